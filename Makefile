@@ -1,0 +1,37 @@
+# The two commands of the README:
+#   make demo   -> set up a virtualenv, install mamori, run `mamori demo` (emulated AWS, no account)
+#   make test   -> same set-up, wait for PostgreSQL, lint, type-check and run the whole test suite
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint setup clean bench
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mamori demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+test: $(STAMP)
+	@bash .ci/services.sh
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	MAMORI_TEST_PG_URL=$${MAMORI_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	  $(BIN)/python -m pytest -n 2 -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .mamori .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,4 @@
+"""mamori — DevSecOps guardrails for AWS organisations."""
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -1,0 +1,95 @@
+"""Pure evaluation: rules x inventory -> results. No I/O, no API calls."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mamori.model.finding import Result, ResultStatus
+from mamori.model.resource import Inventory
+from mamori.rules.conditions import EvalContext
+from mamori.rules.loader import RuleSet
+
+
+@dataclass
+class Evaluation:
+    results: list[Result]
+    rules_evaluated: set[str]
+    evaluations: int = 0
+    seconds: float = 0.0
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if r.status is ResultStatus.FAIL]
+
+
+def evaluate(
+    inventory: Inventory,
+    rules: RuleSet,
+    *,
+    now: datetime | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Evaluation:
+    """Evaluate every rule on every resource of its type.
+
+    A resource the rule does not apply to yields nothing. A scope whose collection failed
+    for the rule's resource type yields one UNKNOWN result with the error as reason, so a
+    missing service is never mistaken for a compliant one.
+    """
+    start = time.perf_counter()
+    now = now or inventory.collected_at
+    overrides = params or {}
+    results: list[Result] = []
+    n = 0
+    evaluated: set[str] = set()
+    for rtype, type_rules in rules.by_type().items():
+        resources = inventory.of_type(rtype)
+        errors = inventory.errors_for(rtype)
+        for rule in type_rules:
+            spec = rule.spec
+            evaluated.add(spec.id)
+            ctx = EvalContext(now, {**spec.params, **overrides.get(spec.id, {})}, inventory, rule.hooks)
+            fail_when = rule.fail_when
+            applies = rule.applies_when
+            sev = spec.severity
+            rid = spec.id
+            for res in resources:
+                n += 1
+                ev: dict[str, Any] = {}
+                if applies is not None:
+                    a = applies(res, ctx, ev)
+                    if a is False:
+                        continue
+                    ev = {}
+                    if a is None:
+                        results.append(Result.of(rid, sev, res, ResultStatus.UNKNOWN, reason="data needed to decide whether the rule applies was not collected"))
+                        continue
+                v = fail_when(res, ctx, ev)
+                if v is True:
+                    if spec.evidence:
+                        ev = {k: ev.get(k) for k in spec.evidence} | {k: v for k, v in ev.items() if k not in spec.evidence and not k.startswith("_")}
+                    results.append(Result.of(rid, sev, res, ResultStatus.FAIL, ev))
+                elif v is False:
+                    results.append(Result.of(rid, sev, res, ResultStatus.PASS))
+                else:
+                    missing = sorted(k for k, val in ev.items() if val is None)
+                    results.append(Result.of(rid, sev, res, ResultStatus.UNKNOWN, {k: None for k in missing}, reason="not collected: " + ", ".join(missing) if missing else "undecidable"))
+            for err in errors:
+                results.append(
+                    Result(
+                        rule_id=rid,
+                        status=ResultStatus.UNKNOWN,
+                        severity=sev,
+                        resource_type=rtype,
+                        resource_id="*",
+                        account=err.account,
+                        region=err.region,
+                        reason=f"{err.service} {err.operation} failed: {err.code} {err.message}".strip(),
+                    )
+                )
+    counts: Counter[str] = Counter(r.status.value for r in results)
+    return Evaluation(results, evaluated, n, time.perf_counter() - start, counts)

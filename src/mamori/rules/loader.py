@@ -1,0 +1,144 @@
+"""Find, validate and compile rule files.
+
+A rule is ``<id>.yaml`` (metadata and condition) with an optional ``<id>.py`` beside it
+whose functions are the hooks the condition names. Built-in rules live in
+``mamori/rules/library/<service>/``; users add directories of their own.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from mamori.errors import RuleError
+from mamori.rules.conditions import Compiled, compile_condition
+from mamori.rules.schema import RuleSpec
+from mamori.standards import standards
+
+LIBRARY = Path(__file__).parent / "library"
+
+
+@dataclass(frozen=True)
+class Rule:
+    spec: RuleSpec
+    path: Path
+    fail_when: Compiled
+    applies_when: Compiled | None = None
+    hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+class RuleSet:
+    """Rules by id and by resource type."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self._by_id: dict[str, Rule] = {}
+        for r in rules:
+            if r.id in self._by_id:
+                raise RuleError(f"rule {r.id!r} is defined twice (also in {self._by_id[r.id].path})", source=str(r.path))
+            self._by_id[r.id] = r
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(sorted(self._by_id.values(), key=lambda r: r.id))
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._by_id
+
+    def get(self, rule_id: str) -> Rule:
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise KeyError(f"no rule {rule_id!r}; `mamori rules list` shows them") from None
+
+    def by_type(self) -> dict[str, list[Rule]]:
+        out: dict[str, list[Rule]] = {}
+        for r in self:
+            out.setdefault(r.spec.resource_type, []).append(r)
+        return out
+
+    def select(self, ids: Iterable[str] | None = None) -> RuleSet:
+        if not ids:
+            return self
+        return RuleSet(self.get(i) for i in ids)
+
+
+def _load_module(py: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"mamori_rule_{py.stem}", py)
+    if spec is None or spec.loader is None:
+        raise RuleError("cannot import the rule's Python module", source=str(py))
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+    except Exception as exc:  # a user's rule module may raise anything on import
+        raise RuleError(f"importing the rule's Python module failed: {exc}", source=str(py)) from exc
+    return mod
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top)"
+
+
+def load_rule(path: Path) -> Rule:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else None
+        raise RuleError(f"malformed YAML: {exc.problem}", source=str(path), where=where) from exc
+    except yaml.YAMLError as exc:
+        raise RuleError(f"malformed YAML: {exc}", source=str(path)) from exc
+    if not isinstance(data, dict):
+        raise RuleError("a rule file must hold a mapping", source=str(path))
+    try:
+        spec = RuleSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise RuleError(f"{err['msg']}", source=str(path), where=_where(err["loc"])) from exc
+    if spec.id != path.stem:
+        raise RuleError(f"rule id {spec.id!r} differs from the file name {path.stem!r}", source=str(path), where="id")
+    catalogue = standards()
+    for std_id, ctrl_ids in spec.controls.items():
+        if std_id not in catalogue:
+            raise RuleError(f"unknown standard {std_id!r} (known: {', '.join(catalogue)})", source=str(path), where=f"controls.{std_id}")
+        known = catalogue[std_id].controls()
+        for cid in ctrl_ids:
+            if cid not in known:
+                raise RuleError(f"{std_id} has no control {cid!r}", source=str(path), where=f"controls.{std_id}")
+    hooks: dict[str, Callable[..., Any]] = {}
+    py = path.with_suffix(".py")
+    if py.exists():
+        mod = _load_module(py)
+        hooks = {n: f for n, f in vars(mod).items() if callable(f) and not n.startswith("_") and getattr(f, "__module__", None) == mod.__name__}
+    try:
+        fail = compile_condition(spec.fail_when, "fail_when", set(hooks))
+        applies = compile_condition(spec.applies_when, "applies_when", set(hooks)) if spec.applies_when else None
+    except RuleError as exc:
+        raise RuleError(exc.message, source=str(path), where=exc.where) from exc
+    return Rule(spec=spec, path=path, fail_when=fail, applies_when=applies, hooks=hooks)
+
+
+def iter_rule_files(dirs: Iterable[Path]) -> Iterator[Path]:
+    for d in dirs:
+        if not d.is_dir():
+            raise RuleError("rule directory does not exist", source=str(d))
+        for p in sorted(d.rglob("*.yaml")):
+            if not p.name.startswith("_"):
+                yield p
+
+
+def load_rules(extra_dirs: Iterable[Path] = (), *, builtin: bool = True) -> RuleSet:
+    dirs = ([LIBRARY] if builtin else []) + [Path(d) for d in extra_dirs]
+    return RuleSet(load_rule(p) for p in iter_rule_files(dirs))

@@ -1,0 +1,75 @@
+"""Load the control catalogues shipped with mamori.
+
+Catalogues are data; rules point at controls, never the other way round.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from mamori.errors import InputError
+
+
+class Control(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    title: str
+    automated: bool = True
+    category: str = ""
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    title: str
+    controls: tuple[Control, ...]
+
+
+class Standard(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    title: str
+    version: str
+    categories: tuple[Category, ...]
+
+    def controls(self) -> dict[str, Control]:
+        return {
+            c.id: c.model_copy(update={"category": cat.id}) for cat in self.categories for c in cat.controls
+        }
+
+    def category_of(self, control_id: str) -> str:
+        for cat in self.categories:
+            if any(c.id == control_id for c in cat.controls):
+                return cat.id
+        raise KeyError(control_id)
+
+    def category_title(self, category_id: str) -> str:
+        for cat in self.categories:
+            if cat.id == category_id:
+                return cat.title
+        raise KeyError(category_id)
+
+
+STANDARD_FILES = ("baseline.yaml", "cis-aws-3.0.yaml", "fsbp.yaml")
+
+
+@cache
+def load_standards() -> dict[str, Standard]:
+    out: dict[str, Standard] = {}
+    pkg = resources.files("mamori.standards")
+    for name in STANDARD_FILES:
+        text = (pkg / name).read_text(encoding="utf-8")
+        try:
+            std = Standard.model_validate(yaml.safe_load(text))
+        except (yaml.YAMLError, ValidationError) as exc:
+            raise InputError(f"invalid standard catalogue: {exc}", source=name) from exc
+        out[std.id] = std
+    return out
+
+
+def standards() -> dict[str, Standard]:
+    return load_standards()
