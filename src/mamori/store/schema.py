@@ -1,0 +1,9 @@
+"""Every table module of the store, imported so that ``metadata`` is complete.
+
+A new subsystem that keeps tables adds its module here and a migration in
+``migrations/versions`` (revisions form one chain; ids are ``NNNN_name``).
+"""
+
+from mamori.store.tables import metadata
+
+__all__ = ["metadata"]
