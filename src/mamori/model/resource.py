@@ -79,10 +79,18 @@ class ScanError:
     code: str
     message: str
     resource_types: tuple[str, ...] = ()
+    resource_id: str = ""
+    """Set when only one resource's detail failed: its properties are ``None`` (UNKNOWN) and
+    the rest of the scope stays clean."""
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.resource_id)
 
     def covers(self, account: str, region: str, resource_type: str) -> bool:
         return (
-            self.account in (account, "*")
+            not self.partial
+            and self.account in (account, "*")
             and self.region in (region, "*")
             and (not self.resource_types or resource_type in self.resource_types)
         )
@@ -96,6 +104,7 @@ class ScanError:
             "code": self.code,
             "message": self.message,
             "resource_types": list(self.resource_types),
+            "resource_id": self.resource_id,
         }
 
     @classmethod
@@ -108,6 +117,7 @@ class ScanError:
             code=str(data.get("code", "")),
             message=str(data.get("message", "")),
             resource_types=tuple(data.get("resource_types") or ()),
+            resource_id=str(data.get("resource_id") or ""),
         )
 
 
@@ -183,7 +193,10 @@ class Inventory:
         return covered and not any(e.covers(account, region, resource_type) for e in self.errors)
 
     def errors_for(self, resource_type: str) -> list[ScanError]:
-        return [e for e in self.errors if not e.resource_types or resource_type in e.resource_types]
+        """Scope-wide errors (not per-resource ones) that touch a resource type."""
+        return [
+            e for e in self.errors if not e.partial and (not e.resource_types or resource_type in e.resource_types)
+        ]
 
     def __iter__(self) -> Iterator[Resource]:
         for rs in self._by_type.values():

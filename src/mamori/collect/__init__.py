@@ -1,0 +1,1 @@
+"""Collectors turn cloud APIs, snapshots and IaC files into an Inventory of Resources."""

@@ -1,0 +1,156 @@
+"""Sessions, clients and the target of a scan: profile, role, endpoint, regions.
+
+No client is built at import time; everything goes through a session factory that
+tests (and other callers) may replace.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+
+from mamori.errors import CollectionError, ScopeError
+
+SessionFactory = Callable[[], boto3.Session]
+DEFAULT_HOME_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Where to collect from. Everything optional: the default credential chain, all enabled regions."""
+
+    profile: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
+    endpoint_url: str | None = None
+    regions: tuple[str, ...] = ()
+    home_region: str = DEFAULT_HOME_REGION
+    max_attempts: int = 8
+    workers: int = 16
+
+
+def default_session_factory(target: AwsTarget) -> SessionFactory:
+    """The session factory for a target: profile first, then an assumed role if asked."""
+
+    def make() -> boto3.Session:
+        try:
+            base = boto3.Session(profile_name=target.profile, region_name=target.home_region)
+        except ProfileNotFound as exc:
+            raise ScopeError(f"unknown AWS profile {target.profile!r}: {exc}") from exc
+        if not target.role_arn:
+            return base
+        sts = base.client("sts", endpoint_url=target.endpoint_url, region_name=target.home_region)
+        kwargs: dict[str, Any] = {"RoleArn": target.role_arn, "RoleSessionName": "mamori-scan"}
+        if target.external_id:
+            kwargs["ExternalId"] = target.external_id
+        try:
+            creds = sts.assume_role(**kwargs)["Credentials"]
+        except (ClientError, BotoCoreError) as exc:
+            raise CollectionError(f"cannot assume role {target.role_arn}: {exc}") from exc
+        return boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=target.home_region,
+        )
+
+    return make
+
+
+class ApiCounter:
+    """Counts every API call made through a session (a botocore ``before-call`` hook)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+
+    def __call__(self, model: Any = None, **_: Any) -> None:
+        name = f"{model.service_model.service_name}.{model.name}" if model is not None else "?"
+        with self._lock:
+            self.calls[name] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    def mutating(self) -> list[str]:
+        """Calls whose operation name does not read (for safety assertions)."""
+        reads = ("Describe", "Get", "List", "Generate", "Lookup", "Head", "Select", "Search", "Batch Get")
+        return [c for c in self.calls if not c.split(".", 1)[1].startswith(reads)]
+
+
+@dataclass
+class ClientFactory:
+    """Thread-safe, cached clients for one session, with adaptive retries and the endpoint."""
+
+    session: boto3.Session
+    target: AwsTarget
+    counter: ApiCounter = field(default_factory=ApiCounter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        core: botocore.session.Session = self.session._session
+        core.register("before-call", self.counter)
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        with self._lock:
+            c = self._clients.get(key)
+            if c is None:
+                cfg = Config(
+                    retries={"mode": "adaptive", "max_attempts": self.target.max_attempts},
+                    max_pool_connections=max(10, self.target.workers),
+                    connect_timeout=10,
+                    read_timeout=60,
+                    # S3 Control puts the account id into the host name; against an
+                    # emulator endpoint that host does not exist, so keep the host as given.
+                    inject_host_prefix=self.target.endpoint_url is None,
+                )
+                c = self.session.client(service, region_name=region, endpoint_url=self.target.endpoint_url, config=cfg)
+                self._clients[key] = c
+            return c
+
+
+def caller_account(factory: ClientFactory) -> str:
+    try:
+        ident = factory.client("sts", factory.target.home_region).get_caller_identity()
+    except NoCredentialsError as exc:
+        raise CollectionError(
+            "no AWS credentials found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, "
+            "or try `mamori demo` for an emulated estate"
+        ) from exc
+    except (ClientError, BotoCoreError) as exc:
+        raise CollectionError(f"cannot identify the AWS account (sts:GetCallerIdentity): {exc}") from exc
+    return str(ident["Account"])
+
+
+def enabled_regions(factory: ClientFactory) -> list[str]:
+    """The regions enabled for the account (opted-in or not requiring opt-in)."""
+    try:
+        resp = factory.client("ec2", factory.target.home_region).describe_regions(AllRegions=False)
+    except (ClientError, BotoCoreError) as exc:
+        raise CollectionError(f"cannot list the account's regions (ec2:DescribeRegions): {exc}") from exc
+    return sorted(
+        r["RegionName"] for r in resp.get("Regions", []) if r.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
+    )
+
+
+def validate_regions(session: boto3.Session, regions: tuple[str, ...], endpoint_url: str | None) -> None:
+    """Refuse a region name AWS does not know, unless an emulator endpoint is used."""
+    if endpoint_url:
+        return
+    known = set(session.get_available_regions("ec2")) | set(
+        session.get_available_regions("ec2", partition_name="aws-us-gov")
+    ) | set(session.get_available_regions("ec2", partition_name="aws-cn"))
+    unknown = [r for r in regions if r not in known]
+    if unknown:
+        raise ScopeError(f"unknown region(s): {', '.join(unknown)} (e.g. us-east-1, eu-west-1, ap-northeast-1)")

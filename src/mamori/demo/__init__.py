@@ -1,0 +1,1 @@
+"""The embedded demo: an emulated AWS estate (moto) that looks like a small company."""

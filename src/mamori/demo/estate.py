@@ -1,0 +1,104 @@
+"""Start an emulated AWS (moto's server) and seed it with a small company's estate."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from mamori.demo import seeds
+from mamori.registry import Registry
+
+DEMO_REGIONS = ("ap-northeast-1", "us-east-1")
+DEMO_ACCOUNT = "123456789012"  # moto's default account
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+@dataclass
+class SeedEnv:
+    """What a seeder gets: clients against the emulator, the regions, and shared names."""
+
+    session: boto3.Session
+    endpoint_url: str | None
+    regions: tuple[str, ...] = DEMO_REGIONS
+    account: str = DEMO_ACCOUNT
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.session.client(service, region_name=region or self.regions[0], endpoint_url=self.endpoint_url)
+
+
+Seeder = Callable[[SeedEnv], None]
+SEEDERS: Registry[Seeder] = Registry("demo seeder")
+ORDER: dict[str, int] = {}
+
+
+def seeder(name: str, order: int = 50) -> Callable[[Seeder], Seeder]:
+    """Register a seeder; lower ``order`` runs first (e.g. buckets before the trails using them)."""
+
+    def deco(fn: Seeder) -> Seeder:
+        ORDER[name] = order
+        return SEEDERS.add(name, fn)
+
+    return deco
+
+
+def load_seeders() -> None:
+    for mod in pkgutil.iter_modules(seeds.__path__):
+        importlib.import_module(f"{seeds.__name__}.{mod.name}")
+
+
+def seed_estate(env: SeedEnv) -> list[str]:
+    load_seeders()
+    names = sorted(SEEDERS, key=lambda n: (ORDER.get(n, 50), n))
+    for n in names:
+        SEEDERS.get(n)(env)
+    return names
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def fake_credentials() -> Iterator[None]:
+    """Point boto3 at fake credentials for the duration (the emulator accepts anything)."""
+    saved = {k: os.environ.get(k) for k in (*FAKE_CREDENTIALS, "AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
+    try:
+        os.environ.update(FAKE_CREDENTIALS)
+        os.environ.pop("AWS_PROFILE", None)
+        os.environ.pop("AWS_DEFAULT_PROFILE", None)
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextmanager
+def moto_server(port: int | None = None) -> Iterator[str]:
+    """Run moto's server in this process (a thread) and yield its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    port = port or free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()

@@ -1,0 +1,44 @@
+"""Collect -> evaluate -> score -> store: the scan, shared by the CLI and the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mamori.engine import Evaluation, ScoreRow, evaluate, score
+from mamori.model.resource import Inventory
+from mamori.rules import RuleSet
+from mamori.store import ScanSummary, Store
+
+
+@dataclass
+class ScanOutcome:
+    inventory: Inventory
+    evaluation: Evaluation
+    scores: list[ScoreRow]
+    summary: ScanSummary | None
+    started_at: datetime
+    finished_at: datetime
+
+
+def run_scan(
+    inventory: Inventory,
+    rules: RuleSet,
+    *,
+    store: Store | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    started_at: datetime | None = None,
+    now: datetime | None = None,
+) -> ScanOutcome:
+    """Evaluate an inventory, score it and (when a store is given) record the scan."""
+    started = started_at or inventory.collected_at
+    ev = evaluate(inventory, rules, params=params, now=now)
+    rows = score(ev.results, rules)
+    finished = now or datetime.now(UTC)
+    summary = None
+    if store is not None:
+        titles = {r.id: r.spec.title for r in rules}
+        summary = store.record_scan(inventory, ev, titles, rows, started_at=started, finished_at=finished)
+    return ScanOutcome(inventory, ev, rows, summary, started, finished)

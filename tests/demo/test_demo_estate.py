@@ -1,0 +1,29 @@
+"""The demo estate holds a compliant and a non-compliant resource for every rule."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from mamori.collect.aws.runner import CollectResult
+from mamori.engine import evaluate
+from mamori.model import ResultStatus
+from mamori.rules import load_rules
+
+
+def test_every_rule_passes_and_fails_somewhere_in_the_demo(demo_collect: CollectResult) -> None:
+    rules = load_rules()
+    ev = evaluate(demo_collect.inventory, rules)
+    seen: dict[str, set[ResultStatus]] = defaultdict(set)
+    for r in ev.results:
+        seen[r.rule_id].add(r.status)
+    missing = {
+        rule.id: sorted(s.value for s in seen[rule.id])
+        for rule in rules
+        if not {ResultStatus.PASS, ResultStatus.FAIL} <= seen[rule.id]
+    }
+    assert not missing, f"rules without both outcomes in the demo estate: {missing}"
+
+
+def test_demo_collection_has_no_scope_errors(demo_collect: CollectResult) -> None:
+    scope_errors = [e for e in demo_collect.inventory.errors if not e.partial]
+    assert not scope_errors, scope_errors

@@ -1,0 +1,43 @@
+"""Registry-wide checks: every rule is complete, mapped to real controls and tested both ways."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from mamori.rules import load_rules
+from mamori.standards import standards
+
+from ..rules.test_rule_cases import ALL_CASES
+
+RULES = load_rules()
+
+
+def test_at_least_25_rules() -> None:
+    assert len(RULES) >= 25
+
+
+def test_every_rule_has_metadata_and_real_controls() -> None:
+    cat = standards()
+    for rule in RULES:
+        s = rule.spec
+        assert rule.path.stem == s.id
+        assert s.title and s.rationale and s.remediation
+        assert s.controls.get("baseline"), f"{s.id} maps to no Cloud Security Baseline item"
+        for std, ids in s.controls.items():
+            known = cat[std].controls()
+            for cid in ids:
+                assert cid in known, f"{s.id}: {std} has no control {cid}"
+
+
+def test_every_rule_has_a_failing_and_a_passing_case() -> None:
+    missing = []
+    for rule in RULES:
+        doc = ALL_CASES.get(rule.id)
+        expects = Counter(c["expect"] for c in (doc or {}).get("cases") or [])
+        if expects["FAIL"] < 1 or expects["PASS"] < 1:
+            missing.append(rule.id)
+    assert not missing, f"rules without both a FAIL and a PASS case: {missing}"
+
+
+def test_case_files_name_existing_rules() -> None:
+    assert not set(ALL_CASES) - {r.id for r in RULES}
