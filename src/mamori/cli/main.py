@@ -39,8 +39,8 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from mamori.cli import findings, gate, rules, scan, scans
     from mamori.cli import demo as demo_cmd
+    from mamori.cli import findings, gate, rules, scan, scans
 
     cli.add_command(scan.scan)
     cli.add_command(scan.collect)

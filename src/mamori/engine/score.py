@@ -61,11 +61,11 @@ def score(results: Iterable[Result], rules: RuleSet) -> list[ScoreRow]:
         cats[rule.id] = per
     acc: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for r in results:
-        per = cats.get(r.rule_id)
-        if not per:
+        mapped = cats.get(r.rule_id)
+        if not mapped:
             continue
         w = WEIGHTS[r.severity]
-        for std_id, categories in per.items():
+        for std_id, categories in mapped.items():
             for account in (r.account, ALL):
                 for cat in (*categories, ALL):
                     row = acc[(std_id, account, cat)]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from mamori.model.resource import Resource
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"
@@ -47,7 +47,7 @@ _RANK = {
 }
 
 
-class ResultStatus(str, Enum):
+class ResultStatus(StrEnum):
     """The outcome of one rule on one resource."""
 
     PASS = "PASS"
@@ -55,7 +55,7 @@ class ResultStatus(str, Enum):
     UNKNOWN = "UNKNOWN"
 
 
-class FindingStatus(str, Enum):
+class FindingStatus(StrEnum):
     """The lifecycle of a stored finding."""
 
     NEW = "NEW"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from mamori.model.finding import Severity
 
 
-class GuardrailKind(str, Enum):
+class GuardrailKind(StrEnum):
     PREVENTIVE = "preventive"
     DETECTIVE = "detective"
     AUTO_REMEDIATING = "auto-remediating"
