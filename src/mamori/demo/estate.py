@@ -17,7 +17,10 @@ from mamori.demo import seeds
 from mamori.registry import Registry
 
 DEMO_REGIONS = ("ap-northeast-1", "us-east-1")
-DEMO_ACCOUNT = "123456789012"  # moto's default account
+DEMO_ACCOUNT = "123456789012"  # moto's default account: "prod", where mamori's credentials live
+DEV_ACCOUNT = "210987654321"  # a second account, reached by assuming a role (as mamori does)
+DEMO_ROLE = "mamori-demo-scanner"
+DEMO_ACCOUNTS = {"prod": DEMO_ACCOUNT, "dev": DEV_ACCOUNT}
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -25,18 +28,48 @@ FAKE_CREDENTIALS = {
 }
 
 
+def role_arn(account: str) -> str:
+    return f"arn:aws:iam::{account}:role/{DEMO_ROLE}"
+
+
+def assume(session: boto3.Session, account: str, endpoint_url: str | None) -> boto3.Session:
+    """A session in another (emulated) account, through sts:AssumeRole like a real org."""
+    sts = session.client("sts", region_name="us-east-1", endpoint_url=endpoint_url)
+    creds = sts.assume_role(RoleArn=role_arn(account), RoleSessionName="mamori-demo")["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name="us-east-1",
+    )
+
+
 @dataclass
 class SeedEnv:
-    """What a seeder gets: clients against the emulator, the regions, and shared names."""
+    """What a seeder gets: clients against the emulator, the regions, and shared names.
+
+    The estate has two accounts: ``prod`` (the default) and ``dev``; account-wide settings
+    (root MFA, password policy, S3 account public access block) are compliant in one and
+    not in the other, so every rule has both outcomes somewhere.
+    """
 
     session: boto3.Session
     endpoint_url: str | None
     regions: tuple[str, ...] = DEMO_REGIONS
     account: str = DEMO_ACCOUNT
     shared: dict[str, Any] = field(default_factory=dict)
+    _sessions: dict[str, boto3.Session] = field(default_factory=dict)
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        return self.session.client(service, region_name=region or self.regions[0], endpoint_url=self.endpoint_url)
+    def session_for(self, account: str = "prod") -> boto3.Session:
+        if account == "prod":
+            return self.session
+        if account not in self._sessions:
+            self._sessions[account] = assume(self.session, DEMO_ACCOUNTS[account], self.endpoint_url)
+        return self._sessions[account]
+
+    def client(self, service: str, region: str | None = None, account: str = "prod") -> Any:
+        sess: Any = self.session_for(account)
+        return sess.client(service, region_name=region or self.regions[0], endpoint_url=self.endpoint_url)
 
 
 Seeder = Callable[[SeedEnv], None]
