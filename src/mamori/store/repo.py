@@ -363,6 +363,13 @@ class Store:
         out.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.account, f.region, f.resource_id))
         return out[: flt.limit] if flt.limit else out
 
+    def findings_by_ids(self, ids: list[str]) -> list[Finding]:
+        out: list[Finding] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                out.extend(_row_to_finding(r) for r in conn.execute(select(findings).where(findings.c.id.in_(chunk))))
+        return out
+
     def finding(self, id_or_prefix: str) -> Finding | None:
         with self.engine.connect() as conn:
             rows = list(conn.execute(select(findings).where(findings.c.id.startswith(id_or_prefix, autoescape=True)).limit(2)))
@@ -433,3 +440,4 @@ class Store:
         q = select(findings.c.status, func.count()).group_by(findings.c.status)
         with self.engine.connect() as conn:
             return {s: n for s, n in conn.execute(q)}
+

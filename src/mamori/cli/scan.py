@@ -1,0 +1,171 @@
+"""`mamori scan` and `mamori collect`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from mamori.cli.common import (
+    aws_options,
+    config_option,
+    db_option,
+    get_config,
+    open_store,
+    rules_for,
+    split_csv,
+    targets_from,
+)  # fmt: skip
+from mamori.cli.output import FINDING_CSV_FIELDS, FORMATS, console, emit_csv, emit_json, finding_row
+from mamori.cli.report import outcome_json, print_summary
+from mamori.collect.aws.multi import collect_accounts
+from mamori.collect.snapshot import read_snapshot, write_snapshot
+from mamori.model.finding import Finding, FindingStatus, ResultStatus, Severity
+from mamori.model.resource import Inventory
+from mamori.pipeline import ScanOutcome, run_scan
+from mamori.rules import RuleSet
+from mamori.store import Store
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Any]:
+    """A progress bar on stderr while collecting (only on a terminal)."""
+    con = console(err=True)
+    if not enabled or not con.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TimeElapsedColumn(), console=con, transient=True,
+    ) as p:  # fmt: skip
+        task = p.add_task("", total=None)
+
+        def cb(label: str, done: int, total: int) -> None:
+            p.update(task, completed=done, total=total, description=label)
+
+        yield cb
+
+
+def collect_inventory(
+    snapshot: str | None, profile: str | None, role_arns: tuple[str, ...], external_id: str | None,
+    endpoint_url: str | None, regions: tuple[str, ...], services: tuple[str, ...], workers: int, quiet: bool,
+) -> tuple[Inventory, int | None]:  # fmt: skip
+    if snapshot:
+        return read_snapshot(Path(snapshot)), None
+    targets = targets_from(profile, role_arns, external_id, endpoint_url, regions, workers)
+    with progress_bar(not quiet) as cb:
+        res = collect_accounts(targets, services=split_csv(services), progress=cb)
+    return res.inventory, res.api_calls
+
+
+def findings_of(outcome: ScanOutcome, rules: RuleSet, store: Store | None) -> list[Finding]:
+    fails = {r.finding_id: r for r in outcome.evaluation.results if r.status is ResultStatus.FAIL}
+    if store is not None:
+        stored = {f.id: f for f in store.findings_by_ids(list(fails))}
+        out = [stored[i] for i in fails if i in stored]
+    else:
+        now = outcome.finished_at
+        out = [
+            Finding(
+                id=fid, rule_id=r.rule_id, title=rules.get(r.rule_id).spec.title, severity=r.severity,
+                status=FindingStatus.NEW, resource_type=r.resource_type, resource_id=r.resource_id,
+                resource_arn=r.arn, account=r.account, region=r.region, evidence=r.evidence,
+                first_seen=now, last_seen=now,
+            )
+            for fid, r in fails.items()
+        ]  # fmt: skip
+    out.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.account, f.region, f.resource_id))
+    return out
+
+
+def report(outcome: ScanOutcome, findings: list[Finding], fmt: str, api_calls: int | None) -> None:
+    scan_id = outcome.summary.scan_id if outcome.summary else None
+    if fmt == "json":
+        emit_json(outcome_json(outcome, findings, api_calls=api_calls, scan_id=scan_id))
+    elif fmt == "csv":
+        emit_csv((finding_row(f) for f in findings), FINDING_CSV_FIELDS)
+    else:
+        print_summary(outcome, findings, api_calls=api_calls, scan_id=scan_id)
+
+
+def exit_for(findings: list[Finding], fail_on: str | None) -> None:
+    if not fail_on:
+        return
+    threshold = Severity.parse(fail_on)
+    bad = [f for f in findings if f.status.is_open and f.severity.at_least(threshold)]
+    if bad:
+        console(err=True).print(f"[red]{len(bad)} open finding(s) at or above {threshold.value}: failing (exit 1)[/]")
+        raise click.exceptions.Exit(1)
+
+
+SEVERITIES = [s.value for s in Severity]
+
+
+@click.command()
+@aws_options
+@click.option("--snapshot", type=click.Path(exists=True, dir_okay=False), help="Evaluate a snapshot (from `mamori collect`) instead of calling AWS.")
+@click.option("--rules", "only_rules", multiple=True, metavar="IDS", help="Only these rules (comma-separated ids).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None, help="Exit 1 when an open finding is at least this severe (for CI).")
+@click.option("--no-store", is_flag=True, help="Do not record the scan (findings get no history).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
+@db_option
+@config_option
+def scan(
+    profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None,
+    regions: tuple[str, ...], services: tuple[str, ...], workers: int, snapshot: str | None,
+    only_rules: tuple[str, ...], fail_on: str | None, no_store: bool, quiet: bool, fmt: str,
+    db: str | None, config_path: str | None,
+) -> None:  # fmt: skip
+    """Assess AWS accounts: collect once, evaluate every rule, record findings.
+
+    \b
+    Examples:
+      mamori scan                                   default credentials, all enabled regions
+      mamori scan --profile prod --regions ap-northeast-1,us-east-1
+      mamori scan --role-arn arn:aws:iam::111122223333:role/mamori-audit
+      mamori scan --endpoint-url http://127.0.0.1:5000   a moto server or LocalStack
+      mamori scan --snapshot estate.json -o json    offline, from `mamori collect`
+      mamori scan --fail-on high                    exit 1 on an open high/critical finding
+
+    Each run is compared with the previous one: new, still open, resolved and reopened
+    findings are shown. Data that could not be collected makes rules UNKNOWN, never PASS.
+    """
+    cfg = get_config(config_path)
+    rules = rules_for(cfg, only_rules)
+    store = None if no_store else open_store(db, cfg)
+    started = datetime.now(UTC)
+    inv, calls = collect_inventory(snapshot, profile, role_arns, external_id, endpoint_url, regions, services, workers, quiet or fmt != "table")
+    outcome = run_scan(inv, rules, store=store, params=cfg.params, started_at=started if not snapshot else inv.collected_at)
+    findings = findings_of(outcome, rules, store)
+    report(outcome, findings, fmt, calls)
+    if fmt == "table":
+        _next_steps()
+    exit_for(findings, fail_on)
+
+
+def _next_steps() -> None:
+    console().print("[dim]next: mamori findings list · mamori findings show <id> · mamori scans list[/]")
+
+
+@click.command()
+@aws_options
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), required=True, help="Snapshot file to write (JSON).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def collect(
+    profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None,
+    regions: tuple[str, ...], services: tuple[str, ...], workers: int, out: str, quiet: bool,
+) -> None:  # fmt: skip
+    """Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`)."""
+    inv, calls = collect_inventory(None, profile, role_arns, external_id, endpoint_url, regions, services, workers, quiet)
+    write_snapshot(inv, Path(out))
+    scope_errors = sum(1 for e in inv.errors if not e.partial)
+    console(err=True).print(
+        f"wrote {out}: {len(inv)} resources, {len(inv.accounts)} account(s), {calls} API calls, "
+        f"{scope_errors} scope error(s), {len(inv.errors) - scope_errors} detail error(s)"
+    )

@@ -1,0 +1,58 @@
+"""mamori's configuration file (``mamori.yaml``), validated.
+
+Looked up in this order: ``--config PATH``, ``$MAMORI_CONFIG``, ``./mamori.yaml``. All
+keys are optional::
+
+    db: postgresql+psycopg://mamori@db.internal/mamori   # default: ./.mamori/mamori.db
+    rule_paths: [./security-rules]                       # extra rule directories
+    params:                                              # per-rule parameter overrides
+      iam_access_key_older_than_90_days: {max_age_days: 60}
+    disabled_rules: [ec2_instance_public_ip]
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mamori.errors import ConfigError
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    db: str | None = None
+    rule_paths: list[Path] = Field(default_factory=list)
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    disabled_rules: list[str] = Field(default_factory=list)
+    source: Path | None = None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    explicit = path or os.environ.get("MAMORI_CONFIG")
+    p = Path(explicit) if explicit else Path("mamori.yaml")
+    if not p.exists():
+        if explicit:
+            raise ConfigError("config file not found", source=str(p))
+        return Config()
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ConfigError(f"malformed YAML: {exc.problem}", source=str(p), where=f"{mark.line + 1}:{mark.column + 1}" if mark else None) from exc
+    if not isinstance(data, dict):
+        raise ConfigError("the config must be a mapping", source=str(p))
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise ConfigError(err["msg"], source=str(p), where=where) from exc
+    base = p.parent
+    cfg.rule_paths = [rp if rp.is_absolute() else base / rp for rp in cfg.rule_paths]
+    cfg.source = p
+    return cfg
