@@ -39,16 +39,15 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from mamori.cli import demo as demo_cmd
-    from mamori.cli import findings, gate, rules, scan, scans
+    from mamori.cli.demo import demo
+    from mamori.cli.findings import findings
+    from mamori.cli.gate import gate
+    from mamori.cli.rules import rules
+    from mamori.cli.scan import collect, scan
+    from mamori.cli.scans import scans
 
-    cli.add_command(scan.scan)
-    cli.add_command(scan.collect)
-    cli.add_command(findings.findings)
-    cli.add_command(scans.scans)
-    cli.add_command(rules.rules)
-    cli.add_command(demo_cmd.demo)
-    cli.add_command(gate.gate)
+    for cmd in (scan, collect, findings, scans, rules, demo, gate):
+        cli.add_command(cmd)
 
 
 _register()
