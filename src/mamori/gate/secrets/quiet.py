@@ -1,0 +1,135 @@
+"""What keeps the gate quiet: entropy, documented example keys, placeholders, hashes, lockfiles."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from pathlib import PurePosixPath
+
+# AWS's documented example credentials (and friends), built from pieces so that this file
+# is never itself mistaken for a leak.
+_EX = "EXAMPLE"
+DOCUMENTED_EXAMPLES: frozenset[bytes] = frozenset(
+    s.encode()
+    for s in (
+        "AKIAIOSFODNN7" + _EX,
+        "AKIAI44QH8DHB" + _EX,
+        "ASIAIOSFODNN7" + _EX,
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + _EX + "KEY",
+        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvb" + _EX + "KEY",
+    )
+)
+
+_PLACEHOLDER_WORDS = (
+    b"example",
+    b"sample",
+    b"placeholder",
+    b"dummy",
+    b"changeme",
+    b"change_me",
+    b"redacted",
+    b"your_",
+    b"your-",
+    b"yourkey",
+    b"insert",
+    b"xxxxxx",
+    b"******",
+    b"......",
+    b"000000",
+    b"<",
+    b"${",
+    b"{{",
+    b"%(",
+    b"%s",
+    b"process.env",
+    b"os.environ",
+    b"getenv",
+)
+
+_WEAK_EXACT = frozenset(
+    {
+        b"password",
+        b"passwd",
+        b"pass",
+        b"secret",
+        b"root",
+        b"admin",
+        b"test",
+        b"guest",
+        b"postgres",
+        b"mysql",
+        b"user",
+        b"none",
+        b"null",
+        b"true",
+        b"false",
+        b"undefined",
+        b"foobar",
+        b"changeit",
+    }
+)
+
+_HEX_HASH = re.compile(rb"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$", re.IGNORECASE)
+_UUID = re.compile(rb"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_SRI = re.compile(rb"^(?:sha1|sha256|sha384|sha512)-[A-Za-z0-9+/=]+$")
+_IDENT = re.compile(rb"^[A-Za-z_$][A-Za-z_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?$")
+
+LOCKFILES = frozenset(
+    {
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lock",
+        "poetry.lock",
+        "pdm.lock",
+        "uv.lock",
+        "Pipfile.lock",
+        "Cargo.lock",
+        "go.sum",
+        "Gemfile.lock",
+        "composer.lock",
+        "packages.lock.json",
+        "flake.lock",
+        "mix.lock",
+        "pubspec.lock",
+        "Podfile.lock",
+        "gradle.lockfile",
+    }
+)
+
+
+def shannon_entropy(data: bytes) -> float:
+    """Bits per character."""
+    if not data:
+        return 0.0
+    n = len(data)
+    return -sum(c / n * math.log2(c / n) for c in Counter(data).values())
+
+
+def is_documented_example(secret: bytes) -> bool:
+    return secret in DOCUMENTED_EXAMPLES or b"EXAMPLE" in secret.upper()
+
+
+def looks_like_placeholder(secret: bytes) -> bool:
+    low = secret.lower()
+    if low in _WEAK_EXACT:
+        return True
+    if any(w in low for w in _PLACEHOLDER_WORDS):
+        return True
+    return len(set(low)) <= 2
+
+
+def looks_like_hash_or_id(secret: bytes) -> bool:
+    """Git SHAs, digests, UUIDs and lockfile integrity (SRI) strings."""
+    return bool(_HEX_HASH.match(secret) or _UUID.match(secret) or _SRI.match(secret))
+
+
+def looks_like_identifier(secret: bytes) -> bool:
+    """``self.password``, ``config.token``, ``getToken()``: a reference, not a value."""
+    return bool(_IDENT.match(secret))
+
+
+def is_lockfile(path: str) -> bool:
+    return PurePosixPath(path).name in LOCKFILES

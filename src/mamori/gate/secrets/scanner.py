@@ -1,0 +1,311 @@
+"""Stream bytes through the prefilter and run only the detectors whose keywords occur.
+
+A file is read in blocks of about 1 MiB, cut at a line boundary with a look-ahead, so memory
+stays bounded whatever the file size. Each line holding a keyword is tried with the detectors
+that keyword triggers (once per line). Lines longer than ``max_line`` (minified bundles, data
+blobs) are not tried whole: a window around each keyword is, and the file is reported as such.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from mamori.gate.secrets import quiet
+from mamori.gate.secrets.engine import Prefilter, build_prefilter
+from mamori.gate.secrets.model import Detector, Match, SecretValue
+
+ALLOW_MARK = b"mamori:allow"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    block_size: int = 1 << 20
+    lookahead: int = 1 << 14  # >= multiline_window: a PEM block never straddles two blocks
+    overlap: int = 1024  # kept before a cut in the middle of a very long line
+    max_line: int = 4096
+    window_before: int = 256
+    window_after: int = 1024
+    multiline_window: int = 1 << 14
+    sniff_bytes: int = 8192
+
+
+@dataclass(slots=True)
+class FileScan:
+    matches: list[Match] = field(default_factory=list)
+    binary: bool = False
+    long_lines: bool = False
+    size: int = 0
+
+
+@dataclass(slots=True)
+class _Raw:
+    det: Detector
+    start: int  # absolute offsets of the secret
+    end: int
+    line: int
+    column: int
+    end_line: int
+    secret: bytes
+    allow: str | None
+
+
+def _allow_reason(text: bytes) -> str | None:
+    i = text.find(ALLOW_MARK)
+    if i < 0:
+        return None
+    reason = text[i + len(ALLOW_MARK) :].strip(b" \t:=-").split(b"*/")[0].split(b"-->")[0].strip()
+    return reason.decode("utf-8", "replace") if reason else None
+
+
+class Scanner:
+    """Holds the compiled prefilter; reusable across files (not thread-safe)."""
+
+    def __init__(
+        self, detectors: Sequence[Detector], *, engine: str = "auto", options: ScanOptions | None = None
+    ) -> None:
+        self.detectors = tuple(detectors)
+        self.options = options or ScanOptions()
+        self._unkeyed = tuple(d for d in self.detectors if not d.keywords)
+        by_kw: dict[bytes, set[int]] = {}
+        for i, d in enumerate(self.detectors):
+            for k in d.keywords:
+                by_kw.setdefault(k, set()).add(i)
+        self.keywords = sorted(by_kw)
+        # A keyword occurrence also means every keyword it contains occurs there.
+        self._triggers: list[frozenset[int]] = [
+            frozenset(i for k2 in self.keywords if k2 in k for i in by_kw[k2]) for k in self.keywords
+        ]
+        self._kwlen = [len(k) for k in self.keywords]
+        self.prefilter: Prefilter = build_prefilter(self.keywords or [b"\x00mamori-none"], engine)
+
+    @property
+    def engine(self) -> str:
+        return self.prefilter.name
+
+    # -- public -------------------------------------------------------------------------------
+
+    def scan_bytes(self, path: str, data: bytes, *, generic: bool | None = None) -> FileScan:
+        return self.scan_stream(path, [data], generic=generic)
+
+    def scan_stream(self, path: str, chunks: Iterable[bytes], *, generic: bool | None = None) -> FileScan:
+        """Scan one file's content; ``generic`` defaults to off for lockfiles."""
+        if generic is None:
+            generic = not quiet.is_lockfile(path)
+        return _FileState(self, path, generic).run(iter(chunks))
+
+
+class _FileState:
+    def __init__(self, scanner: Scanner, path: str, generic: bool) -> None:
+        self.s = scanner
+        self.o = scanner.options
+        self.path = path
+        self.generic = generic
+        self.result = FileScan()
+        self.seen: set[tuple[str, int]] = set()
+
+    def run(self, chunks: Iterator[bytes]) -> FileScan:
+        o = self.o
+        buf = b""
+        base_line = 1  # line number of buf[0]
+        base_off = 0  # absolute offset of buf[0]
+        line_start_abs = 0  # absolute offset where the line holding buf[0] starts
+        skip = 0
+        eof = False
+        first = True
+        while True:
+            parts = [buf]
+            size = len(buf)
+            while not eof and size < o.block_size + o.lookahead:
+                c = next(chunks, None)
+                if c is None:
+                    eof = True
+                    break
+                parts.append(c)
+                size += len(c)
+            buf = b"".join(parts)
+            if first:
+                first = False
+                if b"\x00" in buf[: o.sniff_bytes]:
+                    self.result.binary = True
+                    self.result.size = size
+                    for _ in chunks:  # drain a pipe-backed stream
+                        pass
+                    return self.result
+            if eof:
+                cut, midline = len(buf), False
+            else:
+                limit = len(buf) - o.lookahead
+                nl = buf.rfind(b"\n", skip, limit)
+                cut, midline = (nl + 1, False) if nl >= 0 else (limit, True)
+            self._region(buf, skip, cut, base_line, base_off, line_start_abs)
+            if eof:
+                self.result.size = base_off + len(buf)
+                break
+            nxt = cut - o.overlap if midline else cut
+            nl_before = buf.rfind(b"\n", 0, cut)
+            if nl_before >= 0:
+                line_start_abs = base_off + nl_before + 1
+            base_line += buf.count(b"\n", 0, nxt)
+            base_off += nxt
+            skip = cut - nxt
+            buf = buf[nxt:]
+        self.result.matches.sort(key=lambda m: (m.line, m.column, m.detector.id))
+        return self.result
+
+    # -- one region of one buffer ----------------------------------------------------------------
+
+    def _region(self, buf: bytes, lo: int, hi: int, base_line: int, base_off: int, first_ls_abs: int) -> None:
+        s, o = self.s, self.o
+        triggers, kwlen = s._triggers, s._kwlen
+        line_no, counted = base_line, 0
+        cur: set[int] = set()
+        w_lo = w_hi = ls = -1
+        w_line = 0
+        in_long = False
+        half = o.window_after // 2
+        for start, k in s.prefilter.hits(buf):
+            if start < lo:
+                continue
+            if start >= hi:
+                break
+            if (start + kwlen[k] <= w_hi - half) if in_long else (start < w_hi):
+                cur |= triggers[k]
+                continue
+            if cur:
+                self._flush(buf, cur, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
+            ls = buf.rfind(b"\n", 0, start) + 1
+            le = buf.find(b"\n", start)
+            if le < 0:
+                le = len(buf)
+            line_no += buf.count(b"\n", counted, ls)
+            counted = ls
+            w_line = line_no
+            in_long = le - ls > o.max_line
+            if in_long:
+                self.result.long_lines = True
+                w_lo, w_hi = max(ls, start - o.window_before), min(le, start + o.window_after)
+            else:
+                w_lo, w_hi = ls, le
+            cur = set(triggers[k])
+        if cur:
+            self._flush(buf, cur, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
+        if s._unkeyed:
+            self._unkeyed(buf, lo, hi, base_line, base_off, first_ls_abs)
+
+    def _flush(
+        self,
+        buf: bytes,
+        dets: set[int],
+        ls: int,
+        w_lo: int,
+        w_hi: int,
+        line_no: int,
+        base_off: int,
+        first_ls_abs: int,
+    ) -> None:
+        o = self.o
+        found: list[_Raw] = []
+        for i in dets:
+            det = self.s.detectors[i]
+            if det.generic and not self.generic:
+                continue
+            if det.multiline:
+                pos, endpos = ls, min(len(buf), ls + o.multiline_window)
+            else:
+                pos, endpos = w_lo, w_hi
+            for m in det.regex.finditer(buf, pos, endpos):
+                raw = self._accept(det, m, buf, ls, line_no, base_off, first_ls_abs)
+                if raw is not None:
+                    found.append(raw)
+        self._emit(found, buf, base_off)
+
+    def _unkeyed(self, buf: bytes, lo: int, hi: int, base_line: int, base_off: int, first_ls_abs: int) -> None:
+        start_ls = buf.rfind(b"\n", 0, lo) + 1
+        found: list[_Raw] = []
+        for det in self.s._unkeyed:
+            for m in det.regex.finditer(buf, start_ls, hi):
+                ls = buf.rfind(b"\n", 0, m.start()) + 1
+                line_no = base_line + buf.count(b"\n", 0, ls)
+                raw = self._accept(det, m, buf, ls, line_no, base_off, first_ls_abs)
+                if raw is not None:
+                    found.append(raw)
+        self._emit(found, buf, base_off)
+
+    def _accept(
+        self,
+        det: Detector,
+        m: re.Match[bytes],
+        buf: bytes,
+        ls: int,
+        line_no: int,
+        base_off: int,
+        first_ls_abs: int,
+    ) -> _Raw | None:
+        secret = det.secret_of(m)
+        if not secret or quiet.is_documented_example(secret):
+            return None
+        if det.min_entropy is not None and quiet.shannon_entropy(secret) < det.min_entropy:
+            return None
+        if det.validator is not None and not det.validator(m, secret):
+            return None
+        grp = "secret" if "secret" in det.regex.groupindex and m.group("secret") is not None else 0
+        s_start, s_end = m.start(grp), m.end(grp)
+        key = (det.id, base_off + s_end)
+        if key in self.seen:
+            return None
+        self.seen.add(key)
+        m_start = m.start() if det.multiline else s_start
+        line = line_no + buf.count(b"\n", ls, m_start)
+        nl = buf.rfind(b"\n", 0, m_start)
+        line_start_abs = base_off + nl + 1 if nl >= 0 else first_ls_abs
+        column = base_off + m_start - line_start_abs + 1
+        end_line = line + buf.count(b"\n", m_start, m.end() if det.multiline else s_end)
+        return _Raw(det, base_off + s_start, base_off + s_end, line, column, end_line, secret, None)
+
+    def _emit(self, found: list[_Raw], buf: bytes, base_off: int) -> None:
+        if not found:
+            return
+        if len(found) > 1:
+            found = _resolve_overlaps(found)
+        for r in found:
+            rel = r.start - base_off
+            ls = buf.rfind(b"\n", 0, rel) + 1
+            le = buf.find(b"\n", rel)
+            if le < 0:
+                le = len(buf)
+            if le - ls > self.o.max_line:
+                ls, le = max(ls, rel - self.o.window_before), min(le, rel + self.o.window_after)
+            reason = _allow_reason(buf[ls:le])
+            if reason is None and ls > 0:
+                pls = buf.rfind(b"\n", 0, ls - 1) + 1
+                if ls - pls <= self.o.max_line:
+                    reason = _allow_reason(buf[pls : ls - 1])
+            self.result.matches.append(
+                Match(
+                    detector=r.det,
+                    path=self.path,
+                    line=r.line,
+                    column=r.column,
+                    end_line=r.end_line,
+                    secret=SecretValue(r.secret),
+                    allow_reason=reason,
+                )
+            )
+
+
+def _resolve_overlaps(found: list[_Raw]) -> list[_Raw]:
+    """Where two detectors claim overlapping text, keep the specific one."""
+    keep: list[_Raw] = []
+    for a in found:
+        beaten = False
+        for b in found:
+            if a is b or b.start >= a.end or a.start >= b.end:
+                continue
+            if a.det.id in b.det.supersedes or (a.det.generic and not b.det.generic):
+                beaten = True
+                break
+        if not beaten:
+            keep.append(a)
+    return keep
