@@ -55,7 +55,9 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="mamori", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="mamori", standalone_mode=False)
+        if isinstance(rv, int) and rv:
+            sys.exit(rv)  # click returns the code of a `click.exceptions.Exit` here
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(EXIT_RUNTIME)

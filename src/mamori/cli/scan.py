@@ -141,7 +141,7 @@ def scan(
     store = None if no_store else open_store(db, cfg)
     started = datetime.now(UTC)
     inv, calls = collect_inventory(snapshot, profile, role_arns, external_id, endpoint_url, regions, services, workers, quiet or fmt != "table")
-    outcome = run_scan(inv, rules, store=store, params=cfg.params, started_at=started if not snapshot else inv.collected_at)
+    outcome = run_scan(inv, rules, store=store, params=cfg.params, started_at=started)
     findings = findings_of(outcome, rules, store)
     report(outcome, findings, fmt, calls)
     if fmt == "table":
