@@ -1,0 +1,22 @@
+"""`mamori demo`: the whole product on an emulated estate, in well under 60 s."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def test_demo_scans_stores_and_teaches_next_steps(mamori: Callable[..., Any]) -> None:
+    t0 = time.perf_counter()
+    r = mamori("demo")
+    elapsed = time.perf_counter() - t0
+    assert r.code == 0, r.err
+    assert elapsed < 60
+    assert "Cloud Security Baseline" in r.out and "mamori findings list" in r.out
+    assert "2 account(s)" in r.out
+    listed = json.loads(mamori("findings", "list", "-o", "json").out)
+    assert listed and {f["resource"]["account"] for f in listed} == {"123456789012", "210987654321"}
+    scans = json.loads(mamori("scans", "list", "-o", "json").out)
+    assert len(scans) == 1 and not [e for e in scans[0]["errors"] if not e["resource_id"]]
