@@ -13,7 +13,7 @@ from mamori.model import FindingStatus, Inventory, Resource, ScanError
 from mamori.pipeline import run_scan
 from mamori.rules import RuleSet, load_rules
 from mamori.store import FindingFilter, Store
-from mamori.store.db import head_revision
+from mamori.store.db import current_revisions, head_revisions
 from mamori.store.schema import metadata
 
 ACCT = "111122223333"
@@ -106,9 +106,7 @@ def test_schema_matches_metadata_after_migrations(store: Store) -> None:
         cols = {c["name"] for c in insp.get_columns(table.name)}
         assert cols == {c.name for c in table.columns}, table.name
     with store.engine.connect() as conn:
-        from alembic.runtime.migration import MigrationContext
-
-        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+        assert current_revisions(conn) == head_revisions()
 
 
 def test_two_scans_at_once_do_not_corrupt(store_url: str, rules: RuleSet) -> None:

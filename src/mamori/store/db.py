@@ -80,12 +80,20 @@ def redact(url: str) -> str:
     return url
 
 
-def head_revision() -> str:
+def head_revisions() -> set[str]:
+    """The newest revision of every migration branch.
+
+    Each subsystem (findings, gates, events, remediation, ...) keeps its own branch
+    starting from ``0001_initial``, so they evolve independently; ``upgrade heads``
+    applies them all.
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    assert head is not None
-    return head
+    return set(ScriptDirectory.from_config(cfg).get_heads())
+
+
+def current_revisions(conn: Connection) -> set[str]:
+    return set(MigrationContext.configure(conn).get_current_heads())
 
 
 def migrate(engine: Engine) -> None:
@@ -93,8 +101,8 @@ def migrate(engine: Engine) -> None:
     with _migrate_lock:
         try:
             with engine.connect() as conn:
-                current = MigrationContext.configure(conn).get_current_revision()
-            if current == head_revision():
+                current = current_revisions(conn)
+            if current == head_revisions():
                 return
             with engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
@@ -102,7 +110,7 @@ def migrate(engine: Engine) -> None:
                 cfg = Config()
                 cfg.set_main_option("script_location", str(MIGRATIONS))
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, "heads")
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot migrate the store at {redact(str(engine.url))}: {exc}") from exc
 
