@@ -138,3 +138,24 @@ def test_bad_store_url_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="cannot"):
         Store.open("postgresql+psycopg://nobody@127.0.0.1:1/nowhere")
+
+
+def _ext(fid: str, status: FindingStatus = FindingStatus.NEW, day: int = 0, sev: str = "high"):  # type: ignore[no-untyped-def]
+    from mamori.model import Finding, Severity
+
+    t = DAY1 + timedelta(days=day)
+    return Finding(fid, "guardduty.Recon", "Port probe", Severity(sev), status, "aws.ec2.instance", "i-1", "", ACCT, "us-east-1", {"n": day}, t, t, source="guardduty")
+
+
+def test_upsert_external_findings_is_idempotent_and_reopens(store: Store) -> None:
+    assert store.upsert_findings([_ext("g-1"), _ext("g-2")], actor="import") == {"inserted": 2, "updated": 0, "reopened": 0}
+    assert store.upsert_findings([_ext("g-1"), _ext("g-2")], actor="import") == {"inserted": 0, "updated": 2, "reopened": 0}
+    assert len(store.findings()) == 2
+    store.upsert_findings([_ext("g-1", FindingStatus.RESOLVED, day=1)], actor="import")
+    resolved = store.finding("g-1")
+    assert resolved is not None and resolved.status is FindingStatus.RESOLVED
+    out = store.upsert_findings([_ext("g-1", day=2, sev="critical")], actor="import")
+    assert out["reopened"] == 1
+    f = store.finding("g-1")
+    assert f is not None and f.status is FindingStatus.NEW and f.severity.value == "critical" and f.first_seen == DAY1
+    assert [h["to_status"] for h in store.history("g-1")] == ["NEW", "RESOLVED", "NEW"]

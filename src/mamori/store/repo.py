@@ -324,6 +324,85 @@ class Store:
             conn.execute(insert(finding_history), list(chunk))
         return ScanSummary(scan_id, out_new, out_reopened, out_open, out_resolved, out_unknown)
 
+    def upsert_findings(self, items: Iterable[Finding], *, actor: str, now: datetime | None = None) -> dict[str, int]:
+        """Insert or refresh findings that do not come from a scan (events, imports), in batches.
+
+        A new id is stored as given (normally NEW). A known id keeps its first_seen and
+        status and gets the new last_seen, evidence, title and severity; a RESOLVED one
+        whose new status is open is reopened. Re-upserting identical data changes nothing
+        but ``last_seen``. Returns counts: inserted, updated, reopened.
+        """
+        now = now or datetime.now(UTC)
+        batch = {f.id: f for f in items}
+        ids = list(batch)
+        inserted = updated = reopened = 0
+        try:
+            with write_transaction(self.engine) as conn:
+                existing: dict[str, Any] = {}
+                for chunk in _chunks(ids):
+                    for r in conn.execute(
+                        select(findings.c.id, findings.c.status, findings.c.times_reopened).where(findings.c.id.in_(chunk))
+                    ):
+                        existing[r.id] = r
+                new_rows: list[dict[str, Any]] = []
+                upd: list[dict[str, Any]] = []
+                hist: list[dict[str, Any]] = []
+                for fid, f in batch.items():
+                    row = existing.get(fid)
+                    if row is None:
+                        new_rows.append(
+                            {
+                                "id": fid, "source": f.source, "rule_id": f.rule_id, "title": f.title,
+                                "severity": f.severity.value, "status": f.status.value, "resource_type": f.resource_type,
+                                "resource_id": f.resource_id, "resource_arn": f.resource_arn, "account": f.account,
+                                "region": f.region, "evidence": _jsonable(f.evidence), "first_seen": f.first_seen,
+                                "last_seen": f.last_seen, "resolved_at": f.resolved_at, "last_scan_id": None,
+                                "times_reopened": 0,
+                            }
+                        )  # fmt: skip
+                        hist.append(self._hist(fid, None, now, None, f.status, f"recorded from {f.source}", actor))
+                        inserted += 1
+                        continue
+                    status = row.status
+                    times = row.times_reopened or 0
+                    resolved_at = f.resolved_at if f.status is FindingStatus.RESOLVED else None
+                    if row.status == FindingStatus.RESOLVED.value and f.status.is_open:
+                        status, times = FindingStatus.NEW.value, times + 1
+                        hist.append(self._hist(fid, None, now, FindingStatus.RESOLVED, FindingStatus.NEW, f"seen again in {f.source}", actor))
+                        reopened += 1
+                    elif f.status is FindingStatus.RESOLVED and row.status != FindingStatus.RESOLVED.value:
+                        status = FindingStatus.RESOLVED.value
+                        resolved_at = f.resolved_at or now
+                        hist.append(self._hist(fid, None, now, FindingStatus(row.status), FindingStatus.RESOLVED, f"resolved in {f.source}", actor))
+                    elif row.status == FindingStatus.RESOLVED.value:
+                        resolved_at = None
+                    upd.append(
+                        {
+                            "b_id": fid, "status": status, "last_seen": f.last_seen, "evidence": _jsonable(f.evidence),
+                            "title": f.title, "severity": f.severity.value, "times_reopened": times,
+                            "resolved_at": resolved_at if status == FindingStatus.RESOLVED.value else None,
+                        }
+                    )  # fmt: skip
+                    updated += 1
+                for chunk in _chunks(new_rows, 1000):
+                    conn.execute(insert(findings), list(chunk))
+                if upd:
+                    conn.execute(
+                        update(findings)
+                        .where(findings.c.id == bindparam("b_id"))
+                        .values(
+                            status=bindparam("status"), last_seen=bindparam("last_seen"), evidence=bindparam("evidence"),
+                            title=bindparam("title"), severity=bindparam("severity"),
+                            times_reopened=bindparam("times_reopened"), resolved_at=bindparam("resolved_at"),
+                        ),
+                        upd,
+                    )  # fmt: skip
+                for chunk in _chunks(hist, 1000):
+                    conn.execute(insert(finding_history), list(chunk))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not record findings: {exc}") from exc
+        return {"inserted": inserted, "updated": updated, "reopened": reopened}
+
     @staticmethod
     def _hist(
         fid: str, scan_id: str | None, at: datetime, frm: FindingStatus | None, to: FindingStatus, note: str, actor: str = "scan"
