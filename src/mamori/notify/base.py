@@ -1,0 +1,64 @@
+"""The notifier interface.
+
+A :class:`Notification` is channel-neutral (a subject, a text body, a severity, the
+finding ids or event ids it is about, a stable ``dedup_key``). A :class:`Notifier`
+delivers it and raises :class:`DeliveryError` when the channel refuses or is
+unreachable; callers decide whether to retry and record the outcome. Channels are
+registered in ``NOTIFIERS`` by name and built from a config mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from mamori.errors import MamoriError
+from mamori.model.finding import Severity
+from mamori.registry import Registry
+
+
+class DeliveryError(MamoriError):
+    """A channel did not accept a notification (it may be retried)."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class Notification:
+    subject: str
+    body: str
+    severity: Severity = Severity.INFORMATIONAL
+    kind: str = "generic"
+    dedup_key: str = ""
+    about: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict)
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "body": self.body,
+            "severity": self.severity.value,
+            "kind": self.kind,
+            "dedup_key": self.dedup_key,
+            "about": list(self.about),
+            "recipients": list(self.recipients),
+            "data": dict(self.data),
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+class Notifier(Protocol):
+    name: str
+
+    def send(self, notification: Notification) -> None:
+        """Deliver, or raise DeliveryError."""
+
+
+NotifierFactory = Any  # a callable (**config) -> Notifier
+NOTIFIERS: Registry[NotifierFactory] = Registry("notifier")
