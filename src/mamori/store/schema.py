@@ -4,6 +4,7 @@ A new subsystem that keeps tables adds its module here and a migration in
 ``migrations/versions`` (revisions form one chain; ids are ``NNNN_name``).
 """
 
+from mamori.store import tables_gate  # noqa: F401 - dependency gate: gate_runs, gate_vulns
 from mamori.store.tables import metadata
 
 __all__ = ["metadata"]
