@@ -31,7 +31,7 @@ define(
 define(
     "slack-webhook",
     "Slack incoming webhook",
-    r"(?P<secret>https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_]{20,}/[A-Za-z0-9+/_]{8,}/[A-Za-z0-9+/_]{20,})",
+    r"(?P<secret>https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_]{8,}/[A-Za-z0-9_]{8,}/[A-Za-z0-9_/]{20,})",
     ("hooks.slack.com",),
     category=_C,
 )

@@ -53,8 +53,9 @@ _TYPE = r"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,40}?)?"
 _OP = r"[\"']?" + _TYPE + r"\s*(?::=|=>|==|=|:)\s*"
 _VALUE = r"(?P<q>[\"'`]?)(?P<secret>[^\s\"'`;,()\[\]{}<>\\]{%d,%d})(?P=q)(?=$|[\s,;)}\]#]|\\n)"
 _HASHY = re.compile(
-    rb"(?i)(?:sha|hash|digest|checksum|integrity|commit|rev|uuid|_?ids?$|name$|arn$|path$|file$|url$|uri$|type$|"
-    rb"env$|var$|field$|header$|len$|length$|count$|ttl$|expir|endpoint|prefix|version|kind$|format$|policy)"
+    rb"(?i)(?:^|[_.\-])(?:sha\d*|md5|hash|digest|checksum|integrity|commit|rev|revision|uuid|guid)(?:$|[_.\-])"
+    rb"|(?:_?ids?|name|arn|path|file|url|uri|type|env|var|field|header|len|length|count|ttl|prefix|version|kind|"
+    rb"format|policy|endpoint|expiry|expires|expiration|algorithm)$"
 )
 
 

@@ -43,7 +43,7 @@ for _id, _label, _title in (
 define(
     "putty-private-key",
     "PuTTY private key (.ppk)",
-    r"PuTTY-User-Key-File-[23]:[^\r\n]*\r?\n(?:[A-Za-z\-]+:[^\r\n]*\r?\n)*?Private-Lines:\s*[0-9]+\r?\n"
+    r"PuTTY-User-Key-File-[23]:[^\r\n]*\r?\n(?:[^\r\n]*\r?\n){0,40}?Private-Lines:\s*[0-9]+\r?\n"
     r"(?P<secret>[A-Za-z0-9+/=]{16,}(?:\r?\n[A-Za-z0-9+/=]+)*)",
     ("putty-user-key-file-",),
     category=_C,
