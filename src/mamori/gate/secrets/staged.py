@@ -41,7 +41,7 @@ def staged_files(repo: Path) -> list[StagedFile]:
     current: str | None = None
     for line in diff.split(b"\n"):
         if line.startswith(b"+++ "):
-            target = line[4:].decode("utf-8", "surrogateescape")
+            target = line[4:].rstrip(b"\t\r").decode("utf-8", "surrogateescape")
             target = git.unquote_path(target)
             current = target[2:] if target.startswith("b/") else None
             if current is not None:
