@@ -8,7 +8,7 @@ import pytest
 
 from mamori.gate.secrets import corpus
 from mamori.gate.secrets.detectors import REGISTRY
-from mamori.gate.secrets.scanner import ScanOptions, Scanner
+from mamori.gate.secrets.scanner import Scanner, ScanOptions
 
 from .helpers import aws_key_id, github_token
 
