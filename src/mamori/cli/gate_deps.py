@@ -1,7 +1,275 @@
-"""`mamori gate deps` and `mamori gate stats` (issue: software-assurance gate)."""
+"""`mamori gate deps` and `mamori gate stats` (issue: software-assurance gate).
+
+Exit codes of ``gate deps``: 0 nothing blocks, 1 a package is blocked (banned, known
+exploited, over the severity threshold, or past its fix-by deadline), 2 bad input (a
+lockfile, policy or data file that cannot be read: the audit is incomplete), 3 the store
+or the OSV API failed.
+"""
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from mamori.errors import InputError, MamoriError
+
+EXIT_USAGE = 2
+EXIT_RUNTIME = 3
+FORMATS = ("table", "json", "sarif", "cyclonedx")
+
+
+def _fail(exc: MamoriError) -> click.exceptions.Exit:
+    click.secho(f"error: {exc}", fg="red", err=True)
+    return click.exceptions.Exit(EXIT_USAGE if isinstance(exc, InputError) else EXIT_RUNTIME)
+
+
+def _parse_now(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO date or date-time: {value!r}", param_hint="--now") from None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _existing_store(db: str | None) -> str | None:
+    """The store URL when a store already exists there (``--no-record`` must not create one)."""
+    raw = db or os.environ.get("MAMORI_DB") or str(Path(".mamori") / "mamori.db")
+    if "://" in raw:
+        if raw.startswith("sqlite:///"):
+            return raw if Path(raw[len("sqlite:///") :]).exists() else None
+        return raw
+    return raw if Path(raw).expanduser().exists() else None
+
+
+@click.command("deps")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here.")
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Policy file (default: mamori-policy.yaml in PATH, else built-in defaults).")  # fmt: skip
+@click.option("--osv-dir", type=click.Path(path_type=Path, file_okay=False), envvar="MAMORI_OSV_DIR",
+              help="Offline OSV data: <dir>/<Ecosystem>/all.zip and/or *.json records [env: MAMORI_OSV_DIR].")  # fmt: skip
+@click.option("--online", is_flag=True, help="Ask the OSV API (api.osv.dev) instead of offline data.")
+@click.option(
+    "--osv-api", default="https://api.osv.dev", show_default=True, help="OSV API base URL for --online."
+)
+@click.option(
+    "--sample-data", is_flag=True, help="Use the shipped sample advisories and KEV entry (demos, tests)."
+)
+@click.option("--kev", "kev_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="CISA KEV catalogue (known_exploited_vulnerabilities.json) to block known-exploited CVEs.")  # fmt: skip
+@click.option("--project", help="Project name (default: policy, git remote origin, or the directory name).")
+@click.option("--team", help="Owning team, for `gate stats` [env: MAMORI_TEAM, or the policy's team].")
+@click.option("--commit", help="Commit (default: git rev-parse HEAD, or GITHUB_SHA / CI_COMMIT_SHA / ...).")
+@click.option("--db", help="Store URL or SQLite path (default: $MAMORI_DB, else ./.mamori/mamori.db).")
+@click.option("--no-record", is_flag=True, help="Do not record this run (first-seen dates are still read).")
+@click.option("--all", "show_all", is_flag=True, help="Table: list clean packages too.")
+@click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (testing).")
+@click.pass_context
+def deps(
+    ctx: click.Context,
+    path: Path,
+    fmt: str,
+    output_file: Path | None,
+    policy_path: Path | None,
+    osv_dir: Path | None,
+    online: bool,
+    osv_api: str,
+    sample_data: bool,
+    kev_path: Path | None,
+    project: str | None,
+    team: str | None,
+    commit: str | None,
+    db: str | None,
+    no_record: bool,
+    show_all: bool,
+    now_text: str | None,
+) -> None:
+    """Block vulnerable dependencies now, or give them a fix-by date.
+
+    \b
+      mamori gate deps --osv-dir ~/osv               offline: OSV's <Ecosystem>/all.zip exports
+      mamori gate deps --online --kev kev.json       ask api.osv.dev; block KEV-listed CVEs
+      mamori gate deps -o sarif --output-file deps.sarif
+      mamori gate deps --sample-data                 the shipped sample advisories (demo)
+
+    Per package: BLOCK (why), FIX BY <date> (why), UNPINNED, or PASS, with the version to
+    upgrade to. Exit 1 only when something blocks; 2 when an input cannot be read.
+    """
+    sources = sum(bool(x) for x in (osv_dir, online, sample_data))
+    if sources != 1:
+        raise click.UsageError("give one advisory source: --osv-dir DIR, --online, or --sample-data")
+    now = _parse_now(now_text)
+    try:
+        report = _run(ctx, path, policy_path, osv_dir, online, osv_api, sample_data, kev_path, project, team,
+                      commit, db, no_record, now)  # fmt: skip
+    except MamoriError as exc:
+        raise _fail(exc) from None
+    from mamori.gate.deps.output import FORMATS as REGISTRY
+    from mamori.gate.deps.output.table import TableFormat
+
+    text = (
+        TableFormat(all_packages=show_all).render(report)
+        if fmt == "table"
+        else REGISTRY.get(fmt).render(report)
+    )
+    if output_file is not None:
+        output_file.write_text(text, encoding="utf-8")
+        c = report.counts()
+        click.echo(f"wrote {output_file}: {c['BLOCK']} BLOCK, {c['FIX_BY']} FIX BY, {c['UNPINNED']} UNPINNED, "
+                   f"{c['PASS']} PASS (exit {report.exit_code})", err=True)  # fmt: skip
+    else:
+        click.echo(text, nl=False)
+    if report.exit_code:
+        raise click.exceptions.Exit(report.exit_code)
+
+
+def _run(
+    ctx: click.Context,
+    path: Path,
+    policy_path: Path | None,
+    osv_dir: Path | None,
+    online: bool,
+    osv_api: str,
+    sample_data: bool,
+    kev_path: Path | None,
+    project: str | None,
+    team: str | None,
+    commit: str | None,
+    db: str | None,
+    no_record: bool,
+    now: datetime,
+) -> Any:
+    import httpx
+
+    from mamori import __version__
+    from mamori.gate.deps.audit import AuditSettings, audit
+    from mamori.gate.deps.context import resolve_context
+    from mamori.gate.deps.errors import LockfileError, PolicyError
+    from mamori.gate.deps.history import open_store
+    from mamori.gate.deps.kev import load_kev, sample_kev, sample_osv_dir
+    from mamori.gate.deps.model import Notice, NoticeKind
+    from mamori.gate.deps.osv.local import LocalOsvSource
+    from mamori.gate.deps.osv.online import OnlineOsvSource
+    from mamori.gate.deps.policy import DEFAULT_POLICY, find_policy, load_policy
+    from mamori.store.db import make_engine
+
+    if not path.exists():
+        raise LockfileError("no such file or directory", source=str(path))
+    policy_file = policy_path or find_policy(path)
+    policy = load_policy(policy_file) if policy_file else DEFAULT_POLICY
+    notices: list[Notice] = []
+    if kev_path is not None:
+        kev = load_kev(kev_path)
+    elif policy.block.kev_catalog and policy_file is not None:
+        kev = load_kev(policy_file.parent / policy.block.kev_catalog)
+    elif sample_data:
+        kev = sample_kev()
+    else:
+        kev = None
+    if kev is None and policy.block.kev:
+        raise PolicyError("block.kev is true but no KEV catalogue was given (block.kev_catalog or --kev)",
+                          source=str(policy_file))  # fmt: skip
+    if kev is None and policy.block.kev is None:
+        notices.append(Notice(NoticeKind.DATA, "no KEV catalogue given (--kev): known-exploited CVEs are not "
+                                               "blocked as such"))  # fmt: skip
+    context = resolve_context(path, project=project, team=team, commit=commit,
+                              policy_project=policy.project, policy_team=policy.team)  # fmt: skip
+    settings = AuditSettings(policy, str(policy_file) if policy_file else None, kev, context, now)
+    if no_record:
+        url = _existing_store(db)
+        store = make_engine(url) if url else None
+    else:
+        store = open_store(db)
+    client: httpx.Client | None = None
+    try:
+        if online:
+            obj = ctx.find_object(dict) or {}
+            client = httpx.Client(
+                transport=obj.get("osv_transport"),
+                timeout=httpx.Timeout(30.0),
+                headers={"User-Agent": f"mamori/{__version__}"},
+            )
+            source: Any = OnlineOsvSource(client, base_url=osv_api)
+        elif sample_data:
+            source = LocalOsvSource(
+                sample_osv_dir(), label="shipped SAMPLE advisories (not a vulnerability database)"
+            )
+            notices.append(
+                Notice(NoticeKind.DATA, "using the shipped sample advisories: for demos and tests only")
+            )
+        else:
+            assert osv_dir is not None
+            source = LocalOsvSource(osv_dir)
+        report, _ = audit(
+            path, source, settings, store=store, record=not no_record, extra_notices=tuple(notices)
+        )
+    finally:
+        if client is not None:
+            client.close()
+        if store is not None:
+            store.dispose()
+    return report
+
+
+@click.command("stats")
+@click.option("--db", help="Store URL or SQLite path (default: $MAMORI_DB, else ./.mamori/mamori.db).")
+@click.option("--team", help="Only this team.")
+@click.option("--project", help="Only this project.")
+@click.option("--since", "since_days", type=click.IntRange(min=1), help="Only runs of the last N days.")
+@click.option(
+    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (testing).")
+def stats(db: str | None, team: str | None, project: str | None, since_days: int | None, fmt: str,
+          now_text: str | None) -> None:  # fmt: skip
+    """How often each team's pipeline was blocked and why, and how long fixes take.
+
+    \b
+      mamori gate stats                      every team, all time
+      mamori gate stats --since 30 -o json   the last 30 days, for a dashboard
+    """
+    import json
+
+    from mamori.gate.deps.history import open_store
+    from mamori.gate.deps.stats import team_stats
+
+    now = _parse_now(now_text)
+    since = now - timedelta(days=since_days) if since_days else None
+    try:
+        engine = open_store(db)
+        try:
+            rows = team_stats(engine, now, since=since, team=team, project=project)
+        finally:
+            engine.dispose()
+    except MamoriError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        click.echo(json.dumps({"since": since.isoformat() if since else None, "teams": [r.to_dict() for r in rows]},
+                              indent=2))  # fmt: skip
+        return
+    if not rows:
+        click.echo("no gate runs recorded yet (run `mamori gate deps` in a pipeline first)")
+        return
+    header = f"{'team':<20} {'runs':>5} {'blocked':>8} {'rate':>6}  {'fixed':>5} {'median d':>9} {'mean d':>7} " \
+             f"{'open':>5} {'overdue':>8}  why blocked"  # fmt: skip
+    click.echo(header)
+    for r in rows:
+        why = ", ".join(f"{k} {v}" for k, v in r.reasons.items()) or "-"
+        med = "-" if r.median_days_to_fix is None else f"{r.median_days_to_fix:.1f}"
+        mean = "-" if r.mean_days_to_fix is None else f"{r.mean_days_to_fix:.1f}"
+        click.echo(f"{r.team[:20]:<20} {r.runs:>5} {r.blocked:>8} {r.block_rate:>6.0%}  {r.fixed:>5} {med:>9} "
+                   f"{mean:>7} {r.open:>5} {r.overdue:>8}  {why}")  # fmt: skip
+    for r in rows:
+        if r.top_blockers:
+            tops = ", ".join(f"{p} ({n})" for p, n in r.top_blockers)
+            click.echo(f"{r.team}: most blocking packages: {tops}")
+
+
+COMMANDS: list[click.Command] = [deps, stats]

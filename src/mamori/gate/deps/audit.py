@@ -1,0 +1,81 @@
+"""One gate run from start to finish: collect, match, decide, record.
+
+``audit`` is what ``mamori gate deps`` calls; every input that varies (the advisory
+source, the policy, the KEV catalogue, "now", the store) is passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from mamori.gate.deps.assess import Assessed, assess
+from mamori.gate.deps.context import RunContext
+from mamori.gate.deps.discover import Collection, collect
+from mamori.gate.deps.evaluate import FirstSeen, evaluate
+from mamori.gate.deps.history import Known, read_known, record_run, recording
+from mamori.gate.deps.kev import KevCatalog
+from mamori.gate.deps.model import AuditReport, Notice
+from mamori.gate.deps.osv.interface import AdvisorySource
+from mamori.gate.deps.policy import Policy
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    policy: Policy
+    policy_source: str | None
+    kev: KevCatalog | None
+    context: RunContext
+    now: datetime
+
+
+def build_report(
+    collection: Collection,
+    assessed: tuple[list[Assessed], list[Notice]],
+    source: AdvisorySource,
+    settings: AuditSettings,
+    first_seen: FirstSeen,
+    extra_notices: tuple[Notice, ...] = (),
+) -> AuditReport:
+    items, match_notices = assessed
+    decisions, policy_notices = evaluate(items, settings.policy, settings.kev, first_seen, settings.now)
+    ctx = settings.context
+    return AuditReport(
+        project=ctx.project,
+        team=ctx.team,
+        commit=ctx.commit,
+        generated_at=settings.now,
+        root=str(collection.root),
+        data_source=source.description,
+        policy_source=settings.policy_source,
+        packages=tuple(decisions),
+        notices=(*extra_notices, *collection.notices, *match_notices, *policy_notices),
+        errors=tuple(str(e) for e in collection.errors),
+        files=collection.files,
+    )
+
+
+def audit(
+    root: Path,
+    source: AdvisorySource,
+    settings: AuditSettings,
+    *,
+    store: Engine | None = None,
+    record: bool = True,
+    extra_notices: tuple[Notice, ...] = (),
+) -> tuple[AuditReport, str | None]:
+    """(report, run id). With a store, first-seen dates come from it and, when ``record``, the run is stored."""
+    collection = collect(root)
+    assessed = assess(collection.packages, source)  # before the store's lock: it may go to the network
+    if store is None:
+        return build_report(collection, assessed, source, settings, lambda p, v: None, extra_notices), None
+    if not record:
+        known: Known = read_known(store, settings.context.project)
+        return build_report(collection, assessed, source, settings, known.first_seen, extra_notices), None
+    with recording(store, settings.context.project) as (known, conn):
+        report = build_report(collection, assessed, source, settings, known.first_seen, extra_notices)
+        run_id = record_run(conn, known, report, settings.now)
+    return report, run_id

@@ -1,0 +1,1 @@
+"""OSV advisories: the record model, range matching, and the offline and online sources."""
