@@ -49,7 +49,7 @@ def test_get_detector_failure_is_partial_and_unknown() -> None:
         deny(session, "guardduty", "GetDetector", regions=["us-east-1"])
         inv = collect(session, regions=REGIONS, services=["guardduty"]).inventory
     [err] = inv.errors
-    assert err.partial and err.region == "us-east-1" and err.operation == "get_detector"
+    assert err.partial and err.region == "us-east-1" and err.operation == "GetDetector"
     east = inv.get("aws.guardduty.region", "123456789012", "us-east-1", "us-east-1")
     assert east is not None and east.properties["enabled"] is None and east.properties["status"] is None
     assert statuses(inv) == {"us-east-1": "UNKNOWN", "eu-west-1": "FAIL", "ap-northeast-1": "FAIL"}

@@ -200,7 +200,7 @@ def test_denied_account_summary_and_mfa_listing(session: boto3.Session) -> None:
     deny(session, "iam", "GetAccountSummary")
     deny(session, "iam", "ListVirtualMFADevices")
     result = collect(session, services=["iam"])
-    assert {e.operation for e in result.inventory.errors} == {"get_account_summary", "ListVirtualMFADevices"}
+    assert {e.operation for e in result.inventory.errors} == {"GetAccountSummary", "ListVirtualMFADevices"}
     assert all(e.partial for e in result.inventory.errors)
     got = outcomes(result)
     for rule in ("iam_root_mfa_disabled", "iam_root_hardware_mfa_disabled", "iam_root_access_key_exists"):

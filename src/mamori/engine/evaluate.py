@@ -55,6 +55,7 @@ def evaluate(
             ctx = EvalContext(now, {**spec.params, **overrides.get(spec.id, {})}, inventory, rule.hooks)
             fail_when = rule.fail_when
             applies = rule.applies_when
+            declared = rule.evidence
             sev = spec.severity
             rid = spec.id
             for res in resources:
@@ -70,8 +71,8 @@ def evaluate(
                         continue
                 v = fail_when(res, ctx, ev)
                 if v is True:
-                    if spec.evidence:
-                        ev = {k: ev.get(k) for k in spec.evidence} | {k: v for k, v in ev.items() if k not in spec.evidence and not k.startswith("_")}
+                    if declared:
+                        ev = {k: get(res) for k, get in declared.items()} | {k: x for k, x in ev.items() if k not in declared}
                     results.append(Result.of(rid, sev, res, ResultStatus.FAIL, ev))
                 elif v is False:
                     results.append(Result.of(rid, sev, res, ResultStatus.PASS))

@@ -60,6 +60,17 @@ _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _SPECIAL = {"$tags", "$name", "$id", "$region", "$account", "$arn"}
 
 
+def value_getter(path: str, where: str = "evidence") -> Callable[[Resource], Any]:
+    """A function reading ``path`` from a resource; ``None`` when it is absent."""
+    get = _getter(path, where)
+
+    def read(r: Resource) -> Any:
+        v = get(r)
+        return None if v is _MISSING else v
+
+    return read
+
+
 def _getter(path: str, where: str) -> Callable[[Resource], Any]:
     root = path.split(".", 1)[0]
     if root in _SPECIAL:

@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from mamori.errors import RuleError
-from mamori.rules.conditions import Compiled, compile_condition
+from mamori.rules.conditions import Compiled, compile_condition, value_getter
 from mamori.rules.schema import RuleSpec
 from mamori.standards import standards
 
@@ -32,6 +32,7 @@ class Rule:
     fail_when: Compiled
     applies_when: Compiled | None = None
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    evidence: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -127,7 +128,11 @@ def load_rule(path: Path) -> Rule:
         applies = compile_condition(spec.applies_when, "applies_when", set(hooks)) if spec.applies_when else None
     except RuleError as exc:
         raise RuleError(exc.message, source=str(path), where=exc.where) from exc
-    return Rule(spec=spec, path=path, fail_when=fail, applies_when=applies, hooks=hooks)
+    try:
+        evidence = {p: value_getter(p, f"evidence[{i}]") for i, p in enumerate(spec.evidence)}
+    except RuleError as exc:
+        raise RuleError(exc.message, source=str(path), where=exc.where) from exc
+    return Rule(spec=spec, path=path, fail_when=fail, applies_when=applies, hooks=hooks, evidence=evidence)
 
 
 def iter_rule_files(dirs: Iterable[Path]) -> Iterator[Path]:

@@ -103,12 +103,13 @@ class CollectContext:
         return MISSING
 
     def _partial(self, exc: BaseException, region: str, client: Any, operation: str, rtype: str, rid: str) -> None:
+        api_name = client.meta.method_to_api_mapping.get(operation, operation)
         self.record(
             ScanError(
                 account=self.account,
                 region=region,
                 service=client.meta.service_model.service_name,
-                operation=operation,
+                operation=api_name,
                 code=error_code(exc),
                 message=error_message(exc),
                 resource_types=(rtype,),

@@ -12,11 +12,14 @@ What each IAM rule sees in the demo:
   ``deploy-artifacts`` (scoped: pass).
 * roles ``partner-audit`` (trusts ``{"AWS": "*"}``: fails), ``billing-api`` (EC2) and
   ``vendor-readonly`` (one account, with an external id) pass.
-* the account: a password policy with 8-character minimum and no reuse prevention (fails).
-  Root MFA and root keys are whatever the emulator reports (moto: no root MFA, no root key).
-
-The emulator stamps every key, password and user with the current time, so age rules
-(90/80-day keys, 45-day unused credentials) can only pass in the demo.
+* legacy-batch (console password set 200 days ago, never used): fails
+  iam_user_credentials_unused_45_days.
+* ci-deployer's first key is 120 days old (fails the 90-day rule), its second 85 days
+  (fails the 80-day warning); alice's key is new (passes both).
+* the accounts: prod has a weak password policy (8 characters, no reuse prevention), no
+  root MFA, a root access key and a root sign-in two days ago; dev has a strong policy, hardware root MFA, no root
+  key and no root activity for 200 days. moto cannot express key ages or root state through its API, so
+  :mod:`mamori.demo.emulator` sets them in moto's in-process backend.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from typing import Any
 
 import boto3
 
-from mamori.demo.estate import SeedEnv, seeder
+from mamori.demo import emulator
+from mamori.demo.estate import DEMO_ACCOUNTS, SeedEnv, seeder
 
 _VERSION = "2012-10-17"
 
@@ -115,3 +119,32 @@ def seed_iam(env: SeedEnv) -> None:
         PolicyDocument=_doc({"Effect": "Allow", "Action": ["config:Describe*", "config:Get*"], "Resource": "*"}),
     )
     env.shared["iam_roles"] = arns
+
+
+@seeder("iam_history", order=11)
+def seed_iam_history(env: SeedEnv) -> None:
+    """What time and the dev account add: old keys, a forgotten user, root state, a strong policy."""
+    iam = env.client("iam")
+    # legacy-batch: a console user nobody has signed in as for 200 days.
+    iam.create_user(UserName="legacy-batch", Tags=[{"Key": "team", "Value": "finance"}])
+    iam.create_login_profile(UserName="legacy-batch", Password="Legacy-Batch-2025!")
+    emulator.backdate_user(DEMO_ACCOUNTS["prod"], "legacy-batch", days=200)
+    emulator.backdate_access_key(DEMO_ACCOUNTS["prod"], "ci-deployer", 0, days=120, last_used_days=1)
+    emulator.backdate_access_key(DEMO_ACCOUNTS["prod"], "ci-deployer", 1, days=85, last_used_days=1)
+    emulator.set_root(DEMO_ACCOUNTS["prod"], mfa=False, access_keys=True)
+    emulator.add_root_to_credential_report(DEMO_ACCOUNTS["prod"], mfa=False, password_last_used_days=2, access_key_age_days=400)
+
+    # dev: the account-wide settings done right.
+    dev = env.client("iam", account="dev")
+    dev.update_account_password_policy(
+        MinimumPasswordLength=14,
+        RequireNumbers=True,
+        RequireSymbols=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+        AllowUsersToChangePassword=True,
+        PasswordReusePrevention=24,
+        MaxPasswordAge=90,
+    )
+    emulator.set_root(DEMO_ACCOUNTS["dev"], mfa=True, access_keys=False)
+    emulator.add_root_to_credential_report(DEMO_ACCOUNTS["dev"], mfa=True, password_last_used_days=200, access_key_age_days=None)
