@@ -33,6 +33,11 @@ def registry_version(version: Any) -> bool:
     return isinstance(version, str) and parse_version(Ecosystem.NPM, version) is not None
 
 
+def registry_tarball(resolved: Any) -> bool:
+    """Whether ``resolved`` is absent or a registry tarball (``.../name/-/name-1.0.0.tgz``)."""
+    return not resolved or (isinstance(resolved, str) and resolved.startswith("http") and "/-/" in resolved)
+
+
 class PackageLockParser(Parser):
     name = "package-lock.json"
     ecosystem = Ecosystem.NPM
@@ -61,7 +66,7 @@ class PackageLockParser(Parser):
             name = entry.get("name") or key.rsplit("node_modules/", 1)[1]
             version = entry.get("version")
             line = lines.get(key)
-            if registry_version(version):
+            if registry_version(version) and registry_tarball(entry.get("resolved")):
                 col.pinned(name, version, line)
             else:
                 origin = entry.get("resolved") or version or "no version"
@@ -73,7 +78,7 @@ class PackageLockParser(Parser):
             here = f"{where}.{name}"
             expect(entry, dict, rel, here, f"dependency {name!r}")
             version = entry.get("version")
-            if registry_version(version):
+            if registry_version(version) and registry_tarball(entry.get("resolved")):
                 col.pinned(name, version, lines.get(name))
             elif not str(version or "").startswith("file:"):
                 col.skipped(

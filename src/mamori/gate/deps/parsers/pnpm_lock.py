@@ -19,6 +19,7 @@ from mamori.gate.deps.parsers.interface import (
 )
 from mamori.gate.deps.parsers.package_lock import registry_version
 
+_NOT_REGISTRY = ("tarball", "directory", "repo", "commit")
 _KEY = re.compile(r"""^\s{2}['"]?([^'"\s][^'"]*?)['"]?:\s*$""")
 
 
@@ -58,7 +59,7 @@ class PnpmLockParser(Parser):
             name = entry.get("name", name)
             version = str(entry.get("version", version))
             resolution = entry.get("resolution") or {}
-            if registry_version(version) and "directory" not in resolution and "repo" not in resolution:
+            if registry_version(version) and not any(k in resolution for k in _NOT_REGISTRY):
                 col.pinned(name, version, line)
             elif not version.startswith(("link:", "file:")):
                 origin: Any = resolution.get("tarball") or resolution.get("repo") or version
