@@ -78,7 +78,7 @@ def iter_files(root: Path, exclude: Sequence[str] = ()) -> Iterator[FileRef | st
         yield FileRef(root, rel.replace(os.sep, "/"))
         return
     top = git.toplevel(root)
-    if top is not None:
+    if top is not None and not git.is_ignored(top, root):
         base = top.resolve()
         for rel in git.ls_files(root, "."):
             full = root / rel

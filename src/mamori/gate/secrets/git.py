@@ -66,6 +66,14 @@ def git_path(repo: Path, name: str) -> Path:
     return p if p.is_absolute() else repo / p
 
 
+def is_ignored(repo: Path, path: Path) -> bool:
+    """True when ``path`` is ignored by .gitignore (an explicit scan of it then walks the folder)."""
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "check-ignore", "-q", "--", str(path)], capture_output=True, env=_env(), check=False
+    )
+    return proc.returncode == 0
+
+
 def ls_files(repo: Path, pathspec: str = ".") -> list[str]:
     """Tracked and untracked-but-not-ignored files (respects .gitignore), repo-relative."""
     out = run(repo, "ls-files", "-z", "-co", "--exclude-standard", "--", pathspec)

@@ -48,10 +48,15 @@ define(
     supersedes=("generic-password", "generic-secret"),
 )
 
-# name  [: type]  = | : | := | =>  [quote] value [quote]
-_TYPE = r"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,40}?)?"
-_OP = r"[\"']?" + _TYPE + r"\s*(?::=|=>|==|=|:)\s*"
-_VALUE = r"(?P<q>[\"'`]?)(?P<secret>[^\s\"'`;,()\[\]{}<>\\]{%d,%d})(?P=q)(?=$|[\s,;)}\]#]|\\n)"
+# name ["'] [: type] (= | : | := | => | ==) [quote] value [quote] -- possessive, so one pass per line.
+_ASSIGN = (
+    r"(?<![A-Za-z0-9_.\-])(?P<key>[A-Za-z0-9_.\-]++)[\"']?(?:\s*:\s*[A-Za-z_][\w.\[\]]*+)?\s*+(?::=|=>|==|=|:)\s*+"
+    r"(?P<q>[\"'`]?)(?P<secret>[^\s\"'`;,()\[\]{}<>\\]{%d,%d}+)(?P=q)(?=$|[\s,;)}\]#]|\\n)"
+)
+_PASSWORD_KEY = re.compile(rb"(?i)passw(?:or)?d|pwd")
+_SECRET_KEY = re.compile(
+    rb"(?i)secret|token|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|private[_\-]?key|credential"
+)
 _HASHY = re.compile(
     rb"(?i)(?:^|[_.\-])(?:sha\d*|md5|hash|digest|checksum|integrity|commit|rev|revision|uuid|guid)(?:$|[_.\-])"
     rb"|(?:_?ids?|name|arn|path|file|url|uri|type|env|var|field|header|len|length|count|ttl|prefix|version|kind|"
@@ -76,17 +81,19 @@ def _value_ok(match: re.Match[bytes], secret: bytes, *, min_quoted: float, min_b
 
 
 def _password_ok(match: re.Match[bytes], secret: bytes) -> bool:
-    return _value_ok(match, secret, min_quoted=2.5, min_bare=3.0)
+    key = match.group("key") or b""
+    return bool(_PASSWORD_KEY.search(key)) and _value_ok(match, secret, min_quoted=2.5, min_bare=3.0)
 
 
 def _secret_ok(match: re.Match[bytes], secret: bytes) -> bool:
-    return _value_ok(match, secret, min_quoted=3.5, min_bare=4.0)
+    key = match.group("key") or b""
+    return bool(_SECRET_KEY.search(key)) and _value_ok(match, secret, min_quoted=3.5, min_bare=4.0)
 
 
 define(
     "generic-password",
     "Password assigned in code or config",
-    r"(?i)(?P<key>[A-Za-z0-9_.\-]*(?:password|passwd|pwd)[A-Za-z0-9_.\-]*)" + _OP + _VALUE % (8, 128),
+    _ASSIGN % (8, 128),
     ("password", "passwd", "pwd"),
     category=_G,
     severity=Severity.MEDIUM,
@@ -96,8 +103,7 @@ define(
 define(
     "generic-secret",
     "High-entropy secret, token or API key assigned in code or config",
-    r"(?i)(?P<key>[A-Za-z0-9_.\-]*(?:secret|token|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|"
-    r"private[_\-]?key|client[_\-]?secret|credential)s?[A-Za-z0-9_.\-]*)" + _OP + _VALUE % (16, 512),
+    _ASSIGN % (16, 512),
     ("secret", "token", "api_key", "api-key", "apikey", "access_key", "accesskey", "auth_key", "private_key", "credential"),
     category=_G,
     severity=Severity.MEDIUM,
