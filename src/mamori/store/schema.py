@@ -5,7 +5,6 @@ A new subsystem that keeps tables adds its module here and a migration in
 """
 
 from mamori.store import tables_gate  # noqa: F401 - dependency gate: gate_runs, gate_vulns
-from mamori.store import tables_hub  # noqa: F401 - findings hub: suppressions, finding meta, deliveries
 from mamori.store import tables_remediate  # noqa: F401 - remediation plans/changes, key notices, audit log
 from mamori.store.tables import metadata
 
