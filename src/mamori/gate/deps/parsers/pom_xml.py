@@ -98,8 +98,11 @@ class PomParser(Parser):
         col = Collector(Ecosystem.MAVEN, rel)
         managed: dict[str, str] = {}
         dm = _child(root, "dependencyManagement")
-        entries = [(d, True) for d in _deps(dm)] + [(d, False) for d in _deps(root)]
-        for dep, _ in entries:
+        # the project's own dependencies first, so a package is located where it is used
+        entries = [(d, False) for d in _deps(root)] + [(d, True) for d in _deps(dm)]
+        for dep, is_managed in entries:
+            if not is_managed:
+                continue
             group, artifact, version = _text(dep, "groupId"), _text(dep, "artifactId"), _text(dep, "version")
             if group and artifact and version:
                 managed.setdefault(f"{substitute(group, props)}:{substitute(artifact, props)}", version)
