@@ -1,52 +1,39 @@
-"""Store operations. One transaction per scan; the lifecycle is decided here.
+"""Store operations: one transaction per scan or import; the lifecycle lives in ``lifecycle.py``.
 
-Lifecycle across scans (for mamori's own findings):
+``Store`` is the public face of the store; its work is split over small modules:
 
-* first FAIL                                   -> NEW
-* still failing                                -> stays open, ``last_seen`` moves
-* PASS, or the resource is gone / out of scope -> RESOLVED, but only when the scope that
-  would have seen it (account, region, resource type) was collected without error and
-  the rule was evaluated in this scan
-* UNKNOWN (data not collected)                 -> unchanged
-* FAIL again after RESOLVED                    -> NEW again (``times_reopened`` + 1)
+    lifecycle.py   a scan's findings lifecycle (NEW / open / RESOLVED / reopened / SUPPRESSED)
+    upsert.py      batched insert-or-refresh of imported and event findings
+    hubops.py      suppressions, finding metadata, expiry, NEW -> NOTIFIED
+    rows.py        row helpers shared by the above
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.engine.evaluate import Evaluation
 from mamori.engine.score import ScoreRow
 from mamori.errors import StoreError
-from mamori.model.finding import Finding, FindingStatus, Result, ResultStatus, Severity
+from mamori.hub.suppressions import Suppression
+from mamori.model.finding import Finding, FindingStatus, Severity
 from mamori.model.resource import Inventory
+from mamori.store import hubops
 from mamori.store.db import make_engine, migrate, write_transaction
+from mamori.store.lifecycle import ScanSummary, record_lifecycle
+from mamori.store.rows import FindingMeta, chunks, row_to_finding
 from mamori.store.tables import finding_history, findings, scans, scores
+from mamori.store.tables_hub import finding_meta, suppressions
+from mamori.store.upsert import upsert
 
-OPEN = (FindingStatus.NEW.value, FindingStatus.NOTIFIED.value)
-CHUNK = 900  # stays under SQLite's bound-parameter limit
-
-
-def _chunks(seq: Sequence[Any], n: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(seq), n):
-        yield seq[i : i + n]
-
-
-@dataclass(frozen=True)
-class ScanSummary:
-    scan_id: str
-    new: list[str] = field(default_factory=list)
-    reopened: list[str] = field(default_factory=list)
-    still_open: list[str] = field(default_factory=list)
-    resolved: list[str] = field(default_factory=list)
-    kept_unknown: list[str] = field(default_factory=list)
+__all__ = ["FindingFilter", "FindingMeta", "ScanRecord", "ScanSummary", "Store"]
 
 
 @dataclass(frozen=True)
@@ -73,37 +60,8 @@ class FindingFilter:
     accounts: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     resource_types: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
     limit: int | None = None
-
-
-def _row_to_finding(row: Any) -> Finding:
-    return Finding(
-        id=row.id,
-        rule_id=row.rule_id,
-        title=row.title,
-        severity=Severity(row.severity),
-        status=FindingStatus(row.status),
-        resource_type=row.resource_type,
-        resource_id=row.resource_id,
-        resource_arn=row.resource_arn,
-        account=row.account,
-        region=row.region,
-        evidence=row.evidence or {},
-        first_seen=row.first_seen,
-        last_seen=row.last_seen,
-        resolved_at=row.resolved_at,
-        source=row.source,
-    )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 class Store:
@@ -173,249 +131,123 @@ class Store:
                 ]
                 if rows:
                     conn.execute(insert(scores), rows)
-                summary = self._lifecycle(conn, scan_id, now, inventory, evaluation, titles)
+                summary = record_lifecycle(conn, scan_id, now, inventory, evaluation, titles)
+                hubops.expire(conn, now, "scan")
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record the scan: {exc}") from exc
         return summary
 
-    def _lifecycle(
+    def upsert_findings(
         self,
-        conn: Any,
-        scan_id: str,
-        now: datetime,
-        inventory: Inventory,
-        evaluation: Evaluation,
-        titles: dict[str, str],
-    ) -> ScanSummary:
-        by_status: dict[ResultStatus, dict[str, Result]] = {s: {} for s in ResultStatus}
-        for r in evaluation.results:
-            if r.resource_id == "*":
-                continue
-            by_status[r.status][r.finding_id] = r
-        fails = by_status[ResultStatus.FAIL]
-        passes = by_status[ResultStatus.PASS]
-        unknown = by_status[ResultStatus.UNKNOWN]
-
-        existing: dict[str, Any] = {}
-        ids = list(fails)
-        for chunk in _chunks(ids):
-            for row in conn.execute(select(findings).where(findings.c.id.in_(chunk))):
-                existing[row.id] = row
-        accounts = inventory.accounts
-        rules = sorted(evaluation.rules_evaluated)
-        if accounts and rules:
-            q = select(findings).where(
-                and_(
-                    findings.c.source == "mamori",
-                    findings.c.status.in_((*OPEN, FindingStatus.SUPPRESSED.value)),
-                    findings.c.account.in_(accounts),
-                )
-            )
-            rule_set = set(rules)
-            for row in conn.execute(q):
-                if row.rule_id in rule_set:
-                    existing.setdefault(row.id, row)
-
-        new_rows: list[dict[str, Any]] = []
-        seen_updates: list[dict[str, Any]] = []
-        status_updates: list[dict[str, Any]] = []
-        history: list[dict[str, Any]] = []
-        out_new: list[str] = []
-        out_reopened: list[str] = []
-        out_open: list[str] = []
-        out_resolved: list[str] = []
-        out_unknown: list[str] = []
-
-        for fid, r in fails.items():
-            row = existing.get(fid)
-            evidence = _jsonable(r.evidence)
-            if row is None:
-                new_rows.append(
-                    {
-                        "id": fid,
-                        "source": "mamori",
-                        "rule_id": r.rule_id,
-                        "title": titles.get(r.rule_id, r.rule_id),
-                        "severity": r.severity.value,
-                        "status": FindingStatus.NEW.value,
-                        "resource_type": r.resource_type,
-                        "resource_id": r.resource_id,
-                        "resource_arn": r.arn,
-                        "account": r.account,
-                        "region": r.region,
-                        "evidence": evidence,
-                        "first_seen": now,
-                        "last_seen": now,
-                        "resolved_at": None,
-                        "last_scan_id": scan_id,
-                        "times_reopened": 0,
-                    }
-                )
-                history.append(self._hist(fid, scan_id, now, None, FindingStatus.NEW, "first failed"))
-                out_new.append(fid)
-            elif row.status == FindingStatus.RESOLVED.value:
-                status_updates.append(
-                    {
-                        "b_id": fid,
-                        "status": FindingStatus.NEW.value,
-                        "last_seen": now,
-                        "resolved_at": None,
-                        "evidence": evidence,
-                        "last_scan_id": scan_id,
-                        "times_reopened": (row.times_reopened or 0) + 1,
-                    }
-                )
-                history.append(self._hist(fid, scan_id, now, FindingStatus.RESOLVED, FindingStatus.NEW, "failed again: reopened"))
-                out_reopened.append(fid)
-            else:
-                seen_updates.append({"b_id": fid, "last_seen": now, "evidence": evidence, "last_scan_id": scan_id})
-                out_open.append(fid)
-
-        for fid, row in existing.items():
-            if fid in fails or row.status == FindingStatus.RESOLVED.value:
-                continue
-            if fid in passes:
-                note = "passes now"
-            elif fid in unknown:
-                out_unknown.append(fid)
-                continue
-            elif row.rule_id in evaluation.rules_evaluated and inventory.is_clean(row.account, row.region, row.resource_type):
-                note = "resource gone or no longer in scope"
-            else:
-                continue
-            status_updates.append(
-                {
-                    "b_id": fid,
-                    "status": FindingStatus.RESOLVED.value,
-                    "last_seen": row.last_seen,
-                    "resolved_at": now,
-                    "evidence": row.evidence,
-                    "last_scan_id": scan_id,
-                    "times_reopened": row.times_reopened or 0,
-                }
-            )
-            history.append(self._hist(fid, scan_id, now, FindingStatus(row.status), FindingStatus.RESOLVED, note))
-            out_resolved.append(fid)
-
-        for chunk in _chunks(new_rows, 500):
-            conn.execute(insert(findings), list(chunk))
-        if seen_updates:
-            conn.execute(
-                update(findings)
-                .where(findings.c.id == bindparam("b_id"))
-                .values(last_seen=bindparam("last_seen"), evidence=bindparam("evidence"), last_scan_id=bindparam("last_scan_id")),
-                seen_updates,
-            )
-        if status_updates:
-            conn.execute(
-                update(findings)
-                .where(findings.c.id == bindparam("b_id"))
-                .values(
-                    status=bindparam("status"),
-                    last_seen=bindparam("last_seen"),
-                    resolved_at=bindparam("resolved_at"),
-                    evidence=bindparam("evidence"),
-                    last_scan_id=bindparam("last_scan_id"),
-                    times_reopened=bindparam("times_reopened"),
-                ),
-                status_updates,
-            )
-        for chunk in _chunks(history, 500):
-            conn.execute(insert(finding_history), list(chunk))
-        return ScanSummary(scan_id, out_new, out_reopened, out_open, out_resolved, out_unknown)
-
-    def upsert_findings(self, items: Iterable[Finding], *, actor: str, now: datetime | None = None) -> dict[str, int]:
+        items: Iterable[Finding],
+        *,
+        actor: str,
+        now: datetime | None = None,
+        meta: Mapping[str, FindingMeta] | None = None,
+    ) -> dict[str, int]:
         """Insert or refresh findings that do not come from a scan (events, imports), in batches.
 
-        A new id is stored as given (normally NEW). A known id keeps its first_seen and
-        status and gets the new last_seen, evidence, title and severity; a RESOLVED one
-        whose new status is open is reopened. Re-upserting identical data changes nothing
-        but ``last_seen``. Returns counts: inserted, updated, reopened.
+        See :mod:`mamori.store.upsert` for the rules. ``meta`` gives tags and root causes by
+        finding id. Returns counts: inserted, updated, reopened (and suppressed when any were).
         """
         now = now or datetime.now(UTC)
-        batch = {f.id: f for f in items}
-        ids = list(batch)
-        inserted = updated = reopened = 0
         try:
             with write_transaction(self.engine) as conn:
-                existing: dict[str, Any] = {}
-                for chunk in _chunks(ids):
-                    for r in conn.execute(
-                        select(findings.c.id, findings.c.status, findings.c.times_reopened).where(findings.c.id.in_(chunk))
-                    ):
-                        existing[r.id] = r
-                new_rows: list[dict[str, Any]] = []
-                upd: list[dict[str, Any]] = []
-                hist: list[dict[str, Any]] = []
-                for fid, f in batch.items():
-                    row = existing.get(fid)
-                    if row is None:
-                        new_rows.append(
-                            {
-                                "id": fid, "source": f.source, "rule_id": f.rule_id, "title": f.title,
-                                "severity": f.severity.value, "status": f.status.value, "resource_type": f.resource_type,
-                                "resource_id": f.resource_id, "resource_arn": f.resource_arn, "account": f.account,
-                                "region": f.region, "evidence": _jsonable(f.evidence), "first_seen": f.first_seen,
-                                "last_seen": f.last_seen, "resolved_at": f.resolved_at, "last_scan_id": None,
-                                "times_reopened": 0,
-                            }
-                        )  # fmt: skip
-                        hist.append(self._hist(fid, None, now, None, f.status, f"recorded from {f.source}", actor))
-                        inserted += 1
-                        continue
-                    status = row.status
-                    times = row.times_reopened or 0
-                    resolved_at = f.resolved_at if f.status is FindingStatus.RESOLVED else None
-                    if row.status == FindingStatus.RESOLVED.value and f.status.is_open:
-                        status, times = FindingStatus.NEW.value, times + 1
-                        hist.append(self._hist(fid, None, now, FindingStatus.RESOLVED, FindingStatus.NEW, f"seen again in {f.source}", actor))
-                        reopened += 1
-                    elif f.status is FindingStatus.RESOLVED and row.status != FindingStatus.RESOLVED.value:
-                        status = FindingStatus.RESOLVED.value
-                        resolved_at = f.resolved_at or now
-                        hist.append(self._hist(fid, None, now, FindingStatus(row.status), FindingStatus.RESOLVED, f"resolved in {f.source}", actor))
-                    elif row.status == FindingStatus.RESOLVED.value:
-                        resolved_at = None
-                    upd.append(
-                        {
-                            "b_id": fid, "status": status, "last_seen": f.last_seen, "evidence": _jsonable(f.evidence),
-                            "title": f.title, "severity": f.severity.value, "times_reopened": times,
-                            "resolved_at": resolved_at if status == FindingStatus.RESOLVED.value else None,
-                        }
-                    )  # fmt: skip
-                    updated += 1
-                for chunk in _chunks(new_rows, 1000):
-                    conn.execute(insert(findings), list(chunk))
-                if upd:
-                    conn.execute(
-                        update(findings)
-                        .where(findings.c.id == bindparam("b_id"))
-                        .values(
-                            status=bindparam("status"), last_seen=bindparam("last_seen"), evidence=bindparam("evidence"),
-                            title=bindparam("title"), severity=bindparam("severity"),
-                            times_reopened=bindparam("times_reopened"), resolved_at=bindparam("resolved_at"),
-                        ),
-                        upd,
-                    )  # fmt: skip
-                for chunk in _chunks(hist, 1000):
-                    conn.execute(insert(finding_history), list(chunk))
+                hubops.expire(conn, now, actor)
+                out = upsert(conn, items, actor=actor, now=now, meta=meta)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record findings: {exc}") from exc
-        return {"inserted": inserted, "updated": updated, "reopened": reopened}
+        if not out["suppressed"]:
+            del out["suppressed"]
+        return out
 
-    @staticmethod
-    def _hist(
-        fid: str, scan_id: str | None, at: datetime, frm: FindingStatus | None, to: FindingStatus, note: str, actor: str = "scan"
-    ) -> dict[str, Any]:
-        return {
-            "finding_id": fid,
-            "scan_id": scan_id,
-            "at": at,
-            "from_status": frm.value if frm else None,
-            "to_status": to.value,
-            "actor": actor,
-            "note": note,
-        }
+    # -- the hub: suppressions, expiry, notified marks, metadata ------------------
+
+    def add_suppressions(self, items: Iterable[Suppression], *, actor: str, now: datetime | None = None) -> list[str]:
+        """Store new suppressions and suppress the open findings they match at once. Returns those ids."""
+        now = now or datetime.now(UTC)
+        items = list(items)
+        try:
+            with write_transaction(self.engine) as conn:
+                for s in items:
+                    conn.execute(insert(suppressions), hubops.suppression_row(s))
+                return hubops.apply_suppressions(conn, items, now, actor)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not store the suppression: {exc}") from exc
+
+    def remove_suppression(self, sid: str, *, actor: str, now: datetime | None = None) -> list[str]:
+        """Remove a suppression (kept for the record); the findings it suppressed reopen. Returns them."""
+        now = now or datetime.now(UTC)
+        try:
+            with write_transaction(self.engine) as conn:
+                res = conn.execute(
+                    update(suppressions)
+                    .where(suppressions.c.id == sid, suppressions.c.removed_at.is_(None))
+                    .values(removed_at=now, removed_by=actor)
+                )
+                if res.rowcount == 0:
+                    raise StoreError(f"no active suppression with id {sid!r}")
+                return hubops.expire(conn, now, actor)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not remove the suppression: {exc}") from exc
+
+    def sync_suppressions(self, origin: str, items: Iterable[Suppression], *, actor: str, now: datetime | None = None) -> dict[str, list[str]]:
+        """Make the stored suppressions of one origin (a file) equal to ``items``.
+
+        Entries that are new or changed are (re)stored and applied; entries gone from the
+        file are removed. Then expiry runs. Returns ids: added, removed, suppressed, reopened.
+        """
+        now = now or datetime.now(UTC)
+        want = {s.id: s for s in items}
+        try:
+            with write_transaction(self.engine) as conn:
+                have = {s.id: s for s in hubops.load_suppressions(conn) if s.origin == origin and s.removed_at is None}
+                added = [s for sid, s in want.items() if sid not in have or hubops.suppression_row(have[sid]) != hubops.suppression_row(s)]
+                gone = [sid for sid in have if sid not in want]
+                for s in added:
+                    conn.execute(suppressions.delete().where(suppressions.c.id == s.id))
+                    conn.execute(insert(suppressions), hubops.suppression_row(s))
+                if gone:
+                    conn.execute(
+                        update(suppressions).where(suppressions.c.id.in_(gone)).values(removed_at=now, removed_by=f"{actor} ({origin})")
+                    )
+                suppressed = hubops.apply_suppressions(conn, added, now, actor)
+                reopened = hubops.expire(conn, now, actor)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not sync suppressions from {origin}: {exc}") from exc
+        return {"added": [str(s.id) for s in added], "removed": [str(g) for g in gone], "suppressed": suppressed, "reopened": reopened}
+
+    def suppressions(self, *, include_inactive: bool = False, now: datetime | None = None) -> list[Suppression]:
+        now = now or datetime.now(UTC)
+        with self.engine.connect() as conn:
+            items = hubops.load_suppressions(conn)
+        return items if include_inactive else [s for s in items if s.active(now)]
+
+    def refresh(self, *, actor: str = "refresh", now: datetime | None = None) -> list[str]:
+        """Evaluate suppression expiry now: expired or removed suppressions reopen their findings."""
+        now = now or datetime.now(UTC)
+        try:
+            with write_transaction(self.engine) as conn:
+                return hubops.expire(conn, now, actor)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not refresh suppressions: {exc}") from exc
+
+    def mark_notified(self, ids: Iterable[str], *, actor: str, note: str, now: datetime | None = None) -> list[str]:
+        now = now or datetime.now(UTC)
+        try:
+            with write_transaction(self.engine) as conn:
+                return hubops.mark_notified(conn, ids, now, actor, note)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not mark findings notified: {exc}") from exc
+
+    def meta(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """tags, root_cause and suppression_id by finding id (all rows when ids is None)."""
+        with self.engine.connect() as conn:
+            if ids is None:
+                rows: Iterable[Any] = conn.execute(select(finding_meta))
+            else:
+                rows = hubops.load_meta(conn, ids).values()
+            return {r.finding_id: {"tags": dict(r.tags or {}), "root_cause": r.root_cause, "suppression_id": r.suppression_id} for r in rows}
 
     # -- reading -----------------------------------------------------------------
 
@@ -436,17 +268,19 @@ class Store:
             q = q.where(findings.c.region.in_(flt.regions))
         if flt.resource_types:
             q = q.where(findings.c.resource_type.in_(flt.resource_types))
+        if flt.sources:
+            q = q.where(findings.c.source.in_(flt.sources))
         q = q.order_by(findings.c.first_seen, findings.c.id)
         with self.engine.connect() as conn:
-            out = [_row_to_finding(r) for r in conn.execute(q)]
+            out = [row_to_finding(r) for r in conn.execute(q)]
         out.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.account, f.region, f.resource_id))
         return out[: flt.limit] if flt.limit else out
 
     def findings_by_ids(self, ids: list[str]) -> list[Finding]:
         out: list[Finding] = []
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
-                out.extend(_row_to_finding(r) for r in conn.execute(select(findings).where(findings.c.id.in_(chunk))))
+            for chunk in chunks(ids):
+                out.extend(row_to_finding(r) for r in conn.execute(select(findings).where(findings.c.id.in_(chunk))))
         return out
 
     def finding(self, id_or_prefix: str) -> Finding | None:
@@ -454,7 +288,7 @@ class Store:
             rows = list(conn.execute(select(findings).where(findings.c.id.startswith(id_or_prefix, autoescape=True)).limit(2)))
         if len(rows) > 1:
             raise StoreError(f"finding id prefix {id_or_prefix!r} is ambiguous; give more characters")
-        return _row_to_finding(rows[0]) if rows else None
+        return row_to_finding(rows[0]) if rows else None
 
     def history(self, finding_id: str) -> list[dict[str, Any]]:
         q = select(finding_history).where(finding_history.c.finding_id == finding_id).order_by(finding_history.c.id)

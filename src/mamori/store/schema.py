@@ -4,8 +4,11 @@ A new subsystem that keeps tables adds its module here and a migration in
 ``migrations/versions`` (revisions form one chain; ids are ``NNNN_name``).
 """
 
-from mamori.store import tables_gate  # noqa: F401 - dependency gate: gate_runs, gate_vulns
-from mamori.store import tables_remediate  # noqa: F401 - remediation plans/changes, key notices, audit log
+from mamori.store import (
+    tables_gate,  # noqa: F401 - dependency gate: gate_runs, gate_vulns
+    tables_hub,  # noqa: F401 - findings hub: suppressions, finding meta, deliveries
+    tables_remediate,  # noqa: F401 - remediation plans/changes, key notices, audit log
+)
 from mamori.store.tables import metadata
 
 __all__ = ["metadata"]
