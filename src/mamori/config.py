@@ -8,6 +8,8 @@ keys are optional::
     params:                                              # per-rule parameter overrides
       iam_access_key_older_than_90_days: {max_age_days: 60}
     disabled_rules: [ec2_instance_public_ip]
+    guardrails: {...}    # remediation modes and exemptions (docs/remediation.md)
+    keys: {...}          # the access-key lifecycle policy (docs/remediation.md)
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mamori.errors import ConfigError
+from mamori.keys.settings import KeysConfig
+from mamori.remediate.settings import GuardrailsConfig
 
 
 class Config(BaseModel):
@@ -29,6 +33,8 @@ class Config(BaseModel):
     rule_paths: list[Path] = Field(default_factory=list)
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
     disabled_rules: list[str] = Field(default_factory=list)
+    guardrails: GuardrailsConfig = Field(default_factory=GuardrailsConfig)
+    keys: KeysConfig = Field(default_factory=KeysConfig)
     source: Path | None = None
 
 
