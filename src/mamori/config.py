@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mamori.errors import ConfigError
+from mamori.hub.config import NotificationsConfig, OwnersConfig, SlaConfig
 from mamori.keys.settings import KeysConfig
 from mamori.remediate.settings import GuardrailsConfig
 
@@ -35,6 +36,10 @@ class Config(BaseModel):
     disabled_rules: list[str] = Field(default_factory=list)
     guardrails: GuardrailsConfig = Field(default_factory=GuardrailsConfig)
     keys: KeysConfig = Field(default_factory=KeysConfig)
+    owners: OwnersConfig = Field(default_factory=OwnersConfig)  # findings hub: docs/findings-hub.md
+    sla: SlaConfig = Field(default_factory=SlaConfig)
+    notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
+    suppressions_file: Path | None = None
     source: Path | None = None
 
 
@@ -60,5 +65,7 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(err["msg"], source=str(p), where=where) from exc
     base = p.parent
     cfg.rule_paths = [rp if rp.is_absolute() else base / rp for rp in cfg.rule_paths]
+    if cfg.suppressions_file is not None and not cfg.suppressions_file.is_absolute():
+        cfg.suppressions_file = base / cfg.suppressions_file
     cfg.source = p
     return cfg
