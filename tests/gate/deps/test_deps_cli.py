@@ -148,6 +148,11 @@ def test_no_record_does_not_create_a_store(
     assert not (tmp_path / ".mamori").exists()
 
 
+def test_an_empty_directory_says_nothing_was_audited(tmp_path: Path) -> None:
+    code, out, _ = invoke("deps", str(tmp_path), "--sample-data", "--no-record")
+    assert code == 0 and "no lockfile or manifest found: nothing was audited" in out
+
+
 def test_missing_path_is_exit_2(tmp_path: Path) -> None:
     code, _, err = invoke("deps", str(tmp_path / "nope"), "--sample-data", "--no-record")
     assert code == 2 and "no such file or directory" in err

@@ -18,7 +18,7 @@ from mamori.gate.deps.discover import Collection, collect
 from mamori.gate.deps.evaluate import FirstSeen, evaluate
 from mamori.gate.deps.history import Known, read_known, record_run, recording
 from mamori.gate.deps.kev import KevCatalog
-from mamori.gate.deps.model import AuditReport, Notice
+from mamori.gate.deps.model import AuditReport, Notice, NoticeKind
 from mamori.gate.deps.osv.interface import AdvisorySource
 from mamori.gate.deps.policy import Policy
 
@@ -41,6 +41,8 @@ def build_report(
     extra_notices: tuple[Notice, ...] = (),
 ) -> AuditReport:
     items, match_notices = assessed
+    if not collection.files:
+        extra_notices = (*extra_notices, Notice(NoticeKind.DATA, "no lockfile or manifest found: nothing was audited"))
     decisions, policy_notices = evaluate(items, settings.policy, settings.kev, first_seen, settings.now)
     ctx = settings.context
     return AuditReport(
