@@ -57,7 +57,7 @@ def test_custom_detector_and_disable(tmp_path: Path) -> None:
     settings = api.Settings.from_config(cfg, base_dir=tmp_path)
     ids = {d.id for d in settings.detectors}
     assert "acme-token" in ids and "generic-password" not in ids
-    (tmp_path / "a.txt").write_text('x = "acme_abcdefghij0123456789klmn"\npassword = "Zq8#kLm2!pQr"\nzz123456789012zz\n')
+    (tmp_path / "a.txt").write_text('x = "acme_abcdefghij0123456789klmn"\npassword = "Zq8#kLm2!pQr"\nzz123456789012zz\n')  # mamori:allow test data
     res = api.scan_paths([tmp_path], settings)
     assert sorted((f.detector, f.line, f.severity.value) for f in res.findings) == [
         ("acme-token", 1, "critical"),

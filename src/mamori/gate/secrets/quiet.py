@@ -45,6 +45,10 @@ _PLACEHOLDER_WORDS = (
     b"process.env",
     b"os.environ",
     b"getenv",
+    b"not-a-",
+    b"not_a_",
+    b"notasecret",
+    b"fake",
 )
 
 _WEAK_EXACT = frozenset(
@@ -92,6 +96,7 @@ _WEAK_EXACT = frozenset(
 
 _HEX_HASH = re.compile(rb"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$", re.IGNORECASE)
 _UUID = re.compile(rb"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_DATE = re.compile(rb"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SRI = re.compile(rb"^(?:sha1|sha256|sha384|sha512)-[A-Za-z0-9+/=]+$")
 _IDENT = re.compile(rb"^[A-Za-z_$][A-Za-z_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?$")
 
@@ -142,8 +147,8 @@ def looks_like_placeholder(secret: bytes) -> bool:
 
 
 def looks_like_hash_or_id(secret: bytes) -> bool:
-    """Git SHAs, digests, UUIDs and lockfile integrity (SRI) strings."""
-    return bool(_HEX_HASH.match(secret) or _UUID.match(secret) or _SRI.match(secret))
+    """Git SHAs, digests, UUIDs, lockfile integrity (SRI) strings and timestamps."""
+    return bool(_HEX_HASH.match(secret) or _UUID.match(secret) or _SRI.match(secret) or _DATE.match(secret))
 
 
 def looks_like_identifier(secret: bytes) -> bool:
