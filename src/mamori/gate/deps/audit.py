@@ -42,7 +42,10 @@ def build_report(
 ) -> AuditReport:
     items, match_notices = assessed
     if not collection.files:
-        extra_notices = (*extra_notices, Notice(NoticeKind.DATA, "no lockfile or manifest found: nothing was audited"))
+        extra_notices = (
+            *extra_notices,
+            Notice(NoticeKind.DATA, "no lockfile or manifest found: nothing was audited"),
+        )
     decisions, policy_notices = evaluate(items, settings.policy, settings.kev, first_seen, settings.now)
     ctx = settings.context
     return AuditReport(

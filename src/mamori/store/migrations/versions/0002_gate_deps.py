@@ -51,7 +51,11 @@ def upgrade() -> None:
         sa.Column("deadline", sa.Date, nullable=True),
         sa.Column("last_run_id", sa.String(36), nullable=True),
         sa.UniqueConstraint(
-            "project", "ecosystem", "package", "vuln_id", name="uq_gate_vulns_project_ecosystem_package_vuln_id"
+            "project",
+            "ecosystem",
+            "package",
+            "vuln_id",
+            name="uq_gate_vulns_project_ecosystem_package_vuln_id",
         ),
     )
     op.create_index("ix_gate_vulns_team", "gate_vulns", ["team"])
