@@ -1,0 +1,171 @@
+"""Match records against detections: pure, fast, no I/O.
+
+An event meets only the detections indexed under its (eventSource, eventName); for those
+the condition is evaluated over a view of the record (the record itself plus the
+normalised ``principal``). Threshold detections count matching events per key within a
+sliding window of *event* time, so replaying an archive gives the same answer as
+watching it live; an eventID seen twice in a window counts once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from mamori.events.loader import Detection, DetectionSet
+from mamori.events.record import Principal, event_time, principal_of
+from mamori.events.schema import FailedCalls
+from mamori.model.resource import Resource
+from mamori.rules.conditions import EvalContext
+
+EVIDENCE_FIELDS = (
+    "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent",
+    "errorCode", "errorMessage", "recipientAccountId", "requestParameters", "responseElements",
+    "additionalEventData",
+)  # fmt: skip
+
+
+class EventView:
+    """What a condition reads: ``properties`` is the record plus ``principal``.
+
+    The posture rules' special roots work too: ``$arn`` / ``$name`` (the principal), ``$id``
+    (the eventID), ``$region`` and ``$account`` (the event's).
+    """
+
+    __slots__ = ("account", "arn", "id", "name", "principal", "properties", "region", "tags")
+
+    def __init__(self, record: Mapping[str, Any], principal: Principal) -> None:
+        self.principal = principal
+        self.properties = {**record, "principal": principal.to_dict()}
+        self.arn = principal.arn
+        self.name = principal.name
+        self.id = record.get("eventID", "")
+        self.region = record.get("awsRegion", "")
+        self.account = record.get("recipientAccountId") or principal.account
+        self.tags: Mapping[str, str] = {}
+
+
+def finding_key(detection_id: str, principal_arn: str, resource: str) -> str:
+    """The stable finding id of (detection, principal, resource)."""
+    raw = "\x1f".join(("events", detection_id, principal_arn, resource))
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One detection fired on one record (for a threshold: on the event that crossed it)."""
+
+    detection: Detection
+    record: Mapping[str, Any]
+    principal: Principal
+    resource: str
+    at: datetime
+    failed: bool
+    evidence: dict[str, Any] = field(default_factory=dict)
+    related: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def event_id(self) -> str:
+        return str(self.record.get("eventID", ""))
+
+    @property
+    def event_ids(self) -> tuple[str, ...]:
+        return self.related or (self.event_id,)
+
+    @property
+    def account(self) -> str:
+        return str(self.record.get("recipientAccountId") or self.principal.account or "")
+
+    @property
+    def region(self) -> str:
+        return str(self.record.get("awsRegion") or "")
+
+    @property
+    def finding_id(self) -> str:
+        return finding_key(self.detection.id, self.principal.arn, self.resource)
+
+
+class _Window:
+    __slots__ = ("ids", "items")
+
+    def __init__(self) -> None:
+        self.items: deque[tuple[datetime, str]] = deque()
+        self.ids: set[str] = set()
+
+
+class Matcher:
+    """Routes records to detections and keeps the threshold windows."""
+
+    def __init__(self, detections: DetectionSet, params: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self.detections = detections
+        params = params or {}
+        self._ctx: dict[str, EvalContext] = {
+            d.id: EvalContext(datetime.now(UTC), {**d.spec.params, **params.get(d.id, {})}, hooks=d.hooks) for d in detections
+        }
+        self._windows: dict[tuple[str, tuple[Any, ...]], _Window] = {}
+        self.events = 0
+
+    def match(self, record: Mapping[str, Any], source: str = "") -> list[Match]:
+        self.events += 1
+        cands = self.detections.candidates(record["eventSource"], record["eventName"])
+        if not cands:
+            return []
+        failed = bool(record.get("errorCode"))
+        principal = principal_of(record)
+        view: EventView | None = None
+        out: list[Match] = []
+        for d in cands:
+            if failed and d.spec.failed_calls is FailedCalls.IGNORE:
+                continue
+            if d.prefilter and not all(g(record) in values for g, values in d.prefilter):
+                continue
+            if view is None:
+                view = EventView(record, principal)
+            ev: dict[str, Any] = {}
+            if d.when is not None and d.when(cast(Resource, view), self._ctx[d.id], ev) is not True:
+                continue
+            at = event_time(record) or datetime.now(UTC)
+            related: tuple[str, ...] = ()
+            if d.spec.threshold is not None:
+                related = self._count(d, view.properties, at, str(record["eventID"]))
+                if not related:
+                    continue
+            res = d.resource(view.properties) if d.resource else None
+            resource = res if isinstance(res, str) else ("" if res is None else str(res))
+            evidence = {k: record[k] for k in EVIDENCE_FIELDS if k in record}
+            if ev:
+                evidence["matched"] = ev
+            if related:
+                evidence["events_in_window"] = len(related)
+            out.append(Match(d, record, principal, resource, at, failed, evidence, related, source))
+        return out
+
+    def _count(self, d: Detection, props: Mapping[str, Any], at: datetime, event_id: str) -> tuple[str, ...]:
+        th = d.spec.threshold
+        assert th is not None
+        key = (d.id, tuple(g(props) if not isinstance(g(props), dict | list) else str(g(props)) for g in d.threshold_by))
+        w = self._windows.get(key)
+        if w is None:
+            if len(self._windows) > 200_000:
+                self._windows.clear()  # bounded memory; windows are minutes long
+            w = self._windows[key] = _Window()
+        if event_id in w.ids:
+            return ()
+        w.items.append((at, event_id))
+        w.ids.add(event_id)
+        newest = max(t for t, _ in w.items)
+        horizon = newest - timedelta(minutes=th.within_minutes)
+        kept = [(t, i) for t, i in w.items if t >= horizon]
+        if len(kept) != len(w.items):
+            w.items = deque(kept)
+            w.ids = {i for _, i in kept}
+        if len(w.items) >= th.count:
+            fired = tuple(i for _, i in sorted(w.items))
+            w.items.clear()  # the next burst must reach the threshold again
+            return fired
+        return ()

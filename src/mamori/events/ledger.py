@@ -1,0 +1,113 @@
+"""The ledger: claim an (event, detection) once, count offences, record every response.
+
+``claim`` is atomic: the first delivery of an eventID for a detection records the
+offence and its planned responses as ``pending``; any later delivery finds the claim and
+is a duplicate (it only retries responses still ``pending`` after a crash, which are
+idempotent). :class:`MemoryLedger` serves offline runs; :class:`mamori.events.store.EventStore`
+is the same thing on the store (SQLite / PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from mamori.events.engine import Match
+from mamori.events.responders.base import Plan, ResponseResult
+from mamori.events.schema import ResponseMode
+
+DEFAULT_WINDOW_HOURS = 24.0
+
+
+@dataclass(frozen=True)
+class Response:
+    """One responder's part in handling one match."""
+
+    responder: str
+    action: str
+    mode: ResponseMode
+    plan: Plan
+    result: ResponseResult = ResponseResult.PENDING
+    error: str = ""
+    output: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "responder": self.responder,
+            "action": self.action,
+            "mode": self.mode.value,
+            "result": self.result.value,
+            "error": self.error,
+            "plan": self.plan.to_dict(),
+            "output": self.output,
+        }
+
+
+@dataclass(frozen=True)
+class Claim:
+    duplicate: bool
+    offence: int
+    responses: list[Response]
+
+
+def counting_rule(match: Match) -> tuple[list[str], float]:
+    """Which detections count as the same offence, and the window, for a match."""
+    esc = match.detection.spec.escalate
+    if esc is None:
+        return [match.detection.id], DEFAULT_WINDOW_HOURS
+    return (esc.counting or [match.detection.id]), esc.within_hours
+
+
+class Ledger(Protocol):
+    def claim(self, match: Match, plan_for: Callable[[int], list[Response]]) -> Claim: ...
+
+    def finish(self, match: Match, response: Response) -> None: ...
+
+
+@dataclass
+class _Offence:
+    event_id: str
+    detection: str
+    principal: str
+    at: datetime
+    failed: bool
+
+
+class MemoryLedger:
+    """An in-memory ledger (replay without a store, tests)."""
+
+    def __init__(self) -> None:
+        self._offences: list[_Offence] = []
+        self._claims: dict[tuple[str, str], dict[str, Response]] = {}
+        self._numbers: dict[tuple[str, str], int] = {}
+
+    def claim(self, match: Match, plan_for: Callable[[int], list[Response]]) -> Claim:
+        key = (match.event_id, match.detection.id)
+        if key in self._claims:
+            return Claim(True, self._numbers[key], list(self._claims[key].values()))
+        offence = 0 if match.failed else self.prior(match) + 1
+        responses = plan_for(offence)
+        self._claims[key] = {r.responder: r for r in responses}
+        self._numbers[key] = offence
+        self._offences.append(_Offence(match.event_id, match.detection.id, match.principal.arn, match.at, match.failed))
+        return Claim(False, offence, responses)
+
+    def prior(self, match: Match) -> int:
+        ids, hours = counting_rule(match)
+        lo = match.at - timedelta(hours=hours)
+        wanted = set(ids)
+        return sum(
+            1
+            for o in self._offences
+            if o.principal == match.principal.arn and o.detection in wanted and not o.failed and lo <= o.at <= match.at
+            and o.event_id != match.event_id
+        )  # fmt: skip
+
+    def finish(self, match: Match, response: Response) -> None:
+        self._claims[(match.event_id, match.detection.id)][response.responder] = response
+
+    def responses(self) -> Iterable[Response]:
+        for rs in self._claims.values():
+            yield from rs.values()

@@ -1,0 +1,193 @@
+"""Find, validate and compile detections; index them by (eventSource, eventName).
+
+Built-in detections live in ``mamori/events/detections/<id>.yaml``; users add
+directories of their own (``events: {detection_paths: [...]}``). Conditions use the
+posture rules' language (:mod:`mamori.rules.conditions`) over a view of the record:
+``path`` reads the record (``requestParameters.name``, JMESPath for lists) and
+``principal.arn`` / ``principal.type`` / ``principal.name`` read the normalised principal.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jmespath
+import yaml
+from pydantic import ValidationError
+
+from mamori.events.errors import DetectionError
+from mamori.events.schema import DetectionSpec
+from mamori.rules.conditions import Compiled, compile_condition
+from mamori.standards import standards
+
+LIBRARY = Path(__file__).parent / "detections"
+Getter = Callable[[Mapping[str, Any]], Any]
+
+
+def getter(path: str) -> Getter:
+    """A reader for a dotted path (fast) or a JMESPath expression over a record view."""
+    parts = path.split(".")
+    if all(p.isidentifier() for p in parts):
+
+        def dotted(d: Mapping[str, Any]) -> Any:
+            cur: Any = d
+            for p in parts:
+                if not isinstance(cur, Mapping):
+                    return None
+                cur = cur.get(p)
+            return cur
+
+        return dotted
+    expr = jmespath.compile(path)
+    return lambda d: expr.search(d)
+
+
+@dataclass(frozen=True, eq=False)
+class Detection:
+    spec: DetectionSpec
+    path: Path
+    when: Compiled | None
+    hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    resource: Getter | None = None
+    threshold_by: tuple[Getter, ...] = ()
+    prefilter: tuple[tuple[Getter, tuple[Any, ...]], ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def keys(self) -> list[tuple[str, str]]:
+        return [(e.source, n) for e in self.spec.events for n in e.names]
+
+
+class DetectionSet:
+    """Detections by id, and the index that routes an event only to those that can match it."""
+
+    def __init__(self, detections: Iterable[Detection]) -> None:
+        self._by_id: dict[str, Detection] = {}
+        for d in detections:
+            if d.id in self._by_id:
+                raise DetectionError(f"detection {d.id!r} is defined twice (also in {self._by_id[d.id].path})", source=str(d.path))
+            self._by_id[d.id] = d
+        self._exact: dict[tuple[str, str], list[Detection]] = {}
+        for d in self:
+            for key in d.keys:
+                self._exact.setdefault(key, []).append(d)
+            esc = d.spec.escalate
+            for other in esc.counting if esc else ():
+                if other not in self._by_id:
+                    raise DetectionError(f"escalate.counting names unknown detection {other!r}", source=str(d.path))
+        self._cache: dict[tuple[str, str], tuple[Detection, ...]] = {}
+
+    def candidates(self, source: str, name: str) -> tuple[Detection, ...]:
+        """The detections an event of (source, name) can meet (cached per pair)."""
+        key = (source, name)
+        hit = self._cache.get(key)
+        if hit is None:
+            ex = self._exact
+            found = ex.get(key, []) + ex.get((source, "*"), []) + ex.get(("*", name), []) + ex.get(("*", "*"), [])
+            hit = tuple({d.id: d for d in found}.values())
+            self._cache[key] = hit
+        return hit
+
+    def __iter__(self) -> Iterator[Detection]:
+        return iter(sorted(self._by_id.values(), key=lambda d: d.id))
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, did: object) -> bool:
+        return did in self._by_id
+
+    def get(self, did: str) -> Detection:
+        try:
+            return self._by_id[did]
+        except KeyError:
+            raise KeyError(f"no detection {did!r}; `mamori events detections` lists them") from None
+
+    def without(self, ids: Iterable[str]) -> DetectionSet:
+        drop = set(ids)
+        return DetectionSet(d for d in self if d.id not in drop)
+
+
+def _load_module(py: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"mamori_detection_{py.stem}", py)
+    if spec is None or spec.loader is None:
+        raise DetectionError("cannot import the detection's Python module", source=str(py))
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+    except Exception as exc:  # a user's module may raise anything on import
+        raise DetectionError(f"importing the detection's Python module failed: {exc}", source=str(py)) from exc
+    return mod
+
+
+def load_detection(path: Path) -> Detection:
+    from mamori.events.responders import RESPONDERS
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise DetectionError(f"malformed YAML: {exc.problem}", source=str(path), where=f"{mark.line + 1}:{mark.column + 1}" if mark else None) from exc
+    except yaml.YAMLError as exc:
+        raise DetectionError(f"malformed YAML: {exc}", source=str(path)) from exc
+    if not isinstance(data, dict):
+        raise DetectionError("a detection file must hold a mapping", source=str(path))
+    try:
+        spec = DetectionSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(top)"
+        raise DetectionError(str(err["msg"]), source=str(path), where=where) from exc
+    if spec.id != path.stem:
+        raise DetectionError(f"detection id {spec.id!r} differs from the file name {path.stem!r}", source=str(path), where="id")
+    known = standards()["baseline"].controls()
+    for item in spec.baseline:
+        if item not in known:
+            raise DetectionError(f"baseline has no item {item!r}", source=str(path), where="baseline")
+    refs = list(spec.respond) + (list(spec.escalate.respond) if spec.escalate else [])
+    for ref in refs:
+        if ref.responder not in RESPONDERS:
+            raise DetectionError(f"unknown responder {ref.responder!r} (known: {', '.join(RESPONDERS)})", source=str(path), where="respond")
+    hooks: dict[str, Callable[..., Any]] = {}
+    py = path.with_suffix(".py")
+    if py.exists():
+        mod = _load_module(py)
+        hooks = {n: f for n, f in vars(mod).items() if callable(f) and not n.startswith("_") and getattr(f, "__module__", None) == mod.__name__}
+    try:
+        when = compile_condition(spec.when, "when", set(hooks)) if spec.when else None
+        res = getter(spec.resource) if spec.resource else None
+        by = tuple(getter(p) for p in spec.threshold.by) if spec.threshold else ()
+        pre = tuple((getter(k), tuple(v)) for k, v in spec.prefilter.items())
+    except jmespath.exceptions.JMESPathError as exc:
+        raise DetectionError(f"invalid path: {exc}", source=str(path)) from exc
+    except DetectionError as exc:
+        raise DetectionError(exc.message, source=str(path), where=exc.where) from exc
+    except Exception as exc:
+        from mamori.errors import RuleError
+
+        if isinstance(exc, RuleError):
+            raise DetectionError(exc.message, source=str(path), where=exc.where) from exc
+        raise
+    return Detection(spec=spec, path=path, when=when, hooks=hooks, resource=res, threshold_by=by, prefilter=pre)
+
+
+def iter_detection_files(dirs: Iterable[Path]) -> Iterator[Path]:
+    for d in dirs:
+        if not d.is_dir():
+            raise DetectionError("detection directory does not exist", source=str(d))
+        for p in sorted(d.rglob("*.yaml")):
+            if not p.name.startswith("_"):
+                yield p
+
+
+def load_detections(extra_dirs: Iterable[Path] = (), *, builtin: bool = True) -> DetectionSet:
+    dirs = ([LIBRARY] if builtin else []) + [Path(d) for d in extra_dirs]
+    return DetectionSet(load_detection(p) for p in iter_detection_files(dirs))

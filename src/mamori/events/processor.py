@@ -1,0 +1,199 @@
+"""Detect, respond, record: what happens to each record.
+
+For every match: claim (eventID, detection) in the ledger with the planned responses
+(so a duplicate delivery never responds twice), apply the ones whose mode is ``act``,
+notify, record each result, and raise a finding (``source="events"``) in the store.
+
+Mode of a responder that changes something, first that is set: ``modes[<detection>]``,
+``modes[<responder>]``, ``default_mode`` (config), the detection's ``mode``, else
+``dry-run``. A failed call (``errorCode``) gets no such responder unless the detection
+says ``failed_calls: respond``. Replays (``allow_act=False``) never act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mamori.errors import MamoriError
+from mamori.events.config import EventsConfig
+from mamori.events.engine import Match, Matcher
+from mamori.events.ledger import Ledger, MemoryLedger, Response
+from mamori.events.responders import RESPONDERS, Responder, ResponseEnv, ResponseResult
+from mamori.events.responders.base import AwsClients
+from mamori.events.schema import FailedCalls, ResponderRef, ResponseMode
+from mamori.model.finding import Finding, FindingStatus
+from mamori.notify import DeliveryError, Notification, Notifier
+from mamori.store import Store
+
+
+@dataclass(frozen=True)
+class Outcome:
+    match: Match
+    offence: int
+    duplicate: bool
+    responses: list[Response]
+
+    def to_dict(self) -> dict[str, Any]:
+        m, d = self.match, self.match.detection.spec
+        return {
+            "detection": d.id,
+            "title": d.title,
+            "severity": d.severity.value,
+            "mitre": list(d.mitre),
+            "event_ids": list(m.event_ids),
+            "event_name": m.record.get("eventName"),
+            "event_time": m.record.get("eventTime"),
+            "account": m.account,
+            "region": m.region,
+            "principal": m.principal.to_dict(),
+            "resource": m.resource,
+            "failed_call": m.failed,
+            "offence": self.offence,
+            "duplicate": self.duplicate,
+            "finding_id": m.finding_id,
+            "source": m.source,
+            "responses": [r.to_dict() for r in self.responses],
+        }
+
+
+@dataclass
+class Counts:
+    events: int = 0
+    matches: int = 0
+    duplicates: int = 0
+    applied: int = 0
+    planned: int = 0
+    failed: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(vars(self))
+
+
+@dataclass
+class Processor:
+    matcher: Matcher
+    config: EventsConfig = field(default_factory=EventsConfig)
+    ledger: Ledger = field(default_factory=MemoryLedger)
+    store: Store | None = None
+    clients: AwsClients | None = None
+    notifiers: Sequence[Notifier] = ()
+    allow_act: bool = True
+    counts: Counts = field(default_factory=Counts)
+    _findings: dict[str, Finding] = field(default_factory=dict)
+
+    def process(self, record: Mapping[str, Any], source: str = "") -> list[Outcome]:
+        self.counts.events += 1
+        matches = self.matcher.match(record, source)
+        return [self.handle(m) for m in matches] if matches else []
+
+    # -- one match ---------------------------------------------------------------
+
+    def mode_for(self, match: Match, ref: ResponderRef, responder: Responder) -> ResponseMode:
+        if not responder.mutates:
+            return ResponseMode.NOTIFY
+        cfg = self.config
+        mode = cfg.modes.get(match.detection.id) or cfg.modes.get(responder.name) or cfg.default_mode or ref.mode or ResponseMode.DRY_RUN
+        if mode is ResponseMode.ACT and not self.allow_act:
+            return ResponseMode.DRY_RUN
+        return mode
+
+    def plan(self, match: Match, offence: int) -> list[Response]:
+        spec = match.detection.spec
+        refs = list(spec.respond)
+        if spec.escalate is not None and offence >= spec.escalate.after:
+            refs += spec.escalate.respond
+        out: list[Response] = []
+        for ref in refs:
+            responder = RESPONDERS.get(ref.responder)
+            params = {**self.config.responders.get(responder.name, {}), **ref.params}
+            plan = responder.plan(match, params)
+            mode = self.mode_for(match, ref, responder)
+            result, why = ResponseResult.PENDING, ""
+            if not plan.feasible:
+                result, why = ResponseResult.SKIPPED, plan.reason
+            elif responder.mutates and match.failed and spec.failed_calls is not FailedCalls.RESPOND:
+                result, why = ResponseResult.SKIPPED, f"the call failed ({match.record.get('errorCode')}): nothing to undo"
+            elif responder.mutates and mode is ResponseMode.NOTIFY:
+                result, why = ResponseResult.SKIPPED, "mode notify: people are told, nothing is changed"
+            elif responder.mutates and mode is ResponseMode.DRY_RUN:
+                result = ResponseResult.PLANNED
+            out.append(Response(responder.name, plan.action, mode, plan, result, why))
+        out.sort(key=lambda r: not RESPONDERS.get(r.responder).mutates)  # act first, then tell
+        return out
+
+    def handle(self, match: Match) -> Outcome:
+        self.counts.matches += 1
+        claim = self.ledger.claim(match, lambda n: self.plan(match, n))
+        if claim.duplicate:
+            self.counts.duplicates += 1
+        responses: list[Response] = []
+        env = ResponseEnv(clients=self.clients, send=self._send if self.notifiers else None, offence=claim.offence)
+        for r in claim.responses:
+            if r.result is ResponseResult.PENDING:
+                env.lines = [f"{x.responder}: {x.result.value} — {x.action}{' (' + x.error + ')' if x.error else ''}" for x in responses]
+                r = self._execute(match, r, env)
+                self.ledger.finish(match, r)
+            responses.append(r)
+            self.counts.planned += r.result is ResponseResult.PLANNED
+            self.counts.applied += r.result is ResponseResult.APPLIED
+            self.counts.failed += r.result is ResponseResult.FAILED
+        if not claim.duplicate and self.store is not None:
+            self._findings[match.finding_id] = self._finding(match, claim.offence)
+        return Outcome(match, claim.offence, claim.duplicate, responses)
+
+    def _execute(self, match: Match, r: Response, env: ResponseEnv) -> Response:
+        responder = RESPONDERS.get(r.responder)
+        if not responder.mutates and env.send is None:
+            return Response(r.responder, r.action, r.mode, r.plan, ResponseResult.SKIPPED, "no notification channel")
+        try:
+            output = responder.apply(r.plan, env, match)
+        except MamoriError as exc:
+            return Response(r.responder, r.action, r.mode, r.plan, ResponseResult.FAILED, str(exc))
+        result = ResponseResult.APPLIED if responder.mutates else ResponseResult.SENT
+        return Response(r.responder, r.action, r.mode, r.plan, result, "", _jsonable(output))
+
+    def _send(self, n: Notification) -> list[str]:
+        errors: list[str] = []
+        for ch in self.notifiers:
+            try:
+                ch.send(n)
+            except DeliveryError as exc:
+                errors.append(f"{getattr(ch, 'name', ch)}: {exc}")
+        return errors
+
+    # -- findings ----------------------------------------------------------------
+
+    def _finding(self, match: Match, offence: int) -> Finding:
+        spec = match.detection.spec
+        return Finding(
+            id=match.finding_id, rule_id=spec.id, title=spec.title, severity=spec.severity, status=FindingStatus.NEW,
+            resource_type="aws.cloudtrail.event", resource_id=match.resource or match.principal.arn,
+            resource_arn=match.principal.arn, account=match.account, region=match.region,
+            evidence={
+                "principal": match.principal.to_dict(), "event_ids": list(match.event_ids[-50:]), "offence": offence,
+                "mitre": list(spec.mitre), "failed_call": match.failed, "event": match.evidence,
+            },
+            first_seen=match.at, last_seen=match.at, source="events",
+        )  # fmt: skip
+
+    def flush(self) -> dict[str, int]:
+        """Write the findings raised since the last flush (one batched upsert)."""
+        if not self._findings or self.store is None:
+            return {}
+        batch, self._findings = list(self._findings.values()), {}
+        return self.store.upsert_findings(batch, actor="events", now=datetime.now(UTC))
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return v

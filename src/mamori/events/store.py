@@ -1,0 +1,215 @@
+"""The events ledger on the store: offences, responses, history, checkpoints.
+
+Every write runs inside :func:`mamori.store.db.write_transaction`, so two watchers on one
+store serialise and an (eventID, detection) is claimed exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from mamori.errors import StoreError
+from mamori.events.engine import Match
+from mamori.events.ledger import Claim, Response, counting_rule
+from mamori.events.responders.base import Plan, ResponseResult
+from mamori.events.schema import ResponseMode
+from mamori.store.db import write_transaction
+from mamori.store.tables_events import event_checkpoints, event_detections, event_responses
+
+MAX_EVIDENCE_EVENTS = 50
+
+
+def _row_response(r: Any) -> Response:
+    return Response(
+        responder=r.responder,
+        action=r.action,
+        mode=ResponseMode(r.mode),
+        plan=Plan.from_dict(r.plan),
+        result=ResponseResult(r.result),
+        error=r.error,
+        output=dict(r.output or {}),
+    )
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    principal: str | None = None
+    detection: str | None = None
+    since: datetime | None = None
+    limit: int | None = 1000
+
+
+class EventStore:
+    """Ledger, history and checkpoints over the store's engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- the ledger --------------------------------------------------------------
+
+    def claim(self, match: Match, plan_for: Callable[[int], list[Response]]) -> Claim:
+        try:
+            return self._claim(match, plan_for)
+        except IntegrityError:
+            # Another process claimed it between our check and our insert: a duplicate.
+            return self._claim(match, plan_for)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not record detection {match.detection.id} of event {match.event_id}: {exc}") from exc
+
+    def _claim(self, match: Match, plan_for: Callable[[int], list[Response]]) -> Claim:
+        now = datetime.now(UTC)
+        with write_transaction(self.engine) as conn:
+            found = conn.execute(
+                select(event_detections.c.offence).where(
+                    event_detections.c.event_id == match.event_id, event_detections.c.detection_id == match.detection.id
+                )
+            ).first()
+            if found is not None:
+                rows = conn.execute(
+                    select(event_responses)
+                    .where(event_responses.c.event_id == match.event_id, event_responses.c.detection_id == match.detection.id)
+                    .order_by(event_responses.c.id)
+                )
+                return Claim(True, int(found.offence), [_row_response(r) for r in rows])
+            offence = 0
+            if not match.failed:
+                ids, hours = counting_rule(match)
+                prior = conn.execute(
+                    select(func.count()).where(
+                        and_(
+                            event_detections.c.principal_arn == match.principal.arn,
+                            event_detections.c.detection_id.in_(ids),
+                            event_detections.c.failed.is_(False),
+                            event_detections.c.event_time >= match.at - timedelta(hours=hours),
+                            event_detections.c.event_time <= match.at,
+                        )
+                    )
+                ).scalar_one()
+                offence = int(prior) + 1
+            responses = plan_for(offence)
+            p = match.principal
+            conn.execute(
+                insert(event_detections),
+                {
+                    "event_id": match.event_id, "detection_id": match.detection.id, "event_time": match.at,
+                    "recorded_at": now, "principal_arn": p.arn, "principal_type": p.type.value,
+                    "access_key_id": p.access_key_id, "account": match.account, "region": match.region,
+                    "event_source": str(match.record.get("eventSource", "")), "event_name": str(match.record.get("eventName", "")),
+                    "resource": match.resource, "severity": match.detection.spec.severity.value, "failed": match.failed,
+                    "offence": offence, "finding_id": match.finding_id, "source": match.source,
+                    "related_events": list(match.event_ids[-MAX_EVIDENCE_EVENTS:]), "evidence": match.evidence,
+                },
+            )  # fmt: skip
+            if responses:
+                conn.execute(
+                    insert(event_responses),
+                    [
+                        {
+                            "event_id": match.event_id, "detection_id": match.detection.id, "responder": r.responder,
+                            "principal_arn": p.arn, "action": r.action, "mode": r.mode.value, "plan": r.plan.to_dict(),
+                            "result": r.result.value, "error": r.error, "output": r.output, "at": now,
+                        }
+                        for r in responses
+                    ],
+                )  # fmt: skip
+        return Claim(False, offence, responses)
+
+    def finish(self, match: Match, response: Response) -> None:
+        try:
+            with write_transaction(self.engine) as conn:
+                conn.execute(
+                    update(event_responses)
+                    .where(
+                        event_responses.c.event_id == match.event_id,
+                        event_responses.c.detection_id == match.detection.id,
+                        event_responses.c.responder == response.responder,
+                    )
+                    .values(result=response.result.value, error=response.error, output=response.output, at=datetime.now(UTC))
+                )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not record the response {response.responder} to {match.event_id}: {exc}") from exc
+
+    # -- history -----------------------------------------------------------------
+
+    def history(self, flt: HistoryFilter | None = None) -> list[dict[str, Any]]:
+        """Detections (newest first) with their responses."""
+        flt = flt or HistoryFilter()
+        q = select(event_detections)
+        if flt.principal:
+            q = q.where(event_detections.c.principal_arn == flt.principal)
+        if flt.detection:
+            q = q.where(event_detections.c.detection_id == flt.detection)
+        if flt.since:
+            q = q.where(event_detections.c.event_time >= flt.since)
+        q = q.order_by(event_detections.c.event_time.desc(), event_detections.c.id.desc())
+        if flt.limit:
+            q = q.limit(flt.limit)
+        with self.engine.connect() as conn:
+            dets = [dict(r._mapping) for r in conn.execute(q)]
+            keys = {(d["event_id"], d["detection_id"]) for d in dets}
+            by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            ev_ids = sorted({d["event_id"] for d in dets})
+            for i in range(0, len(ev_ids), 500):
+                rq = select(event_responses).where(event_responses.c.event_id.in_(ev_ids[i : i + 500])).order_by(event_responses.c.id)
+                for r in conn.execute(rq):
+                    k = (r.event_id, r.detection_id)
+                    if k in keys:
+                        by_key.setdefault(k, []).append(_row_response(r).to_dict() | {"at": r.at})
+        for d in dets:
+            d["responses"] = by_key.get((d["event_id"], d["detection_id"]), [])
+        return dets
+
+    def offence_counts(self, principal: str | None = None) -> list[dict[str, Any]]:
+        """Per principal: offences (successful calls), attempts (failed calls), detections, first/last."""
+        c = event_detections.c
+        q = select(
+            c.principal_arn, c.principal_type,
+            func.count().label("detections"),
+            func.min(c.event_time).label("first"), func.max(c.event_time).label("last"),
+        ).group_by(c.principal_arn, c.principal_type)  # fmt: skip
+        if principal:
+            q = q.where(c.principal_arn == principal)
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                out[r.principal_arn] = {
+                    "principal": r.principal_arn, "type": r.principal_type, "detections": int(r.detections),
+                    "offences": 0, "attempts": 0, "by_detection": {}, "first": r.first, "last": r.last,
+                }  # fmt: skip
+            q2 = select(c.principal_arn, c.detection_id, c.failed, func.count().label("n")).group_by(c.principal_arn, c.detection_id, c.failed)
+            if principal:
+                q2 = q2.where(c.principal_arn == principal)
+            for r in conn.execute(q2):
+                o = out[r.principal_arn]
+                o["attempts" if r.failed else "offences"] += int(r.n)
+                o["by_detection"][r.detection_id] = o["by_detection"].get(r.detection_id, 0) + int(r.n)
+        return sorted(out.values(), key=lambda o: (-o["offences"], -o["detections"], o["principal"]))
+
+    # -- checkpoints -------------------------------------------------------------
+
+    def processed_keys(self, source: str) -> set[str]:
+        with self.engine.connect() as conn:
+            return {r.key for r in conn.execute(select(event_checkpoints.c.key).where(event_checkpoints.c.source == source))}
+
+    def mark_processed(self, source: str, key: str, records: int = 0, malformed: int = 0) -> None:
+        try:
+            with write_transaction(self.engine) as conn:
+                conn.execute(delete(event_checkpoints).where(event_checkpoints.c.source == source, event_checkpoints.c.key == key))
+                conn.execute(
+                    insert(event_checkpoints),
+                    {"source": source, "key": key, "processed_at": datetime.now(UTC), "records": records, "malformed": malformed},
+                )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not record checkpoint {source} {key}: {exc}") from exc
+
+    def responses_for(self, event_ids: Iterable[str]) -> list[dict[str, Any]]:
+        ids = list(event_ids)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(event_responses).where(event_responses.c.event_id.in_(ids)).order_by(event_responses.c.id))
+            return [dict(r._mapping) for r in rows]
