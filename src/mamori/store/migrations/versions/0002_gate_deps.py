@@ -14,7 +14,7 @@ from mamori.store.tables import JSONType, UTCDateTime
 
 revision = "0002_gate_deps"
 down_revision = "0001_initial"
-branch_labels = None
+branch_labels = ("gate_deps",)
 depends_on = None
 
 
