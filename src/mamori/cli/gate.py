@@ -12,6 +12,7 @@ def gate() -> None:
     \b
       mamori gate secrets [PATH]        block credentials before they ship
       mamori gate deps [PATH]           block vulnerable dependencies, or set a fix-by date
+      mamori gate stats                 how often each team's pipeline was blocked, and why
       mamori gate install-hook          install a plain git pre-commit hook
     """
 
