@@ -102,9 +102,9 @@ class RouteConfig(_Model):
 
 
 class RetryConfig(_Model):
-    attempts: int = Field(3, ge=1, le=10)
-    backoff_s: float = Field(1.0, ge=0)
-    max_total_attempts: int = Field(10, ge=1)
+    attempts: int = Field(default=3, ge=1, le=10)
+    backoff_s: float = Field(default=1.0, ge=0)
+    max_total_attempts: int = Field(default=10, ge=1)
 
 
 class NotificationsConfig(_Model):

@@ -52,6 +52,21 @@ class Notification:
             "created_at": self.created_at.isoformat(),
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Notification:
+        """The inverse of :meth:`to_dict` (deliveries are stored as dicts and retried from them)."""
+        return cls(
+            subject=d["subject"],
+            body=d.get("body", ""),
+            severity=Severity(d.get("severity", "informational")),
+            kind=d.get("kind", "generic"),
+            dedup_key=d.get("dedup_key", ""),
+            about=tuple(d.get("about") or ()),
+            recipients=tuple(d.get("recipients") or ()),
+            data=dict(d.get("data") or {}),
+            created_at=datetime.fromisoformat(d["created_at"]) if d.get("created_at") else datetime.now(UTC),
+        )
+
 
 class Notifier(Protocol):
     name: str

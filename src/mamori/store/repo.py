@@ -64,6 +64,12 @@ class FindingFilter:
     limit: int | None = None
 
 
+def _same_key(s: Suppression) -> dict[str, Any]:
+    row = hubops.suppression_row(s)
+    del row["created_at"]
+    return row
+
+
 class Store:
     """The findings store over one SQLAlchemy engine (SQLite or PostgreSQL)."""
 
@@ -202,7 +208,7 @@ class Store:
         try:
             with write_transaction(self.engine) as conn:
                 have = {s.id: s for s in hubops.load_suppressions(conn) if s.origin == origin and s.removed_at is None}
-                added = [s for sid, s in want.items() if sid not in have or hubops.suppression_row(have[sid]) != hubops.suppression_row(s)]
+                added = [s for sid, s in want.items() if sid not in have or _same_key(have[sid]) != _same_key(s)]
                 gone = [sid for sid in have if sid not in want]
                 for s in added:
                     conn.execute(suppressions.delete().where(suppressions.c.id == s.id))

@@ -1,0 +1,1 @@
+"""Exporters: mamori findings as ASFF (Security Hub) and as OCSF Detection Findings (class 2004)."""

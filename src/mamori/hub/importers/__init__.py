@@ -1,0 +1,51 @@
+"""Importers of foreign findings: one module per format, one registry, format detection.
+
+asff       Security Hub (ASFF; GetFindings / BatchGetFindings exports)
+inspector  Amazon Inspector v2 (ListFindings)
+guardduty  Amazon GuardDuty (GetFindings)
+sarif      SARIF 2.1.0 (Trivy, Checkov, Semgrep, ...)
+ocsf       OCSF Detection Finding 2004 (Prowler json-ocsf)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mamori.errors import InputError
+from mamori.hub.importers import asff, guardduty, inspector, ocsf, sarif  # noqa: F401 - register the formats
+from mamori.hub.importers.base import IMPORTERS, Ctx, Imported, Importer, load_document
+
+__all__ = ["IMPORTERS", "ImportBatch", "Imported", "Importer", "detect_format", "read_file"]
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    path: Path
+    format: str
+    items: list[Imported]
+    skipped: int
+
+
+def detect_format(doc: object) -> str | None:
+    for name, imp in IMPORTERS.items():
+        if imp.detect(doc):
+            return name
+    return None
+
+
+def read_file(path: Path, fmt: str | None = None, *, now: datetime | None = None) -> ImportBatch:
+    """Parse a findings file; raises InputError (file and place) when it is malformed or unknown."""
+    doc = load_document(path)
+    name = fmt or detect_format(doc)
+    if name is None:
+        known = ", ".join(IMPORTERS)
+        raise InputError(
+            f"cannot tell the format of this file; give --format (one of: {known})", source=str(path)
+        )
+    if name not in IMPORTERS:
+        raise InputError(f"unknown format {name!r} (one of: {', '.join(IMPORTERS)})", source=str(path))
+    ctx = Ctx(str(path), now or datetime.now(UTC))
+    items = list(IMPORTERS.get(name).parse(doc, ctx))
+    return ImportBatch(path, name, items, ctx.skipped)

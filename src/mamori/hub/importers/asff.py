@@ -1,0 +1,129 @@
+"""AWS Security Finding Format (ASFF): Security Hub exports, ``GetFindings`` / ``BatchGetFindings`` output.
+
+Accepted shapes: ``{"Findings": [...]}``, a list of findings, or one finding. Status: an
+ARCHIVED record, a RESOLVED workflow or a PASSED compliance status is RESOLVED, anything
+else is open (NEW). Security Hub's own SUPPRESSED workflow is kept in the evidence but
+does not suppress in mamori: exceptions here need a reason, an approver and an expiry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from mamori.hub.importers.base import (
+    IMPORTERS,
+    Ctx,
+    Imported,
+    arn_region,
+    first,
+    items_of,
+    severity_label,
+    stable_id,
+    tags_from,
+)
+from mamori.model.finding import Finding, FindingStatus, Severity
+from mamori.store.rows import FindingMeta
+
+
+def _normalized(n: float) -> Severity:
+    if n >= 90:
+        return Severity.CRITICAL
+    if n >= 70:
+        return Severity.HIGH
+    if n >= 40:
+        return Severity.MEDIUM
+    if n >= 1:
+        return Severity.LOW
+    return Severity.INFORMATIONAL
+
+
+def root_cause(resources: list[Any]) -> str | None:
+    """The image behind a vulnerable instance or container: the AMI id or repository@digest."""
+    for r in resources:
+        d = r.get("Details") or {} if isinstance(r, Mapping) else {}
+        ec2 = d.get("AwsEc2Instance") or {}
+        if ec2.get("ImageId"):
+            return str(ec2["ImageId"])
+        ecr = d.get("AwsEcrContainerImage") or {}
+        if ecr.get("RepositoryName"):
+            return f"{ecr['RepositoryName']}@{ecr.get('ImageDigest', '')}"
+    return None
+
+
+class AsffImporter:
+    name = "asff"
+    title = "AWS Security Finding Format (Security Hub)"
+
+    def detect(self, doc: Any) -> bool:
+        if isinstance(doc, Mapping) and "ProductArn" in doc and "SchemaVersion" in doc:
+            return True
+        f = first(items_of(doc, "Findings"))
+        return "ProductArn" in f and "Resources" in f
+
+    def parse(self, doc: Any, ctx: Ctx) -> Iterator[Imported]:
+        if isinstance(doc, Mapping) and "ProductArn" in doc:
+            doc = [doc]
+        items = items_of(doc, "Findings")
+        base = "Findings" if isinstance(doc, Mapping) else ""
+        if items is None:
+            raise ctx.error("Findings", 'expected {"Findings": [...]} or a list of ASFF findings')
+        for i, f in enumerate(items):
+            yield self.one(f, ctx, f"{base}[{i}]")
+
+    def one(self, f: Any, ctx: Ctx, where: str) -> Imported:
+        native = ctx.need(f, "Id", where)
+        product = ctx.need(f, "ProductArn", where)
+        account = ctx.need(f, "AwsAccountId", where)
+        title = ctx.need(f, "Title", where)
+        resources = ctx.need(f, "Resources", where, list)
+        res0 = resources[0]
+        rid = ctx.need(res0, "Id", f"{where}.Resources[0]")
+        sev = ctx.need(f, "Severity", where, dict)
+        if sev.get("Label"):
+            severity = severity_label(ctx, sev["Label"], f"{where}.Severity.Label")
+        elif isinstance(sev.get("Normalized"), int | float):
+            severity = _normalized(float(sev["Normalized"]))
+        else:
+            raise ctx.error(f"{where}.Severity", "needs Label or Normalized")
+        updated = ctx.time(f.get("UpdatedAt"), f"{where}.UpdatedAt", ctx.now)
+        created = ctx.time(f.get("CreatedAt"), f"{where}.CreatedAt", updated)
+        first_seen = ctx.time(f.get("FirstObservedAt"), f"{where}.FirstObservedAt", created)
+        last_seen = ctx.time(f.get("LastObservedAt"), f"{where}.LastObservedAt", updated)
+        workflow = (f.get("Workflow") or {}).get("Status") or f.get("WorkflowState") or ""
+        compliance = f.get("Compliance") or {}
+        resolved = (
+            f.get("RecordState") == "ARCHIVED"
+            or workflow == "RESOLVED"
+            or compliance.get("Status") == "PASSED"
+        )
+        vulns = [
+            v.get("Id") for v in f.get("Vulnerabilities") or [] if isinstance(v, Mapping) and v.get("Id")
+        ]
+        rule = (
+            compliance.get("SecurityControlId")
+            or (vulns[0] if vulns else None)
+            or ctx.need(f, "GeneratorId", where)
+        )
+        region = res0.get("Region") or f.get("Region") or arn_region(rid) or arn_region(native)
+        fid = stable_id("arn", native) if native.startswith("arn:") else stable_id("asff", product, native)
+        product_name = f.get("ProductName") or product.rsplit("/", 1)[-1]
+        evidence = {
+            "product": product_name, "native_id": native, "generator": f.get("GeneratorId"), "types": f.get("Types") or [],
+            "description": str(f.get("Description") or "")[:2000], "workflow": workflow,
+            "family": f"asff:{product_name}:" + ("vulnerability" if vulns else str(f.get("GeneratorId") or rule)),
+        }  # fmt: skip
+        if vulns:
+            evidence["vulnerabilities"] = vulns
+        finding = Finding(
+            id=fid, rule_id=str(rule), title=str(title)[:500], severity=severity,
+            status=FindingStatus.RESOLVED if resolved else FindingStatus.NEW,
+            resource_type=str(res0.get("Type") or "Other"), resource_id=rid,
+            resource_arn=rid if rid.startswith("arn:") else "", account=str(account), region=str(region or ""),
+            evidence=evidence, first_seen=first_seen, last_seen=last_seen,
+            resolved_at=updated if resolved else None, source="securityhub",
+        )  # fmt: skip
+        return Imported(finding, FindingMeta(tags_from(res0.get("Tags")), root_cause(resources)))
+
+
+IMPORTERS.add("asff", AsffImporter())

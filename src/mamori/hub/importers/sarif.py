@@ -1,0 +1,114 @@
+"""SARIF 2.1.0 from other scanners (Trivy, Checkov, Semgrep, CodeQL, ...).
+
+Severity: the ``security-severity`` property (result, then rule; GitHub's convention:
+9.0+ critical, 7.0+ high, 4.0+ medium, above 0 low), else the level (error high, warning
+medium, note low, none informational). Ids: the tool, the rule and the result's
+fingerprints when it has them, else the file and the message (never the line number,
+which moves with every edit above it). Root cause for digests: the tool and the file or
+image, so a lockfile with 300 CVEs is one entry. ``kind: pass`` or ``baselineState:
+absent`` resolves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from mamori.hub.importers.base import IMPORTERS, Ctx, Imported, severity_from_score, stable_id
+from mamori.model.finding import Finding, FindingStatus, Severity
+from mamori.store.rows import FindingMeta
+
+LEVELS = {
+    "error": Severity.HIGH,
+    "warning": Severity.MEDIUM,
+    "note": Severity.LOW,
+    "none": Severity.INFORMATIONAL,
+}
+
+
+def _score(props: Any) -> float | None:
+    if isinstance(props, Mapping) and props.get("security-severity") not in (None, ""):
+        try:
+            return float(props["security-severity"])
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+class SarifImporter:
+    name = "sarif"
+    title = "SARIF 2.1.0 (Trivy, Checkov, Semgrep, ...)"
+
+    def detect(self, doc: Any) -> bool:
+        return (
+            isinstance(doc, Mapping)
+            and isinstance(doc.get("runs"), list)
+            and str(doc.get("version", "")).startswith("2.1")
+        )
+
+    def parse(self, doc: Any, ctx: Ctx) -> Iterator[Imported]:
+        if not isinstance(doc, Mapping) or not isinstance(doc.get("runs"), list):
+            raise ctx.error("runs", "expected a SARIF log with a `runs` list")
+        if str(doc.get("version", "")) != "2.1.0":
+            raise ctx.error("version", f"expected SARIF version 2.1.0, got {doc.get('version')!r}")
+        for r, run in enumerate(doc["runs"]):
+            yield from self.run(run, ctx, f"runs[{r}]")
+
+    def run(self, run: Any, ctx: Ctx, where: str) -> Iterator[Imported]:
+        driver = ctx.need(ctx.need(run, "tool", where, dict), "driver", f"{where}.tool", dict)
+        tool = ctx.need(driver, "name", f"{where}.tool.driver")
+        rules: dict[str, Mapping[str, Any]] = {}
+        for rule in driver.get("rules") or []:
+            if isinstance(rule, Mapping) and rule.get("id"):
+                rules[str(rule["id"])] = rule
+        invocations = run.get("invocations") or [{}]
+        when = ctx.time(
+            (invocations[0] or {}).get("endTimeUtc"), f"{where}.invocations[0].endTimeUtc", ctx.now
+        )
+        occurrences: Counter[str] = Counter()
+        for i, res in enumerate(run.get("results") or []):
+            w = f"{where}.results[{i}]"
+            if not isinstance(res, Mapping):
+                raise ctx.error(w, "expected an object")
+            rule_id = res.get("ruleId") or (res.get("rule") or {}).get("id")
+            if not rule_id:
+                raise ctx.error(f"{w}.ruleId", "missing required field 'ruleId'")
+            message = ctx.need(ctx.need(res, "message", w, dict), "text", f"{w}.message")
+            kind = res.get("kind", "fail")
+            if kind not in ("fail", "pass"):
+                ctx.skipped += 1
+                continue
+            rule = rules.get(str(rule_id), {})
+            score = _score(res.get("properties")) or _score(rule.get("properties"))
+            level = res.get("level") or (rule.get("defaultConfiguration") or {}).get("level") or "warning"
+            severity = (
+                severity_from_score(score) if score is not None else LEVELS.get(str(level), Severity.MEDIUM)
+            )
+            loc = ((res.get("locations") or [{}])[0] or {}).get("physicalLocation") or {}
+            uri = str((loc.get("artifactLocation") or {}).get("uri") or "")
+            line = (loc.get("region") or {}).get("startLine")
+            prints = {**(res.get("fingerprints") or {}), **(res.get("partialFingerprints") or {})}
+            if prints:
+                key = stable_id("sarif", tool, str(rule_id), *(f"{k}={v}" for k, v in sorted(prints.items())))
+            else:
+                base = stable_id("sarif", tool, str(rule_id), uri, message)
+                occurrences[base] += 1
+                key = stable_id(base, str(occurrences[base])) if occurrences[base] > 1 else base
+            resolved = kind == "pass" or res.get("baselineState") == "absent"
+            title = (rule.get("shortDescription") or {}).get("text") or message.splitlines()[0]
+            evidence = {
+                "tool": tool, "message": message[:2000], "uri": uri, "line": line, "level": level,
+                "security_severity": score, "help_uri": rule.get("helpUri"), "family": f"sarif:{tool}",
+                "suppressed_in_source": bool(res.get("suppressions")),
+            }  # fmt: skip
+            finding = Finding(
+                id=key, rule_id=str(rule_id), title=str(title)[:500], severity=severity,
+                status=FindingStatus.RESOLVED if resolved else FindingStatus.NEW, resource_type="code.artifact",
+                resource_id=uri or tool, resource_arn="", account="", region="", evidence=evidence,
+                first_seen=when, last_seen=when, resolved_at=when if resolved else None, source=f"sarif:{tool}"[:40],
+            )  # fmt: skip
+            yield Imported(finding, FindingMeta({}, f"{tool}:{uri}"))
+
+
+IMPORTERS.add("sarif", SarifImporter())
