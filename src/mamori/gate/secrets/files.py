@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -65,6 +66,12 @@ def excluded(rel: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(rel, pat) for pat in patterns)
 
 
+@functools.lru_cache(maxsize=256)
+def _toplevel_of_dir(directory: Path) -> Path | None:
+    """Cached: pre-commit passes many files of the same folders."""
+    return git.toplevel(directory)
+
+
 def iter_files(root: Path, exclude: Sequence[str] = ()) -> Iterator[FileRef | str]:
     """Files under ``root``; yields the display path (a ``str``) of each one skipped by a rule.
 
@@ -73,7 +80,7 @@ def iter_files(root: Path, exclude: Sequence[str] = ()) -> Iterator[FileRef | st
     """
     root = root.resolve()
     if root.is_file():
-        top = git.toplevel(root)
+        top = _toplevel_of_dir(root.parent)
         rel = os.path.relpath(root, top) if top else root.name
         yield FileRef(root, rel.replace(os.sep, "/"))
         return
