@@ -1,13 +1,25 @@
-"""`mamori findings list|show`."""
+"""`mamori findings list|show` and the hub commands (suppress, import, export, send, notify, ...)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import click
 import orjson
 from rich.table import Table
 
-from mamori.cli.common import config_option, db_option, get_config, open_store, split_csv
-from mamori.cli.output import console, emit_findings, emit_json, output_option, sev_text
+from mamori.cli.common import config_option, db_option, get_config, split_csv
+from mamori.cli.hub_common import hub_store, suppressions_option
+from mamori.cli.output import (
+    FINDING_CSV_FIELDS,
+    console,
+    emit_csv,
+    emit_json,
+    finding_row,
+    output_option,
+    sev_text,
+)
+from mamori.hub.view import HubFinding, enrich
 from mamori.model.finding import FindingStatus, Severity
 from mamori.rules import load_rules
 from mamori.store import FindingFilter
@@ -17,13 +29,23 @@ STATUS_CHOICES = ["open", "all", *[s.value.lower() for s in FindingStatus]]
 
 @click.group()
 def findings() -> None:
-    """List and inspect stored findings.
+    """List, inspect, suppress, import, export and notify findings.
 
     \b
       mamori findings list                          open findings, worst first
       mamori findings list --min-severity high -o json
       mamori findings list --status resolved --rule s3_bucket_public_via_acl
+      mamori findings list --overdue --owner platform-sre
       mamori findings show 3f2a9c                   one finding, with its history
+      mamori findings suppress --rule s3_bucket_public_via_acl --resource ci-logs \\
+          --reason "public by design" --approver alice@example.com --expires 90d
+      mamori findings import inspector.json         Security Hub, Inspector, GuardDuty, SARIF, Prowler OCSF
+      mamori findings export --format asff -o findings.asff.json
+      mamori findings send securityhub              BatchImportFindings, 100 at a time
+      mamori findings notify --dry-run              what Slack/e-mail/webhooks would get
+
+    Every command first applies the suppressions file (when configured) and reopens
+    findings whose suppression expired. See docs/findings-hub.md.
     """
 
 
@@ -35,18 +57,23 @@ def findings() -> None:
 @click.option("--account", "accounts", multiple=True, metavar="IDS", help="Account ids.")
 @click.option("--region", "regions", multiple=True, metavar="NAMES", help="Regions.")
 @click.option("--type", "types", multiple=True, metavar="TYPES", help="Resource types, e.g. aws.s3.bucket.")
+@click.option("--source", "sources", multiple=True, metavar="NAMES", help="Sources: mamori, securityhub, inspector, guardduty, sarif:<tool>, prowler.")
+@click.option("--owner", "owners", multiple=True, metavar="TEAMS", help="Owners (from the owners mapping in mamori.yaml).")
+@click.option("--overdue", is_flag=True, help="Only open findings past their SLA due date.")
 @click.option("--limit", type=int, default=None, help="At most this many.")
 @output_option()
 @db_option
 @config_option
+@suppressions_option
 def list_(
     status: str, severities: tuple[str, ...], min_severity: str | None, rules: tuple[str, ...],
-    accounts: tuple[str, ...], regions: tuple[str, ...], types: tuple[str, ...], limit: int | None,
-    fmt: str, db: str | None, config_path: str | None,
+    accounts: tuple[str, ...], regions: tuple[str, ...], types: tuple[str, ...], sources: tuple[str, ...],
+    owners: tuple[str, ...], overdue: bool, limit: int | None, fmt: str, db: str | None, config_path: str | None,
+    suppressions_path: str | None,
 ) -> None:  # fmt: skip
-    """List findings, worst first (filters combine with AND)."""
+    """List findings, worst first (filters combine with AND), with owner and SLA due date."""
     cfg = get_config(config_path)
-    store = open_store(db, cfg)
+    store, _ = hub_store(db, cfg, suppressions_path)
     if status == "open":
         statuses: tuple[FindingStatus, ...] = (FindingStatus.NEW, FindingStatus.NOTIFIED)
     elif status == "all":
@@ -61,9 +88,45 @@ def list_(
         accounts=split_csv(accounts),
         regions=split_csv(regions),
         resource_types=split_csv(types),
-        limit=limit,
+        sources=split_csv(sources),
+        limit=None if (owners or overdue) else limit,
     )
-    emit_findings(store.findings(flt), fmt, title=f"Findings ({status})")
+    found = store.findings(flt)
+    now = datetime.now(UTC)
+    rows = enrich(found, store.meta([f.id for f in found]), cfg.owners, cfg.sla, now)
+    owner_set = set(split_csv(owners))
+    rows = [h for h in rows if (not owner_set or h.owner in owner_set) and (not overdue or h.overdue)]
+    emit_hub_findings(rows[:limit] if limit else rows, fmt, title=f"Findings ({'overdue' if overdue else status})")
+
+
+HUB_CSV_FIELDS = (*FINDING_CSV_FIELDS, "owner", "due_at", "overdue")
+
+
+def emit_hub_findings(rows: list[HubFinding], fmt: str, *, title: str) -> None:
+    if fmt == "json":
+        emit_json([h.to_dict() for h in rows])
+        return
+    if fmt == "csv":
+        emit_csv(
+            ([*finding_row(h.finding), h.owner, h.due_at.isoformat() if h.due_at else "", str(h.overdue).lower()] for h in rows),
+            HUB_CSV_FIELDS,
+        )
+        return
+    con = console()
+    if not rows:
+        con.print("[green]No findings match.[/]")
+        return
+    t = Table(title=title, title_justify="left", expand=False)
+    for name in ("id", "severity", "status", "rule", "resource", "account/region", "owner", "due"):
+        t.add_column(name, no_wrap=name in ("id", "severity", "status", "due"), overflow="fold", style="dim" if name == "id" else None)
+    for h in rows:
+        f = h.finding
+        due = h.due_at.date().isoformat() if h.due_at else "-"
+        if h.overdue:
+            due = f"[bold red]{due} overdue[/]"
+        where = f"{f.account}/{f.region}" if f.account or f.region else "-"
+        t.add_row(f.id[:10], sev_text(f.severity), f.status.value, f.rule_id, f.resource_id, where, h.owner, due)
+    con.print(t)
 
 
 @findings.command("show")
@@ -71,18 +134,20 @@ def list_(
 @click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
-def show(finding_id: str, fmt: str, db: str | None, config_path: str | None) -> None:
-    """Show one finding (an id or a unique prefix): evidence, rule, remediation, history."""
+@suppressions_option
+def show(finding_id: str, fmt: str, db: str | None, config_path: str | None, suppressions_path: str | None) -> None:
+    """Show one finding (an id or a unique prefix): evidence, rule, remediation, owner, due date, history."""
     cfg = get_config(config_path)
-    store = open_store(db, cfg)
+    store, _ = hub_store(db, cfg, suppressions_path)
     f = store.finding(finding_id)
     if f is None:
         raise click.BadParameter(f"no finding with id {finding_id!r}", param_hint="FINDING_ID")
     history = store.history(f.id)
+    [hub] = enrich([f], store.meta([f.id]), cfg.owners, cfg.sla, datetime.now(UTC))
     rules = load_rules(cfg.rule_paths)
     spec = rules.get(f.rule_id).spec if f.rule_id in rules else None
     if fmt == "json":
-        doc = f.to_dict()
+        doc = hub.to_dict()
         doc["history"] = [{**h, "at": h["at"].isoformat()} for h in history]
         if spec:
             doc["rule"] = {"rationale": spec.rationale, "remediation": spec.remediation, "controls": spec.controls}
@@ -98,6 +163,9 @@ def show(finding_id: str, fmt: str, db: str | None, config_path: str | None) -> 
         ("account", f.account), ("region", f.region), ("first seen", f.first_seen.isoformat(timespec="seconds")),
         ("last seen", f.last_seen.isoformat(timespec="seconds")),
         ("resolved", f.resolved_at.isoformat(timespec="seconds") if f.resolved_at else "-"),
+        ("source", f.source), ("owner", hub.owner),
+        ("due", (hub.due_at.isoformat(timespec="seconds") + (" (overdue)" if hub.overdue else "")) if hub.due_at else "-"),
+        ("suppressed by", hub.suppression_id if f.status is FindingStatus.SUPPRESSED and hub.suppression_id else "-"),
     ]:  # fmt: skip
         t.add_row(k, v)
     con.print(t)
@@ -112,3 +180,14 @@ def show(finding_id: str, fmt: str, db: str | None, config_path: str | None) -> 
     for h in history:
         frm = h["from_status"] or "-"
         con.print(f"  {h['at'].isoformat(timespec='seconds')}  {frm} -> {h['to_status']}  ({h['actor']}: {h['note']})")
+
+
+def _register_hub_commands() -> None:
+    from mamori.cli.findings_hub import export, import_, refresh, send, suppress, suppressions, unsuppress
+    from mamori.cli.findings_notify import deliveries, notify
+
+    for cmd in (suppress, unsuppress, suppressions, refresh, import_, export, send, notify, deliveries):
+        findings.add_command(cmd)
+
+
+_register_hub_commands()
