@@ -81,7 +81,7 @@ def seed_iam(env: SeedEnv) -> None:
 
     # alice: console with MFA, permissions through her group, one key she uses.
     iam.create_user(UserName="alice", Tags=[{"Key": "team", "Value": "platform"}])
-    iam.create_login_profile(UserName="alice", Password="Correct-Horse-Battery-42")
+    iam.create_login_profile(UserName="alice", Password="Correct-Horse-Battery-42")  # mamori:allow demo password inside the emulator
     iam.add_user_to_group(GroupName="developers", UserName="alice")
     serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]["SerialNumber"]
     iam.enable_mfa_device(UserName="alice", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321")
@@ -89,7 +89,7 @@ def seed_iam(env: SeedEnv) -> None:
 
     # bob: console without MFA, a policy attached to him directly, a key created "just in case".
     iam.create_user(UserName="bob", Tags=[{"Key": "team", "Value": "finance"}])
-    iam.create_login_profile(UserName="bob", Password="Summer-2026-bob!")
+    iam.create_login_profile(UserName="bob", Password="Summer-2026-bob!")  # mamori:allow demo password inside the emulator
     iam.attach_user_policy(UserName="bob", PolicyArn=billing)
     iam.create_access_key(UserName="bob")
 
@@ -127,7 +127,7 @@ def seed_iam_history(env: SeedEnv) -> None:
     iam = env.client("iam")
     # legacy-batch: a console user nobody has signed in as for 200 days.
     iam.create_user(UserName="legacy-batch", Tags=[{"Key": "team", "Value": "finance"}])
-    iam.create_login_profile(UserName="legacy-batch", Password="Legacy-Batch-2025!")
+    iam.create_login_profile(UserName="legacy-batch", Password="Legacy-Batch-2025!")  # mamori:allow demo password inside the emulator
     emulator.backdate_user(DEMO_ACCOUNTS["prod"], "legacy-batch", days=200)
     emulator.backdate_access_key(DEMO_ACCOUNTS["prod"], "ci-deployer", 0, days=120, last_used_days=1)
     emulator.backdate_access_key(DEMO_ACCOUNTS["prod"], "ci-deployer", 1, days=85, last_used_days=1)

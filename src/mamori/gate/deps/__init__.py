@@ -1,0 +1,1 @@
+"""Software-assurance gate: vulnerable dependencies with a block-now / fix-by policy."""
