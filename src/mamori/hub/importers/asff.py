@@ -100,11 +100,10 @@ class AsffImporter:
         vulns = [
             v.get("Id") for v in f.get("Vulnerabilities") or [] if isinstance(v, Mapping) and v.get("Id")
         ]
-        rule = (
-            compliance.get("SecurityControlId")
-            or (vulns[0] if vulns else None)
-            or ctx.need(f, "GeneratorId", where)
-        )
+        generator = ctx.need(f, "GeneratorId", where)
+        types = [t for t in f.get("Types") or [] if isinstance(t, str)]
+        by_type = types[-1].rsplit("/", 1)[-1] if generator.startswith("arn:") and types else None
+        rule = compliance.get("SecurityControlId") or (vulns[0] if vulns else None) or by_type or generator
         region = res0.get("Region") or f.get("Region") or arn_region(rid) or arn_region(native)
         fid = stable_id("arn", native) if native.startswith("arn:") else stable_id("asff", product, native)
         product_name = f.get("ProductName") or product.rsplit("/", 1)[-1]
