@@ -1,0 +1,76 @@
+"""Helpers for remediation tests: moto in-process, clients with call counters, findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from mamori.collect.aws.session import AwsTarget
+from mamori.model.finding import Finding, FindingStatus, Severity
+from mamori.remediate.clients import Clients
+from mamori.remediate.settings import GuardrailsConfig
+
+ACCOUNT = "123456789012"
+REGIONS = ("ap-northeast-1", "eu-west-1", "us-east-1")
+
+
+@dataclass
+class Aws:
+    session: boto3.Session
+    _clients: Clients | None = field(default=None)
+
+    def client(self, service: str, region: str = "us-east-1") -> Any:
+        return self.session.client(service, region_name=region)
+
+    @property
+    def clients(self) -> Clients:
+        """mamori's clients (created on first use: call ``tests.awsutil.deny`` before)."""
+        if self._clients is None:
+            self._clients = Clients.from_targets([AwsTarget(regions=REGIONS, home_region="us-east-1")], [lambda: self.session])
+        return self._clients
+
+    def fresh_clients(self) -> Clients:
+        self._clients = None
+        return self.clients
+
+
+@pytest.fixture
+def aws() -> Iterator[Aws]:
+    with mock_aws():
+        yield Aws(boto3.Session(region_name="us-east-1"))
+
+
+@pytest.fixture
+def cfg() -> GuardrailsConfig:
+    return GuardrailsConfig(verify_delay_seconds=0)
+
+
+def finding(rule: str, rtype: str, rid: str, region: str, *, account: str = ACCOUNT, arn: str = "") -> Finding:
+    now = datetime.now(UTC)
+    from mamori.model.finding import finding_id
+
+    return Finding(
+        id=finding_id(rule, account, region, rtype, rid), rule_id=rule, title=rule, severity=Severity.HIGH,
+        status=FindingStatus.NEW, resource_type=rtype, resource_id=rid, resource_arn=arn, account=account,
+        region=region, evidence={}, first_seen=now, last_seen=now,
+    )  # fmt: skip
+
+
+def public_bucket(aws: Aws, name: str, region: str) -> None:
+    s3 = aws.client("s3", region)
+    kw: dict[str, Any] = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=name, **kw)
+
+
+def pab(aws: Aws, name: str, region: str) -> dict[str, bool] | None:
+    try:
+        return dict(aws.client("s3", region).get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"])
+    except ClientError:
+        return None
