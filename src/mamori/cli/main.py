@@ -40,13 +40,15 @@ def cli() -> None:
 
 def _register() -> None:
     from mamori.cli.demo import demo
+    from mamori.cli.events import events
     from mamori.cli.findings import findings
     from mamori.cli.gate import gate
+    from mamori.cli.logs import logs
     from mamori.cli.rules import rules
     from mamori.cli.scan import collect, scan
     from mamori.cli.scans import scans
 
-    for cmd in (scan, collect, findings, scans, rules, demo, gate):
+    for cmd in (scan, collect, findings, scans, rules, demo, gate, events, logs):
         cli.add_command(cmd)
 
 
