@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -204,7 +204,7 @@ class Store:
         file are removed. Then expiry runs. Returns ids: added, removed, suppressed, reopened.
         """
         now = now or datetime.now(UTC)
-        want = {s.id: s for s in items}
+        want = {s.id: replace(s, origin=origin) for s in items}
         try:
             with write_transaction(self.engine) as conn:
                 have = {s.id: s for s in hubops.load_suppressions(conn) if s.origin == origin and s.removed_at is None}

@@ -46,6 +46,8 @@ def read_file(path: Path, fmt: str | None = None, *, now: datetime | None = None
         )
     if name not in IMPORTERS:
         raise InputError(f"unknown format {name!r} (one of: {', '.join(IMPORTERS)})", source=str(path))
-    ctx = Ctx(str(path), now or datetime.now(UTC))
+    # Missing timestamps default to the file's modification time, so re-importing the same
+    # file is a no-op rather than "seen again now".
+    ctx = Ctx(str(path), now or datetime.fromtimestamp(path.stat().st_mtime, UTC))
     items = list(IMPORTERS.get(name).parse(doc, ctx))
     return ImportBatch(path, name, items, ctx.skipped)
