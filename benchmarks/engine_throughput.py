@@ -28,19 +28,23 @@ from mamori.rules import load_rules
 CASES = Path(__file__).resolve().parent.parent / "tests" / "rules" / "cases"
 
 
-def templates() -> list[dict[str, Any]]:
+def templates(rule_types: dict[str, str]) -> list[dict[str, Any]]:
+    """Resources from the PASS and FAIL cases, typed like the rule they test."""
     out = []
     for p in sorted(CASES.rglob("*.yaml")):
         doc = yaml.safe_load(p.read_text())
-        out.extend(c["resource"] for c in doc.get("cases") or [] if c.get("expect") in ("PASS", "FAIL"))
+        default = rule_types.get(p.stem, "aws.test.thing")
+        for c in doc.get("cases") or []:
+            if c.get("expect") in ("PASS", "FAIL"):
+                out.append({**c["resource"], "type": c["resource"].get("type", default)})
     return out
 
 
-def build(n: int, rules_types: dict[str, str]) -> Inventory:
-    tmpl = templates()
+def build(n: int, rule_types: dict[str, str]) -> Inventory:
+    tmpl = templates(rule_types)
     inv = Inventory()
     for i, t in zip(range(n), itertools.cycle(tmpl), strict=False):
-        rtype = t.get("type") or rules_types.get("_default", "aws.test.thing")
+        rtype = t["type"]
         inv.add(
             Resource(
                 provider="aws",
@@ -62,7 +66,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args()
     rules = load_rules()
-    inv = build(args.resources, {})
+    inv = build(args.resources, {r.id: r.spec.resource_type for r in rules})
     best = float("inf")
     evals = 0
     for _ in range(args.repeat):

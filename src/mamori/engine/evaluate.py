@@ -27,6 +27,10 @@ class Evaluation:
         return [r for r in self.results if r.status is ResultStatus.FAIL]
 
 
+PASS = ResultStatus.PASS
+FAIL = ResultStatus.FAIL
+
+
 def evaluate(
     inventory: Inventory,
     rules: RuleSet,
@@ -73,9 +77,9 @@ def evaluate(
                 if v is True:
                     if declared:
                         ev = {k: get(res) for k, get in declared.items()} | {k: x for k, x in ev.items() if k not in declared}
-                    results.append(Result.of(rid, sev, res, ResultStatus.FAIL, ev))
+                    results.append(Result(rid, FAIL, sev, res.type, res.id, res.account, res.region, res.arn, ev))
                 elif v is False:
-                    results.append(Result.of(rid, sev, res, ResultStatus.PASS))
+                    results.append(Result(rid, PASS, sev, res.type, res.id, res.account, res.region, res.arn, {}))
                 else:
                     missing = sorted(k for k, val in ev.items() if val is None)
                     results.append(Result.of(rid, sev, res, ResultStatus.UNKNOWN, {k: None for k in missing}, reason="not collected: " + ", ".join(missing) if missing else "undecidable"))
@@ -92,5 +96,8 @@ def evaluate(
                         reason=f"{err.service} {err.operation} failed: {err.code} {err.message}".strip(),
                     )
                 )
-    counts: Counter[str] = Counter(r.status.value for r in results)
+    by_status: Counter[ResultStatus] = Counter()
+    for r in results:
+        by_status[r.status] += 1
+    counts: Counter[str] = Counter({k.value: v for k, v in by_status.items()})
     return Evaluation(results, evaluated, n, time.perf_counter() - start, counts)

@@ -96,7 +96,7 @@ def _getter(path: str, where: str) -> Callable[[Resource], Any]:
         def dotted(r: Resource) -> Any:
             cur: Any = r.properties
             for p in parts:
-                if not isinstance(cur, Mapping):
+                if type(cur) is not dict and not isinstance(cur, Mapping):
                     return _MISSING
                 cur = cur.get(p, _MISSING)
                 if cur is _MISSING or cur is None:
