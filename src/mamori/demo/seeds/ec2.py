@@ -10,7 +10,8 @@ What each EC2 rule sees in the demo (``prod`` account unless said otherwise):
 * VPC ``acme-prod`` (ap-northeast-1) sends flow logs to the ``acme-prod-logs`` bucket and its
   default security group is emptied; the emulator's default VPCs have neither (flow logs
   and default security group rules fail there).
-* security groups: ``web-admin`` opens 22 to 0.0.0.0/0 (fails the IPv4 admin port rule),
+* security groups: ``web-admin`` opens 22 to 0.0.0.0/0 (fails the IPv4 admin port and the
+  high-risk port rules),
   ``rdp-jump`` opens 3389 to ::/0 (fails the IPv6 one), ``billing-api`` allows 443 and 22
   only from inside the VPC (passes both).
 * network ACLs: ``acme-prod-public`` allows 22 from 0.0.0.0/0 (fails); ``acme-prod-private``

@@ -5,7 +5,8 @@ What each S3 rule sees in the demo:
 * the account public access block is off in ``prod`` (it hosts a public website) and on,
   all four settings, in ``dev``: s3_account_public_access_block_off fails / passes.
 * acme-prod-logs (ap-northeast-1): bucket-level public access block, SSE-KMS, versioning,
-  server access logs to acme-prod-access-logs, a TLS-only policy: passes every bucket rule.
+  server access logs to acme-prod-access-logs, a TLS-only policy: passes every bucket rule
+  (the only one passing s3_bucket_not_encrypted_with_kms; the others use SSE-S3).
   It also receives the VPC flow logs (see the EC2 seeder).
 * acme-prod-access-logs (ap-northeast-1): the access log target; everything but its own
   access logging (fails s3_bucket_access_logging_off, as log targets do).
