@@ -86,7 +86,7 @@ def findings_table(findings: list[Finding], *, title: str = "Findings", limit: i
     t.add_column("id", style="dim", no_wrap=True)
     t.add_column("severity", no_wrap=True)
     t.add_column("status", no_wrap=True)
-    t.add_column("rule", overflow="fold")
+    t.add_column("rule", no_wrap=True)
     t.add_column("resource", overflow="fold")
     t.add_column("account/region", no_wrap=True)
     shown = findings[:limit] if limit else findings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import pkgutil
 import socket
@@ -128,6 +129,7 @@ def moto_server(port: int | None = None) -> Iterator[str]:
     """Run moto's server in this process (a thread) and yield its endpoint URL."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per API call otherwise
     port = port or free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
