@@ -79,19 +79,30 @@ class Action:
     reversible: ClassVar[bool] = True
     irreversible_reason: ClassVar[str] = ""
     Params: ClassVar[type[BaseModel]] = NoParams
+    from_rule_params: ClassVar[Mapping[str, str]] = {}
+    """Parameters taken from the bound rule's parameters (ours -> the rule's), so the fix
+    covers what the rule checks (e.g. the rule's ``admin_ports``)."""
 
     # -- parameters ---------------------------------------------------------------
 
-    def params(self, rule_id: str = "", overrides: Mapping[str, Any] | None = None, *, where: str = "") -> BaseModel:
-        """Defaults <- the binding's defaults for ``rule_id`` <- ``overrides`` (config), validated."""
-        data = {**dict(self.rules.get(rule_id, {})), **dict(overrides or {})}
+    def params(
+        self, rule_id: str = "", overrides: Mapping[str, Any] | None = None, *,
+        rule_params: Mapping[str, Any] | None = None, where: str = "",
+    ) -> BaseModel:  # fmt: skip
+        """Defaults <- the binding's defaults for ``rule_id`` <- the rule's parameters <- ``overrides`` (config)."""
+        data = dict(self.rules.get(rule_id, {}))
+        for ours, theirs in self.from_rule_params.items():
+            if rule_params and theirs in rule_params:
+                data[ours] = rule_params[theirs]
+        data.update(overrides or {})
         try:
             return self.Params.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(x) for x in err["loc"])
             raise ActionParamsError(
-                f"action {self.name}: {err['msg']}" + (f" ({loc})" if loc else ""), source="mamori.yaml", where=where or None
+                f"action {self.name}: {err['msg']}" + (f" ({loc})" if loc else ""),
+                source="mamori.yaml" if where else None, where=where or None,
             ) from exc
 
     # -- the interface ------------------------------------------------------------

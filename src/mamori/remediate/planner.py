@@ -24,6 +24,7 @@ from mamori.remediate.errors import RemediationError
 from mamori.remediate.model import Change, ChangeStatus, Plan, PlanId, Target, plan_status
 from mamori.remediate.repo import RemediationStore, new_change_id, new_plan_id
 from mamori.remediate.settings import GuardrailsConfig, Mode
+from mamori.rules import RuleSet
 from mamori.store import FindingFilter, Store
 
 DIRECT = "direct"
@@ -40,6 +41,7 @@ class Item:
     finding_id: str = ""
     params: Mapping[str, Any] | None = None
     mode: str = DIRECT
+    rule_params: Mapping[str, Any] | None = None
 
 
 def describe_error(exc: BaseException) -> str:
@@ -53,7 +55,7 @@ def plan_item(item: Item, plan_id: PlanId, seq: int, clients: Clients, cfg: Guar
     a = item.action
     where = f"guardrails.rules.{item.rule_id}.params" if item.rule_id else ""
     overrides = item.params if item.params is not None else cfg.params_for(item.rule_id)
-    params = a.params(item.rule_id, overrides, where=where)
+    params = a.params(item.rule_id, overrides, rule_params=item.rule_params, where=where)
     base = Change(
         id=new_change_id(), plan_id=plan_id, seq=seq, action=a.name, rule_id=item.rule_id, finding_id=item.finding_id,
         target=item.target, mode=item.mode, params=params.model_dump(mode="json"), status=ChangeStatus.PLANNED,
@@ -107,7 +109,10 @@ def build_plan(
     return Plan(pid, when, actor, source, dict(selector), tuple(changes), plan_status(plan.changes)), honoured
 
 
-def items_from_findings(findings: Iterable[Finding], cfg: GuardrailsConfig, *, modes: Sequence[Mode] = ()) -> list[Item]:
+def items_from_findings(
+    findings: Iterable[Finding], cfg: GuardrailsConfig, *, modes: Sequence[Mode] = (),
+    rule_params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Item]:  # fmt: skip
     """One item per open finding of a rule with a bound action (optionally only in some modes)."""
     bound = bindings()
     out: list[Item] = []
@@ -121,7 +126,7 @@ def items_from_findings(findings: Iterable[Finding], cfg: GuardrailsConfig, *, m
         if f.resource_type != action.resource_type:
             raise RemediationError(f"finding {f.id} is about {f.resource_type}, but {action.name} fixes {action.resource_type}")
         target = Target(f.account, f.region, f.resource_type, f.resource_id, f.resource_arn)
-        out.append(Item(action, target, f.rule_id, f.id, mode=mode.value))
+        out.append(Item(action, target, f.rule_id, f.id, mode=mode.value, rule_params=(rule_params or {}).get(f.rule_id)))
     out.sort(key=lambda i: (i.rule_id, i.target.account, i.target.region, i.target.resource_id))
     return out
 
@@ -141,6 +146,11 @@ def remediable_rules() -> list[str]:
     return sorted(bindings())
 
 
+def effective_rule_params(rules: RuleSet, overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each rule's parameters as the scan used them: the rule's defaults <- config ``params``."""
+    return {r.id: {**r.spec.params, **dict(overrides.get(r.id, {}))} for r in rules}
+
+
 def plan_from_store(
     store: Store,
     clients: Clients,
@@ -151,6 +161,7 @@ def plan_from_store(
     source: str = "cli",
     now: datetime | None = None,
     save: Callable[[Plan], bool] | None = None,
+    rule_params: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Plan:
     """Plan for the open findings the selector picks, and store the plan (``save(plan)`` may veto)."""
     load_actions()
@@ -163,7 +174,7 @@ def plan_from_store(
     if selector.finding_ids:
         wanted = set(selector.finding_ids)
         findings = [f for f in findings if f.id in wanted or any(f.id.startswith(w) for w in wanted)]
-    items = items_from_findings(findings, cfg, modes=selector.modes)
+    items = items_from_findings(findings, cfg, modes=selector.modes, rule_params=rule_params)
     plan, honoured = build_plan(items, clients, cfg, actor=actor, source=source, selector=selector.to_dict(), now=now)
     if save is None or save(plan):
         RemediationStore(store.engine).save_plan(plan, extra=honoured)

@@ -48,6 +48,8 @@ class IngressParams(BaseModel):
     ports: list[int] = Field(default_factory=lambda: [22, 3389], min_length=1)
     """Administration ports: a world-open permission whose range covers one of them is revoked."""
     families: list[Family] = Field(default_factory=lambda: list(_FAMILIES), min_length=1)
+    protocols: list[str] = Field(default_factory=lambda: ["tcp", "udp"])
+    """Protocols whose port ranges are checked; "all traffic" permissions always count."""
 
 
 def _world_ingress(perms: list[dict[str, Any]], families: list[Family]) -> list[dict[str, Any]]:
@@ -71,11 +73,11 @@ def _world_ingress(perms: list[dict[str, Any]], families: list[Family]) -> list[
     return out
 
 
-def _covers_admin_port(perm: Mapping[str, Any], ports: list[int]) -> bool:
+def _covers_admin_port(perm: Mapping[str, Any], ports: list[int], protocols: list[str]) -> bool:
     proto = protocol(perm.get("IpProtocol", "-1"))
     if proto == "all":
         return True
-    if proto not in ("tcp", "udp"):
+    if proto not in protocols:
         return False
     low, high = perm.get("FromPort"), perm.get("ToPort")
     if low is None or high is None:
@@ -94,6 +96,7 @@ class RevokeWorldAdminIngress(Action):
     }
     permissions = ("ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress")
     Params = IngressParams
+    from_rule_params: ClassVar[Mapping[str, str]] = {"ports": "admin_ports", "protocols": "protocols"}
 
     def read(self, ctx: ActionContext, target: Target, params: Any) -> dict[str, Any]:
         ec2 = ctx.client("ec2", target.region)
@@ -107,7 +110,7 @@ class RevokeWorldAdminIngress(Action):
         revoke: list[dict[str, Any]] = []
         labels: list[str] = []
         for perm in state["world_ingress"]:
-            if not _covers_admin_port(perm, params.ports):
+            if not _covers_admin_port(perm, params.ports, list(params.protocols)):
                 continue
             entry = {k: v for k, v in perm.items() if k in ("IpProtocol", "FromPort", "ToPort")}
             for fam in params.families:
