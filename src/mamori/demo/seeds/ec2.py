@@ -4,9 +4,10 @@ What each EC2 rule sees in the demo (``prod`` account unless said otherwise):
 
 * EBS default encryption is on in ap-northeast-1 and off in us-east-1
   (ec2_ebs_default_encryption_off passes / fails).
-* volumes: ``billing-data`` (encrypted, attached to billing-api) passes; ``legacy-scratch``
-  (us-east-1, unencrypted) and the emulator's unencrypted root volumes fail
-  ec2_ebs_volume_unencrypted.
+* volumes: ``billing-data`` (encrypted, attached to billing-api) and the instances' root
+  volumes pass; ``legacy-scratch`` (us-east-1, unencrypted) fails ec2_ebs_volume_unencrypted.
+  (The emulator does not apply default encryption to new volumes, so the Tokyo root volumes
+  ask for encryption explicitly, as AWS would give them.)
 * VPC ``acme-prod`` (ap-northeast-1) sends flow logs to the ``acme-prod-logs`` bucket and its
   default security group is emptied; the emulator's default VPCs have neither (flow logs
   and default security group rules fail there).
@@ -29,6 +30,7 @@ from mamori.demo.estate import SeedEnv, seeder
 
 TOKYO, VIRGINIA = "ap-northeast-1", "us-east-1"
 _AMI_FALLBACK = "ami-0a1b2c3d4e5f67890"
+_ROOT = [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8, "VolumeType": "gp3", "Encrypted": True}}]
 
 
 def _tags(name: str, **extra: str) -> list[dict[str, Any]]:
@@ -126,13 +128,13 @@ def seed_ec2(env: SeedEnv) -> None:
 
     ami = _ami(ec2)
     api = ec2.run_instances(
-        ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.small", SubnetId=private, SecurityGroupIds=[billing],
+        ImageId=ami, MinCount=1, MaxCount=1, BlockDeviceMappings=_ROOT, InstanceType="t3.small", SubnetId=private, SecurityGroupIds=[billing],
         MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
         IamInstanceProfile={"Arn": _instance_profile(env, "billing-api")},
         TagSpecifications=_spec("instance", "billing-api", team="billing"),
     )["Instances"][0]  # fmt: skip
     ec2.run_instances(
-        ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+        ImageId=ami, MinCount=1, MaxCount=1, BlockDeviceMappings=_ROOT, InstanceType="t3.micro",
         NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": public, "Groups": [web_admin], "AssociatePublicIpAddress": True}],
         MetadataOptions={"HttpTokens": "optional", "HttpEndpoint": "enabled"},
         TagSpecifications=_spec("instance", "bastion", team="platform"),
