@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -84,12 +84,8 @@ def due(engine: Engine, channel: str) -> list[Delivery]:
         for r in conn.execute(q):
             d = _row(r)
             # the ids are stored once, beside the payload; put them back for the channel
-            out.append(Delivery(**{**d.__dict__, "notification": _with_about(d.notification, d.finding_ids)}))
+            out.append(replace(d, notification=replace(d.notification, about=d.finding_ids)))
         return out
-
-
-def _with_about(n: Notification, ids: tuple[str, ...]) -> Notification:
-    return Notification(n.subject, n.body, n.severity, n.kind, n.dedup_key, ids, n.recipients, n.data, n.created_at)
 
 
 def sent_since(engine: Engine, channel: str, since: datetime) -> int:
