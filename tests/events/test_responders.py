@@ -1,0 +1,180 @@
+"""Responders against moto: they really act in act mode, never in dry-run, and only once per eventID."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from mamori.collect.aws.session import ApiCounter, AwsTarget
+from mamori.events import DetectionSet, Matcher
+from mamori.events.config import EventsConfig
+from mamori.events.ledger import MemoryLedger
+from mamori.events.processor import Processor
+from mamori.events.responders import ResponseResult
+from mamori.events.responders.clients import ResponderClients
+from mamori.events.schema import ResponseMode
+from mamori.notify import DeliveryError, Notification
+from mamori.notify.channels import MemoryNotifier
+
+from .conftest import is_logging
+from .helpers import ACCOUNT, BASE_TIME, record, role_session, stop_logging, user
+
+ACT = EventsConfig(default_mode=ResponseMode.ACT)
+
+
+def _proc(sess: boto3.Session, detections: DetectionSet, cfg: EventsConfig | None = None, **kw: Any) -> tuple[Processor, ApiCounter]:
+    counter = ApiCounter()
+    clients = ResponderClients(AwsTarget(), session_factory=lambda: sess, counter=counter, role_name=(cfg or EventsConfig()).role_name)
+    proc = Processor(Matcher(detections), cfg or EventsConfig(), kw.pop("ledger", MemoryLedger()), kw.pop("store", None), clients,
+                     kw.pop("notifiers", [MemoryNotifier()]), **kw)  # fmt: skip
+    return proc, counter
+
+
+def _results(outcome: Any) -> dict[str, ResponseResult]:
+    return {r.responder: r.result for r in outcome.responses}
+
+
+def test_restart_trail_really_restarts_it(aws: boto3.Session, detections: DetectionSet) -> None:
+    aws.client("cloudtrail").stop_logging(Name="org-trail")
+    proc, counter = _proc(aws, detections, ACT)
+    [out] = proc.process(stop_logging())
+    assert _results(out) == {"restart_trail": ResponseResult.APPLIED, "notify": ResponseResult.SENT}
+    assert is_logging(aws)
+    assert counter.calls["cloudtrail.StartLogging"] == 1
+    assert out.responses[0].output["verified"] == {"IsLogging": True}
+
+
+def test_dry_run_plans_and_makes_no_mutating_call(aws: boto3.Session, detections: DetectionSet) -> None:
+    aws.client("cloudtrail").stop_logging(Name="org-trail")
+    proc, counter = _proc(aws, detections)  # default: dry-run
+    sid = role_session("ops-automation", "a")
+    outs = [proc.process(stop_logging(ident=sid, at=BASE_TIME + timedelta(minutes=m)))[0] for m in (0, 10)]
+    assert _results(outs[1]) == {"restart_trail": ResponseResult.PLANNED, "quarantine_principal": ResponseResult.PLANNED,
+                                 "notify": ResponseResult.SENT}  # fmt: skip
+    assert str(outs[1].responses[0].plan.calls[0]) == "cloudtrail:StartLogging(Name='org-trail')"
+    assert counter.mutating() == [] and counter.total == 0
+    assert not is_logging(aws)
+
+
+def test_duplicate_event_id_responds_once(aws: boto3.Session, detections: DetectionSet) -> None:
+    aws.client("cloudtrail").stop_logging(Name="org-trail")
+    notifier = MemoryNotifier()
+    proc, counter = _proc(aws, detections, ACT, notifiers=[notifier])
+    rec = stop_logging()
+    first = proc.process(dict(rec))[0]
+    aws.client("cloudtrail").stop_logging(Name="org-trail")
+    again = proc.process(dict(rec))[0]
+    assert not first.duplicate and again.duplicate
+    assert counter.calls["cloudtrail.StartLogging"] == 1 and len(notifier.sent) == 1
+    assert again.offence == first.offence == 1
+
+
+def test_repeat_offender_role_is_quarantined(aws: boto3.Session, detections: DetectionSet) -> None:
+    iam = aws.client("iam")
+    iam.create_role(RoleName="ops-automation", AssumeRolePolicyDocument="{}")
+    cfg = EventsConfig(modes={"cloudtrail_stop_logging": ResponseMode.ACT})
+    proc, counter = _proc(aws, detections, cfg)
+    one = proc.process(stop_logging(ident=role_session("ops-automation", "s1"), at=BASE_TIME))[0]
+    assert "quarantine_principal" not in _results(one) and one.offence == 1
+    two = proc.process(stop_logging(ident=role_session("ops-automation", "s2"), at=BASE_TIME + timedelta(hours=2)))[0]
+    assert two.offence == 2 and _results(two)["quarantine_principal"] is ResponseResult.APPLIED
+    doc = iam.get_role_policy(RoleName="ops-automation", PolicyName="mamori-quarantine")["PolicyDocument"]
+    doc = json.loads(doc) if isinstance(doc, str) else doc
+    assert doc["Statement"][0]["Effect"] == "Deny" and "cloudtrail:StopLogging" in doc["Statement"][0]["Action"]
+    # a third time 38 h after the second: no offence in the 24 h before it, so no escalation
+    three = proc.process(stop_logging(ident=role_session("ops-automation", "s3"), at=BASE_TIME + timedelta(hours=40)))[0]
+    assert three.offence == 1 and "quarantine_principal" not in _results(three)
+    assert counter.calls["iam.PutRolePolicy"] == 1
+
+
+def test_repeat_offender_user_gets_configured_actions(aws: boto3.Session, detections: DetectionSet) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="mallory")
+    cfg = EventsConfig(default_mode=ResponseMode.ACT, responders={"quarantine_principal": {"actions": ["*"]}})
+    proc, _ = _proc(aws, detections, cfg)
+    me = user("mallory")
+    proc.process(stop_logging(ident=me, at=BASE_TIME))
+    out = proc.process(record(BASE_TIME + timedelta(minutes=5), eventSource="cloudtrail.amazonaws.com", eventName="DeleteTrail",
+                              requestParameters={"name": "org-trail"}, userIdentity=me))[0]  # fmt: skip
+    assert out.offence == 2 and _results(out)["quarantine_principal"] is ResponseResult.APPLIED
+    doc = iam.get_user_policy(UserName="mallory", PolicyName="mamori-quarantine")["PolicyDocument"]
+    doc = json.loads(doc) if isinstance(doc, str) else doc
+    assert doc["Statement"][0]["Action"] == ["*"]
+
+
+def test_a_failed_call_is_recorded_but_not_undone(aws: boto3.Session, detections: DetectionSet) -> None:
+    proc, counter = _proc(aws, detections, ACT)
+    [out] = proc.process(stop_logging(errorCode="AccessDenied", errorMessage="not authorized"))
+    res = {r.responder: r for r in out.responses}
+    assert res["restart_trail"].result is ResponseResult.SKIPPED and "AccessDenied" in res["restart_trail"].error
+    assert res["notify"].result is ResponseResult.SENT and out.offence == 0
+    assert counter.mutating() == []
+
+
+def test_backdoor_key_is_disabled(aws: boto3.Session, detections: DetectionSet) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="admin-bob")
+    key = iam.create_access_key(UserName="admin-bob")["AccessKey"]["AccessKeyId"]
+    proc, counter = _proc(aws, detections, ACT)
+    rec = record(eventSource="iam.amazonaws.com", eventName="CreateAccessKey", userIdentity=user("ci-deployer"),
+                 requestParameters={"userName": "admin-bob"},
+                 responseElements={"accessKey": {"accessKeyId": key, "userName": "admin-bob", "status": "Active"}})  # fmt: skip
+    outs = {o.match.detection.id: o for o in proc.process(rec)}
+    assert set(outs) == {"iam_access_key_created_for_other_user", "iam_access_key_created"}
+    assert _results(outs["iam_access_key_created_for_other_user"])["disable_access_key"] is ResponseResult.APPLIED
+    assert iam.list_access_keys(UserName="admin-bob")["AccessKeyMetadata"][0]["Status"] == "Inactive"
+    assert counter.mutating() == ["iam.UpdateAccessKey"]
+
+
+def test_role_is_assumed_in_the_events_account(aws: boto3.Session, detections: DetectionSet) -> None:
+    other = "210987654321"
+    creds = aws.client("sts").assume_role(RoleArn=f"arn:aws:iam::{other}:role/mamori-responder", RoleSessionName="setup")["Credentials"]
+    sess2 = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                          aws_session_token=creds["SessionToken"], region_name="eu-west-1")  # fmt: skip
+    sess2.client("s3").create_bucket(Bucket="logs-2", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    sess2.client("cloudtrail").create_trail(Name="dev-trail", S3BucketName="logs-2")
+    cfg = EventsConfig(default_mode=ResponseMode.ACT, role_name="mamori-responder")
+    proc, counter = _proc(aws, detections, cfg)
+    [out] = proc.process(stop_logging("dev-trail", ident=role_session(account=other), awsRegion="eu-west-1", recipientAccountId=other))
+    assert _results(out)["restart_trail"] is ResponseResult.APPLIED
+    assert sess2.client("cloudtrail").get_trail_status(Name="dev-trail")["IsLogging"]
+    assert counter.calls["sts.AssumeRole"] == 1
+    assert aws.client("cloudtrail").get_trail_status(Name="org-trail")["IsLogging"]  # home account untouched
+
+
+class _Broken:
+    name = "broken"
+
+    def send(self, n: Notification) -> None:
+        raise DeliveryError("webhook answered 503")
+
+
+def test_notification_failure_is_recorded(detections: DetectionSet) -> None:
+    proc = Processor(Matcher(detections), notifiers=[_Broken()])
+    out = proc.process(record(eventSource="kms.amazonaws.com", eventName="ScheduleKeyDeletion", requestParameters={"keyId": "k"}))[0]
+    assert out.responses[0].result is ResponseResult.FAILED and "503" in out.responses[0].error
+
+
+def test_notification_names_the_actor_and_the_plan(detections: DetectionSet) -> None:
+    box = MemoryNotifier()
+    proc = Processor(Matcher(detections), notifiers=[box])
+    proc.process(stop_logging())
+    [n] = box.sent
+    assert "arn:aws:iam::123456789012:role/ops-automation" in n.subject
+    assert "restart_trail: planned" in n.body and n.data["detection"] == "cloudtrail_stop_logging"
+    assert ACCOUNT in n.body
+
+
+@pytest.mark.parametrize("ptype", ["Root", "FederatedUser"])
+def test_principals_that_cannot_be_quarantined_are_skipped_with_a_reason(detections: DetectionSet, ptype: str) -> None:
+    ident = {"type": ptype, "arn": f"arn:aws:iam::{ACCOUNT}:root" if ptype == "Root" else f"arn:aws:sts::{ACCOUNT}:federated-user/x",
+             "accountId": ACCOUNT}  # fmt: skip
+    proc = Processor(Matcher(detections))
+    proc.process(stop_logging(ident=ident, at=BASE_TIME))
+    out = proc.process(stop_logging(ident=ident, at=BASE_TIME + timedelta(minutes=1)))[0]
+    q = next(r for r in out.responses if r.responder == "quarantine_principal")
+    assert q.result is ResponseResult.SKIPPED and "cannot be given an IAM policy" in q.error
