@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.session
@@ -116,8 +117,29 @@ class ClientFactory:
                     inject_host_prefix=self.target.endpoint_url is None,
                 )
                 c = self.session.client(service, region_name=region, endpoint_url=self.target.endpoint_url, config=cfg)
+                if service == "s3control" and self.target.endpoint_url:
+                    keep_endpoint_host(c, self.target.endpoint_url)
                 self._clients[key] = c
             return c
+
+
+def keep_endpoint_host(client: Any, endpoint: str) -> Any:
+    """Make an S3 Control client send to ``endpoint`` itself, not ``<account-id>.<endpoint host>``.
+
+    botocore's endpoint rules prefix the account id for every S3 Control operation that
+    takes one (``inject_host_prefix=False`` does not stop them); real AWS resolves that
+    name, an emulator on 127.0.0.1 does not. Prowler and Cloud Custodian fail here.
+    Returns the client (idempotent: the hook is registered once per client).
+    """
+    host = urlsplit(endpoint).netloc
+
+    def handler(params: dict[str, Any], **_: Any) -> None:
+        url = urlsplit(str(params.get("url", "")))
+        if url.netloc != host and url.netloc.endswith("." + host):
+            params["url"] = urlunsplit(url._replace(netloc=host))
+
+    client.meta.events.register("before-call.s3-control.*", handler, unique_id="mamori-s3control-endpoint-host")
+    return client
 
 
 def caller_account(factory: ClientFactory) -> str:

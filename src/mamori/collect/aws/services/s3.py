@@ -24,7 +24,6 @@ import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -45,6 +44,7 @@ from mamori.collect.aws.services.s3_policy import (
     public_grants,
     public_statements,
 )
+from mamori.collect.aws.session import keep_endpoint_host
 from mamori.model.resource import GLOBAL, Resource, ScanError
 
 BUCKET = "aws.s3.bucket"
@@ -108,24 +108,6 @@ def _account_public_access_block(ctx: CollectContext) -> Any:
         AccountId=ctx.account,
     )
     return MISSING if resp is MISSING else _flags(resp.get("PublicAccessBlockConfiguration") or {})
-
-
-def keep_endpoint_host(client: Any, endpoint: str) -> Any:
-    """Make an S3 Control client send to ``endpoint`` itself, not ``<account-id>.<endpoint host>``.
-
-    botocore's endpoint rules prefix the account id for every S3 Control operation that
-    takes one; real AWS resolves that name, an emulator on 127.0.0.1 does not. Returns the
-    client (idempotent: the hook is registered once per client).
-    """
-    host = urlsplit(endpoint).netloc
-
-    def handler(params: dict[str, Any], **_: Any) -> None:
-        url = urlsplit(str(params.get("url", "")))
-        if url.netloc != host and url.netloc.endswith("." + host):
-            params["url"] = urlunsplit(url._replace(netloc=host))
-
-    client.meta.events.register("before-call.s3-control.*", handler, unique_id="mamori-s3control-endpoint-host")
-    return client
 
 
 def _flags(config: dict[str, Any]) -> dict[str, bool]:
