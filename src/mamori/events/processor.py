@@ -13,7 +13,7 @@ says ``failed_calls: respond``. Replays (``allow_act=False``) never act.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,7 +141,12 @@ class Processor:
             self.counts.applied += r.result is ResponseResult.APPLIED
             self.counts.failed += r.result is ResponseResult.FAILED
         if not claim.duplicate and self.store is not None:
-            self._findings[match.finding_id] = self._finding(match, claim.offence)
+            f = self._finding(match, claim.offence)
+            prev = self._findings.get(f.id)
+            if prev is not None:  # one finding per batch: the earliest first, the latest last
+                newer = f if f.last_seen >= prev.last_seen else prev
+                f = replace(newer, first_seen=min(f.first_seen, prev.first_seen), last_seen=max(f.last_seen, prev.last_seen))
+            self._findings[f.id] = f
         return Outcome(match, claim.offence, claim.duplicate, responses)
 
     def _execute(self, match: Match, r: Response, env: ResponseEnv) -> Response:
