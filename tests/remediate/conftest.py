@@ -74,3 +74,58 @@ def pab(aws: Aws, name: str, region: str) -> dict[str, bool] | None:
         return dict(aws.client("s3", region).get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"])
     except ClientError:
         return None
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def mamori(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+    """Run the CLI in-process in a temporary directory: (exit code, stdout, stderr)."""
+    from mamori.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setenv("MAMORI_ACTOR", "tester")
+
+    def run(*args: str) -> Run:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        cap = capsys.readouterr()
+        return Run(code, cap.out, cap.err)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """moto's server in this process (a thread), shared by a module's tests; reset per test."""
+    from mamori.demo.estate import moto_server
+
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def server(moto_endpoint: str) -> Iterator[Aws]:
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(moto_endpoint + "/moto-api/reset", method="POST"), timeout=10)
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    yield ServerAws(session, endpoint=moto_endpoint)
+
+
+@dataclass
+class ServerAws(Aws):
+    endpoint: str = ""
+
+    def client(self, service: str, region: str = "us-east-1") -> Any:
+        return self.session.client(service, region_name=region, endpoint_url=self.endpoint)

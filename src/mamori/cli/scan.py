@@ -112,6 +112,7 @@ SEVERITIES = [s.value for s in Severity]
 @click.option("--rules", "only_rules", multiple=True, metavar="IDS", help="Only these rules (comma-separated ids).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None, help="Exit 1 when an open finding is at least this severe (for CI).")
 @click.option("--no-store", is_flag=True, help="Do not record the scan (findings get no history).")
+@click.option("--remediate", is_flag=True, help="Afterwards apply rules in auto mode and plan (dry run) those in manual mode (see `mamori remediate`).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
 @db_option
@@ -119,7 +120,7 @@ SEVERITIES = [s.value for s in Severity]
 def scan(
     profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None,
     regions: tuple[str, ...], services: tuple[str, ...], workers: int, snapshot: str | None,
-    only_rules: tuple[str, ...], fail_on: str | None, no_store: bool, quiet: bool, fmt: str,
+    only_rules: tuple[str, ...], fail_on: str | None, no_store: bool, remediate: bool, quiet: bool, fmt: str,
     db: str | None, config_path: str | None,
 ) -> None:  # fmt: skip
     """Assess AWS accounts: collect once, evaluate every rule, record findings.
@@ -132,11 +133,14 @@ def scan(
       mamori scan --endpoint-url http://127.0.0.1:5000   a moto server or LocalStack
       mamori scan --snapshot estate.json -o json    offline, from `mamori collect`
       mamori scan --fail-on high                    exit 1 on an open high/critical finding
+      mamori scan --remediate                       then fix what mamori.yaml puts in auto mode
 
     Each run is compared with the previous one: new, still open, resolved and reopened
     findings are shown. Data that could not be collected makes rules UNKNOWN, never PASS.
     """
     cfg = get_config(config_path)
+    if remediate and (snapshot or no_store):
+        raise click.UsageError("--remediate needs a live, stored scan (not --snapshot or --no-store)")
     rules = rules_for(cfg, only_rules)
     store = None if no_store else open_store(db, cfg)
     started = datetime.now(UTC)
@@ -146,6 +150,10 @@ def scan(
     report(outcome, findings, fmt, calls)
     if fmt == "table":
         _next_steps()
+    if remediate and store is not None:
+        from mamori.cli.remediate import remediate_after_scan
+
+        remediate_after_scan(store, cfg, inv.accounts, profile=profile, role_arns=role_arns, external_id=external_id, endpoint_url=endpoint_url)
     exit_for(findings, fail_on)
 
 
