@@ -40,6 +40,7 @@ class Config(BaseModel):
     sla: SlaConfig = Field(default_factory=SlaConfig)
     notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
     suppressions_file: Path | None = None
+    events: dict[str, Any] = Field(default_factory=dict)  # validated by mamori.events (docs/events.md)
     source: Path | None = None
 
 
