@@ -153,7 +153,7 @@ def test_denied_authorization_details_is_unknown_for_what_it_feeds(session: boto
     result = collect(session, services=["iam"])
     [err] = result.inventory.errors
     assert not err.partial and err.operation == "GetAccountAuthorizationDetails" and err.code == "AccessDenied"
-    assert set(err.resource_types) == {"aws.iam.user", "aws.iam.role", "aws.iam.policy"}
+    assert set(err.resource_types) == {"aws.iam.user", "aws.iam.role", "aws.iam.policy", "aws.iam.inline_policy"}
     got = outcomes(result)
     assert got["iam_policy_allows_full_admin"] == {"*": "UNKNOWN"}
     assert got["iam_role_trusts_any_principal"] == {"*": "UNKNOWN"}

@@ -25,6 +25,7 @@ What each IAM rule sees in the demo:
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -148,3 +149,91 @@ def seed_iam_history(env: SeedEnv) -> None:
     )
     emulator.set_root(DEMO_ACCOUNTS["dev"], mfa=True, access_keys=False)
     emulator.add_root_to_credential_report(DEMO_ACCOUNTS["dev"], mfa=True, password_last_used_days=200, access_key_age_days=None)
+
+
+@seeder("iam_access", order=12)
+def seed_iam_access(env: SeedEnv) -> None:
+    """Inline policies, whole-service wildcards, AWS managed policies attached, server certificates.
+
+    prod: role ``legacy-jenkins`` carries an inline ``*`` on ``*`` (partner-audit's inline
+    read-config passes); policy ``data-team-s3`` grants ``s3:*`` (billing-readonly does not);
+    the ``developers`` group holds AWSCloudShellFullAccess; nobody holds AWSSupportAccess; a
+    certificate that expired in 2024 is still stored in IAM. dev: role ``aws-support`` holds
+    AWSSupportAccess, no CloudShell grant, no server certificates.
+    """
+    iam = env.client("iam")
+    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{env.account}:root"}, "Action": "sts:AssumeRole"}
+    iam.create_role(RoleName="legacy-jenkins", AssumeRolePolicyDocument=_doc(trust))
+    iam.put_role_policy(
+        RoleName="legacy-jenkins",
+        PolicyName="jenkins-everything",
+        PolicyDocument=_doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+    )
+    iam.create_policy(
+        PolicyName="data-team-s3",
+        Description="Data team buckets",
+        PolicyDocument=_doc(
+            {"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::acme-data-*", "arn:aws:s3:::acme-data-*/*"]}
+        ),
+    )
+    if _aws_managed_policies(DEMO_ACCOUNTS["prod"], _CLOUDSHELL):
+        iam.attach_group_policy(GroupName="developers", PolicyArn=f"arn:aws:iam::aws:policy/{_CLOUDSHELL}")
+    cert, key = _expired_certificate("www.acme.example")
+    iam.upload_server_certificate(ServerCertificateName="www-acme-2023", CertificateBody=cert, PrivateKey=key)
+
+    dev = env.client("iam", account="dev")
+    dev_trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEMO_ACCOUNTS['dev']}:root"}, "Action": "sts:AssumeRole"}
+    dev.create_role(RoleName="aws-support", AssumeRolePolicyDocument=_doc(dev_trust))
+    if _aws_managed_policies(DEMO_ACCOUNTS["dev"], _SUPPORT):
+        dev.attach_role_policy(RoleName="aws-support", PolicyArn=f"arn:aws:iam::aws:policy/{_SUPPORT}")
+
+
+_SUPPORT = "AWSSupportAccess"
+_CLOUDSHELL = "AWSCloudShellFullAccess"
+
+
+def _aws_managed_policies(account: str, *names: str) -> bool:
+    """Give moto's IAM the AWS managed policies every real account has (moto loads none by default).
+
+    Only for moto running in this process (``mock_aws`` or the demo's threaded server);
+    against an emulator elsewhere this does nothing and returns False.
+    """
+    try:
+        from moto.iam.aws_managed_policies import aws_managed_policies_data
+        from moto.iam.models import AWSManagedPolicy, iam_backends
+    except ImportError:  # pragma: no cover - moto is a dependency
+        return False
+    try:
+        backend = iam_backends[account]["global"]
+    except KeyError:
+        return False
+    data = json.loads(aws_managed_policies_data)
+    for name in names:
+        policy = AWSManagedPolicy.from_data(name, account, "us-east-1", data[name])
+        if policy.arn not in backend.managed_policies:
+            backend.aws_managed_policies.append(policy)
+            backend.managed_policies[policy.arn] = policy
+    return True
+
+
+def _expired_certificate(host: str) -> tuple[str, str]:
+    """A self-signed certificate (PEM) and its key, valid during 2023 only."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime(2023, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2024, 1, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key.decode()

@@ -1,11 +1,13 @@
-"""IAM and the account: users, access keys, customer managed policies, roles, root and password policy.
+"""IAM and the account: users, access keys, customer managed and inline policies, roles, root and password policy.
 
 Global scope (once per account). Bulk sources first:
 
 * the credential report (console access, MFA, password use, root activity),
 * GetAccountAuthorizationDetails (users, groups, roles, customer managed policies and
-  their default documents, in a few pages),
-* GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices (root MFA kind).
+  their default documents, inline policies, AWS managed policies attached anywhere, in a
+  few pages; built into resources by :mod:`.iam_entities`),
+* GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices (root MFA kind),
+  ListServerCertificates (certificates stored in IAM).
 
 Per item only where AWS has no bulk call: ListAccessKeys per user and
 GetAccessKeyLastUsed per key, plus GetLoginProfile / ListMFADevices / GetUser for users
@@ -32,7 +34,17 @@ from mamori.collect.aws.base import (
     error_message,
     tags_of,
 )
-from mamori.collect.aws.services.iam_policy import admin_statements, decode_document, public_trust_statements
+from mamori.collect.aws.services.iam_entities import (
+    INLINE_POLICY,
+    POLICY,
+    ROLE,
+    authorization_details,
+    inline_policy_resources,
+    managed_attachments,
+    policy_resource,
+    role_resource,
+    server_certificate,
+)
 from mamori.collect.aws.services.iam_report import (
     NEVER,
     CredentialReport,
@@ -50,11 +62,6 @@ from mamori.model.resource import GLOBAL, Resource, ScanError
 ACCOUNT = "aws.iam.account"
 USER = "aws.iam.user"
 ACCESS_KEY = "aws.iam.access_key"
-POLICY = "aws.iam.policy"
-ROLE = "aws.iam.role"
-
-_DETAIL_FILTER = ["User", "Group", "Role", "LocalManagedPolicy"]
-_DETAIL_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 
 # What IAM enforces when an account has no password policy of its own: 8 characters,
 # three of four character classes (no single class required), no reuse prevention, no expiry.
@@ -65,7 +72,7 @@ _AWS_DEFAULT_PASSWORD_POLICY: dict[str, Any] = {"MinimumPasswordLength": 8}
 class IamCollector(AwsCollector):
     service = "iam"
     scope = "global"
-    resource_types = (ACCOUNT, USER, ACCESS_KEY, POLICY, ROLE)
+    resource_types = (ACCOUNT, USER, ACCESS_KEY, POLICY, ROLE, INLINE_POLICY)
 
     report_first_poll: ClassVar[float] = 0.25
     """Seconds before re-asking whether the credential report is ready (doubles each time)."""
@@ -80,14 +87,17 @@ class IamCollector(AwsCollector):
             (ACCOUNT, USER),
             lambda: fetch_report(iam, first_poll=self.report_first_poll, max_wait=self.report_max_wait),
         )
-        details = _guard(ctx, "GetAccountAuthorizationDetails", (USER, ROLE, POLICY), lambda: _authorization_details(iam))
-        yield _account(ctx, iam, report)
+        details = _guard(
+            ctx, "GetAccountAuthorizationDetails", (USER, ROLE, POLICY, INLINE_POLICY), lambda: authorization_details(iam)
+        )
+        yield _account(ctx, iam, report, details)
         yield from _users(ctx, iam, report, details)
         if details is not MISSING:
             for policy in details["Policies"]:
-                yield _policy(ctx, policy)
+                yield policy_resource(ctx, policy)
             for role in details["RoleDetailList"]:
-                yield _role(ctx, role)
+                yield role_resource(ctx, role)
+            yield from inline_policy_resources(ctx, details)
 
 
 def _guard(
@@ -117,18 +127,10 @@ def _guard(
         return MISSING
 
 
-def _authorization_details(iam: Any) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {k: [] for k in _DETAIL_KEYS}
-    for page in iam.get_paginator("get_account_authorization_details").paginate(Filter=_DETAIL_FILTER):
-        for k in _DETAIL_KEYS:
-            out[k].extend(page.get(k, []))
-    return out
-
-
 # --- the account: root user and password policy ------------------------------------------
 
 
-def _account(ctx: CollectContext, iam: Any, report: CredentialReport | Any) -> Resource:
+def _account(ctx: CollectContext, iam: Any, report: CredentialReport | Any, details: Any) -> Resource:
     rid = ctx.account
     summary = ctx.call(iam, "get_account_summary", region=GLOBAL, resource_type=ACCOUNT, resource_id=rid)
     policy = ctx.call(
@@ -145,6 +147,13 @@ def _account(ctx: CollectContext, iam: Any, report: CredentialReport | Any) -> R
         "ListVirtualMFADevices",
         (ACCOUNT,),
         lambda: ctx.paginate(iam, "list_virtual_mfa_devices", "VirtualMFADevices", AssignmentStatus="Assigned"),
+        resource_id=rid,
+    )
+    certificates = _guard(
+        ctx,
+        "ListServerCertificates",
+        (ACCOUNT,),
+        lambda: ctx.paginate(iam, "list_server_certificates", "ServerCertificateMetadataList"),
         resource_id=rid,
     )
     root = None if report is MISSING else report.root
@@ -177,6 +186,10 @@ def _account(ctx: CollectContext, iam: Any, report: CredentialReport | Any) -> R
             latest([password_used, *(s["last_used_date"] for s in slots)]) if slots is not None else None
         ),
         **_password_policy(policy),
+        **(dict.fromkeys(("support_roles", "cloudshell_full_access")) if details is MISSING else managed_attachments(details)),
+        "server_certificates": (
+            None if certificates is MISSING else [server_certificate(c) for c in certificates]
+        ),
     }
     return ctx.resource(ACCOUNT, GLOBAL, rid, props, arn=root_arn, name=rid)
 
@@ -348,50 +361,3 @@ def _access_keys(
             {k: rec[k] for k in ("id", "status", "created", "last_used_date")} | {"unused_since": unused_since}
         )
     return resources, summary
-
-
-# --- customer managed policies and roles -------------------------------------------------
-
-
-def _policy(ctx: CollectContext, p: dict[str, Any]) -> Resource:
-    default: dict[str, Any] = next((v for v in p.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), {})
-    doc = decode_document(default.get("Document"))
-    admin = admin_statements(doc)
-    props = {
-        "policy_id": p.get("PolicyId"),
-        "path": p.get("Path"),
-        "description": p.get("Description", ""),
-        "default_version_id": p.get("DefaultVersionId"),
-        "attachment_count": p.get("AttachmentCount", 0),
-        "attachable": p.get("IsAttachable", True),
-        "created": timestamp(p.get("CreateDate")),
-        "updated": timestamp(p.get("UpdateDate")),
-        "document": doc,
-        "allows_full_admin": None if doc is None else bool(admin),
-        "admin_statements": None if doc is None else admin,
-    }
-    name = str(p["PolicyName"]) if p.get("PolicyName") else str(p["Arn"]).rsplit("/", 1)[-1]
-    return ctx.resource(POLICY, GLOBAL, name, props, arn=str(p.get("Arn", "")), name=name)
-
-
-def _role(ctx: CollectContext, r: dict[str, Any]) -> Resource:
-    trust = decode_document(r.get("AssumeRolePolicyDocument"))
-    public = public_trust_statements(trust)
-    last = r.get("RoleLastUsed") or {}
-    props = {
-        "role_id": r.get("RoleId"),
-        "path": r.get("Path"),
-        "created": timestamp(r.get("CreateDate")),
-        "service_linked": str(r.get("Path", "")).startswith("/aws-service-role/"),
-        "trust_policy": trust,
-        "trusts_any_principal": None if trust is None else bool(public),
-        "public_trust_statements": None if trust is None else public,
-        "attached_policies": [
-            {"name": p.get("PolicyName"), "arn": p.get("PolicyArn")} for p in r.get("AttachedManagedPolicies", [])
-        ],
-        "inline_policies": [p.get("PolicyName") for p in r.get("RolePolicyList", [])],
-        "last_used_date": timestamp(last.get("LastUsedDate")) or NEVER,
-        "last_used_region": plain(last.get("Region")),
-    }
-    name = str(r["RoleName"])
-    return ctx.resource(ROLE, GLOBAL, name, props, arn=str(r.get("Arn", "")), name=name, tags=tags_of(r.get("Tags")))

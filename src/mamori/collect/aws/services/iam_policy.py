@@ -1,4 +1,4 @@
-"""Facts about IAM policy documents: full administrator grants and trust open to anyone.
+"""Facts about IAM policy documents: full administrator grants, whole-service wildcards, trust open to anyone.
 
 Pure functions over a policy document (a dict, or the URL-encoded JSON string IAM
 returns when botocore has not decoded it). The collector stores both the document and
@@ -7,41 +7,18 @@ these facts, so rules stay declarative and a reader sees why a policy was flagge
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any
-from urllib.parse import unquote
 
-Document = dict[str, Any]
+from mamori.collect.aws.policy import Document, decode_document, statements
+from mamori.collect.aws.policy import as_list as _as_list
+
+__all__ = [
+    "admin_statements", "decode_document", "public_trust_statements", "service_wildcard_statements", "statements",
+]  # fmt: skip
 
 _ADMIN_ACTIONS = frozenset({"*", "*:*"})
-
-
-def decode_document(doc: Any) -> Document | None:
-    """A policy document as a dict; ``None`` when it is absent or not valid JSON."""
-    if isinstance(doc, dict):
-        return doc
-    if not isinstance(doc, str) or not doc:
-        return None
-    for text in (doc, unquote(doc)):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            continue
-        return parsed if isinstance(parsed, dict) else None
-    return None
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def statements(doc: Document | None) -> list[Document]:
-    """The statements of a document (a single statement object counts as a list of one)."""
-    if not doc:
-        return []
-    return [s for s in _as_list(doc.get("Statement")) if isinstance(s, dict)]
+_SERVICE_WILDCARD = re.compile(r"^[A-Za-z0-9-]+:\*$")
 
 
 def _unconditional_allow(stmt: Document) -> bool:
@@ -70,3 +47,19 @@ def _principal_is_anyone(principal: Any) -> bool:
 def public_trust_statements(doc: Document | None) -> list[Document]:
     """Trust statements letting any AWS principal assume the role: Principal ``*`` or ``{"AWS": "*"}``, no Condition."""
     return [s for s in statements(doc) if _unconditional_allow(s) and _principal_is_anyone(s.get("Principal"))]
+
+
+def service_wildcard_statements(doc: Document | None) -> list[dict[str, Any]]:
+    """Allow statements granting every action of a service (``"s3:*"``), as ``{sid, index, actions}``.
+
+    FSBP IAM.21: such grants hand out future actions of the service too. Full ``*`` grants
+    are :func:`admin_statements`' business and not repeated here.
+    """
+    out: list[dict[str, Any]] = []
+    for i, s in enumerate(statements(doc)):
+        if str(s.get("Effect", "")).lower() != "allow":
+            continue
+        wild = [str(a) for a in _as_list(s.get("Action")) if _SERVICE_WILDCARD.match(str(a))]
+        if wild:
+            out.append({"sid": str(s.get("Sid", "")), "index": i, "actions": wild})
+    return out

@@ -2,7 +2,8 @@
 
 Pure functions over the documents AWS returns; the S3 collector stores their answers as
 facts on the bucket. AWS's own verdict (GetBucketPolicyStatus) is preferred when it is
-available; :func:`public_statements` is the fallback and the evidence.
+available; :func:`public_statements` (shared with the other resource policies, in
+:mod:`mamori.collect.aws.policy`) is the fallback and the evidence.
 """
 
 from __future__ import annotations
@@ -10,75 +11,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mamori.collect.aws.policy import as_list as _as_list
+from mamori.collect.aws.policy import public_statements, wildcard_principal
+from mamori.collect.aws.policy import statements as _statements
+
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 _PUBLIC_GROUPS = {ALL_USERS: "AllUsers", AUTHENTICATED_USERS: "AuthenticatedUsers"}
+__all__ = [
+    "ALL_USERS", "AUTHENTICATED_USERS", "denies_insecure_transport", "grants_read", "grants_write",
+    "public_grants", "public_statements",
+]  # fmt: skip
+
 _READS = {"READ", "READ_ACP", "FULL_CONTROL"}
 _WRITES = {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
-
-# Condition keys that pin a wildcard principal down to known callers (AWS's list of keys that
-# make a policy "not public", lower-cased). aws:SourceIp restricts unless it is the whole internet.
-_RESTRICTING_KEYS = frozenset(
-    {
-        "aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceaccount", "aws:sourceowner",
-        "aws:sourceorgid", "aws:sourceorgpaths", "aws:principalorgid", "aws:principalorgpaths",
-        "aws:principalaccount", "aws:principalarn", "aws:principalservicename", "aws:userid",
-        "aws:username", "aws:sourceip", "s3:dataaccesspointarn", "s3:dataaccesspointaccount",
-    }
-)  # fmt: skip
-_WORLD_CIDRS = {"0.0.0.0/0", "::/0"}
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in _as_list(policy.get("Statement")) if isinstance(s, dict)]
-
-
-def _wildcard_principal(stmt: dict[str, Any]) -> bool:
-    principal = stmt.get("Principal")
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        return any("*" in _as_list(principal.get(k)) for k in ("AWS", "CanonicalUser"))
-    return False
-
-
-def _restricting(condition: Any) -> bool:
-    """True when a Condition block limits who may call (not merely how)."""
-    if not isinstance(condition, dict):
-        return False
-    for operator, block in condition.items():
-        op = str(operator).split(":")[-1]
-        if "Not" in op or op.endswith("IfExists") or op == "Null" or not isinstance(block, dict):
-            continue
-        for key, values in block.items():
-            k = str(key).lower()
-            vals = [str(v) for v in _as_list(values)]
-            if k not in _RESTRICTING_KEYS or not vals or "*" in vals:
-                continue
-            if k == "aws:sourceip" and _WORLD_CIDRS & set(vals):
-                continue
-            return True
-    return False
-
-
-def public_statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    """Allow statements open to anyone: a wildcard principal (or NotPrincipal) and no restricting condition."""
-    out: list[dict[str, Any]] = []
-    for i, stmt in enumerate(_statements(policy)):
-        if stmt.get("Effect") != "Allow":
-            continue
-        if not (_wildcard_principal(stmt) or "NotPrincipal" in stmt):
-            continue
-        if _restricting(stmt.get("Condition")):
-            continue
-        out.append({"sid": str(stmt.get("Sid", "")), "index": i, "action": _as_list(stmt.get("Action"))})
-    return out
 
 
 def _pattern(glob: str) -> re.Pattern[str]:
@@ -94,7 +40,7 @@ def denies_insecure_transport(policy: dict[str, Any], bucket: str, partition: st
     """True when a Deny for everyone on ``s3:*`` applies to the bucket's objects when aws:SecureTransport is false."""
     objects = f"arn:{partition}:s3:::{bucket}/any-object"
     for stmt in _statements(policy):
-        if stmt.get("Effect") != "Deny" or not _wildcard_principal(stmt):
+        if stmt.get("Effect") != "Deny" or not wildcard_principal(stmt):
             continue
         if not {"s3:*", "*"} & {str(a).lower() for a in _as_list(stmt.get("Action"))}:
             continue
