@@ -45,13 +45,14 @@ def _register() -> None:
     from mamori.cli.findings import findings
     from mamori.cli.gate import gate
     from mamori.cli.guardrails import guardrails
+    from mamori.cli.keys import keys
     from mamori.cli.logs import logs
     from mamori.cli.remediate import remediate
     from mamori.cli.rules import rules
     from mamori.cli.scan import collect, scan
     from mamori.cli.scans import scans
 
-    for cmd in (scan, collect, findings, scans, rules, demo, gate, events, logs, remediate, guardrails, audit_cmd):
+    for cmd in (scan, collect, findings, scans, rules, demo, gate, events, logs, remediate, guardrails, audit_cmd, keys):
         cli.add_command(cmd)
 
 

@@ -12,9 +12,7 @@
         ci-deployer: platform-team@acme.example
         "210987654321/legacy-batch": finance-it@acme.example
       default_owner: cloud-security@acme.example
-      notify:                              # channels of mamori.notify
-        - {type: log}
-        - {type: webhook, url: https://hooks.acme.example/mamori}
+      notify: [log, security-webhook]      # "log", or channels named under notifications.channels
       exemptions:
         - access_key_id: AKIAEXAMPLEEXAMPLE01   # or user: <name>
           account: "123456789012"
@@ -75,16 +73,14 @@ class KeysConfig(BaseModel):
     owner_tags: list[str] = Field(default_factory=lambda: ["owner", "email"])
     owners: dict[str, str] = Field(default_factory=dict)
     default_owner: str | None = None
-    notify: list[dict[str, Any]] = Field(default_factory=lambda: [{"type": "log"}])
+    notify: list[str] = Field(default_factory=lambda: ["log"])
+    """Channels: ``log`` (a log line on stderr) or names of ``notifications.channels`` (webhook, Slack, e-mail)."""
     exemptions: list[KeyExemption] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _order(self) -> Self:
         if not self.warn_days <= self.disable_days <= self.delete_days:
             raise ValueError("need warn_days <= disable_days <= delete_days")
-        for ch in self.notify:
-            if not isinstance(ch.get("type"), str):
-                raise ValueError("every notify channel needs a type (log, webhook, ...)")
         return self
 
     def exemption_for(self, account: str, user: str, access_key_id: str, *, now: datetime | None = None) -> KeyExemption | None:
