@@ -23,7 +23,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from mamori.hub.suppressions import Selector, Suppression, SuppressionId, SuppressionIndex, Target
 from mamori.model.finding import FindingStatus
-from mamori.store.rows import OPEN, chunks, hist
+from mamori.store.rows import OPEN, bulk_insert, chunks, hist
 from mamori.store.tables import finding_history, findings
 from mamori.store.tables_hub import finding_meta, suppressions
 
@@ -84,8 +84,7 @@ def save_meta(conn: Connection, rows: Mapping[str, Mapping[str, Any]], existing:
             upd.setdefault(tuple(sorted(cols)), []).append({"b_fid": fid, **cols})
         else:
             new.append({"finding_id": fid, "tags": {}, "root_cause": None, "suppression_id": None, **cols})
-    for chunk in chunks(new, 1000):
-        conn.execute(insert(finding_meta), list(chunk))
+    bulk_insert(conn, finding_meta, new)
     for keys, items in upd.items():
         stmt = update(finding_meta).where(finding_meta.c.finding_id == bindparam("b_fid"))
         conn.execute(stmt.values({k: bindparam(k) for k in keys}), items)

@@ -6,7 +6,7 @@ evidence, title and severity; a RESOLVED one whose new status is open is reopene
 suppressed); an open one is suppressed when a suppression matches; a SUPPRESSED one
 whose suppression has gone is reopened; an incoming RESOLVED resolves it. Re-upserting
 identical data changes nothing but ``last_seen``. No per-row round trips: one SELECT per
-900 ids, then executemany INSERT / UPDATE batches.
+900 ids, then one bulk upsert (COPY on PostgreSQL) — see :func:`mamori.store.rows.bulk_insert`.
 """
 
 from __future__ import annotations
@@ -15,15 +15,27 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, select
 
 from mamori.hub.suppressions import Target
 from mamori.model.finding import Finding, FindingStatus
 from mamori.store.hubops import active_index, load_meta, save_meta
-from mamori.store.rows import FindingMeta, chunks, hist, jsonable
+from mamori.store.rows import FindingMeta, bulk_insert, chunks, hist, jsonable
 from mamori.store.tables import finding_history, findings
 
 NEW, RESOLVED, SUPPRESSED = FindingStatus.NEW, FindingStatus.RESOLVED, FindingStatus.SUPPRESSED
+# what a re-import refreshes; first_seen, source and the resource stay as first recorded
+UPDATED = ("status", "last_seen", "evidence", "title", "severity", "times_reopened", "resolved_at")
+
+
+def _row(f: Finding, status: FindingStatus, times: int, resolved_at: datetime | None) -> dict[str, Any]:
+    return {
+        "id": f.id, "source": f.source, "rule_id": f.rule_id, "title": f.title, "severity": f.severity.value,
+        "status": status.value, "resource_type": f.resource_type, "resource_id": f.resource_id,
+        "resource_arn": f.resource_arn, "account": f.account, "region": f.region, "evidence": jsonable(f.evidence),
+        "first_seen": f.first_seen, "last_seen": f.last_seen, "resolved_at": resolved_at, "last_scan_id": None,
+        "times_reopened": times,
+    }  # fmt: skip
 
 
 def upsert(
@@ -40,8 +52,7 @@ def upsert(
             existing[r.id] = r
     index = active_index(conn, now)
     old_meta = load_meta(conn, ids) if (index or meta) else {}
-    new_rows: list[dict[str, Any]] = []
-    upd: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     meta_rows: dict[str, dict[str, Any]] = {}
     for fid, f in batch.items():
@@ -55,16 +66,7 @@ def upsert(
         row = existing.get(fid)
         if row is None:
             status = SUPPRESSED if sup and f.status.is_open else f.status
-            new_rows.append(
-                {
-                    "id": fid, "source": f.source, "rule_id": f.rule_id, "title": f.title,
-                    "severity": f.severity.value, "status": status.value, "resource_type": f.resource_type,
-                    "resource_id": f.resource_id, "resource_arn": f.resource_arn, "account": f.account,
-                    "region": f.region, "evidence": jsonable(f.evidence), "first_seen": f.first_seen,
-                    "last_seen": f.last_seen, "resolved_at": f.resolved_at, "last_scan_id": None,
-                    "times_reopened": 0,
-                }
-            )  # fmt: skip
+            rows.append(_row(f, status, 0, f.resolved_at))
             history.append(hist(fid, None, now, None, status, f"recorded from {f.source}" + (f"; {why}" if sup else ""), actor))
             inserted += 1
             suppressed += status is SUPPRESSED
@@ -89,13 +91,7 @@ def upsert(
                 status = NEW
                 history.append(hist(fid, None, now, cur, NEW, "suppression expired or removed: open again", actor))
                 reopened += 1
-            upd.append(
-                {
-                    "b_id": fid, "status": status.value, "last_seen": f.last_seen, "evidence": jsonable(f.evidence),
-                    "title": f.title, "severity": f.severity.value, "times_reopened": times,
-                    "resolved_at": resolved_at if status is RESOLVED else None,
-                }
-            )  # fmt: skip
+            rows.append(_row(f, status, times, resolved_at if status is RESOLVED else None))
             updated += 1
         sid = sup.id if sup else (have.suppression_id if have is not None and f.status is RESOLVED else None)
         root = m.root_cause if m is not None else (have.root_cause if have is not None else None)
@@ -104,20 +100,7 @@ def upsert(
                 meta_rows[fid] = {"tags": tags, "root_cause": root, "suppression_id": sid}
         elif (dict(have.tags or {}), have.root_cause, have.suppression_id) != (tags, root, sid):
             meta_rows[fid] = {"tags": tags, "root_cause": root, "suppression_id": sid}
-    for chunk in chunks(new_rows, 1000):
-        conn.execute(insert(findings), list(chunk))
-    if upd:
-        conn.execute(
-            update(findings)
-            .where(findings.c.id == bindparam("b_id"))
-            .values(
-                status=bindparam("status"), last_seen=bindparam("last_seen"), evidence=bindparam("evidence"),
-                title=bindparam("title"), severity=bindparam("severity"),
-                times_reopened=bindparam("times_reopened"), resolved_at=bindparam("resolved_at"),
-            ),
-            upd,
-        )  # fmt: skip
+    bulk_insert(conn, findings, rows, update=UPDATED)
     save_meta(conn, meta_rows, old_meta)
-    for chunk in chunks(history, 1000):
-        conn.execute(insert(finding_history), list(chunk))
+    bulk_insert(conn, finding_history, history)
     return {"inserted": inserted, "updated": updated, "reopened": reopened, "suppressed": suppressed}
