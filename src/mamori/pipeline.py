@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from mamori.engine import Evaluation, ScoreRow, evaluate, score
+from mamori.engine.score import CoverageRow
 from mamori.model.resource import Inventory
 from mamori.rules import RuleSet
 from mamori.store import ScanSummary, Store
+from mamori.store.standards import record_standards
 
 
 @dataclass
@@ -21,6 +23,7 @@ class ScanOutcome:
     summary: ScanSummary | None
     started_at: datetime
     finished_at: datetime
+    coverage: list[CoverageRow] = field(default_factory=list)  # machine / attested / not covered, per standard
 
 
 def run_scan(
@@ -41,4 +44,6 @@ def run_scan(
     if store is not None:
         titles = {r.id: r.spec.title for r in rules}
         summary = store.record_scan(inventory, ev, titles, rows, started_at=started, finished_at=finished)
-    return ScanOutcome(inventory, ev, rows, summary, started, finished)
+    engine, scan_id = (store.engine, summary.scan_id) if store is not None and summary is not None else (None, None)
+    cov = record_standards(engine, scan_id, ev.results, rules, ev.rules_evaluated, inventory.accounts, at=finished)
+    return ScanOutcome(inventory, ev, rows, summary, started, finished, cov)

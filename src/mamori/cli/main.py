@@ -39,20 +39,23 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from mamori.cli.attest import attest
     from mamori.cli.audit import audit_cmd
     from mamori.cli.demo import demo
     from mamori.cli.events import events
     from mamori.cli.findings import findings
     from mamori.cli.gate import gate
     from mamori.cli.guardrails import guardrails
+    from mamori.cli.html_report import report
     from mamori.cli.keys import keys
     from mamori.cli.logs import logs
     from mamori.cli.remediate import remediate
     from mamori.cli.rules import rules
     from mamori.cli.scan import collect, scan
     from mamori.cli.scans import scans
+    from mamori.cli.standards import standards
 
-    for cmd in (scan, collect, findings, scans, rules, demo, gate, events, logs, remediate, guardrails, audit_cmd, keys):
+    for cmd in (scan, collect, findings, scans, rules, demo, gate, events, logs, remediate, guardrails, audit_cmd, keys, standards, attest, report):
         cli.add_command(cmd)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from rich.table import Table
 
 from mamori.cli.output import SEV_STYLE, console, findings_table
-from mamori.engine.score import ALL, ScoreRow
+from mamori.engine.score import ALL, CoverageRow, ScoreRow, explain
 from mamori.model.finding import Finding, ResultStatus, Severity
 from mamori.pipeline import ScanOutcome
 from mamori.standards import standards
@@ -38,6 +38,13 @@ def score_table(rows: list[ScoreRow], standard: str = "baseline") -> Table:
         t.add_section()
         t.add_row("[bold]overall[/]", f"[bold]{_pct(total.score)}[/]", str(total.passed), str(total.failed), str(total.unknown))
     return t
+
+
+def coverage_lines(rows: list[ScoreRow], cov: list[CoverageRow]) -> list[str]:
+    """Per standard: the machine score and how many controls are machine-checked, attested, not covered."""
+    scores = {r.standard: r for r in rows if r.account == ALL and r.category == ALL}
+    covs = {c.standard: c for c in cov if c.account == ALL and c.category == ALL}
+    return [explain(sid, scores.get(sid), covs.get(sid)) for sid in standards() if sid in covs or sid in scores]
 
 
 def print_summary(outcome: ScanOutcome, findings: list[Finding], *, api_calls: int | None = None, scan_id: str | None = None) -> None:
@@ -70,6 +77,8 @@ def print_summary(outcome: ScanOutcome, findings: list[Finding], *, api_calls: i
     parts = [f"[{SEV_STYLE[s]}]{sev.get(s, 0)} {s.value}[/]" for s in Severity]
     con.print("open findings by severity: " + ", ".join(parts))
     con.print(score_table(outcome.scores))
+    for line in coverage_lines(outcome.scores, outcome.coverage):
+        con.print(line)
     if outcome.summary is not None:
         s = outcome.summary
         con.print(
@@ -106,5 +115,6 @@ def outcome_json(outcome: ScanOutcome, findings: list[Finding], *, api_calls: in
             }
             for r in outcome.scores
         ],  # fmt: skip
+        "coverage": [c.to_dict() for c in outcome.coverage],
         "findings": [f.to_dict() for f in findings],
     }

@@ -15,10 +15,21 @@ from mamori.errors import InputError
 
 
 class Control(BaseModel):
+    """One item of a standard.
+
+    ``automated: false`` marks a control no API can check (a plan exists, people are
+    trained, keys have passphrases): only a person's attestation covers it (rules that
+    map to it are supporting checks and can still make it fail). ``attest_with`` says
+    what evidence an attestation should point at. ``not_covered_reason`` says why no
+    built-in rule checks an automatable control (rendered into docs/standards.md).
+    """
+
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: str
     title: str
     automated: bool = True
+    attest_with: str | None = None
+    not_covered_reason: str | None = None
     category: str = ""
 
 

@@ -9,6 +9,7 @@ from mamori.store import (
     tables_gate,  # noqa: F401 - dependency gate: gate_runs, gate_vulns
     tables_hub,  # noqa: F401 - findings hub: suppressions, finding meta, deliveries
     tables_remediate,  # noqa: F401 - remediation plans/changes, key notices, audit log
+    tables_standards,  # noqa: F401 - standards: per-scan rule counts and coverage, attestations
 )
 from mamori.store.tables import metadata
 

@@ -1,0 +1,259 @@
+"""`mamori standards list|show|drift`: the standards as code, each control's status, drift."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from mamori.cli.common import config_option, db_option, get_config, open_store
+from mamori.cli.output import FORMATS, console, emit_csv, emit_json, sev_text
+from mamori.engine.score import ALL
+from mamori.rules import load_rules
+from mamori.standards import standards as catalogue
+from mamori.standards.drift import drift as compute_drift
+from mamori.standards.status import ControlStatus
+from mamori.standards.view import StandardView, standard_views
+
+STATUS_STYLE = {
+    ControlStatus.PASSING: "green",
+    ControlStatus.FAILING: "bold red",
+    ControlStatus.UNKNOWN: "yellow",
+    ControlStatus.NO_RESOURCES: "dim",
+    ControlStatus.ATTESTED: "cyan",
+    ControlStatus.NOT_COVERED: "magenta",
+}
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.1f}%"
+
+
+def _status(s: ControlStatus) -> str:
+    return f"[{STATUS_STYLE[s]}]{s.value}[/]"
+
+
+def account_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--account", default=ALL, show_default=True, help="One account id, or * for all accounts.")(f)
+
+
+def scan_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--scan", "scan_id", default=None, metavar="ID",
+        help="A past scan (id or prefix; default: the latest). Attestations count as they were then.",
+    )(f)  # fmt: skip
+
+
+@click.group()
+def standards() -> None:
+    """The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP.
+
+    Every control is covered by machine (a rule checks it), attested (a person vouches
+    for it with evidence and an expiry: `mamori attest`) or not covered. The score is
+    the machine-checked weight only; the rest is counted beside it, never in it.
+
+    \b
+      mamori standards list                          score and coverage of each standard
+      mamori standards show baseline                 every control: status and rules
+      mamori standards show cis-aws-3.0 --status failing -o csv
+      mamori standards show baseline --scan 1a2b3c   as of a past scan
+      mamori standards drift --since 2026-11-01      what moved the score, and which findings
+    """
+
+
+@standards.command("list")
+@account_option
+@scan_option
+@click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
+@db_option
+@config_option
+def list_(account: str, scan_id: str | None, fmt: str, db: str | None, config_path: str | None) -> None:
+    """Each standard: score, how many controls are checked by machine, attested, not covered."""
+    cfg = get_config(config_path)
+    views = standard_views(open_store(db, cfg), list(catalogue()), rules=load_rules(cfg.rule_paths), account=account, scan_id=scan_id)
+    if fmt == "json":
+        emit_json([{k: v for k, v in view.to_dict().items() if k != "controls"} for view in views])
+        return
+    rows = [_list_row(v) for v in views]
+    header = ("standard", "title", "controls", "rules", "score", "machine", "attested", "not_covered", "passing", "failing", "unknown", "no_resources")
+    if fmt == "csv":
+        emit_csv(rows, header)
+        return
+    con = console()
+    first = views[0]
+    con.print(_scan_line(first))
+    t = Table(title="Standards", title_justify="left")
+    for h in header:
+        t.add_column(h.replace("_", " "), justify="right" if h not in ("standard", "title") else "left")
+    for r in rows:
+        t.add_row(*[_pct(x) if i == 4 and (x is None or isinstance(x, float)) else str(x) for i, x in enumerate(r)])
+    con.print(t)
+    for v in views:
+        con.print(v.explain())
+
+
+def _list_row(v: StandardView) -> list[object]:
+    cov = v.coverage.get(ALL)
+    rules = {r for s in v.states for r in s.rules}
+    sc = v.scores.get(ALL)
+    return [
+        v.standard.id, v.standard.title, len(v.states), len(rules), sc.score if sc else None,
+        cov.machine if cov else 0, cov.attested if cov else 0, cov.not_covered if cov else 0,
+        cov.passing if cov else 0, cov.failing if cov else 0, cov.unknown if cov else 0, cov.no_resources if cov else 0,
+    ]  # fmt: skip
+
+
+def _scan_line(v: StandardView) -> str:
+    acct = "all accounts" if v.account == ALL else f"account {v.account}"
+    if v.scan is None:
+        return f"[yellow]{v.note}[/]"
+    line = f"scan {v.scan.id[:8]} ({v.scan.finished_at.isoformat(timespec='seconds')}), {acct}"
+    if v.note:
+        line += f"\n[yellow]{v.note}[/]"
+    return line
+
+
+@standards.command("show")
+@click.argument("standard", type=click.Choice(list(catalogue())))
+@account_option
+@scan_option
+@click.option("--category", default=None, help="Only this category (e.g. 3 or IAM).")
+@click.option(
+    "--status", "statuses", multiple=True, type=click.Choice([s.value for s in ControlStatus]),
+    help="Only controls with this status (repeatable).",
+)  # fmt: skip
+@click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
+@db_option
+@config_option
+def show(
+    standard: str, account: str, scan_id: str | None, category: str | None, statuses: tuple[str, ...], fmt: str,
+    db: str | None, config_path: str | None,
+) -> None:  # fmt: skip
+    """Every control of a standard: status, coverage and the rules behind it.
+
+    \b
+    Statuses: passing, failing, unknown (data not collected), no resources (its rules
+    found nothing to check), attested (a valid attestation), not covered.
+    \b
+      mamori standards show baseline
+      mamori standards show cis-aws-3.0 --account 123456789012 --status failing
+      mamori standards show fsbp --category S3 -o json
+    """
+    cfg = get_config(config_path)
+    [v] = standard_views(open_store(db, cfg), [standard], rules=load_rules(cfg.rule_paths), account=account, scan_id=scan_id)
+    if category is not None and category not in {c.id for c in v.standard.categories}:
+        raise click.BadParameter(f"{standard} has no category {category!r} (known: {', '.join(c.id for c in v.standard.categories)})", param_hint="--category")
+    states = [s for s in v.states if (category is None or s.category == category) and (not statuses or s.status.value in statuses)]
+    if fmt == "json":
+        data = v.to_dict()
+        data["controls"] = [s.to_dict() for s in states]
+        emit_json(data)
+        return
+    if fmt == "csv":
+        emit_csv(
+            (
+                [s.control.id, s.category, s.control.title, s.coverage.value, s.status.value, ";".join(s.rules),
+                 s.passed, s.failed, s.unknown, s.attestation.by if s.attestation else "",
+                 s.attestation.expires_at.isoformat() if s.attestation else "", s.note]
+                for s in states
+            ),
+            ("control", "category", "title", "coverage", "status", "rules", "passed", "failed", "unknown", "attested_by", "attestation_expires", "note"),
+        )  # fmt: skip
+        return
+    con = console()
+    con.print(f"[bold]{v.standard.title}[/] ({v.standard.id} {v.standard.version})")
+    con.print(_scan_line(v))
+    con.print(f"[bold]{v.explain()}[/]")
+    con.print(_category_table(v))
+    t = Table(title=f"{len(states)} controls", title_justify="left")
+    for col in ("control", "title", "coverage", "status", "rules (pass/fail/unknown results)", "attestation / note"):
+        t.add_column(col, overflow="fold")
+    for s in states:
+        rules = ", ".join(s.rules)
+        if s.rules:
+            rules += f" ({s.passed}/{s.failed}/{s.unknown})"
+        a = s.attestation
+        extra = f"by {a.by} until {a.expires_at.date().isoformat()}: {a.evidence}" if a else ""
+        if s.note:
+            extra = f"{extra}; {s.note}" if extra else s.note
+        t.add_row(s.control.id, s.control.title, s.coverage.value, _status(s.status), rules, extra)
+    con.print(t)
+
+
+def _category_table(v: StandardView) -> Table:
+    t = Table(title="by category", title_justify="left")
+    for col in ("category", "score", "results pass/fail/unknown", "machine", "attested", "not covered", "failing controls"):
+        t.add_column(col, justify="left" if col == "category" else "right")
+    for cat in v.standard.categories:
+        sc, cov = v.scores.get(cat.id), v.coverage.get(cat.id)
+        t.add_row(
+            f"{cat.id}. {cat.title}" if cat.id != cat.title else cat.title,
+            _pct(sc.score) if sc else "[dim]n/a[/]",
+            f"{sc.passed}/{sc.failed}/{sc.unknown}" if sc else "",
+            str(cov.machine) if cov else "0", str(cov.attested) if cov else "0", str(cov.not_covered) if cov else "0",
+            str(cov.failing) if cov else "0",
+        )  # fmt: skip
+    return t
+
+
+@standards.command("drift")
+@click.option("--standard", type=click.Choice(list(catalogue())), default="baseline", show_default=True)
+@click.option("--since", default=None, metavar="DATE", help="Compare with the last scan on or before this date (2026-11-01).")
+@click.option("--scan", "scan_id", default=None, metavar="ID", help="Compare with this scan (id or prefix).")
+@account_option
+@click.option("--limit", default=20, show_default=True, help="Findings shown per list (table output).")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@db_option
+@config_option
+def drift_cmd(
+    standard: str, since: str | None, scan_id: str | None, account: str, limit: int, fmt: str, db: str | None, config_path: str | None
+) -> None:
+    """How the score moved since an earlier scan, and the findings that moved it.
+
+    \b
+      mamori standards drift                           since the scan before the latest
+      mamori standards drift --since 2026-11-01        since the last scan of that day
+      mamori standards drift --standard cis-aws-3.0 --account 123456789012 -o json
+    """
+    d = compute_drift(open_store(db, get_config(config_path)), standard, account=account, since=since, scan_id=scan_id)
+    if fmt == "json":
+        emit_json(d.to_dict())
+        return
+    con = console()
+    con.print(f"[bold]{d.headline()}[/]")
+    con.print(
+        f"from scan {d.from_scan.id[:8]} ({d.from_scan.finished_at.isoformat(timespec='seconds')}) "
+        f"to scan {d.to_scan.id[:8]} ({d.to_scan.finished_at.isoformat(timespec='seconds')})"
+        + ("" if d.account == ALL else f", account {d.account}")
+    )
+    if d.note:
+        con.print(f"[yellow]{d.note}[/]")
+    t = Table(title="by category", title_justify="left")
+    for col in ("category", "then", "now", "change"):
+        t.add_column(col, justify="left" if col == "category" else "right")
+    for cat in d.standard.categories:
+        a, b = d.score("from", cat.id), d.score("to", cat.id)
+        ch = "" if a is None or b is None else f"{b - a:+.1f}"
+        style = "red" if ch.startswith("-") else "green" if ch.startswith("+") and ch != "+0.0" else ""
+        t.add_row(f"{cat.id}. {cat.title}" if cat.id != cat.title else cat.title, _pct(a), _pct(b), f"[{style}]{ch}[/]" if style else ch)
+    con.print(t)
+    ca, cb = d.from_coverage, d.to_coverage
+    if ca and cb:
+        con.print(
+            f"coverage: machine {ca.machine} -> {cb.machine}, attested {ca.attested} -> {cb.attested}, "
+            f"not covered {ca.not_covered} -> {cb.not_covered} (of {cb.controls})"
+        )
+    if d.rules_added or d.rules_removed:
+        con.print(f"rules added: {', '.join(d.rules_added) or 'none'}; removed: {', '.join(d.rules_removed) or 'none'}")
+    for title, items in (("Findings opened or reopened since then (worst first)", d.worsened), ("Resolved since then", d.improved)):
+        if not items:
+            con.print(f"[dim]{title}: none[/]")
+            continue
+        ft = Table(title=f"{title}: {len(items)}", title_justify="left")
+        for col in ("id", "severity", "change", "status now", "rule", "controls", "resource", "account/region"):
+            ft.add_column(col, overflow="fold")
+        for it in items[:limit]:
+            f = it.finding
+            ft.add_row(f.id[:10], sev_text(f.severity), it.change, f.status.value, f.rule_id, ", ".join(it.controls), f.resource_id, f"{f.account}/{f.region}")
+        con.print(ft)
+        if len(items) > limit:
+            con.print(f"[dim]… and {len(items) - limit} more (-o json shows all)[/]")

@@ -1,0 +1,58 @@
+"""An inline SVG line chart of scores over time (no library, no script: it renders anywhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from html import escape
+
+COLORS = ("#2563eb", "#d97706", "#059669", "#9333ea", "#dc2626", "#0891b2")
+W, H = 760, 240
+LEFT, RIGHT, TOP, BOTTOM = 44, 150, 14, 30
+
+
+def trend_svg(series: Mapping[str, Sequence[tuple[datetime, float | None]]], *, title: str = "Score over time") -> str:
+    """One line per series (name -> [(time, score %)]); points without a score are skipped."""
+    pts = {name: [(t, s) for t, s in values if s is not None] for name, values in series.items()}
+    times = [t for values in pts.values() for t, _ in values]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" class="trend"><title>{escape(title)}</title>'
+    ]
+    pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
+    for v in (0, 25, 50, 75, 100):
+        gy = TOP + ph * (1 - v / 100)
+        out.append(f'<line x1="{LEFT}" y1="{gy:.1f}" x2="{LEFT + pw}" y2="{gy:.1f}" stroke="#e5e7eb"/>')
+        out.append(f'<text x="{LEFT - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7280">{v}%</text>')
+    if not times:
+        out.append(f'<text x="{LEFT + pw / 2}" y="{TOP + ph / 2}" text-anchor="middle" fill="#6b7280">no scored scans yet</text></svg>')
+        return "".join(out)
+    t0, t1 = min(times), max(times)
+    span = (t1 - t0).total_seconds()
+
+    def x(t: datetime) -> float:
+        return LEFT + (pw / 2 if span == 0 else pw * (t - t0).total_seconds() / span)
+
+    def y(s: float) -> float:
+        return TOP + ph * (1 - max(0.0, min(100.0, s)) / 100)
+
+    labels = [t0] if span == 0 else [t0, t1]
+    for t in labels:
+        out.append(f'<text x="{x(t):.1f}" y="{H - 8}" text-anchor="middle" font-size="11" fill="#6b7280">{t.date().isoformat()}</text>')
+    for i, (name, values) in enumerate(pts.items()):
+        color = COLORS[i % len(COLORS)]
+        if len(values) > 1:
+            coords = " ".join(f"{x(t):.1f},{y(s):.1f}" for t, s in values)
+            out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{coords}" data-series="{escape(name)}"/>')
+        for t, s in values:
+            out.append(
+                f'<circle cx="{x(t):.1f}" cy="{y(s):.1f}" r="3.5" fill="{color}">'
+                f"<title>{escape(name)} {t.isoformat(timespec='minutes')}: {s:.1f}%</title></circle>"
+            )
+        ly = TOP + 14 + i * 18
+        last = values[-1][1] if values else None
+        label = f"{name} {last:.1f}%" if last is not None else f"{name} n/a"
+        out.append(f'<rect x="{W - RIGHT + 12}" y="{ly - 9}" width="10" height="10" fill="{color}"/>')
+        out.append(f'<text x="{W - RIGHT + 27}" y="{ly}" font-size="12" fill="#111827">{escape(label)}</text>')
+    out.append("</svg>")
+    return "".join(out)
