@@ -20,6 +20,8 @@ What each IAM rule sees in the demo:
   root MFA, a root access key and a root sign-in two days ago; dev has a strong policy, hardware root MFA, no root
   key and no root activity for 200 days. moto cannot express key ages or root state through its API, so
   :mod:`mamori.demo.emulator` sets them in moto's in-process backend.
+* ``seed_iam_access``: inline and whole-service grants, AWS managed policies (CloudShell in
+  prod, a support role in dev) and an expired server certificate in prod.
 """
 
 from __future__ import annotations
