@@ -3,8 +3,9 @@
 Scores, coverage, the trend chart, control statuses and remediation texts are rendered
 here (they show without JavaScript); the findings table with its filters is built by the
 page's script from the embedded data. The filters read the URL fragment
-(``report.html#severity=high&status=open&account=...&rule=...&q=...``), so a filtered
-view can be bookmarked or linked. A Content-Security-Policy forbids every network load:
+(``report.html#severity=high&status=open&account=...&rule=...&q=...``; ``open=<finding
+id>`` unfolds that finding's evidence and remediation), so a filtered view can be
+bookmarked or linked. A Content-Security-Policy forbids every network load:
 the file works offline.
 """
 
@@ -148,11 +149,10 @@ def render(d: ReportData) -> str:
     body.append('<section id="trend"><h2>Trend</h2>')
     body.append(trend_svg({sid: pts for sid, pts in d.trend.items()}, title="Score over time (all categories)"))
     body.append("</section>")
-    for i, v in enumerate(d.views):
+    for v in d.views:
         body.append(f'<section class="standard" id="standard-{escape(v.standard.id)}"><h2>{escape(v.standard.title)}: score by category</h2>')
         body.append(_score_table(v))
-        open_attr = " open" if i == 0 else ""
-        body.append(f"<details{open_attr}><summary>Every control ({len(v.states)}): status, rules, attestations</summary>{_controls_table(v)}</details></section>")
+        body.append(f"<details><summary>Every control ({len(v.states)}): status, rules, attestations</summary>{_controls_table(v)}</details></section>")
     template = (resources.files("mamori.report") / "template.html").read_text(encoding="utf-8")
     return (
         template.replace("__MAMORI_VERSION__", escape(__version__))

@@ -59,7 +59,8 @@ def to_ocsf(f: Finding, *, owner: str | None = None, due_at: datetime | None = N
             "first_seen_time": _ms(f.first_seen),
             "last_seen_time": _ms(f.last_seen),
         },
-        "cloud": {"provider": "AWS", "account": {"uid": f.account, "type": "AWS Account"}, "region": f.region},
+        # OCSF account object: type_id 10 is "AWS Account" (its caption alone, without the id, fails validation)
+        "cloud": {"provider": "AWS", "account": {"uid": f.account, "name": f.account, "type": "AWS Account", "type_id": 10}, "region": f.region},
         "resources": [
             {"uid": f.resource_arn or f.resource_id, "name": f.resource_id, "type": f.resource_type, "region": f.region}
         ],
