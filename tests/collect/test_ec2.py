@@ -127,11 +127,15 @@ def test_rules_on_the_collected_estate(session: boto3.Session) -> None:
 
 
 def test_api_calls_are_once_per_region(session: boto3.Session) -> None:
-    calls = scan(session).calls.calls
+    result = scan(session)
+    calls = result.calls.calls
     ops = ("DescribeSecurityGroups", "DescribeVolumes", "GetEbsEncryptionByDefault", "DescribeInstances",
-           "DescribeVpcs", "DescribeFlowLogs", "DescribeNetworkAcls")  # fmt: skip
+           "DescribeVpcs", "DescribeFlowLogs", "DescribeNetworkAcls", "DescribeSnapshots", "DescribeImages")  # fmt: skip
     assert {op: calls[f"ec2.{op}"] for op in ops} == dict.fromkeys(ops, len(DEMO_REGIONS))
-    assert sum(n for c, n in calls.items() if c.startswith("ec2.")) == len(ops) * len(DEMO_REGIONS)
+    # The only per-item call: who may restore each unencrypted snapshot (encrypted ones cannot be public).
+    unencrypted = [s for s in result.inventory.of_type("aws.ec2.snapshot") if not s.properties["encrypted"]]
+    assert calls["ec2.DescribeSnapshotAttribute"] == len(unencrypted)
+    assert sum(n for c, n in calls.items() if c.startswith("ec2.")) == len(ops) * len(DEMO_REGIONS) + len(unencrypted)
 
 
 def test_a_denied_source_blinds_only_its_types_in_its_region(session: boto3.Session) -> None:

@@ -18,8 +18,14 @@ What each EC2 rule sees in the demo (``prod`` account unless said otherwise):
 * network ACLs: ``acme-prod-public`` allows 22 from 0.0.0.0/0 (fails); ``acme-prod-private``
   allows 443 from the VPC and denies the rest (passes); default ACLs allow everything (fail).
 * instances: ``billing-api`` (IMDSv2 required, private, instance profile) passes;
-  ``bastion`` (IMDSv1 allowed, public IP) fails ec2_instance_imdsv1_allowed and
-  ec2_instance_public_ip.
+  ``bastion`` (IMDSv1 allowed, public IP, no instance profile) fails
+  ec2_instance_imdsv1_allowed, ec2_instance_public_ip and ec2_instance_no_iam_profile.
+* snapshots and AMIs: ``billing-data-nightly`` (Tokyo, encrypted, private) and the AMI
+  ``acme-billing-api-2025-06`` pass ec2_ebs_snapshot_public, ec2_ebs_snapshot_unencrypted
+  and ec2_ami_public; ``legacy-scratch-2019`` (us-east-1, unencrypted, restorable by
+  everyone) and the public AMI ``acme-legacy-tools-2019`` fail them. (The emulator backs
+  each registered AMI with an unencrypted snapshot of its own, which fails
+  ec2_ebs_snapshot_unencrypted too; AWS would use the snapshot named in the mapping.)
 """
 
 from __future__ import annotations
@@ -143,7 +149,26 @@ def seed_ec2(env: SeedEnv) -> None:
     data = ec2.create_volume(AvailabilityZone=api["Placement"]["AvailabilityZone"], Size=50, VolumeType="gp3",
                              Encrypted=True, TagSpecifications=_spec("volume", "billing-data", team="billing"))  # fmt: skip
     ec2.attach_volume(VolumeId=data["VolumeId"], InstanceId=api["InstanceId"], Device="/dev/sdf")
-    env.client("ec2", VIRGINIA).create_volume(
+    virginia = env.client("ec2", VIRGINIA)
+    legacy = virginia.create_volume(
         AvailabilityZone=f"{VIRGINIA}a", Size=100, VolumeType="gp2", Encrypted=False,
         TagSpecifications=_spec("volume", "legacy-scratch", team="data"),
     )  # fmt: skip
+    _snapshots_and_images(ec2, data["VolumeId"], virginia, legacy["VolumeId"])
+
+
+def _snapshots_and_images(tokyo: Any, billing_volume: str, virginia: Any, legacy_volume: str) -> None:
+    """A private encrypted snapshot and AMI for billing-api; a public unencrypted snapshot and AMI of legacy tools."""
+    nightly = tokyo.create_snapshot(VolumeId=billing_volume, Description="billing-data nightly",
+                                    TagSpecifications=_spec("snapshot", "billing-data-nightly", team="billing"))  # fmt: skip
+    tokyo.register_image(Name="acme-billing-api-2025-06", Description="billing-api golden image", RootDeviceName="/dev/xvda",
+                         VirtualizationType="hvm", Architecture="x86_64",
+                         BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"SnapshotId": nightly["SnapshotId"]}}])  # fmt: skip
+    old = virginia.create_snapshot(VolumeId=legacy_volume, Description="legacy-scratch before the 2019 migration",
+                                   TagSpecifications=_spec("snapshot", "legacy-scratch-2019", team="data"))  # fmt: skip
+    virginia.modify_snapshot_attribute(SnapshotId=old["SnapshotId"], Attribute="createVolumePermission",
+                                       OperationType="add", GroupNames=["all"])  # fmt: skip
+    tools = virginia.register_image(Name="acme-legacy-tools-2019", Description="shared with a contractor, years ago",
+                                    RootDeviceName="/dev/xvda", VirtualizationType="hvm", Architecture="x86_64",
+                                    BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"SnapshotId": old["SnapshotId"]}}])  # fmt: skip
+    virginia.modify_image_attribute(ImageId=tools["ImageId"], LaunchPermission={"Add": [{"Group": "all"}]})

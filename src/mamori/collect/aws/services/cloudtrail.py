@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
+from mamori.collect.aws.services.cloudtrail_data import s3_data_events
 from mamori.model.resource import Resource
 
 TRAIL = "aws.cloudtrail.trail"
@@ -131,10 +132,12 @@ class CloudTrailCollector(AwsCollector):
         advanced: Any = MISSING
         read: Any = MISSING
         write: Any = MISSING
+        data: Any = MISSING
         if sel is not MISSING:
             basic = sel.get("EventSelectors") or []
             advanced = sel.get("AdvancedEventSelectors") or []
             read, write = management_events(basic, advanced)
+            data = s3_data_events(basic, advanced)
         st: dict[str, Any] = {} if status is MISSING else status
         kms = t.get("KmsKeyId") or ""
         log_group = t.get("CloudWatchLogsLogGroupArn") or ""
@@ -168,5 +171,6 @@ class CloudTrailCollector(AwsCollector):
             "advanced_event_selectors": advanced,
             "management_events_read": read,
             "management_events_write": write,
+            "s3_data_events": data,
         }
         return ctx.resource(TRAIL, region, arn, props, arn=arn, name=str(t.get("Name", arn)), tags=tags)

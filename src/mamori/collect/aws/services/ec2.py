@@ -1,9 +1,10 @@
-"""EC2 and VPC: security groups, EBS volumes and default encryption, instances, VPCs with flow logs, network ACLs.
+"""EC2 and VPC: security groups, EBS volumes, snapshots and default encryption, instances, images, VPCs with flow logs, network ACLs.
 
-Regional scope, bulk calls only (EC2 answers everything the rules need in list calls):
+Regional scope, bulk calls (EC2 answers nearly everything the rules need in list calls):
 DescribeSecurityGroups, DescribeVolumes, GetEbsEncryptionByDefault, DescribeInstances,
-DescribeVpcs + DescribeFlowLogs (flow logs are denormalised onto their VPC) and
-DescribeNetworkAcls, each once per region.
+DescribeVpcs + DescribeFlowLogs (flow logs are denormalised onto their VPC),
+DescribeNetworkAcls, DescribeSnapshots and DescribeImages (the account's own), each once
+per region; DescribeSnapshotAttribute per unencrypted snapshot (see ``ec2_images``).
 
 Each source fails alone: a failing call is a scope error for the resource types it feeds
 in that region (their rules report UNKNOWN there) and the others are still collected. A
@@ -15,20 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from mamori.collect.aws.base import (
-    COLLECTORS,
-    MISSING,
-    AwsCollector,
-    CollectContext,
-    error_code,
-    error_message,
-    iso,
-    tags_of,
-)
+from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
+from mamori.collect.aws.services.ec2_images import IMAGE, SNAPSHOT, image, own_images, own_snapshots, snapshot
 from mamori.collect.aws.services.ec2_network import acl_entries, sg_permissions
-from mamori.model.resource import Resource, ScanError
+from mamori.collect.aws.services.sources import guarded
+from mamori.model.resource import Resource
 
 SECURITY_GROUP = "aws.ec2.security_group"
 VOLUME = "aws.ec2.volume"
@@ -42,7 +34,7 @@ REGION = "aws.ec2.region"
 class Ec2Collector(AwsCollector):
     service = "ec2"
     scope = "regional"
-    resource_types = (SECURITY_GROUP, VOLUME, INSTANCE, VPC, NETWORK_ACL, REGION)
+    resource_types = (SECURITY_GROUP, VOLUME, INSTANCE, VPC, NETWORK_ACL, REGION, SNAPSHOT, IMAGE)
 
     def collect(self, ctx: CollectContext, region: str) -> Iterator[Resource]:
         ec2 = ctx.client("ec2", region)
@@ -73,6 +65,12 @@ class Ec2Collector(AwsCollector):
         acls = source("DescribeNetworkAcls", (NETWORK_ACL,), lambda: _all(ctx, ec2, "describe_network_acls", "NetworkAcls"))
         for a in acls if acls is not MISSING else []:
             yield _network_acl(ctx, region, a)
+        snapshots = source("DescribeSnapshots", (SNAPSHOT,), lambda: own_snapshots(ctx, ec2))
+        for sn in snapshots if snapshots is not MISSING else []:
+            yield snapshot(ctx, ec2, region, sn)
+        images = source("DescribeImages", (IMAGE,), lambda: own_images(ctx, ec2))
+        for im in images if images is not MISSING else []:
+            yield image(ctx, region, im)
 
 
 def _all(ctx: CollectContext, client: Any, operation: str, key: str) -> list[Any]:
@@ -81,21 +79,7 @@ def _all(ctx: CollectContext, client: Any, operation: str, key: str) -> list[Any
 
 def _guard(ctx: CollectContext, region: str, operation: str, types: tuple[str, ...], fn: Callable[[], Any]) -> Any:
     """Run one bulk source; on failure record a scope error for the types it feeds and return MISSING."""
-    try:
-        return fn()
-    except (ClientError, BotoCoreError) as exc:
-        ctx.record(
-            ScanError(
-                account=ctx.account,
-                region=region,
-                service="ec2",
-                operation=exc.operation_name if isinstance(exc, ClientError) else operation,
-                code=error_code(exc),
-                message=error_message(exc),
-                resource_types=types,
-            )
-        )
-        return MISSING
+    return guarded(ctx, region, "ec2", operation, types, fn)
 
 
 def _name(tags: dict[str, str], default: str) -> str:

@@ -1,0 +1,1 @@
+"""Package marker so that the hook modules ship in the wheel."""
