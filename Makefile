@@ -38,3 +38,4 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python -m mamori.rules.docs > docs/rules.md
+	$(BIN)/python -m mamori.standards.docs docs/standards.md
