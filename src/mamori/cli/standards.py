@@ -79,13 +79,13 @@ def list_(account: str, scan_id: str | None, fmt: str, db: str | None, config_pa
         emit_csv(rows, header)
         return
     con = console()
-    first = views[0]
-    con.print(_scan_line(first))
-    t = Table(title="Standards", title_justify="left")
-    for h in header:
-        t.add_column(h.replace("_", " "), justify="right" if h not in ("standard", "title") else "left")
+    con.print(_scan_line(views[0]))
+    t = Table(title="Standards (controls: by machine / attested / not covered; failing)", title_justify="left")
+    for h in ("standard", "controls", "rules", "score", "machine", "attested", "not covered", "failing"):
+        t.add_column(h, justify="left" if h == "standard" else "right")
     for r in rows:
-        t.add_row(*[_pct(x) if i == 4 and (x is None or isinstance(x, float)) else str(x) for i, x in enumerate(r)])
+        sc = r[4]
+        t.add_row(str(r[0]), str(r[2]), str(r[3]), _pct(sc if isinstance(sc, float) else None), *(str(x) for x in (r[5], r[6], r[7], r[9])))
     con.print(t)
     for v in views:
         con.print(v.explain())
