@@ -13,7 +13,7 @@ from mamori.hub.dispatch import Dispatcher
 
 
 @click.command("notify")
-@click.option("--dry-run", is_flag=True, help="Show the digests each channel would get; send and change nothing.")
+@click.option("--dry-run", is_flag=True, help="Show the digests each channel would get; send nothing, queue nothing, mark nothing NOTIFIED.")
 @click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
