@@ -43,7 +43,8 @@ from mamori.standards.status import (
     CoverageKind,
     RuleControls,
     RuleCount,
-    control_states,
+    rule_totals,
+    states_from_totals,
 )
 
 WEIGHTS: dict[Severity, int] = {
@@ -168,8 +169,13 @@ def coverage_for_scan(
     at: datetime,
 ) -> list[CoverageRow]:
     """Coverage rows of every standard, for each account and for ``*``, at time ``at``."""
+    by_account: dict[str, list[RuleCount]] = defaultdict(list)
+    for c in counts:
+        by_account[c.account].append(c)
+    scopes = (ALL, *sorted(set(accounts)))
+    totals = {a: rule_totals(counts if a == ALL else by_account.get(a, []), a) for a in scopes}
     out: list[CoverageRow] = []
     for std in standards().values():
-        for account in (ALL, *sorted(set(accounts))):
-            out.extend(coverage(control_states(std, rule_controls, counts, attestations, at=at, account=account), account))
+        for account in scopes:
+            out.extend(coverage(states_from_totals(std, rule_controls, totals[account], attestations, at=at, account=account), account))
     return out

@@ -138,6 +138,11 @@ def control_states(
     scanned: bool = True,
 ) -> list[ControlState]:
     """The state of every control of ``std`` for one account (or ``*``: all of them) at ``at``."""
+    return states_from_totals(std, rule_controls, rule_totals(counts, account), attestations, at=at, account=account, scanned=scanned)
+
+
+def rule_totals(counts: Iterable[RuleCount], account: str = ALL_ACCOUNTS) -> dict[str, list[int]]:
+    """rule id -> [passed, failed, unknown] in one account (or all of them)."""
     per_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for c in counts:
         if account == ALL_ACCOUNTS or c.account == account:
@@ -145,7 +150,21 @@ def control_states(
             t[0] += c.passed
             t[1] += c.failed
             t[2] += c.unknown
-    atts = list(attestations)
+    return dict(per_rule)
+
+
+def states_from_totals(
+    std: Standard,
+    rule_controls: RuleControls,
+    per_rule: Mapping[str, Sequence[int]],
+    attestations: Iterable[Attestation],
+    *,
+    at: datetime,
+    account: str = ALL_ACCOUNTS,
+    scanned: bool = True,
+) -> list[ControlState]:
+    """:func:`control_states` from per-rule totals already summed for ``account``."""
+    atts = [a for a in attestations if a.standard == std.id]
     by_control = rules_by_control(rule_controls, std.id)
     out: list[ControlState] = []
     for cat in std.categories:
