@@ -16,11 +16,11 @@ from mamori.cli.common import (
     config_option,
     db_option,
     get_config,
-    open_store,
     rules_for,
     split_csv,
     targets_from,
 )  # fmt: skip
+from mamori.cli.hub_common import hub_store
 from mamori.cli.output import FINDING_CSV_FIELDS, FORMATS, console, emit_csv, emit_json, finding_row
 from mamori.cli.report import outcome_json, print_summary
 from mamori.collect.aws.multi import collect_accounts
@@ -142,7 +142,8 @@ def scan(
     if remediate and (snapshot or no_store):
         raise click.UsageError("--remediate needs a live, stored scan (not --snapshot or --no-store)")
     rules = rules_for(cfg, only_rules)
-    store = None if no_store else open_store(db, cfg)
+    # the suppressions file (if configured) is synced first, so this scan honours it
+    store = None if no_store else hub_store(db, cfg, who="scan")[0]
     started = datetime.now(UTC)
     inv, calls = collect_inventory(snapshot, profile, role_arns, external_id, endpoint_url, regions, services, workers, quiet or fmt != "table")
     outcome = run_scan(inv, rules, store=store, params=cfg.params, started_at=started)
