@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from mamori.demo.estate import SeedEnv, seeder
 
@@ -29,7 +30,7 @@ _LIFECYCLE = {
 }  # fmt: skip
 
 
-def _policy(statement: dict[str, object]) -> str:
+def _policy(statement: Mapping[str, object]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
