@@ -88,6 +88,9 @@ def test_supporting_rule_failure_is_not_hidden_by_an_attestation(rules: RuleSet)
     assert (s.status, s.coverage, s.rules) == (ControlStatus.ATTESTED, CoverageKind.ATTESTED, ("t_user_shared",))
     s = states(rules, [RuleCount("t_user_shared", PROD, 1, 1, 0)], [a])["1.2"]
     assert s.status is ControlStatus.FAILING and s.coverage is CoverageKind.ATTESTED and s.note == "a supporting rule fails"
+    s = states(rules, [RuleCount("t_user_shared", PROD, 1, 1, 0)])["1.2"]
+    assert (s.status, s.coverage) == (ControlStatus.FAILING, CoverageKind.NONE)
+    assert s.note == "a supporting rule fails; needs an attestation (mamori attest)"
 
 
 def test_counts_are_per_account(rules: RuleSet) -> None:

@@ -190,19 +190,16 @@ def states_from_totals(
             else:
                 att = _attestation_for(ctl.id, std.id, atts, account, at)
                 coverage = CoverageKind.ATTESTED if att else CoverageKind.NONE
-                if f:
-                    status = ControlStatus.FAILING
-                    note = "a supporting rule fails"
-                elif att:
-                    status = ControlStatus.ATTESTED
-                else:
-                    status = ControlStatus.NOT_COVERED
+                status = ControlStatus.FAILING if f else ControlStatus.ATTESTED if att else ControlStatus.NOT_COVERED
+                parts = ["a supporting rule fails"] if f else []
+                if att is None:
                     lapsed = _lapsed(ctl.id, std.id, atts, account, at)
                     if lapsed:
-                        note = lapsed
+                        parts.append(lapsed)
                     elif not ctl.automated:
-                        note = "needs an attestation (mamori attest)"
+                        parts.append("needs an attestation (mamori attest)")
                     else:
-                        note = ctl.not_covered_reason or "no rule checks it"
+                        parts.append(ctl.not_covered_reason or "no rule checks it")
+                note = "; ".join(parts)
             out.append(ControlState(std.id, ctl, cat.id, coverage, status, rules, p, f, u, att, note))
     return out
