@@ -28,6 +28,13 @@ def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.1f}%"
 
 
+def _cat_label(cid: str, title: str) -> str:
+    """Baseline/CIS "1. Credential management"; FSBP "Amazon S3 (S3)"."""
+    if cid == title:
+        return title
+    return f"{cid}. {title}" if cid[:1].isdigit() else f"{title} ({cid})"
+
+
 def _status(s: ControlStatus) -> str:
     return f"[{STATUS_STYLE[s]}]{s.value}[/]"
 
@@ -186,7 +193,7 @@ def _category_table(v: StandardView) -> Table:
     for cat in v.standard.categories:
         sc, cov = v.scores.get(cat.id), v.coverage.get(cat.id)
         t.add_row(
-            f"{cat.id}. {cat.title}" if cat.id != cat.title else cat.title,
+            _cat_label(cat.id, cat.title),
             _pct(sc.score) if sc else "[dim]n/a[/]",
             f"{sc.passed}/{sc.failed}/{sc.unknown}" if sc else "",
             str(cov.machine) if cov else "0", str(cov.attested) if cov else "0", str(cov.not_covered) if cov else "0",
@@ -234,7 +241,7 @@ def drift_cmd(
         a, b = d.score("from", cat.id), d.score("to", cat.id)
         ch = "" if a is None or b is None else f"{b - a:+.1f}"
         style = "red" if ch.startswith("-") else "green" if ch.startswith("+") and ch != "+0.0" else ""
-        t.add_row(f"{cat.id}. {cat.title}" if cat.id != cat.title else cat.title, _pct(a), _pct(b), f"[{style}]{ch}[/]" if style else ch)
+        t.add_row(_cat_label(cat.id, cat.title), _pct(a), _pct(b), f"[{style}]{ch}[/]" if style else ch)
     con.print(t)
     ca, cb = d.from_coverage, d.to_coverage
     if ca and cb:
