@@ -76,7 +76,7 @@ def standards() -> None:
 def list_(account: str, scan_id: str | None, fmt: str, db: str | None, config_path: str | None) -> None:
     """Each standard: score, how many controls are checked by machine, attested, not covered."""
     cfg = get_config(config_path)
-    views = standard_views(open_store(db, cfg), list(catalogue()), rules=load_rules(cfg.rule_paths), account=account, scan_id=scan_id)
+    views = standard_views(open_store(db, cfg), list(catalogue()), rules=lambda: load_rules(cfg.rule_paths), account=account, scan_id=scan_id)
     if fmt == "json":
         emit_json([{k: v for k, v in view.to_dict().items() if k != "controls"} for view in views])
         return
@@ -146,7 +146,7 @@ def show(
       mamori standards show fsbp --category S3 -o json
     """
     cfg = get_config(config_path)
-    [v] = standard_views(open_store(db, cfg), [standard], rules=load_rules(cfg.rule_paths), account=account, scan_id=scan_id)
+    [v] = standard_views(open_store(db, cfg), [standard], rules=lambda: load_rules(cfg.rule_paths), account=account, scan_id=scan_id)
     if category is not None and category not in {c.id for c in v.standard.categories}:
         raise click.BadParameter(f"{standard} has no category {category!r} (known: {', '.join(c.id for c in v.standard.categories)})", param_hint="--category")
     states = [s for s in v.states if (category is None or s.category == category) and (not statuses or s.status.value in statuses)]

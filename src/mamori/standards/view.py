@@ -8,6 +8,7 @@ itself (:mod:`mamori.store.standards`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -106,12 +107,16 @@ def standard_views(
     store: Store,
     standard_ids: list[str],
     *,
-    rules: RuleSet,
+    rules: RuleSet | Callable[[], RuleSet],
     account: str = ALL,
     scan_id: str | None = None,
     now: datetime | None = None,
 ) -> list[StandardView]:
-    """Views of several standards over the same scan (``scan_id`` or the latest one)."""
+    """Views of several standards over the same scan (``scan_id`` or the latest one).
+
+    ``rules`` (or a function that loads them) is only read when no scan is stored yet, or
+    the scan predates per-rule results: a stored scan's own rule mapping is used otherwise.
+    """
     stds = [get_standard(s) for s in standard_ids]
     now = now or datetime.now(UTC)
     ss = StandardsStore(store.engine)
@@ -128,7 +133,7 @@ def standard_views(
             scanned = False
             note = f"scan {rec.id[:8]} was recorded before per-rule results were kept: control statuses are unknown"
     if not mapping:
-        mapping = {r.id: r.spec.controls for r in rules}
+        mapping = {r.id: r.spec.controls for r in (rules if isinstance(rules, RuleSet) else rules())}
         if rec is None:
             note = "no scan stored yet: run `mamori scan` (statuses are unknown until then)"
     if rec is not None and account != ALL and account not in rec.accounts:
