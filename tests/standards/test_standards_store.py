@@ -110,3 +110,22 @@ def test_view_without_scans_and_unknown_inputs(store: Store, rules: RuleSet) -> 
     run_scan(estate(volumes={"v1": True}), rules, store=store, now=DAY1)
     with pytest.raises(InputError, match="did not cover account"):
         standard_view(store, "baseline", rules=rules, account=DEV)
+
+
+def test_a_scan_recorded_before_the_standards_tables_reads_as_unknown(store: Store, rules: RuleSet) -> None:
+    from mamori.engine import evaluate, score
+
+    inv = estate(volumes={"v1": False})
+    ev = evaluate(inv, rules)
+    store.record_scan(inv, ev, {r.id: r.spec.title for r in rules}, score(ev.results, rules), started_at=DAY1, finished_at=DAY1)
+    calls: list[int] = []
+
+    def lazy() -> RuleSet:
+        calls.append(1)
+        return rules
+
+    v = standard_view(store, "baseline", rules=lazy)
+    assert calls == [1] and "recorded before per-rule results were kept" in v.note
+    st = {s.control.id: s for s in v.states}["4.1"]
+    assert st.status is ControlStatus.UNKNOWN and st.rules == ("t_volume_unencrypted",)
+    assert v.scores["4"].failed == 1  # the score rows of that scan are still shown
