@@ -51,13 +51,13 @@ def test_report_rows_come_from_the_iam_collector(aws: Aws) -> None:
     assert rows["fresh"].console_access is False
 
 
-def test_dry_run_changes_nothing_and_records_nothing(aws: Aws, store: Store) -> None:
+def test_dry_run_changes_nothing_and_records_nothing(aws: Aws, sqlite_store: Store) -> None:
     _estate(aws)
-    rep = enforce(store.engine, _rows(aws), CFG, apply=False, actor="t")
+    rep = enforce(sqlite_store.engine, _rows(aws), CFG, apply=False, actor="t")
     res = {o.decision.row.user: o.result for o in rep.outcomes}
     assert res == {"fresh": "", "warned": "would notify", "old": "would disable and notify", "ancient": "would delete and notify",
                    "legacy": "would disable and notify", "vendor": "would disable and notify"}  # fmt: skip
-    assert notices.load(store.engine) == {} and audit.entries(store.engine) == []
+    assert notices.load(sqlite_store.engine) == {} and audit.entries(sqlite_store.engine) == []
     assert all(k["Status"] == "Active" for k in aws.client("iam").list_access_keys(UserName="old")["AccessKeyMetadata"])
 
 
@@ -97,19 +97,19 @@ def test_apply_then_daily_reruns_are_idempotent(aws: Aws, store: Store) -> None:
     assert audit.verify(store.engine).ok
 
 
-def test_grace_period_after_mamoris_disable(aws: Aws, store: Store) -> None:
+def test_grace_period_after_mamoris_disable(aws: Aws, sqlite_store: Store) -> None:
     keys = _estate(aws)
     outbox = MemoryNotifier()
-    enforce(store.engine, _rows(aws), CFG, apply=True, actor="t", notifiers=[outbox], clients=aws.fresh_clients(), sleep=lambda s: None)
+    enforce(sqlite_store.engine, _rows(aws), CFG, apply=True, actor="t", notifiers=[outbox], clients=aws.fresh_clients(), sleep=lambda s: None)
     # 'legacy' (130 days, active) was disabled today: not deleted tomorrow, deleted a week later
     tomorrow = datetime.now(UTC) + timedelta(days=1)
     rows = key_rows(collect(aws.session, regions=("us-east-1",), services=["iam"]).inventory, owner_resolver(CFG), now=tomorrow)
-    rep = enforce(store.engine, rows, CFG, apply=True, actor="t", notifiers=[outbox], clients=aws.fresh_clients(), now=tomorrow, sleep=lambda s: None)
+    rep = enforce(sqlite_store.engine, rows, CFG, apply=True, actor="t", notifiers=[outbox], clients=aws.fresh_clients(), now=tomorrow, sleep=lambda s: None)
     legacy = next(o for o in rep.outcomes if o.decision.row.user == "legacy")
     assert legacy.result == "" and "deleted from" in legacy.decision.reason
     week = datetime.now(UTC) + timedelta(days=8)
     rows = key_rows(collect(aws.session, regions=("us-east-1",), services=["iam"]).inventory, owner_resolver(CFG), now=week)
-    rep = enforce(store.engine, rows, CFG, apply=True, actor="t", notifiers=[outbox], clients=aws.fresh_clients(), now=week, sleep=lambda s: None)
+    rep = enforce(sqlite_store.engine, rows, CFG, apply=True, actor="t", notifiers=[outbox], clients=aws.fresh_clients(), now=week, sleep=lambda s: None)
     assert {o.decision.row.user: o.result for o in rep.outcomes if o.result} == {
         "legacy": "deleted, owner notified", "vendor": "deleted, owner notified", "warned": "disabled, owner notified",
     }  # 'old' is 103 days now: inactive, deleted from day 120
@@ -126,28 +126,28 @@ class Failing:
         raise DeliveryError("down")
 
 
-def test_undelivered_warning_is_retried_next_run(aws: Aws, store: Store) -> None:
+def test_undelivered_warning_is_retried_next_run(aws: Aws, sqlite_store: Store) -> None:
     _estate(aws)
     cfg = CFG
-    rep = enforce(store.engine, [r for r in _rows(aws) if r.user == "warned"], cfg, apply=True, actor="t", notifiers=[Failing()], clients=aws.fresh_clients())
+    rep = enforce(sqlite_store.engine, [r for r in _rows(aws) if r.user == "warned"], cfg, apply=True, actor="t", notifiers=[Failing()], clients=aws.fresh_clients())
     assert rep.outcomes[0].result.startswith("failed: notification not delivered") and rep.failed
-    assert notices.load(store.engine) == {}
+    assert notices.load(sqlite_store.engine) == {}
     outbox = MemoryNotifier()
-    rep = enforce(store.engine, [r for r in _rows(aws) if r.user == "warned"], cfg, apply=True, actor="t", notifiers=[Failing(), outbox], clients=aws.fresh_clients())
+    rep = enforce(sqlite_store.engine, [r for r in _rows(aws) if r.user == "warned"], cfg, apply=True, actor="t", notifiers=[Failing(), outbox], clients=aws.fresh_clients())
     assert rep.outcomes[0].result == "notified" and len(outbox.sent) == 1
-    outcome = audit.entries(store.engine, action="keys.notify")[-1].details["outcome"]
+    outcome = audit.entries(sqlite_store.engine, action="keys.notify")[-1].details["outcome"]
     assert "broken: failed (down)" in outcome and "memory: sent" in outcome
 
 
-def test_failed_disable_is_reported_and_retried(aws: Aws, store: Store) -> None:
+def test_failed_disable_is_reported_and_retried(aws: Aws, sqlite_store: Store) -> None:
     from tests.awsutil import deny
 
     _estate(aws)
     deny(aws.session, "iam", "UpdateAccessKey")
     outbox = MemoryNotifier()
-    rep = enforce(store.engine, [r for r in _rows(aws) if r.user == "old"], CFG, apply=True, actor="t", notifiers=[outbox], clients=aws.fresh_clients(), sleep=lambda s: None)
+    rep = enforce(sqlite_store.engine, [r for r in _rows(aws) if r.user == "old"], CFG, apply=True, actor="t", notifiers=[outbox], clients=aws.fresh_clients(), sleep=lambda s: None)
     assert rep.outcomes[0].result.startswith("failed:") and "AccessDenied" in rep.outcomes[0].result
-    assert outbox.sent == [] and notices.load(store.engine) == {}
+    assert outbox.sent == [] and notices.load(sqlite_store.engine) == {}
 
 
 def test_notifier_config(aws: Aws) -> None:
@@ -161,7 +161,7 @@ def test_notifier_config(aws: Aws) -> None:
         build_notifiers(["nope"], chans)
 
 
-def test_root_keys_are_reported_not_touched(aws: Aws, store: Store) -> None:
+def test_root_keys_are_reported_not_touched(aws: Aws, sqlite_store: Store) -> None:
     emulator.set_root(ACCOUNT, mfa=False, access_keys=True)
     rows = _rows(aws)
     assert all(r.user != ROOT or not r.access_key_id for r in rows)

@@ -53,14 +53,14 @@ def test_revoke_disables_the_key_and_blocks_older_sessions(aws: Aws, store: Stor
     assert iam.list_user_policies(UserName="leaky")["PolicyNames"] == []
 
 
-def test_dry_run_changes_nothing_but_stores_the_plan(aws: Aws, store: Store) -> None:
+def test_dry_run_changes_nothing_but_stores_the_plan(aws: Aws, sqlite_store: Store) -> None:
     kid = _leaky(aws)
-    res = revoke(store.engine, aws.clients, kid, actor="responder", dry_run=True)
+    res = revoke(sqlite_store.engine, aws.clients, kid, actor="responder", dry_run=True)
     assert res.report is None and aws.clients.mutating() == []
-    assert {c.status for c in RemediationStore(store.engine).plan(res.plan.id).changes} == {ChangeStatus.PLANNED}
+    assert {c.status for c in RemediationStore(sqlite_store.engine).plan(res.plan.id).changes} == {ChangeStatus.PLANNED}
 
 
-def test_account_found_from_findings_among_several(aws: Aws, store: Store) -> None:
+def test_account_found_from_findings_among_several(aws: Aws, sqlite_store: Store) -> None:
     from mamori.demo.estate import DEMO_ROLE
 
     iam = aws.client("iam")
@@ -68,20 +68,20 @@ def test_account_found_from_findings_among_several(aws: Aws, store: Store) -> No
     dev = assume(aws.session, DEV_ACCOUNT, None)
     dev.client("iam").create_user(UserName="dev-ci")
     kid = dev.client("iam").create_access_key(UserName="dev-ci")["AccessKey"]["AccessKeyId"]
-    store.upsert_findings([finding("iam_access_key_older_than_90_days", "aws.iam.access_key", kid, "global", account=DEV_ACCOUNT)], actor="t")
+    sqlite_store.upsert_findings([finding("iam_access_key_older_than_90_days", "aws.iam.access_key", kid, "global", account=DEV_ACCOUNT)], actor="t")
     clients = Clients.from_targets(
         [AwsTarget(home_region="us-east-1"), AwsTarget(home_region="us-east-1")], [lambda: aws.session, lambda: dev]
     )
-    res = revoke(store.engine, clients, kid, actor="r", dry_run=True)
+    res = revoke(sqlite_store.engine, clients, kid, actor="r", dry_run=True)
     assert (res.located.account, res.located.source) == (DEV_ACCOUNT, "findings")
     only_prod = Clients.from_targets([AwsTarget(home_region="us-east-1")], [lambda: aws.session])
     with pytest.raises(RemediationError, match=f"saw it in {DEV_ACCOUNT}: pass --role-arn"):
-        revoke(store.engine, only_prod, kid, actor="r")
+        revoke(sqlite_store.engine, only_prod, kid, actor="r")
 
 
-def test_unknown_and_malformed_keys(aws: Aws, store: Store) -> None:
+def test_unknown_and_malformed_keys(aws: Aws, sqlite_store: Store) -> None:
     with pytest.raises(RemediationError, match="not found in the accounts mamori can reach"):
-        revoke(store.engine, aws.clients, "AKIAIOSFODNN7EXAMPLE", actor="r")
+        revoke(sqlite_store.engine, aws.clients, "AKIAIOSFODNN7EXAMPLE", actor="r")
     with pytest.raises(InputError, match="does not look like an access key id"):
-        revoke(store.engine, aws.clients, "not-a-key", actor="r")
+        revoke(sqlite_store.engine, aws.clients, "not-a-key", actor="r")
     assert boto3  # the module is used for sessions above

@@ -16,6 +16,7 @@ from mamori.collect.aws.session import AwsTarget
 from mamori.model.finding import Finding, FindingStatus, Severity
 from mamori.remediate.clients import Clients
 from mamori.remediate.settings import GuardrailsConfig
+from mamori.store import Store
 
 ACCOUNT = "123456789012"
 REGIONS = ("ap-northeast-1", "eu-west-1", "us-east-1")
@@ -41,10 +42,39 @@ class Aws:
         return self.clients
 
 
+def reset_moto() -> None:
+    """Empty moto's backends. ``mock_aws()`` only resets when it is the outermost mock, and a
+    session-scoped fixture elsewhere may keep one active for the whole run."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
 @pytest.fixture
 def aws() -> Iterator[Aws]:
     with mock_aws():
-        yield Aws(boto3.Session(region_name="us-east-1"))
+        reset_moto()
+        try:
+            yield Aws(boto3.Session(region_name="us-east-1"))
+        finally:
+            reset_moto()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Any) -> Iterator[Store]:
+    """A SQLite store, for tests about AWS behaviour (the store paths also run on PostgreSQL elsewhere)."""
+    s = Store.open(f"sqlite:///{tmp_path}/mamori.db")
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture(autouse=True)
+def _fast_credential_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mamori.collect.aws.services.iam import IamCollector
+
+    monkeypatch.setattr(IamCollector, "report_first_poll", 0.01)
 
 
 @pytest.fixture
@@ -120,7 +150,10 @@ def server(moto_endpoint: str) -> Iterator[Aws]:
 
     urllib.request.urlopen(urllib.request.Request(moto_endpoint + "/moto-api/reset", method="POST"), timeout=10)
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    yield ServerAws(session, endpoint=moto_endpoint)
+    try:
+        yield ServerAws(session, endpoint=moto_endpoint)
+    finally:
+        reset_moto()  # the server thread shares this process's backends
 
 
 @dataclass

@@ -57,3 +57,11 @@ def test_policy_allows_exactly_the_declared_permissions() -> None:
     assert any(st.get("Condition") for st in doc["Statement"])  # GuardDuty's service-linked role
     only = policy([ACTIONS.get("kms_enable_key_rotation")])
     assert {a for st in only["Statement"] for a in st["Action"]} == {"sts:GetCallerIdentity", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:DisableKeyRotation"}
+
+
+def test_docs_describe_every_action() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "remediation.md").read_text(encoding="utf-8")
+    missing = [n for n in ACTIONS if f"`{n}`" not in doc]
+    assert not missing, f"docs/remediation.md does not describe {missing}"
