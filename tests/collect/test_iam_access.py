@@ -12,7 +12,7 @@ from moto import mock_aws
 from mamori.collect.aws.services.iam import IamCollector
 from mamori.collect.aws.services.iam_policy import service_wildcard_statements
 from mamori.demo.estate import DEV_ACCOUNT, SeedEnv, assume
-from mamori.demo.seeds.iam import seed_iam, seed_iam_access
+from mamori.demo.seeds.iam import _aws_managed_policies, seed_iam, seed_iam_access
 from mamori.engine import evaluate
 from mamori.model import Inventory, Resource
 from mamori.model.resource import GLOBAL
@@ -140,3 +140,9 @@ def test_denied_authorization_details_leaves_attachments_unknown(session: boto3.
 def test_service_wildcards(statement: dict[str, Any], expected: list[list[str]]) -> None:
     got = service_wildcard_statements({"Version": "2012-10-17", "Statement": [statement]})
     assert [s["actions"] for s in got] == expected
+
+
+def test_managed_policies_are_only_added_to_an_in_process_emulator() -> None:
+    with mock_aws():
+        # an identity the local backend does not know: the API went to another process
+        assert _aws_managed_policies(ACCOUNT, "AWSSupportAccess", needs=("roles", "aws-support")) is False

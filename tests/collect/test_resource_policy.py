@@ -37,6 +37,7 @@ def allow(principal: Any, condition: dict[str, Any] | None = None) -> dict[str, 
         (allow("*", {"StringEqualsIfExists": {"aws:SourceAccount": "111122223333"}}), True),
         (allow("*", {"StringEquals": {"aws:SourceAccount": "*"}}), True),
         (allow("*", {"Bool": {"aws:SecureTransport": "true"}}), True),
+        (allow("*", {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}), True),  # a public function URL
         ({"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}, False),
         ({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "*"}, True),
     ],

@@ -178,7 +178,7 @@ def seed_iam_access(env: SeedEnv) -> None:
             {"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::acme-data-*", "arn:aws:s3:::acme-data-*/*"]}
         ),
     )
-    if _aws_managed_policies(DEMO_ACCOUNTS["prod"], _CLOUDSHELL):
+    if _aws_managed_policies(DEMO_ACCOUNTS["prod"], _CLOUDSHELL, needs=("groups", "developers")):
         iam.attach_group_policy(GroupName="developers", PolicyArn=f"arn:aws:iam::aws:policy/{_CLOUDSHELL}")
     cert, key = _expired_certificate("www.acme.example")
     iam.upload_server_certificate(ServerCertificateName="www-acme-2023", CertificateBody=cert, PrivateKey=key)
@@ -186,7 +186,7 @@ def seed_iam_access(env: SeedEnv) -> None:
     dev = env.client("iam", account="dev")
     dev_trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEMO_ACCOUNTS['dev']}:root"}, "Action": "sts:AssumeRole"}
     dev.create_role(RoleName="aws-support", AssumeRolePolicyDocument=_doc(dev_trust))
-    if _aws_managed_policies(DEMO_ACCOUNTS["dev"], _SUPPORT):
+    if _aws_managed_policies(DEMO_ACCOUNTS["dev"], _SUPPORT, needs=("roles", "aws-support")):
         dev.attach_role_policy(RoleName="aws-support", PolicyArn=f"arn:aws:iam::aws:policy/{_SUPPORT}")
 
 
@@ -194,11 +194,12 @@ _SUPPORT = "AWSSupportAccess"
 _CLOUDSHELL = "AWSCloudShellFullAccess"
 
 
-def _aws_managed_policies(account: str, *names: str) -> bool:
+def _aws_managed_policies(account: str, *names: str, needs: tuple[str, str]) -> bool:
     """Give moto's IAM the AWS managed policies every real account has (moto loads none by default).
 
-    Only for moto running in this process (``mock_aws`` or the demo's threaded server);
-    against an emulator elsewhere this does nothing and returns False.
+    Only for moto running in this process (``mock_aws`` or the demo's threaded server), which
+    is known by ``needs`` = (``"groups"`` or ``"roles"``, name) just created through the API
+    being visible in the in-process backend; otherwise this does nothing and returns False.
     """
     try:
         from moto.iam.aws_managed_policies import aws_managed_policies_data
@@ -208,6 +209,9 @@ def _aws_managed_policies(account: str, *names: str) -> bool:
     try:
         backend = iam_backends[account]["global"]
     except KeyError:
+        return False
+    kind, identity = needs
+    if identity not in {getattr(e, "name", None) for e in getattr(backend, kind, {}).values()}:
         return False
     data = json.loads(aws_managed_policies_data)
     for name in names:
