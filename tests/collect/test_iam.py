@@ -9,7 +9,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from moto import mock_aws
 
 from mamori.collect.aws.runner import CollectResult
 from mamori.collect.aws.services.iam import IamCollector
@@ -21,6 +20,7 @@ from mamori.model.resource import GLOBAL
 from mamori.rules import load_rules
 
 from ..awsutil import collect, deny
+from .isolated import isolated_aws
 
 ACCOUNT_ID = "123456789012"
 IAM_RULES = load_rules().select([r.id for r in load_rules() if r.id.startswith("iam_")])
@@ -33,7 +33,7 @@ def _fast_report_poll(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def session() -> Iterator[boto3.Session]:
-    with mock_aws():
+    with isolated_aws():
         sess = boto3.Session(region_name="us-east-1")
         seed_iam(SeedEnv(session=sess, endpoint_url=None, regions=("us-east-1",)))
         yield sess
@@ -140,7 +140,7 @@ def test_demo_outcomes(session: boto3.Session) -> None:
 
 
 def test_no_password_policy_is_a_fact() -> None:
-    with mock_aws():
+    with isolated_aws():
         result = collect(services=["iam"])
     acct = one(result.inventory, "aws.iam.account", ACCOUNT_ID).properties
     assert acct["password_policy_present"] is False and acct["password_minimum_length"] == 8

@@ -7,7 +7,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from mamori.collect.aws.services.iam import IamCollector
 from mamori.collect.aws.services.iam_policy import service_wildcard_statements
@@ -19,6 +18,7 @@ from mamori.model.resource import GLOBAL
 from mamori.rules import load_rules
 
 from ..awsutil import collect, deny
+from .isolated import isolated_aws
 
 ACCOUNT = "123456789012"
 RULES = load_rules().select(
@@ -39,7 +39,7 @@ def _fast_report_poll(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def session() -> Iterator[boto3.Session]:
-    with mock_aws():
+    with isolated_aws():
         sess = boto3.Session(region_name="us-east-1")
         env = SeedEnv(session=sess, endpoint_url=None, regions=("us-east-1",))
         seed_iam(env)
@@ -143,6 +143,6 @@ def test_service_wildcards(statement: dict[str, Any], expected: list[list[str]])
 
 
 def test_managed_policies_are_only_added_to_an_in_process_emulator() -> None:
-    with mock_aws():
+    with isolated_aws():
         # an identity the local backend does not know: the API went to another process
         assert _aws_managed_policies(ACCOUNT, "AWSSupportAccess", needs=("roles", "aws-support")) is False

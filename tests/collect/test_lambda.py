@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from mamori.collect.aws.services.awslambda import unrestricted_service_statements
 from mamori.demo.estate import SeedEnv
@@ -16,6 +15,7 @@ from mamori.model import Inventory
 from mamori.rules import load_rules
 
 from ..awsutil import collect, deny
+from .isolated import isolated_aws
 
 REGIONS = ("ap-northeast-1", "us-east-1")
 RULE_IDS = [r.id for r in load_rules() if r.id.startswith("lambda_")]
@@ -24,7 +24,7 @@ RULES = load_rules().select(RULE_IDS)
 
 @pytest.fixture
 def session() -> Iterator[boto3.Session]:
-    with mock_aws():
+    with isolated_aws():
         sess = boto3.Session(region_name="us-east-1")
         seed_lambda(SeedEnv(session=sess, endpoint_url=None, regions=REGIONS))
         yield sess

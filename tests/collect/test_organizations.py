@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from mamori.demo.estate import DEV_ACCOUNT, SeedEnv, assume
 from mamori.demo.seeds.account import seed_account
@@ -16,6 +15,7 @@ from mamori.model import Inventory
 from mamori.rules import load_rules
 
 from ..awsutil import collect, deny
+from .isolated import isolated_aws
 
 ACCOUNT = "123456789012"
 RULES = load_rules().select(["organizations_account_not_in_organization", "account_security_contact_missing"])
@@ -23,7 +23,7 @@ RULES = load_rules().select(["organizations_account_not_in_organization", "accou
 
 @pytest.fixture
 def session() -> Iterator[boto3.Session]:
-    with mock_aws():
+    with isolated_aws():
         sess = boto3.Session(region_name="us-east-1")
         env = SeedEnv(session=sess, endpoint_url=None, regions=("us-east-1",))
         seed_organizations(env)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from mamori.collect.aws.services.secretsmanager import secret_properties
 from mamori.demo.estate import SeedEnv
@@ -17,6 +16,7 @@ from mamori.model import Inventory
 from mamori.rules import load_rules
 
 from ..awsutil import collect, deny
+from .isolated import isolated_aws
 
 REGIONS = ("ap-northeast-1", "us-east-1")
 RULES = load_rules().select([r.id for r in load_rules() if r.id.startswith("secretsmanager_")])
@@ -24,7 +24,7 @@ RULES = load_rules().select([r.id for r in load_rules() if r.id.startswith("secr
 
 @pytest.fixture
 def session() -> Iterator[boto3.Session]:
-    with mock_aws():
+    with isolated_aws():
         sess = boto3.Session(region_name="us-east-1")
         seed_secretsmanager(SeedEnv(session=sess, endpoint_url=None, regions=REGIONS))
         yield sess
@@ -93,5 +93,5 @@ def test_what_real_aws_reports() -> None:
 
 
 def test_backdate_outside_moto_is_a_no_op() -> None:
-    with mock_aws():
+    with isolated_aws():
         assert backdate_secret("123456789012", "us-east-1", "no-such-secret", days=10) is False

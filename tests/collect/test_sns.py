@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from mamori.demo.estate import SeedEnv
 from mamori.demo.seeds.sns import seed_sns
@@ -15,6 +14,7 @@ from mamori.model import Inventory
 from mamori.rules import load_rules
 
 from ..awsutil import collect, deny
+from .isolated import isolated_aws
 
 REGIONS = ("ap-northeast-1", "us-east-1")
 RULES = load_rules().select(["sns_topic_not_encrypted", "sns_topic_public"])
@@ -22,7 +22,7 @@ RULES = load_rules().select(["sns_topic_not_encrypted", "sns_topic_public"])
 
 @pytest.fixture
 def session() -> Iterator[boto3.Session]:
-    with mock_aws():
+    with isolated_aws():
         sess = boto3.Session(region_name="us-east-1")
         seed_sns(SeedEnv(session=sess, endpoint_url=None, regions=REGIONS))
         yield sess
