@@ -35,7 +35,15 @@ def one_run(excluded: set[str]) -> dict[str, Any]:
     from mamori.collect.aws.base import COLLECTORS
     from mamori.collect.aws.multi import collect_accounts
     from mamori.collect.aws.runner import load_collectors
-    from mamori.demo.estate import DEMO_REGIONS, ORDER, SEEDERS, SeedEnv, fake_credentials, load_seeders, moto_server
+    from mamori.demo.estate import (
+        DEMO_REGIONS,
+        ORDER,
+        SEEDERS,
+        SeedEnv,
+        fake_credentials,
+        load_seeders,
+        moto_server,
+    )
     from mamori.engine import evaluate
     from mamori.rules import load_rules
 
