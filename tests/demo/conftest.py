@@ -16,7 +16,11 @@ from mamori.model import Inventory
 
 @pytest.fixture(scope="session")
 def demo_collect() -> Iterator[CollectResult]:
-    """Both demo accounts (prod, dev), collected and merged into one inventory."""
+    """Both demo accounts (prod, dev), collected and merged into one inventory.
+
+    The emulator is stopped before the tests use the result (plain data), so no moto
+    state leaks into tests that run later in the same worker.
+    """
     with fake_credentials(), mock_aws():
         session = boto3.Session(region_name=DEMO_REGIONS[0])
         seed_estate(SeedEnv(session=session, endpoint_url=None))
@@ -27,4 +31,4 @@ def demo_collect() -> Iterator[CollectResult]:
         inv.merge(prod.inventory)
         inv.merge(dev.inventory)
         prod.inventory = inv
-        yield prod
+    yield prod
