@@ -85,7 +85,7 @@ class ApiCall:
         return f"{self.service}:{self.operation}({args}) @{self.region}"
 
 
-def _short(v: Any, limit: int = 60) -> str:
+def _short(v: Any, limit: int = 160) -> str:
     s = v if isinstance(v, str) else repr(v)
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
