@@ -82,3 +82,13 @@ def test_render_without_any_scan(tmp_path: Path) -> None:
     html = render(gather(store, load_rules([], builtin=False), Config()))
     store.close()
     assert "no scan stored yet" in html and embedded(html)["findings"] == []
+
+
+def test_what_changed_since_the_previous_scan_is_shown(report_file: Path, report_data: ReportData) -> None:
+    html = report_file.read_text()
+    base = report_data.drifts[0]
+    assert base.standard.id == "baseline" and base.headline() in html and '<section id="drift">' in html
+    opened = {it.finding.resource_id for it in base.worsened}
+    assert opened == {"v3", "b2", "u1", "d1", "evil</script><b>x"}
+    assert html.count('<tr class="drift"') == 5 and "evil&lt;/script&gt;&lt;b&gt;x" in html
+    assert [d["standard"] for d in embedded(html)["drift"]] == ["baseline", "cis-aws-3.0", "fsbp"]

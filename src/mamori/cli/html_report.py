@@ -28,9 +28,10 @@ def report() -> None:
 def html(out: Path, account: str, title: str, max_findings: int, db: str | None, config_path: str | None) -> None:
     """Write one HTML file that works offline: no CDN, inline CSS/JS, data embedded.
 
-    It shows the score and coverage of each standard by category, the score trend over
-    past scans (inline SVG), every control's status, the findings with filters
-    (severity, status, account, rule, free text) and how to fix each rule.
+    It shows the score and coverage of each standard by category, what changed since
+    the previous scan, the score trend over past scans (inline SVG), every control's
+    status, the findings with filters (severity, status, account, rule, free text) and
+    how to fix each rule.
 
     \b
       mamori report html -o report.html

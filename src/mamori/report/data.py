@@ -9,10 +9,12 @@ from typing import Any
 from mamori import __version__
 from mamori.config import Config
 from mamori.engine.score import ALL
+from mamori.errors import InputError
 from mamori.hub.view import enrich
 from mamori.model.finding import Finding
 from mamori.rules.loader import RuleSet
 from mamori.standards.catalog import standards
+from mamori.standards.drift import Drift, drift
 from mamori.standards.view import StandardView, standard_views
 from mamori.store import FindingFilter, Store
 
@@ -29,6 +31,7 @@ class ReportData:
     findings: list[dict[str, Any]]
     total_findings: int
     rules: dict[str, dict[str, Any]]
+    drifts: list[Drift]
 
     def to_json(self) -> dict[str, Any]:
         scan = self.views[0].scan if self.views else None
@@ -43,6 +46,7 @@ class ReportData:
             "findings": self.findings,
             "total_findings": self.total_findings,
             "rules": self.rules,
+            "drift": [d.to_dict() for d in self.drifts],
         }
 
 
@@ -103,4 +107,11 @@ def gather(
         for r in rules
         if r.id in used
     }
-    return ReportData(title, now, account, views, trend, items, total, rule_text)
+    drifts = []
+    if len(store.scans(2)) == 2:
+        for sid in standards():
+            try:
+                drifts.append(drift(store, sid, account=account))
+            except InputError:  # e.g. the previous scan did not cover this account
+                continue
+    return ReportData(title, now, account, views, trend, items, total, rule_text, drifts)

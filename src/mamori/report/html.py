@@ -134,6 +134,30 @@ def _rules_section(d: ReportData) -> str:
     return f'<section id="remediation"><h2>How to fix: rules with findings</h2>{"".join(items)}</section>'
 
 
+def _drift_section(d: ReportData) -> str:
+    if not d.drifts:
+        return ""
+    items = [f"<li>{escape(x.headline())}</li>" for x in d.drifts]
+    base = d.drifts[0]
+    rows = []
+    for it in base.worsened[:10]:
+        f = it.finding
+        rows.append(
+            f'<tr class="drift" data-finding-id="{escape(f.id)}"><td><span class="sev sev-{f.severity.value}">{f.severity.value}</span></td>'
+            f"<td>{escape(it.change)}</td><td><code>{escape(f.rule_id)}</code></td><td>{escape(f.resource_id)}</td>"
+            f"<td>{escape(f.account)} / {escape(f.region)}</td><td>{escape(', '.join(it.controls))}</td></tr>"
+        )
+    table = ""
+    if rows:
+        more = f'<p class="muted">… and {len(base.worsened) - 10} more</p>' if len(base.worsened) > 10 else ""
+        table = (
+            f"<h3>Opened or reopened since {escape(base.from_scan.finished_at.date().isoformat())} ({escape(base.standard.id)})</h3>"
+            "<table><thead><tr><th>severity</th><th>change</th><th>rule</th><th>resource</th><th>account / region</th>"
+            f"<th>controls</th></tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+        )
+    return f'<section id="drift"><h2>Since the previous scan</h2><ul class="summary">{"".join(items)}</ul>{table}</section>'
+
+
 def render(d: ReportData) -> str:
     body = ['<section id="summary"><h2>Compliance</h2><ul class="summary">']
     for v in d.views:
@@ -146,6 +170,7 @@ def render(d: ReportData) -> str:
         "medium 3, low 1, informational 0; UNKNOWN results are left out). Attested and uncovered controls are "
         "counted beside it, never in it.</p></section>"
     )
+    body.append(_drift_section(d))
     body.append('<section id="trend"><h2>Trend</h2>')
     body.append(trend_svg({sid: pts for sid, pts in d.trend.items()}, title="Score over time (all categories)"))
     body.append("</section>")
