@@ -73,6 +73,9 @@ def test_attest_then_show_list_and_revoke(mamori: Callable[..., Any], project: P
     assert att["state"] == "active" and att["control"] == "6.2"
     cis = mamori("attest", "add", "1.1", "--standard", "cis-aws-3.0", "--account", "111122223333", "--by", "carol", "--evidence", "contacts", "--expires", "1y")
     assert cis.code == 0, cis.err
+    typo = mamori("attest", "6.2", "--account", "11112222333", "--by", "bob", "--evidence", "drill", "--expires", "30d")
+    assert typo.code == 0 and "was not in the latest scan" in typo.out
+    assert mamori("attest", "revoke", typo.out.split("recorded attestation ")[1].split(":")[0], "--by", "bob").code == 0
     show = js(mamori("standards", "show", "baseline", "-o", "json"))
     ctl = {c["control"]: c for c in show["controls"]}
     assert ctl["6.1"]["status"] == "attested" and ctl["6.1"]["attestation"]["by"] == "alice@example.com"
@@ -84,9 +87,9 @@ def test_attest_then_show_list_and_revoke(mamori: Callable[..., Any], project: P
     assert mamori("attest", "revoke", att["id"][:8], "--by", "alice", "--reason", "wrong drill").code == 0
     assert {a["control"] for a in js(mamori("attest", "list", "-o", "json"))} == {"6.1", "1.1"}
     every = js(mamori("attest", "list", "--all", "-o", "json"))
-    assert {a["state"] for a in every} == {"active", "revoked"}
+    assert {a["state"] for a in every} == {"active", "revoked"} and len(every) == 4
     audit = js(mamori("audit", "list", "-o", "json"))
-    assert [e["action"] for e in audit if e["action"].startswith("standards.")] == ["standards.attest"] * 3 + ["standards.attest.revoke"]
+    assert [e["action"] for e in audit if e["action"].startswith("standards.")] == ["standards.attest"] * 4 + ["standards.attest.revoke"] * 2
 
 
 def test_attest_refuses_what_a_machine_checks_and_bad_input(mamori: Callable[..., Any], project: Path) -> None:

@@ -78,7 +78,8 @@ def add(
     checking = rules_by_control({r.id: r.spec.controls for r in rules}, standard).get(ctl.id, [])
     check_attestable(ctl, standard, checking)
     now = datetime.now(UTC)
-    att = StandardsStore(open_store(db, cfg).engine).attest(
+    store = open_store(db, cfg)
+    att = StandardsStore(store.engine).attest(
         standard=standard, control=ctl.id, by=by, evidence=evidence, expires_at=parse_expiry(expires, now),
         account=account, recorded_by=_actor(), now=now,
     )  # fmt: skip
@@ -92,6 +93,9 @@ def add(
         con.print(f"[dim]supporting rules still count: {', '.join(checking)} (a failure there makes the control failing)[/]")
     if ctl.automated:
         con.print("[yellow]an API could check this control: it counts as attested until a rule checks it[/]")
+    latest = store.scans(1)
+    if account != ALL_ACCOUNTS and latest and account not in latest[0].accounts:
+        con.print(f"[yellow]account {account} was not in the latest scan ({', '.join(latest[0].accounts)}): check the id[/]")
 
 
 @attest.command("list")
