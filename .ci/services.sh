@@ -10,7 +10,7 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   SUDO=""
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; fi
   if command -v apt-get >/dev/null 2>&1; then
-    $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >&2 \
+    $SUDO apt-get update -qq >&2 && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
       || echo "could not install chromium; tests/report/test_report_browser.py will fail" >&2
   else
     echo "no apt-get: install chromium yourself; tests/report/test_report_browser.py will fail without it" >&2
