@@ -82,6 +82,8 @@ def test_apply_then_daily_reruns_are_idempotent(aws: Aws, store: Store) -> None:
     stored = notices.load(store.engine)
     assert set(stored[(ACCOUNT, keys["warned"])]) == {Stage.NOTIFY}
     assert {e.subject for e in audit.entries(store.engine, action="keys.notify")} == {keys[u] for u in ("warned", "old", "ancient", "legacy")}
+    honoured = audit.entries(store.engine, action="keys.exemption")
+    assert [(e.subject, e.details["reason"], e.details["approver"]) for e in honoured] == [(keys["vendor"], "appliance", "sec")]
     # the next day: nothing new
     outbox.sent.clear()
     clients = aws.fresh_clients()

@@ -154,6 +154,10 @@ def enforce(
         report = apply_plan(rstore, clients, plan, gcfg, actor=actor, sleep=sleep, now=when)
         changes = {(c.target.account, c.target.resource_id): c for c in report.plan.changes}
         plan_id = plan.id
+    for d in decisions:
+        if d.exemption is not None and d.row.age_days is not None and d.row.age_days >= cfg.warn_days:
+            record(engine, actor=actor, action="keys.exemption", subject=d.row.access_key_id, at=when,
+                   details={"account": d.row.account, "user": d.row.user, "age_days": d.row.age_days, **d.exemption.to_dict()})  # fmt: skip
     outcomes: list[KeyOutcome] = []
     for d in decisions:
         outcomes.append(_finish(engine, d, changes.get((d.row.account, d.row.access_key_id)), cfg, notifiers, actor, when))

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from mamori.keys.inventory import KeyRow
-from mamori.keys.settings import KeysConfig
+from mamori.keys.settings import KeyExemption, KeysConfig
 
 
 class Stage(StrEnum):
@@ -42,6 +42,7 @@ class Decision:
     act: Act
     notify: bool
     reason: str
+    exemption: KeyExemption | None = None
 
 
 def decide(row: KeyRow, cfg: KeysConfig, notices: Mapping[Stage, datetime], now: datetime) -> Decision:
@@ -57,7 +58,7 @@ def decide(row: KeyRow, cfg: KeysConfig, notices: Mapping[Stage, datetime], now:
         return Decision(row, None, Act.NONE, False, "key id unknown (ListAccessKeys failed during the scan): re-scan")
     exemption = cfg.exemption_for(row.account, row.user, row.access_key_id, now=now)
     if exemption is not None:
-        return Decision(row, None, Act.NONE, False, f"exempt until {exemption.expires}: {exemption.reason} (approved by {exemption.approver})")
+        return Decision(row, None, Act.NONE, False, f"exempt until {exemption.expires}: {exemption.reason} (approved by {exemption.approver})", exemption)
     if age < cfg.disable_days:
         if row.status != "Active":
             return Decision(row, Stage.NOTIFY, Act.NONE, False, "inactive already")
