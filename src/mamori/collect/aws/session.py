@@ -84,7 +84,7 @@ class ApiCounter:
 
     def mutating(self) -> list[str]:
         """Calls whose operation name does not read (for safety assertions)."""
-        reads = ("Describe", "Get", "List", "Generate", "Lookup", "Head", "Select", "Search", "Batch Get")
+        reads = ("Describe", "Get", "List", "Generate", "Lookup", "Head", "Select", "Search", "BatchGet")
         return [c for c in self.calls if not c.split(".", 1)[1].startswith(reads)]
 
 
