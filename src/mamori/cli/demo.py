@@ -82,14 +82,21 @@ def demo(db: str | None, port: int | None, keep_running: bool, no_drift: bool) -
             ("mamori findings list --min-severity high", "the worst open findings"),
             (f"mamori findings show {findings[0].id[:10]}" if findings else "mamori findings list", "evidence, remediation, history"),
             ("mamori findings list -o json", "the same as data (or -o csv)"),
+            ("mamori standards show baseline", "each control: passing, failing, attested, not covered"),
+            ("mamori report html -o report.html", "one self-contained page with scores, trend and fixes"),
             ("mamori rules list", "what is checked and which controls it covers"),
             ("mamori scans list", "every scan, with what changed"),
+            ("mamori demo --keep-running", "keep the emulator up to try remediate plan/apply against it"),
         ]:
             con.print(f"  [cyan]{cmd}[/]  [dim]# {what}[/]")
         if keep_running:
+            creds = "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
             con.print(
-                f"\nThe emulator stays up. In another shell:\n  [cyan]AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
-                f"mamori scan --endpoint-url {endpoint} --regions {','.join(DEMO_REGIONS)}[/]\nCtrl-C to stop."
+                f"\nThe emulator stays up. In another shell:\n"
+                f"  [cyan]{creds} mamori scan --endpoint-url {endpoint} --regions {','.join(DEMO_REGIONS)}[/]\n"
+                f"  [cyan]{creds} mamori remediate plan --endpoint-url {endpoint} --role-arn {role_arn(DEMO_ACCOUNTS['dev'])}[/]"
+                f"   [dim]# what a fix would change, in both accounts[/]\n"
+                f"  [cyan]{creds} mamori remediate apply <plan-id> --endpoint-url {endpoint}[/]\nCtrl-C to stop."
             )
             try:
                 while True:
