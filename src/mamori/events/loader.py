@@ -9,20 +9,17 @@ posture rules' language (:mod:`mamori.rules.conditions`) over a view of the reco
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import jmespath
-import yaml
-from pydantic import ValidationError
 
 from mamori.events.errors import DetectionError
 from mamori.events.schema import DetectionSpec
 from mamori.rules.conditions import Compiled, compile_condition
+from mamori.specfile import load_hooks, read_spec
 from mamori.standards import standards
 
 LIBRARY = Path(__file__).parent / "detections"
@@ -116,38 +113,10 @@ class DetectionSet:
         return DetectionSet(d for d in self if d.id not in drop)
 
 
-def _load_module(py: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"mamori_detection_{py.stem}", py)
-    if spec is None or spec.loader is None:
-        raise DetectionError("cannot import the detection's Python module", source=str(py))
-    mod = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(mod)
-    except Exception as exc:  # a user's module may raise anything on import
-        raise DetectionError(f"importing the detection's Python module failed: {exc}", source=str(py)) from exc
-    return mod
-
-
 def load_detection(path: Path) -> Detection:
     from mamori.events.responders import RESPONDERS
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise DetectionError(f"malformed YAML: {exc.problem}", source=str(path), where=f"{mark.line + 1}:{mark.column + 1}" if mark else None) from exc
-    except yaml.YAMLError as exc:
-        raise DetectionError(f"malformed YAML: {exc}", source=str(path)) from exc
-    if not isinstance(data, dict):
-        raise DetectionError("a detection file must hold a mapping", source=str(path))
-    try:
-        spec = DetectionSpec.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top)"
-        raise DetectionError(str(err["msg"]), source=str(path), where=where) from exc
-    if spec.id != path.stem:
-        raise DetectionError(f"detection id {spec.id!r} differs from the file name {path.stem!r}", source=str(path), where="id")
+    spec = read_spec(path, DetectionSpec, DetectionError, "detection")
     known = standards()["baseline"].controls()
     for item in spec.baseline:
         if item not in known:
@@ -156,11 +125,7 @@ def load_detection(path: Path) -> Detection:
     for ref in refs:
         if ref.responder not in RESPONDERS:
             raise DetectionError(f"unknown responder {ref.responder!r} (known: {', '.join(RESPONDERS)})", source=str(path), where="respond")
-    hooks: dict[str, Callable[..., Any]] = {}
-    py = path.with_suffix(".py")
-    if py.exists():
-        mod = _load_module(py)
-        hooks = {n: f for n, f in vars(mod).items() if callable(f) and not n.startswith("_") and getattr(f, "__module__", None) == mod.__name__}
+    hooks = load_hooks(path, DetectionError, "detection")
     try:
         when = compile_condition(spec.when, "when", set(hooks)) if spec.when else None
         res = getter(spec.resource) if spec.resource else None

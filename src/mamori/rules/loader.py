@@ -7,19 +7,15 @@ whose functions are the hooks the condition names. Built-in rules live in
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
-
-import yaml
-from pydantic import ValidationError
 
 from mamori.errors import RuleError
 from mamori.rules.conditions import Compiled, compile_condition, value_getter
 from mamori.rules.schema import RuleSpec
+from mamori.specfile import load_hooks, read_spec
 from mamori.standards import standards
 
 LIBRARY = Path(__file__).parent / "library"
@@ -76,40 +72,8 @@ class RuleSet:
         return RuleSet(self.get(i) for i in ids)
 
 
-def _load_module(py: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"mamori_rule_{py.stem}", py)
-    if spec is None or spec.loader is None:
-        raise RuleError("cannot import the rule's Python module", source=str(py))
-    mod = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(mod)
-    except Exception as exc:  # a user's rule module may raise anything on import
-        raise RuleError(f"importing the rule's Python module failed: {exc}", source=str(py)) from exc
-    return mod
-
-
-def _where(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "(top)"
-
-
 def load_rule(path: Path) -> Rule:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{mark.line + 1}:{mark.column + 1}" if mark else None
-        raise RuleError(f"malformed YAML: {exc.problem}", source=str(path), where=where) from exc
-    except yaml.YAMLError as exc:
-        raise RuleError(f"malformed YAML: {exc}", source=str(path)) from exc
-    if not isinstance(data, dict):
-        raise RuleError("a rule file must hold a mapping", source=str(path))
-    try:
-        spec = RuleSpec.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise RuleError(f"{err['msg']}", source=str(path), where=_where(err["loc"])) from exc
-    if spec.id != path.stem:
-        raise RuleError(f"rule id {spec.id!r} differs from the file name {path.stem!r}", source=str(path), where="id")
+    spec = read_spec(path, RuleSpec, RuleError, "rule")
     catalogue = standards()
     for std_id, ctrl_ids in spec.controls.items():
         if std_id not in catalogue:
@@ -118,11 +82,7 @@ def load_rule(path: Path) -> Rule:
         for cid in ctrl_ids:
             if cid not in known:
                 raise RuleError(f"{std_id} has no control {cid!r}", source=str(path), where=f"controls.{std_id}")
-    hooks: dict[str, Callable[..., Any]] = {}
-    py = path.with_suffix(".py")
-    if py.exists():
-        mod = _load_module(py)
-        hooks = {n: f for n, f in vars(mod).items() if callable(f) and not n.startswith("_") and getattr(f, "__module__", None) == mod.__name__}
+    hooks = load_hooks(path, RuleError, "rule")
     try:
         fail = compile_condition(spec.fail_when, "fail_when", set(hooks))
         applies = compile_condition(spec.applies_when, "applies_when", set(hooks)) if spec.applies_when else None

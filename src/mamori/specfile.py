@@ -1,0 +1,63 @@
+"""Reading declarative spec files (rules, detections): YAML + pydantic + hook modules.
+
+Shared by every registry whose entries are ``<id>.yaml`` with an optional ``<id>.py``
+beside it; errors are the caller's InputError subclass, naming the file and the place.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from mamori.errors import InputError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_spec(path: Path, model: type[M], error: type[InputError], kind: str) -> M:
+    """Parse ``path`` as a YAML mapping and validate it with ``model``; the id must be the file name."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else None
+        raise error(f"malformed YAML: {exc.problem}", source=str(path), where=where) from exc
+    except yaml.YAMLError as exc:
+        raise error(f"malformed YAML: {exc}", source=str(path)) from exc
+    if not isinstance(data, dict):
+        raise error(f"a {kind} file must hold a mapping", source=str(path))
+    try:
+        spec = model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(top)"
+        raise error(str(err["msg"]), source=str(path), where=where) from exc
+    spec_id = getattr(spec, "id", None)
+    if spec_id != path.stem:
+        raise error(f"{kind} id {spec_id!r} differs from the file name {path.stem!r}", source=str(path), where="id")
+    return spec
+
+
+def load_hooks(yaml_path: Path, error: type[InputError], kind: str) -> dict[str, Callable[..., Any]]:
+    """The public functions of ``<id>.py`` beside the YAML (none when there is no such file)."""
+    py = yaml_path.with_suffix(".py")
+    if not py.exists():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"mamori_{kind}_{py.stem}", py)
+    if spec is None or spec.loader is None:
+        raise error(f"cannot import the {kind}'s Python module", source=str(py))
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+    except Exception as exc:  # a user's module may raise anything on import
+        raise error(f"importing the {kind}'s Python module failed: {exc}", source=str(py)) from exc
+    return {
+        n: f
+        for n, f in vars(mod).items()
+        if callable(f) and not n.startswith("_") and getattr(f, "__module__", None) == mod.__name__
+    }
