@@ -29,15 +29,26 @@ CASES = Path(__file__).resolve().parent.parent / "tests" / "rules" / "cases"
 
 
 def templates(rule_types: dict[str, str]) -> list[dict[str, Any]]:
-    """Resources from the PASS and FAIL cases, typed like the rule they test."""
-    out = []
+    """Resources from the PASS and FAIL cases, typed like the rule they test.
+
+    A case only sets the properties its own rule reads; a collector fills them all. So
+    each resource starts from the merged properties of every PASS case of its type and
+    takes its own case's values on top: every rule of the type finds its data, as on a
+    real inventory (otherwise most results would be UNKNOWN, which is not the work of a
+    real scan).
+    """
+    cases: list[dict[str, Any]] = []
+    base: dict[str, dict[str, Any]] = {}
     for p in sorted(CASES.rglob("*.yaml")):
         doc = yaml.safe_load(p.read_text())
         default = rule_types.get(p.stem, "aws.test.thing")
         for c in doc.get("cases") or []:
             if c.get("expect") in ("PASS", "FAIL"):
-                out.append({**c["resource"], "type": c["resource"].get("type", default)})
-    return out
+                res = {**c["resource"], "type": c["resource"].get("type", default)}
+                cases.append(res)
+                if c["expect"] == "PASS":
+                    base.setdefault(res["type"], {}).update(res.get("properties") or {})
+    return [{**c, "properties": {**base.get(c["type"], {}), **(c.get("properties") or {})}} for c in cases]
 
 
 def build(n: int, rule_types: dict[str, str]) -> Inventory:
@@ -81,6 +92,7 @@ def main() -> None:
         "resource_types": len(inv.types()),
         "rules": len(rules),
         "evaluations": evals,
+        "results": dict(ev.counts),
         "best_seconds": round(best, 3),
         "evaluations_per_second": round(evals / best),
         "python": platform.python_version(),

@@ -143,3 +143,13 @@ def test_bad_rule_files_name_file_and_place(tmp_path: Path) -> None:
     (d / "broken.yaml").write_text(VOLUME_RULE)
     with pytest.raises(RuleError, match="differs from the file name"):
         load_rules([d], builtin=False)
+
+
+def test_inventory_find_indexes_by_id_across_accounts_and_regions() -> None:
+    a = Resource("aws", "1", "us-east-1", "aws.s3.bucket", "logs")
+    b = Resource("aws", "2", "eu-west-1", "aws.s3.bucket", "logs")
+    inv = Inventory([a], collected_at=NOW)
+    assert inv.find("aws.s3.bucket", "logs") == [a]
+    inv.add(b)  # the index is rebuilt after a change
+    assert inv.find("aws.s3.bucket", "logs") == [a, b]
+    assert inv.find("aws.s3.bucket", "nope") == [] and inv.find("aws.ec2.volume", "logs") == []

@@ -148,6 +148,7 @@ class Inventory:
         self.coverage: set[Coverage] = set(coverage)
         self.collected_at = collected_at or datetime.now(UTC)
         self.source = source
+        self._by_type_id: dict[str, dict[str, list[Resource]]] = {}
         for r in resources:
             self.add(r)
 
@@ -156,6 +157,7 @@ class Inventory:
             raise ValueError(f"duplicate resource {resource.key}")
         self._by_key[resource.key] = resource
         self._by_type[resource.type].append(resource)
+        self._by_type_id.pop(resource.type, None)
 
     def add_error(self, error: ScanError) -> None:
         self.errors.append(error)
@@ -175,6 +177,16 @@ class Inventory:
 
     def get(self, resource_type: str, account: str, region: str, rid: str) -> Resource | None:
         return self._by_key.get((resource_type, account, region, rid))
+
+    def find(self, resource_type: str, rid: str) -> list[Resource]:
+        """Resources of a type with this id in any account or region (e.g. a bucket by name), indexed once."""
+        index = self._by_type_id.get(resource_type)
+        if index is None:
+            index = {}
+            for r in self._by_type.get(resource_type, []):
+                index.setdefault(r.id, []).append(r)
+            self._by_type_id[resource_type] = index
+        return index.get(rid, [])
 
     def types(self) -> list[str]:
         return sorted(t for t, rs in self._by_type.items() if rs)

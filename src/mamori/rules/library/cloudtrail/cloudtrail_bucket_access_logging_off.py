@@ -15,7 +15,7 @@ def trail_bucket_not_logged(resource: Resource, ctx: EvalContext) -> tuple[bool 
     if not name or ctx.inventory is None:
         return None, {"s3_bucket_name": name or None}
     # Bucket names are global: the bucket may be in another scanned account or Region.
-    found = [b for b in ctx.inventory.of_type(BUCKET) if b.id == name]
+    found = ctx.inventory.find(BUCKET, name)
     if not found:
         return None, {"s3_bucket_name": name, "bucket_in_inventory": None}
     bucket = found[0]
