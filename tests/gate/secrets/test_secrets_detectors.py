@@ -18,6 +18,14 @@ IDS = list(REGISTRY)
 ENGINES = available_engines()
 
 
+def test_every_engine_is_installed_for_the_tests() -> None:
+    """The dev extra installs hyperscan (x86_64) and google-re2: no engine goes untested silently."""
+    import platform
+
+    expected = {"re", "re2"} | ({"hyperscan"} if platform.machine() == "x86_64" else set())
+    assert expected <= set(ENGINES)
+
+
 @pytest.fixture(scope="module")
 def scanner() -> Scanner:
     return Scanner(REGISTRY.values(), engine="re")
