@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from mamori.cli.main import main
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
+from tests.clirun import Run, runner
 
 
 @pytest.fixture
@@ -23,14 +15,4 @@ def mamori(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "200")
 
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        cap = capsys.readouterr()
-        return Run(code, cap.out, cap.err)
-
-    return run
+    return runner(capsys)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from mamori.cli.main import main
 from mamori.events import DetectionSet, load_detections
+from tests.clirun import Run, runner
 
 
 @pytest.fixture(scope="session")
@@ -20,11 +19,6 @@ def detections() -> DetectionSet:
     return load_detections()
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -32,17 +26,7 @@ def mamori(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "200")
 
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        cap = capsys.readouterr()
-        return Run(code, cap.out, cap.err)
-
-    return run
+    return runner(capsys)
 
 
 @pytest.fixture

@@ -5,24 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from mamori.cli.main import main
+from tests.clirun import Run, runner
 from tests.notify.conftest import Http, http  # noqa: F401 - the fixture
 
 SAMPLES = Path(__file__).parent / "samples"
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -33,17 +27,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
     for p in SAMPLES.iterdir():
         shutil.copy(p, tmp_path / p.name)
 
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        cap = capsys.readouterr()
-        return Run(code, cap.out, cap.err)
-
-    return run
+    return runner(capsys)
 
 
 def imported(cli: Callable[..., Run]) -> list[dict[str, object]]:

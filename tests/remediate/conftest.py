@@ -17,6 +17,7 @@ from mamori.model.finding import Finding, FindingStatus, Severity
 from mamori.remediate.clients import Clients
 from mamori.remediate.settings import GuardrailsConfig
 from mamori.store import Store
+from tests.clirun import runner
 
 ACCOUNT = "123456789012"
 REGIONS = ("ap-northeast-1", "eu-west-1", "us-east-1")
@@ -106,33 +107,16 @@ def pab(aws: Aws, name: str, region: str) -> dict[str, bool] | None:
         return None
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
 def mamori(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
     """Run the CLI in-process in a temporary directory: (exit code, stdout, stderr)."""
-    from mamori.cli.main import main
-
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "250")
     monkeypatch.setenv("MAMORI_ACTOR", "tester")
 
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        cap = capsys.readouterr()
-        return Run(code, cap.out, cap.err)
-
-    return run
+    return runner(capsys)
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from mamori.cli.main import main
 from mamori.model import Inventory, Resource
 from mamori.rules import RuleSet, load_rules
+from tests.clirun import Run, runner
 
 PROD, DEV = "111122223333", "444455556666"
 DAY1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -76,11 +75,6 @@ def estate(
     return inv
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -88,14 +82,4 @@ def mamori(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "240")
 
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        cap = capsys.readouterr()
-        return Run(code, cap.out, cap.err)
-
-    return run
+    return runner(capsys)

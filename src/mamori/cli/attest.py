@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 
 import click
 from rich.table import Table
 
-from mamori.cli.common import config_option, db_option, get_config, open_store
+from mamori.cli.common import actor, config_option, db_option, get_config, open_store
 from mamori.cli.output import FORMATS, console, emit_csv, emit_json
 from mamori.rules import load_rules
 from mamori.standards import standards as catalogue
@@ -30,13 +29,6 @@ class _DefaultGroup(click.Group):
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = ["add", *args]
         return super().parse_args(ctx, args)
-
-
-def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "unknown"
 
 
 @click.group(cls=_DefaultGroup)
@@ -81,7 +73,7 @@ def add(
     store = open_store(db, cfg)
     att = StandardsStore(store.engine).attest(
         standard=standard, control=ctl.id, by=by, evidence=evidence, expires_at=parse_expiry(expires, now),
-        account=account, recorded_by=_actor(), now=now,
+        account=account, recorded_by=actor(), now=now,
     )  # fmt: skip
     if fmt == "json":
         emit_json(att.to_dict(now))

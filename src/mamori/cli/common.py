@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -90,3 +92,15 @@ def rules_for(cfg: Config, only: tuple[str, ...] = ()) -> RuleSet:
 
 def get_config(path: str | None) -> Config:
     return load_config(path)
+
+
+def actor(by: str | None = None) -> str:
+    """Who is acting, for history and the audit log: ``by``, else ``$MAMORI_ACTOR``, else the OS user."""
+    if by:
+        return by
+    if os.environ.get("MAMORI_ACTOR"):
+        return os.environ["MAMORI_ACTOR"]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers, some CI runners)
+        return "unknown"

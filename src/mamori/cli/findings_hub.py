@@ -13,8 +13,8 @@ import click
 import orjson
 from rich.table import Table
 
-from mamori.cli.common import config_option, db_option, get_config
-from mamori.cli.hub_common import actor, hub_store, suppressions_option
+from mamori.cli.common import actor, config_option, db_option, get_config
+from mamori.cli.hub_common import hub_store, suppressions_option
 from mamori.cli.output import console, emit_json
 from mamori.collect.aws.session import AwsTarget, ClientFactory, caller_account
 from mamori.config import Config

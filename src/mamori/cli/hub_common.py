@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,15 +19,6 @@ def suppressions_option(f: F) -> F:
         "--suppressions", "suppressions_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
         help="Suppressions file (default: suppressions_file in mamori.yaml).",
     )(f)  # fmt: skip
-
-
-def actor(by: str | None = None) -> str:
-    if by:
-        return by
-    try:
-        return os.environ.get("MAMORI_ACTOR") or getpass.getuser()
-    except (KeyError, OSError):  # no user name on some CI runners
-        return "unknown"
 
 
 def hub_store(db: str | None, cfg: Config, suppressions_path: str | None = None, *, who: str = "cli") -> tuple[Store, dict[str, Any]]:

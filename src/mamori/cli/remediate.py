@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -11,7 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from mamori.cli.common import config_option, db_option, get_config, open_store, split_csv, targets_from
+from mamori.cli.common import actor, config_option, db_option, get_config, open_store, split_csv, targets_from
 from mamori.cli.output import console, emit_json
 from mamori.config import Config
 from mamori.remediate.apply import apply_plan
@@ -35,11 +33,7 @@ TROUBLE = (ChangeStatus.FAILED, ChangeStatus.UNVERIFIED, ChangeStatus.STALE)
 
 def default_actor() -> str:
     """Who is acting: ``$MAMORI_ACTOR``, else the OS user."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        user = "unknown"
-    return os.environ.get("MAMORI_ACTOR") or user
+    return actor()
 
 
 def access_options(f: F) -> F:
