@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from mamori.catalog import standards
 from mamori.rules import load_rules
-from mamori.standards import standards
 
 from ..rules.test_rule_cases import ALL_CASES
 

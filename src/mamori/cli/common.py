@@ -11,8 +11,8 @@ import click
 
 from mamori.collect.aws.session import AwsTarget
 from mamori.config import Config, load_config
+from mamori.findings import Store
 from mamori.rules import RuleSet, load_rules
-from mamori.store import Store
 
 F = Callable[..., Any]
 

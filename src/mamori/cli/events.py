@@ -20,9 +20,9 @@ from mamori.events.responders.clients import ResponderClients
 from mamori.events.run import RunReport, Watcher, replay
 from mamori.events.sources import S3Source, SqsSource
 from mamori.events.store import EventStore, HistoryFilter
+from mamori.findings import Store
 from mamori.model.finding import Severity
 from mamori.notify import NOTIFIERS, Notifier
-from mamori.store import Store
 
 SEVERITIES = [s.value for s in Severity]
 

@@ -8,9 +8,9 @@ import click
 
 from mamori.cli.common import config_option, db_option, get_config, open_store
 from mamori.cli.output import console
-from mamori.engine.score import ALL
 from mamori.report import gather, render
 from mamori.rules import load_rules
+from mamori.standards.score import ALL
 
 
 @click.group("report")

@@ -16,11 +16,12 @@ from typing import Any
 
 from mamori.audit import record, record_in
 from mamori.collect.aws.services.iam import ACCESS_KEY
+from mamori.config.guardrails import GuardrailsConfig
+from mamori.config.keys import KeysConfig
 from mamori.errors import ConfigError
 from mamori.keys import notices as notice_store
 from mamori.keys.inventory import KeyRow
 from mamori.keys.policy import Act, Decision, Stage, decide
-from mamori.keys.settings import KeysConfig
 from mamori.model.finding import Severity
 from mamori.model.resource import GLOBAL
 from mamori.notify import NOTIFIERS, DeliveryError, Notification, Notifier
@@ -30,7 +31,6 @@ from mamori.remediate.clients import Clients
 from mamori.remediate.model import ChangeStatus, Target
 from mamori.remediate.planner import Item, build_plan
 from mamori.remediate.repo import RemediationStore
-from mamori.remediate.settings import GuardrailsConfig
 from mamori.store.db import write_transaction
 
 
