@@ -77,7 +77,7 @@ def targets_from(
 
 
 def open_store(db: str | None, cfg: Config) -> Store:
-    return Store.open(db or cfg.db)
+    return Store.open(db, cfg.db)
 
 
 def rules_for(cfg: Config, only: tuple[str, ...] = ()) -> RuleSet:

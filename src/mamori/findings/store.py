@@ -77,8 +77,9 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
-        engine = make_engine(url)
+    def open(cls, url: str | None = None, configured: str | None = None) -> Store:
+        """Open (and migrate) the store: ``url`` from ``--db``, ``configured`` from ``db:`` in mamori.yaml."""
+        engine = make_engine(url, configured)
         migrate(engine)
         return cls(engine)
 

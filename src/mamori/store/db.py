@@ -27,11 +27,11 @@ _LOCK_KEY = 0x6D616D6F  # "mamo": the advisory lock every writer of the store ta
 _migrate_lock = threading.Lock()
 
 
-def _prepare(url: str | None) -> str:
+def _prepare(url: str | None, configured: str | None) -> str:
     """The resolved URL (see :func:`mamori.store.url.store_url`); a SQLite file given as a path gets its folder."""
-    resolved = store_url(url)
+    resolved = store_url(url, configured)
     path = sqlite_path(resolved)
-    if path is not None and "://" not in given(url):
+    if path is not None and "://" not in given(url, configured):
         path.parent.mkdir(parents=True, exist_ok=True)
     return resolved
 
@@ -52,8 +52,9 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | None = None) -> Engine:
-    resolved = _prepare(url)
+def make_engine(url: str | None = None, configured: str | None = None) -> Engine:
+    """An engine on the store given by ``--db`` (``url``), else the config file's ``db:``, else ``$MAMORI_DB``, else the default."""
+    resolved = _prepare(url, configured)
     try:
         if resolved.startswith("sqlite"):
             engine = create_engine(resolved, connect_args={"timeout": 30, "check_same_thread": False})
