@@ -99,7 +99,7 @@ def store_costs(n: int) -> dict[str, Any]:
     views = standard_views(store, list(standards()), rules=rules)
     t_show = time.perf_counter() - t0
     t0 = time.perf_counter()
-    data = gather(store, rules, Config())
+    data = gather(store, rules, Config().hub)
     t_gather = time.perf_counter() - t0
     t0 = time.perf_counter()
     html = render(data)

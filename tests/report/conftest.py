@@ -44,7 +44,7 @@ def report_data(tmp_path_factory: pytest.TempPathFactory) -> ReportData:
     tmp = tmp_path_factory.mktemp("report")
     store, rules = build_store(f"sqlite:///{tmp}/m.db", tmp / "rules")
     try:
-        return gather(store, rules, Config(), now=NOW, title="ACME <prod> report")
+        return gather(store, rules, Config().hub, now=NOW, title="ACME <prod> report")
     finally:
         store.close()
 

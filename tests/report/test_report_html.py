@@ -79,7 +79,7 @@ def test_render_without_any_scan(tmp_path: Path) -> None:
     from mamori.rules import load_rules
 
     store = Store.open(f"sqlite:///{tmp_path}/empty.db")
-    html = render(gather(store, load_rules([], builtin=False), Config()))
+    html = render(gather(store, load_rules([], builtin=False), Config().hub))
     store.close()
     assert "no scan stored yet" in html and embedded(html)["findings"] == []
 

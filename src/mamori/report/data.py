@@ -8,7 +8,7 @@ from typing import Any
 
 from mamori import __version__
 from mamori.catalog import standards
-from mamori.config import Config
+from mamori.config.hub import HubSettings
 from mamori.errors import InputError
 from mamori.findings import FindingFilter, Store
 from mamori.hub.view import enrich
@@ -75,7 +75,7 @@ def _finding(f: Finding, owner: str, due: datetime | None, overdue: bool) -> dic
 def gather(
     store: Store,
     rules: RuleSet,
-    cfg: Config,
+    cfg: HubSettings,
     *,
     account: str = ALL,
     title: str = "mamori compliance report",
