@@ -19,6 +19,7 @@ from mamori.collect.aws.services.iam import ACCESS_KEY
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.config.keys import KeysConfig
 from mamori.errors import ConfigError
+from mamori.hub.dispatch import build_notifier
 from mamori.keys import notices as notice_store
 from mamori.keys.inventory import KeyRow
 from mamori.keys.policy import Act, Decision, Stage, decide
@@ -65,8 +66,6 @@ def build_notifiers(names: Sequence[str], channels: Mapping[str, Any]) -> list[N
     out: list[Notifier] = []
     for name in names:
         if name in channels:
-            from mamori.hub.dispatch import build_notifier
-
             out.append(build_notifier(name, channels[name]))
         elif name in ("log", "memory"):
             out.append(NOTIFIERS.get(name)())
