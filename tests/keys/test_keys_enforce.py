@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from mamori import audit
+from mamori.config.keys import KeyExemption, KeysConfig
 from mamori.demo import emulator
+from mamori.findings import Store
 from mamori.keys import notices
 from mamori.keys.enforce import build_notifiers, enforce
 from mamori.keys.inventory import ROOT, key_rows
 from mamori.keys.owners import owner_resolver
 from mamori.keys.policy import Act, Stage
-from mamori.keys.settings import KeyExemption, KeysConfig
 from mamori.notify.channels import MemoryNotifier
-from mamori.store import Store
 from tests.awsutil import collect
 from tests.remediate.conftest import ACCOUNT, Aws
 
@@ -153,8 +153,8 @@ def test_failed_disable_is_reported_and_retried(aws: Aws, sqlite_store: Store) -
 
 
 def test_notifier_config(aws: Aws) -> None:
+    from mamori.config.hub import ChannelConfig
     from mamori.errors import ConfigError
-    from mamori.hub.config import ChannelConfig
 
     assert [n.name for n in build_notifiers(["log"], {})] == ["log"]
     chans = {"sec-hook": ChannelConfig(type="webhook", url="http://127.0.0.1:9/hook")}

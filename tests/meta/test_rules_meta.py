@@ -6,8 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 import mamori.rules as rules_pkg
+from mamori.catalog import standards
 from mamori.rules import load_rules
-from mamori.standards import standards
 
 from ..rules.test_rule_cases import ALL_CASES
 

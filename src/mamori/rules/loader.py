@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mamori.catalog import standards
 from mamori.errors import RuleError
 from mamori.rules.conditions import Compiled, compile_condition, value_getter
 from mamori.rules.schema import RuleSpec
 from mamori.specfile import load_hooks, read_spec
-from mamori.standards import standards
 
 LIBRARY = Path(__file__).parent / "library"
 
