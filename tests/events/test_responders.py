@@ -12,12 +12,12 @@ from typing import Any
 import boto3
 import pytest
 
+from mamori import audit
 from mamori.collect.aws.session import ApiCounter, AwsTarget
 from mamori.events import DetectionSet, Matcher
 from mamori.events.config import EventsConfig
 from mamori.events.ledger import MemoryLedger
 from mamori.events.processor import Processor
-from mamori import audit
 from mamori.events.responders import ResponseResult
 from mamori.events.schema import ResponseMode
 from mamori.notify import DeliveryError, Notification
@@ -101,7 +101,12 @@ def test_dry_run_plans_and_makes_no_mutating_call(aws: boto3.Session, detections
     outs = [proc.process(stop_logging(ident=sid, at=BASE_TIME + timedelta(minutes=m)))[0] for m in (0, 10)]
     assert _results(outs[1]) == {"restart_trail": ResponseResult.PLANNED, "quarantine_principal": ResponseResult.PLANNED,
                                  "notify": ResponseResult.SENT}  # fmt: skip
-    assert str(outs[1].responses[0].intent.calls[0]) == "cloudtrail:StartLogging(Name='org-trail')"
+    restart, quarantine = outs[1].responses[0].intent, outs[1].responses[1].intent
+    assert str(restart.calls[0]) == "cloudtrail:StartLogging(Name='org-trail')"
+    # the intent names remediate's action and target; the calls are that action's proposal
+    assert (restart.remediation, restart.target.resource_type if restart.target else None) == ("cloudtrail_start_logging", "aws.cloudtrail.trail")
+    assert quarantine.remediation == "iam_quarantine_role" and quarantine.target is not None and quarantine.target.resource_id == "ops-automation"
+    assert [c.operation for c in quarantine.calls] == ["PutRolePolicy"] and quarantine.params["policy_name"] == "mamori-quarantine"
     assert counter.mutating() == [] and counter.total == 0
     assert not is_logging(aws)
 

@@ -11,7 +11,7 @@
     sources     files, S3 archive (checkpointed), SQS (EventBridge / S3 notifications)
 """
 
-from mamori.events.matcher import Match, Matcher
 from mamori.events.loader import Detection, DetectionSet, load_detections
+from mamori.events.matcher import Match, Matcher
 
 __all__ = ["Detection", "DetectionSet", "Match", "Matcher", "load_detections"]

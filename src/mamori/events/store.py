@@ -15,8 +15,8 @@ from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from mamori.errors import StoreError
-from mamori.events.matcher import Match
 from mamori.events.ledger import Claim, Response, counting_rule
+from mamori.events.matcher import Match
 from mamori.events.responders.base import Intent, ResponseResult
 from mamori.events.schema import ResponseMode
 from mamori.store.db import write_transaction

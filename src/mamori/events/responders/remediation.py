@@ -20,7 +20,11 @@ from mamori.collect.aws.services.iam_entities import ROLE
 from mamori.events.record import PrincipalType
 from mamori.events.responders.base import Intent, Responder, register
 from mamori.model.resource import GLOBAL
-from mamori.remediate.actions.iam_quarantine import AWS_MANAGED_ROLE_PATHS, DEFAULT_POLICY_NAME, DEFAULT_QUARANTINE_ACTIONS
+from mamori.remediate.actions.iam_quarantine import (
+    AWS_MANAGED_ROLE_PATHS,
+    DEFAULT_POLICY_NAME,
+    DEFAULT_QUARANTINE_ACTIONS,
+)
 from mamori.remediate.model import Target
 
 if TYPE_CHECKING:
