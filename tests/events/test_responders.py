@@ -20,6 +20,7 @@ from mamori.events.ledger import MemoryLedger
 from mamori.events.processor import Processor
 from mamori.events.responders import ResponseResult
 from mamori.events.schema import ResponseMode
+from mamori.events.store import EventStore
 from mamori.notify import DeliveryError, Notification
 from mamori.notify.channels import MemoryNotifier
 from mamori.remediate.clients import Clients
@@ -237,3 +238,15 @@ def test_principals_that_cannot_be_quarantined_are_skipped_with_a_reason(detecti
     out = proc.process(stop_logging(ident=ident, at=BASE_TIME + timedelta(minutes=1)))[0]
     q = next(r for r in out.responses if r.responder == "quarantine_principal")
     assert q.result is ResponseResult.SKIPPED and "cannot be given an IAM policy" in q.error
+
+
+def test_a_pending_act_is_retried_from_the_stored_intent(aws: boto3.Session, detections: DetectionSet, db: Store) -> None:
+    aws.client("cloudtrail").stop_logging(Name="org-trail")
+    es = EventStore(db.engine)
+    proc, counter = _proc(aws, detections, ACT, store=db, ledger=es)
+    m = Matcher(detections).match(stop_logging())[0]
+    claim = es.claim(m, lambda n: proc.plan(m, n))  # a crash right after the claim: nothing done yet
+    assert claim.responses[0].result is ResponseResult.PENDING and counter.total == 0
+    out = proc.handle(m)  # the redelivery: the intent read back from the store is acted on
+    assert out.duplicate and _results(out)["restart_trail"] is ResponseResult.APPLIED and is_logging(aws)
+    assert proc.handle(m).responses[0].result is ResponseResult.APPLIED and counter.calls["cloudtrail.StartLogging"] == 1
