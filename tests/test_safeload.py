@@ -30,10 +30,10 @@ JSON = st.recursive(
     | st.booleans()
     | st.integers(-(2**63), 2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(st.characters(blacklist_characters="\x00")),
+    | st.text(st.characters(codec="utf-8", blacklist_characters="\x00")),
     lambda inner: (
         st.lists(inner, max_size=4)
-        | st.dictionaries(st.text(st.characters(blacklist_characters="\x00"), max_size=8), inner, max_size=4)
+        | st.dictionaries(st.text(st.characters(codec="utf-8", blacklist_characters="\x00"), max_size=8), inner, max_size=4)
     ),
     max_leaves=30,
 )
