@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mamori import safeload
-from mamori.errors import InputError
-from mamori.safeload import load_json, load_json_lines, load_yaml
+from mamori.errors import ConfigError, InputError, RuleError
+from mamori.safeload import compose_yaml, load_json, load_json_lines, load_yaml
 
 # A billion-laughs document of the size reported in issue 12 (575 bytes): 10 levels of 9 aliases.
 _LEVELS = "abcdefghij"
@@ -33,7 +33,9 @@ JSON = st.recursive(
     | st.text(st.characters(codec="utf-8", blacklist_characters="\x00")),
     lambda inner: (
         st.lists(inner, max_size=4)
-        | st.dictionaries(st.text(st.characters(codec="utf-8", blacklist_characters="\x00"), max_size=8), inner, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(codec="utf-8", blacklist_characters="\x00"), max_size=8), inner, max_size=4
+        )
     ),
     max_leaves=30,
 )
@@ -167,3 +169,27 @@ def test_yaml_like_text_gives_a_value_or_input_error(text: str) -> None:
 @given(JSON)
 def test_json_values_round_trip(value: Any) -> None:
     assert load_json(orjson.dumps(value), source="f", unique_keys=True) == orjson.loads(orjson.dumps(value))
+
+
+def test_compose_yaml_gives_checked_nodes_for_line_maps(yaml_backend: str) -> None:
+    node, construct = compose_yaml("a: 1\nb: [x, y]\n", source="f")
+    assert node is not None and [k.start_mark.line for k, _ in node.value] == [0, 1]
+    assert construct(node) == {"a": 1, "b": ["x", "y"]}
+    assert compose_yaml("", source="f")[0] is None
+    assert "alias bomb" in _err(compose_yaml, ALIAS_BOMB).message
+    node, construct = compose_yaml("when: 2026-02-30\n", source="f")
+    assert node is not None
+    with pytest.raises(InputError, match="not a valid timestamp"):
+        construct(node)
+
+
+def test_errors_come_as_the_callers_subclass() -> None:
+    with pytest.raises(ConfigError) as exc:
+        load_yaml("a: 1\na: 2\n", source="mamori.yaml", error=ConfigError)
+    assert (exc.value.source, exc.value.where) == ("mamori.yaml", "2:1")
+    with pytest.raises(RuleError, match="invalid YAML"):
+        load_yaml("a: [", source="r.yaml", error=RuleError)
+    with pytest.raises(ConfigError, match="duplicate key"):
+        load_json(b'{"a": 1, "a": 2}', source="x.json", error=ConfigError)
+    with pytest.raises(ConfigError, match="invalid JSON"):
+        load_json_lines(b"{}\n{\n", source="x.jsonl", error=ConfigError)

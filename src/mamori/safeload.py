@@ -20,9 +20,10 @@ PyYAML's C loader (libyaml) is used when it is installed, with the same checks.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 import orjson
@@ -31,7 +32,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mamori.errors import InputError
 
-__all__ = ["MAX_ALIASES", "MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "load_json", "load_json_lines", "load_yaml"]
+__all__ = [
+    "MAX_ALIASES", "MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "compose_yaml", "load_json", "load_json_lines", "load_yaml",
+]  # fmt: skip
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 100
@@ -185,12 +188,11 @@ def _check_nodes(root: Node, source: str, max_nodes: int, unique_keys: bool) -> 
 def load_yaml(
     data: str | bytes, *, source: str, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
     max_aliases: int = MAX_ALIASES, max_nodes: int = MAX_NODES, unique_keys: bool = True,
+    error: type[InputError] = InputError,
 ) -> Any:  # fmt: skip
-    """One YAML document as plain data (``None`` when empty), or InputError."""
-    text = _text(data, source, max_bytes)
-    try:
-        _check_events(text, source, max_depth, max_aliases)
-        loader = _Loader(text)
+    """One YAML document as plain data (``None`` when empty), or ``error`` (an InputError)."""
+    with _yaml_errors(source, error):
+        loader = _checked_loader(data, source, max_bytes, max_depth, max_aliases)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -199,19 +201,64 @@ def load_yaml(
             return loader.construct_document(node)
         finally:
             loader.dispose()
+
+
+def compose_yaml(
+    data: str | bytes, *, source: str, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
+    max_aliases: int = MAX_ALIASES, max_nodes: int = MAX_NODES, unique_keys: bool = True,
+    error: type[InputError] = InputError,
+) -> tuple[Node | None, Callable[[Node], Any]]:  # fmt: skip
+    """(checked node graph, constructor) for readers that map paths to lines; same limits as load_yaml.
+
+    ``construct(node)`` builds the value of the root node; its errors are ``error`` too.
+    """
+    with _yaml_errors(source, error):
+        loader = _checked_loader(data, source, max_bytes, max_depth, max_aliases)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _check_nodes(node, source, max_nodes, unique_keys)
+        finally:
+            loader.dispose()
+
+    def construct(root: Node) -> Any:
+        with _yaml_errors(source, error):
+            return _Loader("").construct_document(root)
+
+    return node, construct
+
+
+def _checked_loader(data: str | bytes, source: str, max_bytes: int, max_depth: int, max_aliases: int) -> Any:
+    text = _text(data, source, max_bytes)
+    _check_events(text, source, max_depth, max_aliases)
+    return _Loader(text)
+
+
+@contextlib.contextmanager
+def _as(error: type[InputError]) -> Iterator[None]:
+    """Our InputError as the caller's subclass of it (RuleError, ConfigError, LockfileError, ...)."""
+    try:
+        yield
+    except InputError as exc:
+        if type(exc) is error:
+            raise
+        raise error(exc.message, source=exc.source, where=exc.where) from None
+
+
+@contextlib.contextmanager
+def _yaml_errors(source: str, error: type[InputError]) -> Iterator[None]:
+    """PyYAML's errors (and a constructor's ValueError on a value it cannot take) as ``error``."""
+    try:
+        with _as(error):
+            yield
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        raise InputError(f"invalid YAML: {what}", source=source, where=_mark(mark)) from None
+        raise error(f"invalid YAML: {what}", source=source, where=_mark(mark)) from None
     except yaml.YAMLError as exc:  # ReaderError and friends: no mark
-        raise InputError(f"invalid YAML: {exc}", source=source) from None
-    except (
-        ValueError,
-        TypeError,
-        OverflowError,
-        RecursionError,
-    ) as exc:  # a constructor on a value it cannot take
-        raise InputError(f"invalid YAML value: {type(exc).__name__}: {exc}", source=source) from None
+        raise error(f"invalid YAML: {exc}", source=source) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise error(f"invalid YAML value: {type(exc).__name__}: {exc}", source=source) from None
 
 
 # --------------------------------------------------------------------------- JSON
@@ -268,9 +315,14 @@ def _walk(doc: Any, source: str, max_depth: int) -> None:
 
 def load_json(
     data: str | bytes, *, source: str, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
-    unique_keys: bool = True,
+    unique_keys: bool = True, error: type[InputError] = InputError,
 ) -> Any:  # fmt: skip
-    """One JSON document as plain data, or InputError (syntax errors as ``line:column``)."""
+    """One JSON document as plain data, or ``error`` (syntax errors as ``line:column``, others as a JSON path)."""
+    with _as(error):
+        return _load_json(data, source, max_bytes, max_depth, unique_keys)
+
+
+def _load_json(data: str | bytes, source: str, max_bytes: int, max_depth: int, unique_keys: bool) -> Any:
     text = _text(data, source, max_bytes)
     try:
         doc = orjson.loads(text)  # strict: no NaN/Infinity, numbers in range; depth-limited (1024)
@@ -291,20 +343,23 @@ def load_json(
 
 def load_json_lines(
     data: str | bytes, *, source: str, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
-    unique_keys: bool = True,
+    unique_keys: bool = True, error: type[InputError] = InputError,
 ) -> list[Any]:  # fmt: skip
     """One JSON value per non-blank line; an error names the line."""
+    with _as(error):
+        return _load_json_lines(data, source, max_bytes, max_depth, unique_keys)
+
+
+def _load_json_lines(
+    data: str | bytes, source: str, max_bytes: int, max_depth: int, unique_keys: bool
+) -> list[Any]:
     text = _text(data, source, max_bytes)
     out: list[Any] = []
     for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            out.append(
-                load_json(
-                    line, source=source, max_bytes=max_bytes, max_depth=max_depth, unique_keys=unique_keys
-                )
-            )
+            out.append(_load_json(line, source, max_bytes, max_depth, unique_keys))
         except InputError as exc:
             col = re.fullmatch(r"1:(\d+)", exc.where or "")
             where = f"{n}:{col.group(1)}" if col else f"line {n}" + (f" {exc.where}" if exc.where else "")
