@@ -102,6 +102,7 @@ def test_the_cli_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFix
 @pytest.mark.parametrize(
     ("doc", "fmt", "where"),
     [
+        (_asff(Title="a\u0000b"), None, "Findings[0].Title"),  # NUL: PostgreSQL cannot store it
         (_asff(Severity={"Normalized": True}), None, "Findings[0].Severity"),
         (_asff(Compliance="PASSED"), None, "Findings[0].Compliance"),
         (_asff(UpdatedAt="0001-01-01T00:00:00+09:00"), None, "Findings[0].UpdatedAt"),
