@@ -124,6 +124,13 @@ def test_other_wrong_shapes(tmp_path: Path, doc: Any, fmt: str | None, where: st
     assert e.where is not None and e.where.startswith(where), str(e)
 
 
+def test_go_zero_time_means_unset(tmp_path: Path) -> None:
+    p = tmp_path / "go.json"
+    p.write_bytes(orjson.dumps(_asff(CreatedAt="0001-01-01T00:00:00Z", FirstObservedAt="0001-01-01T00:00:00Z")))
+    [item] = read_file(p).items
+    assert item.finding.first_seen == datetime.fromisoformat(DOCS["securityhub_asff.json"]["Findings"][0]["UpdatedAt"])
+
+
 def _paths(doc: Any) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
     stack: list[tuple[Any, tuple[Any, ...]]] = [(doc, ())]

@@ -35,6 +35,7 @@ class Imported:
 
 MIN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+_GO_ZERO = datetime(1, 1, 1)
 
 
 _NAMES: dict[type, str] = {Mapping: "object", dict: "object", list: "array"}
@@ -124,6 +125,8 @@ class Ctx:
             except ValueError:
                 raise self.error(where, f"not an ISO 8601 timestamp: {value[:100]!r}") from None
             t = t if t.tzinfo else t.replace(tzinfo=UTC)
+            if t.replace(tzinfo=None) == _GO_ZERO and not t.utcoffset() and default is not None:
+                return default  # Go's zero time.Time (0001-01-01T00:00:00Z), written by Go scanners for "unset"
             try:
                 in_range = MIN_TIME <= t.astimezone(UTC) <= MAX_TIME
             except OverflowError:
