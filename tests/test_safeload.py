@@ -128,7 +128,6 @@ def test_a_utf8_bom_and_an_empty_document_are_fine() -> None:
 @pytest.mark.parametrize(
     ("doc", "where", "text"),
     [
-        (b'{"a": 1, "a": 2}', None, "duplicate key 'a'"),
         (b"[" * 100_000 + b"]" * 100_000, "1:1026", "depth limit"),
         (b"[" * 101 + b"]" * 101, "[0]" * 100, "nested deeper than 100"),
         (b'{"x": NaN}', "1:7", "invalid JSON"),
@@ -141,6 +140,11 @@ def test_a_utf8_bom_and_an_empty_document_are_fine() -> None:
 def test_bad_json_names_file_and_place(doc: bytes, where: str | None, text: str) -> None:
     e = _err(load_json, doc)
     assert e.where == where and text in e.message
+
+
+def test_json_duplicate_keys_where_asked() -> None:
+    assert load_json(b'{"a": 1, "a": 2}', source="f") == {"a": 2}
+    assert _err(load_json, b'{"x": {"a": 1, "a": 2}}', unique_keys=True).message == "duplicate key 'a'"
 
 
 def test_json_lines_name_the_line() -> None:
@@ -190,6 +194,6 @@ def test_errors_come_as_the_callers_subclass() -> None:
     with pytest.raises(RuleError, match="invalid YAML"):
         load_yaml("a: [", source="r.yaml", error=RuleError)
     with pytest.raises(ConfigError, match="duplicate key"):
-        load_json(b'{"a": 1, "a": 2}', source="x.json", error=ConfigError)
+        load_json(b'{"a": 1, "a": 2}', source="x.json", unique_keys=True, error=ConfigError)
     with pytest.raises(ConfigError, match="invalid JSON"):
         load_json_lines(b"{}\n{\n", source="x.jsonl", error=ConfigError)

@@ -12,7 +12,8 @@ on the input's nesting, and refuse, before any expansion:
 * nesting deeper than ``max_depth`` (checked on the parser's event stream, iteratively);
 * YAML alias bombs: more than ``max_aliases`` aliases, an expansion of more than
   ``max_nodes`` nodes, or an alias that refers to its own ancestor;
-* duplicate mapping keys (unless ``unique_keys=False``);
+* duplicate mapping keys: YAML by default (``unique_keys=False`` allows them); JSON when
+  ``unique_keys=True`` is asked (it costs a second parse, about as long as the first);
 * JSON ``NaN`` / ``Infinity`` and numbers out of range; impossible YAML dates.
 
 PyYAML's C loader (libyaml) is used when it is installed, with the same checks.
@@ -290,6 +291,33 @@ def _path(parts: list[str | int]) -> str:
     return out or "$"
 
 
+def _fine(doc: Any, max_depth: int, strings: bool) -> bool:
+    """True when no container is deeper than ``max_depth`` and (if ``strings``) no key or string holds NUL.
+
+    The fast pass: containers only, no paths. :func:`_walk` finds the place when this says no.
+    """
+    if not isinstance(doc, dict | list):
+        return not (strings and isinstance(doc, str) and "\x00" in doc)
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > max_depth:
+            return False
+        if type(value) is dict:
+            if strings and any("\x00" in k for k in value):
+                return False
+            children: Any = value.values()
+        else:
+            children = value
+        for c in children:
+            kind = type(c)
+            if kind is dict or kind is list:
+                stack.append((c, depth + 1))
+            elif strings and kind is str and "\x00" in c:
+                return False
+    return True
+
+
 def _walk(doc: Any, source: str, max_depth: int) -> None:
     """Depth and NUL characters in keys and strings; iterative, with the JSON path of the first problem."""
     stack: list[tuple[Any, list[str | int]]] = [(doc, [])]
@@ -315,7 +343,7 @@ def _walk(doc: Any, source: str, max_depth: int) -> None:
 
 def load_json(
     data: str | bytes, *, source: str, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
-    unique_keys: bool = True, error: type[InputError] = InputError,
+    unique_keys: bool = False, error: type[InputError] = InputError,
 ) -> Any:  # fmt: skip
     """One JSON document as plain data, or ``error`` (syntax errors as ``line:column``, others as a JSON path)."""
     with _as(error):
@@ -324,13 +352,15 @@ def load_json(
 
 def _load_json(data: str | bytes, source: str, max_bytes: int, max_depth: int, unique_keys: bool) -> Any:
     text = _text(data, source, max_bytes)
-    try:
-        doc = orjson.loads(text)  # strict: no NaN/Infinity, numbers in range; depth-limited (1024)
+    try:  # strict: no NaN/Infinity, numbers in range; depth-limited (1024)
+        doc = orjson.loads(data if isinstance(data, bytes) and not data.startswith(b"\xef\xbb\xbf") else text)
     except orjson.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON: {exc.msg}", source=source, where=_where(exc.lineno - 1, exc.colno - 1)
         ) from None
-    _walk(doc, source, max_depth)
+    # A NUL inside a string can only be written \u0000 (a raw one was refused above)
+    if not _fine(doc, max_depth, strings="\\u0000" in text):
+        _walk(doc, source, max_depth)
     if unique_keys and "{" in text:
         try:  # depth is known to be small now, so the recursive stdlib parser is safe
             json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
@@ -343,7 +373,7 @@ def _load_json(data: str | bytes, source: str, max_bytes: int, max_depth: int, u
 
 def load_json_lines(
     data: str | bytes, *, source: str, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
-    unique_keys: bool = True, error: type[InputError] = InputError,
+    unique_keys: bool = False, error: type[InputError] = InputError,
 ) -> list[Any]:  # fmt: skip
     """One JSON value per non-blank line; an error names the line."""
     with _as(error):
