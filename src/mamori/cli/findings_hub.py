@@ -14,6 +14,7 @@ import orjson
 from rich.table import Table
 
 from mamori.cli.common import actor, config_option, db_option, get_config
+from mamori.cli.exits import EXIT_RUNTIME, exit_with
 from mamori.cli.hub_common import hub_store, suppressions_option
 from mamori.cli.output import console, emit_json
 from mamori.collect.aws.session import AwsTarget, ClientFactory, caller_account
@@ -309,4 +310,4 @@ def send_securityhub(
             for fid, err in dict(report["failed"]).items():  # type: ignore[call-overload]
                 con.print(f"[red]failed[/] {fid}: {err}")
     if not dry_run and report["failed"]:
-        raise click.exceptions.Exit(3)
+        raise exit_with(EXIT_RUNTIME)

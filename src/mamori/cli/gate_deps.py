@@ -15,16 +15,10 @@ from typing import Any
 
 import click
 
-from mamori.errors import InputError, MamoriError
+from mamori.cli.exits import ExitCode, exit_with, fail
+from mamori.errors import MamoriError
 
-EXIT_USAGE = 2
-EXIT_RUNTIME = 3
 FORMATS = ("table", "json", "sarif", "cyclonedx")
-
-
-def _fail(exc: MamoriError) -> click.exceptions.Exit:
-    click.secho(f"error: {exc}", fg="red", err=True)
-    return click.exceptions.Exit(EXIT_USAGE if isinstance(exc, InputError) else EXIT_RUNTIME)
 
 
 def _parse_now(value: str | None) -> datetime:
@@ -110,7 +104,7 @@ def deps(
         report = _run(ctx, path, policy_path, osv_dir, online, osv_api, sample_data, kev_path, project, team,
                       commit, db, no_record, now)  # fmt: skip
     except MamoriError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     from mamori.gate.deps.output import FORMATS as REGISTRY
     from mamori.gate.deps.output.table import TableFormat
 
@@ -127,7 +121,7 @@ def deps(
     else:
         click.echo(text, nl=False)
     if report.exit_code:
-        raise click.exceptions.Exit(report.exit_code)
+        raise exit_with(ExitCode(report.exit_code))
 
 
 def _run(
@@ -249,7 +243,7 @@ def stats(db: str | None, team: str | None, project: str | None, since_days: int
         finally:
             engine.dispose()
     except MamoriError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if fmt == "json":
         click.echo(json.dumps({"since": since.isoformat() if since else None, "teams": [r.to_dict() for r in rows]},
                               indent=2))  # fmt: skip

@@ -12,16 +12,8 @@ from pathlib import Path
 
 import click
 
-from mamori.errors import InputError, MamoriError
-
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_RUNTIME = 3
-
-
-def _fail(exc: MamoriError) -> click.exceptions.Exit:
-    click.secho(f"error: {exc}", fg="red", err=True)
-    return click.exceptions.Exit(EXIT_USAGE if isinstance(exc, InputError) else EXIT_RUNTIME)
+from mamori.cli.exits import EXIT_FAILED, exit_with, fail
+from mamori.errors import MamoriError
 
 
 @click.command("secrets")
@@ -116,7 +108,7 @@ def secrets(
                 result.expired_allowlist,
             )
     except MamoriError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
     if write_baseline is not None:
         keep = [s.finding for s in result.suppressed if s.by.value != "inline"]
@@ -138,7 +130,7 @@ def secrets(
     else:
         click.echo(report, nl=False)
     if result.findings:
-        raise click.exceptions.Exit(EXIT_FINDINGS)
+        raise exit_with(EXIT_FAILED)
 
 
 @click.command("install-hook")
@@ -151,7 +143,7 @@ def install_hook(repo: Path, force: bool) -> None:
     try:
         target = install(repo, force=force)
     except MamoriError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     click.echo(f"installed {target}: commits that add a secret will be refused")
 
 

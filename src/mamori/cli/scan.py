@@ -20,6 +20,7 @@ from mamori.cli.common import (
     split_csv,
     targets_from,
 )  # fmt: skip
+from mamori.cli.exits import EXIT_FAILED, exit_with
 from mamori.cli.hub_common import hub_store
 from mamori.cli.output import FINDING_CSV_FIELDS, FORMATS, console, emit_csv, emit_json, finding_row
 from mamori.cli.report import outcome_json, print_summary
@@ -100,7 +101,7 @@ def exit_for(findings: list[Finding], fail_on: str | None) -> None:
     bad = [f for f in findings if f.status.is_open and f.severity.at_least(threshold)]
     if bad:
         console(err=True).print(f"[red]{len(bad)} open finding(s) at or above {threshold.value}: failing (exit 1)[/]")
-        raise click.exceptions.Exit(1)
+        raise exit_with(EXIT_FAILED)
 
 
 SEVERITIES = [s.value for s in Severity]
