@@ -143,7 +143,7 @@ def _run(
     import httpx
 
     from mamori import __version__
-    from mamori.gate.deps.audit import AuditSettings, audit
+    from mamori.gate.deps.check import CheckSettings, check
     from mamori.gate.deps.context import resolve_context
     from mamori.gate.deps.errors import LockfileError, PolicyError
     from mamori.gate.deps.history import open_store
@@ -175,7 +175,7 @@ def _run(
                                                "blocked as such"))  # fmt: skip
     context = resolve_context(path, project=project, team=team, commit=commit,
                               policy_project=policy.project, policy_team=policy.team)  # fmt: skip
-    settings = AuditSettings(policy, str(policy_file) if policy_file else None, kev, context, now)
+    settings = CheckSettings(policy, str(policy_file) if policy_file else None, kev, context, now)
     if no_record:
         url = _existing_store(db)
         store = make_engine(url) if url else None
@@ -201,7 +201,7 @@ def _run(
         else:
             assert osv_dir is not None
             source = LocalOsvSource(osv_dir)
-        report, _ = audit(
+        report, _ = check(
             path, source, settings, store=store, record=not no_record, extra_notices=tuple(notices)
         )
     finally:

@@ -9,9 +9,9 @@ import pytest
 
 from mamori.gate.secrets import corpus
 from mamori.gate.secrets.detectors import REGISTRY
-from mamori.gate.secrets.engine import available_engines, build_prefilter, trie_pattern
 from mamori.gate.secrets.errors import SecretsConfigError
 from mamori.gate.secrets.model import redact
+from mamori.gate.secrets.prefilter import available_engines, build_prefilter, trie_pattern
 from mamori.gate.secrets.scanner import Scanner
 
 IDS = list(REGISTRY)

@@ -150,7 +150,7 @@ class Verification(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class SecretHit:
     detector: DetectorId
     title: str
     severity: Severity
@@ -176,7 +176,7 @@ class SuppressedBy(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
-    finding: Finding
+    finding: SecretHit
     by: SuppressedBy
     reason: str
 
@@ -198,7 +198,7 @@ class ScanStats:
 
 @dataclass(frozen=True, slots=True)
 class ScanResult:
-    findings: tuple[Finding, ...]
+    findings: tuple[SecretHit, ...]
     suppressed: tuple[Suppressed, ...]
     stats: ScanStats
     expired_allowlist: tuple[str, ...] = ()
