@@ -27,7 +27,6 @@ from mamori.collect.aws.multi import collect_accounts
 from mamori.config import Config
 from mamori.demo.estate import DEMO_REGIONS, SeedEnv, fake_credentials, moto_server, seed_estate
 from mamori.model.finding import FindingStatus
-from mamori.pipeline import run_scan
 from mamori.remediate.action import bindings
 from mamori.remediate.apply import apply_plan
 from mamori.remediate.clients import Clients
@@ -35,6 +34,7 @@ from mamori.remediate.planner import Selector, effective_rule_params, plan_from_
 from mamori.remediate.repo import RemediationStore
 from mamori.remediate.settings import GuardrailsConfig
 from mamori.rules import load_rules
+from mamori.scan.service import run_scan
 from mamori.store import FindingFilter, Store
 
 OUT = Path(__file__).resolve().parents[1] / "out" / "remediate"

@@ -10,8 +10,8 @@ import pytest
 
 from mamori.hub.suppressions import Selector, Suppression, SuppressionId, SuppressionIndex, Target
 from mamori.model import Finding, FindingStatus, Inventory, Resource, Severity
-from mamori.pipeline import run_scan
 from mamori.rules import RuleSet, load_rules
+from mamori.scan.service import run_scan
 from mamori.store import FindingFilter, Store
 from mamori.store.rows import FindingMeta
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from mamori.config import Config
-from mamori.pipeline import run_scan
 from mamori.report import ReportData, gather, render
 from mamori.rules import RuleSet, load_rules
+from mamori.scan.service import run_scan
 from mamori.store import Store
 from mamori.store.standards import StandardsStore
 

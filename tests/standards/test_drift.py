@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from mamori.errors import InputError
-from mamori.pipeline import run_scan
 from mamori.rules import RuleSet
+from mamori.scan.service import run_scan
 from mamori.standards.drift import drift
 from mamori.store import Store
 

@@ -10,8 +10,8 @@ from sqlalchemy import inspect
 from mamori import audit
 from mamori.engine.score import ALL
 from mamori.errors import InputError
-from mamori.pipeline import run_scan
 from mamori.rules import RuleSet
+from mamori.scan.service import run_scan
 from mamori.standards.status import ControlStatus, RuleCount
 from mamori.standards.view import standard_view
 from mamori.store import Store

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import inspect
 
 from mamori.model import FindingStatus, Inventory, Resource, ScanError
-from mamori.pipeline import run_scan
 from mamori.rules import RuleSet, load_rules
+from mamori.scan.service import run_scan
 from mamori.store import FindingFilter, Store
 from mamori.store.db import current_revisions, head_revisions
 from mamori.store.schema import metadata

@@ -22,10 +22,10 @@ from mamori.config import Config
 from mamori.hub.export.asff import RuleText, to_asff
 from mamori.hub.export.ocsf import to_ocsf
 from mamori.hub.importers import IMPORTERS, read_file
+from mamori.hub.query import OPEN, FindingsQuery, query_findings
 from mamori.hub.securityhub import send_findings
 from mamori.hub.suppressions import Selector, Suppression, SuppressionId
-from mamori.hub.view import HubFinding, enrich
-from mamori.model.finding import FindingStatus
+from mamori.hub.view import HubFinding
 from mamori.rules import load_rules
 from mamori.store import FindingFilter, Store
 
@@ -215,9 +215,8 @@ def import_(files: tuple[Path, ...], fmt_in: str | None, fmt: str, db: str | Non
 
 
 def _selected(store: Store, cfg: Config, status: str, all_sources: bool) -> list[HubFinding]:
-    statuses = (FindingStatus.NEW, FindingStatus.NOTIFIED) if status == "open" else ()
-    found = store.findings(FindingFilter(statuses=statuses, sources=() if all_sources else ("mamori",)))
-    return enrich(found, store.meta([f.id for f in found]), cfg.owners, cfg.sla, datetime.now(UTC))
+    where = FindingFilter(statuses=OPEN if status == "open" else (), sources=() if all_sources else ("mamori",))
+    return query_findings(store, FindingsQuery(where), cfg.owners, cfg.sla)
 
 
 def _rule_texts(paths: list[Path]) -> dict[str, RuleText]:

@@ -8,10 +8,8 @@ or the OSV API failed.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -29,16 +27,6 @@ def _parse_now(value: str | None) -> datetime:
     except ValueError:
         raise click.BadParameter(f"not an ISO date or date-time: {value!r}", param_hint="--now") from None
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-
-
-def _existing_store(db: str | None) -> str | None:
-    """The store URL when a store already exists there (``--no-record`` must not create one)."""
-    raw = db or os.environ.get("MAMORI_DB") or str(Path(".mamori") / "mamori.db")
-    if "://" in raw:
-        if raw.startswith("sqlite:///"):
-            return raw if Path(raw[len("sqlite:///") :]).exists() else None
-        return raw
-    return raw if Path(raw).expanduser().exists() else None
 
 
 @click.command("deps")
@@ -99,10 +87,26 @@ def deps(
     sources = sum(bool(x) for x in (osv_dir, online, sample_data))
     if sources != 1:
         raise click.UsageError("give one advisory source: --osv-dir DIR, --online, or --sample-data")
-    now = _parse_now(now_text)
+    from mamori.gate.deps.service import DepsRequest, run_gate
+
+    request = DepsRequest(
+        path=path,
+        now=_parse_now(now_text),
+        osv_dir=osv_dir,
+        online=online,
+        sample_data=sample_data,
+        osv_api=osv_api,
+        osv_transport=(ctx.find_object(dict) or {}).get("osv_transport"),
+        policy_path=policy_path,
+        kev_path=kev_path,
+        project=project,
+        team=team,
+        commit=commit,
+        db=db,
+        record=not no_record,
+    )
     try:
-        report = _run(ctx, path, policy_path, osv_dir, online, osv_api, sample_data, kev_path, project, team,
-                      commit, db, no_record, now)  # fmt: skip
+        report = run_gate(request).report
     except MamoriError as exc:
         raise fail(exc) from None
     from mamori.gate.deps.output import FORMATS as REGISTRY
@@ -124,94 +128,6 @@ def deps(
         raise exit_with(ExitCode(report.exit_code))
 
 
-def _run(
-    ctx: click.Context,
-    path: Path,
-    policy_path: Path | None,
-    osv_dir: Path | None,
-    online: bool,
-    osv_api: str,
-    sample_data: bool,
-    kev_path: Path | None,
-    project: str | None,
-    team: str | None,
-    commit: str | None,
-    db: str | None,
-    no_record: bool,
-    now: datetime,
-) -> Any:
-    import httpx
-
-    from mamori import __version__
-    from mamori.gate.deps.check import CheckSettings, check
-    from mamori.gate.deps.context import resolve_context
-    from mamori.gate.deps.errors import LockfileError, PolicyError
-    from mamori.gate.deps.history import open_store
-    from mamori.gate.deps.kev import load_kev, sample_kev, sample_osv_dir
-    from mamori.gate.deps.model import Notice, NoticeKind
-    from mamori.gate.deps.osv.local import LocalOsvSource
-    from mamori.gate.deps.osv.online import OnlineOsvSource
-    from mamori.gate.deps.policy import DEFAULT_POLICY, find_policy, load_policy
-    from mamori.store.db import make_engine
-
-    if not path.exists():
-        raise LockfileError("no such file or directory", source=str(path))
-    policy_file = policy_path or find_policy(path)
-    policy = load_policy(policy_file) if policy_file else DEFAULT_POLICY
-    notices: list[Notice] = []
-    if kev_path is not None:
-        kev = load_kev(kev_path)
-    elif policy.block.kev_catalog and policy_file is not None:
-        kev = load_kev(policy_file.parent / policy.block.kev_catalog)
-    elif sample_data:
-        kev = sample_kev()
-    else:
-        kev = None
-    if kev is None and policy.block.kev:
-        raise PolicyError("block.kev is true but no KEV catalogue was given (block.kev_catalog or --kev)",
-                          source=str(policy_file))  # fmt: skip
-    if kev is None and policy.block.kev is None:
-        notices.append(Notice(NoticeKind.DATA, "no KEV catalogue given (--kev): known-exploited CVEs are not "
-                                               "blocked as such"))  # fmt: skip
-    context = resolve_context(path, project=project, team=team, commit=commit,
-                              policy_project=policy.project, policy_team=policy.team)  # fmt: skip
-    settings = CheckSettings(policy, str(policy_file) if policy_file else None, kev, context, now)
-    if no_record:
-        url = _existing_store(db)
-        store = make_engine(url) if url else None
-    else:
-        store = open_store(db)
-    client: httpx.Client | None = None
-    try:
-        if online:
-            obj = ctx.find_object(dict) or {}
-            client = httpx.Client(
-                transport=obj.get("osv_transport"),
-                timeout=httpx.Timeout(30.0),
-                headers={"User-Agent": f"mamori/{__version__}"},
-            )
-            source: Any = OnlineOsvSource(client, base_url=osv_api)
-        elif sample_data:
-            source = LocalOsvSource(
-                sample_osv_dir(), label="shipped SAMPLE advisories (not a vulnerability database)"
-            )
-            notices.append(
-                Notice(NoticeKind.DATA, "using the shipped sample advisories: for demos and tests only")
-            )
-        else:
-            assert osv_dir is not None
-            source = LocalOsvSource(osv_dir)
-        report, _ = check(
-            path, source, settings, store=store, record=not no_record, extra_notices=tuple(notices)
-        )
-    finally:
-        if client is not None:
-            client.close()
-        if store is not None:
-            store.dispose()
-    return report
-
-
 @click.command("stats")
 @click.option("--db", help="Store URL or SQLite path (default: $MAMORI_DB, else ./.mamori/mamori.db).")
 @click.option("--team", help="Only this team.")
@@ -231,17 +147,12 @@ def stats(db: str | None, team: str | None, project: str | None, since_days: int
     """
     import json
 
-    from mamori.gate.deps.history import open_store
-    from mamori.gate.deps.stats import team_stats
+    from mamori.gate.deps.service import StatsRequest, gate_stats
 
     now = _parse_now(now_text)
     since = now - timedelta(days=since_days) if since_days else None
     try:
-        engine = open_store(db)
-        try:
-            rows = team_stats(engine, now, since=since, team=team, project=project)
-        finally:
-            engine.dispose()
+        rows = gate_stats(StatsRequest(now=now, since=since, team=team, project=project, db=db))
     except MamoriError as exc:
         raise fail(exc) from None
     if fmt == "json":
@@ -264,6 +175,3 @@ def stats(db: str | None, team: str | None, project: str | None, since_days: int
         if r.top_blockers:
             tops = ", ".join(f"{p} ({n})" for p, n in r.top_blockers)
             click.echo(f"{r.team}: most blocking packages: {tops}")
-
-
-COMMANDS: list[click.Command] = [deps, stats]

@@ -10,7 +10,7 @@ from rich.table import Table
 from mamori.cli.output import SEV_STYLE, console, findings_table
 from mamori.engine.score import ALL, CoverageRow, ScoreRow, explain
 from mamori.model.finding import Finding, ResultStatus, Severity
-from mamori.pipeline import ScanOutcome
+from mamori.scan.service import ScanOutcome
 from mamori.standards import standards
 
 
