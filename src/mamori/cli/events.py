@@ -8,6 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from mamori.cli.exits import EXIT_FAILED, EXIT_USAGE, exit_with
 from mamori.cli.output import FORMATS, console, emit_csv, emit_json, sev_text
 from mamori.collect.aws.session import AwsTarget, ClientFactory, default_session_factory
 from mamori.events.config import EventsConfig, load_events_config
@@ -163,9 +164,9 @@ def replay_cmd(
     if fail_on:
         worst = Severity.parse(fail_on)
         if any(o.match.detection.spec.severity.at_least(worst) for o in rep.outcomes):
-            raise click.exceptions.Exit(1)
+            raise exit_with(EXIT_FAILED)
     if rep.stats.malformed_count:
-        raise click.exceptions.Exit(2)
+        raise exit_with(EXIT_USAGE)
 
 
 @events.command("watch")
