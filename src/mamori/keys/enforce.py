@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mamori.audit import record, record_in
-from mamori.collect.aws.services.iam import ACCESS_KEY
 from mamori.errors import ConfigError
 from mamori.keys import notices as notice_store
 from mamori.keys.inventory import KeyRow
@@ -23,6 +22,7 @@ from mamori.keys.policy import Act, Decision, Stage, decide
 from mamori.keys.settings import KeysConfig
 from mamori.model.finding import Severity
 from mamori.model.resource import GLOBAL
+from mamori.model.resources.iam import ACCESS_KEY
 from mamori.notify import NOTIFIERS, DeliveryError, Notification, Notifier
 from mamori.remediate.action import ACTIONS, load_actions
 from mamori.remediate.apply import apply_plan

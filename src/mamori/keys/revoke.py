@@ -19,9 +19,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import Engine, select
 
 from mamori.audit import record
-from mamori.collect.aws.services.iam import ACCESS_KEY, USER
 from mamori.errors import InputError
 from mamori.model.resource import GLOBAL
+from mamori.model.resources.iam import ACCESS_KEY, USER
 from mamori.remediate.action import ACTIONS, load_actions
 from mamori.remediate.actions.iam import read_key
 from mamori.remediate.apply import apply_plan

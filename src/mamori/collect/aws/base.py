@@ -14,7 +14,7 @@ recorded with :meth:`CollectContext.call` and becomes ``None`` in the properties
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mamori.collect.aws.session import ClientFactory
 from mamori.model.resource import GLOBAL, Resource, ScanError
+from mamori.model.resources import RESOURCE_TYPES, Props
 from mamori.registry import Registry
 
 Scope = Literal["global", "regional"]
@@ -137,14 +138,22 @@ class CollectContext:
         rtype: str,
         region: str,
         rid: str,
-        properties: dict[str, Any],
+        properties: Props | Mapping[str, Any],
         *,
         arn: str = "",
         name: str = "",
         tags: dict[str, str] | None = None,
     ) -> Resource:
-        """Build a Resource, turning MISSING detail values into None (unknown)."""
-        props = {k: (None if v is MISSING else v) for k, v in properties.items()}
+        """Build a Resource from the type's model (or a mapping validated into it, MISSING
+        detail values becoming None: unknown). Its ``properties`` are the model's
+        :meth:`~mamori.model.resources.base.Props.to_properties`."""
+        model = RESOURCE_TYPES.get(rtype)
+        if isinstance(properties, Props):
+            if not isinstance(properties, model):
+                raise TypeError(f"{type(properties).__name__} is not the model of {rtype} ({model.__name__})")
+            props = properties
+        else:
+            props = model.of({k: (None if v is MISSING else v) for k, v in properties.items()})
         return Resource(
             provider="aws",
             account=self.account,
@@ -154,7 +163,7 @@ class CollectContext:
             arn=arn,
             name=name or rid,
             tags=tags or {},
-            properties=props,
+            properties=props.to_properties(),
         )
 
 

@@ -15,8 +15,7 @@ from botocore.exceptions import ClientError
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, error_code
 from mamori.model.resource import GLOBAL, Resource
-
-ACCOUNT = "aws.account.account"
+from mamori.model.resources.account import ACCOUNT
 
 
 @COLLECTORS.register("account")

@@ -13,9 +13,7 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso
 from mamori.collect.aws.services.sources import guarded
 from mamori.model.resource import Resource
-
-VAULT = "aws.backup.vault"
-REGION = "aws.backup.region"
+from mamori.model.resources.backup import REGION, VAULT
 
 
 @COLLECTORS.register("backup")

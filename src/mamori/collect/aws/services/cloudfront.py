@@ -13,8 +13,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import GLOBAL, Resource
-
-DISTRIBUTION = "aws.cloudfront.distribution"
+from mamori.model.resources.cloudfront import DISTRIBUTION
 
 
 def _items(block: Any) -> list[Any]:

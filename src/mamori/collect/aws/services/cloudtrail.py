@@ -17,9 +17,8 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.collect.aws.services.cloudtrail_data import s3_data_events
 from mamori.model.resource import Resource
+from mamori.model.resources.cloudtrail import REGION, TRAIL
 
-TRAIL = "aws.cloudtrail.trail"
-REGION = "aws.cloudtrail.region"
 _TAG_BATCH = 20  # ListTags takes at most 20 trail ARNs
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, iso
 from mamori.model.resource import Resource
+from mamori.model.resources.config import REGION
 
-REGION = "aws.config.region"
 SERVICE_LINKED_ROLE = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 
 

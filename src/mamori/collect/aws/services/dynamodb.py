@@ -13,8 +13,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
+from mamori.model.resources.dynamodb import TABLE
 
-TABLE = "aws.dynamodb.table"
 _GONE: Any = object()
 
 

@@ -17,17 +17,20 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
-from mamori.collect.aws.services.ec2_images import IMAGE, SNAPSHOT, image, own_images, own_snapshots, snapshot
+from mamori.collect.aws.services.ec2_images import image, own_images, own_snapshots, snapshot
 from mamori.collect.aws.services.ec2_network import acl_entries, sg_permissions
 from mamori.collect.aws.services.sources import guarded
 from mamori.model.resource import Resource
-
-SECURITY_GROUP = "aws.ec2.security_group"
-VOLUME = "aws.ec2.volume"
-INSTANCE = "aws.ec2.instance"
-VPC = "aws.ec2.vpc"
-NETWORK_ACL = "aws.ec2.network_acl"
-REGION = "aws.ec2.region"
+from mamori.model.resources.ec2 import (
+    IMAGE,
+    INSTANCE,
+    NETWORK_ACL,
+    REGION,
+    SECURITY_GROUP,
+    SNAPSHOT,
+    VOLUME,
+    VPC,
+)
 
 
 @COLLECTORS.register("ec2")

@@ -14,9 +14,7 @@ from typing import Any
 
 from mamori.collect.aws.base import MISSING, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
-
-SNAPSHOT = "aws.ec2.snapshot"
-IMAGE = "aws.ec2.image"
+from mamori.model.resources.ec2 import IMAGE, SNAPSHOT
 
 
 def own_snapshots(ctx: CollectContext, client: Any) -> list[dict[str, Any]]:

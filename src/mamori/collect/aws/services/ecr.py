@@ -22,8 +22,8 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.collect.aws.services.s3_policy import public_statements
 from mamori.model.resource import Resource
+from mamori.model.resources.ecr import REPOSITORY
 
-REPOSITORY = "aws.ecr.repository"
 _FREQUENCY_RANK = {"MANUAL": 0, "SCAN_ON_PUSH": 1, "CONTINUOUS_SCAN": 2}
 
 

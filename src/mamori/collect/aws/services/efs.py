@@ -15,9 +15,7 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.collect.aws.services.sources import guarded
 from mamori.model.resource import Resource
-
-FILE_SYSTEM = "aws.efs.file_system"
-ACCESS_POINT = "aws.efs.access_point"
+from mamori.model.resources.efs import ACCESS_POINT, FILE_SYSTEM
 
 
 @COLLECTORS.register("efs")

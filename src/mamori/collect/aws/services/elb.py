@@ -15,8 +15,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
+from mamori.model.resources.elb import CLASSIC
 
-CLASSIC = "aws.elb.classic_load_balancer"
 ENCRYPTED = ("HTTPS", "SSL")
 _TAG_BATCH = 20
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
+from mamori.model.resources.elb import LOAD_BALANCER
 
-LOAD_BALANCER = "aws.elb.load_balancer"
 TLS_PROTOCOLS = ("HTTPS", "TLS")
 _TAG_BATCH = 20  # DescribeTags takes at most 20 ARNs
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso
 from mamori.model.resource import Resource
-
-REGION = "aws.guardduty.region"
+from mamori.model.resources.guardduty import REGION
 
 
 @COLLECTORS.register("guardduty")

@@ -58,10 +58,7 @@ from mamori.collect.aws.services.iam_report import (
     timestamp,
 )
 from mamori.model.resource import GLOBAL, Resource, ScanError
-
-ACCOUNT = "aws.iam.account"
-USER = "aws.iam.user"
-ACCESS_KEY = "aws.iam.access_key"
+from mamori.model.resources.iam import ACCESS_KEY, ACCOUNT, USER
 
 # What IAM enforces when an account has no password policy of its own: 8 characters,
 # three of four character classes (no single class required), no reuse prevention, no expiry.

@@ -21,10 +21,7 @@ from mamori.collect.aws.services.iam_policy import (
 )
 from mamori.collect.aws.services.iam_report import NEVER, plain, timestamp
 from mamori.model.resource import GLOBAL, Resource
-
-POLICY = "aws.iam.policy"
-ROLE = "aws.iam.role"
-INLINE_POLICY = "aws.iam.inline_policy"
+from mamori.model.resources.iam import INLINE_POLICY, POLICY, ROLE
 
 DETAIL_FILTER = ["User", "Group", "Role", "LocalManagedPolicy"]
 DETAIL_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")

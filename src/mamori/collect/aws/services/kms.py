@@ -14,8 +14,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso
 from mamori.model.resource import Resource
+from mamori.model.resources.kms import KEY
 
-KEY = "aws.kms.key"
 _ROTATION_STATES = ("Enabled", "Disabled")
 _PENDING_DELETION = ("PendingDeletion", "PendingReplicaDeletion")
 

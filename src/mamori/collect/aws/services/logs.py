@@ -13,8 +13,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext
 from mamori.model.resource import Resource
-
-LOG_GROUP = "aws.logs.log_group"
+from mamori.model.resources.logs import LOG_GROUP
 
 
 @COLLECTORS.register("logs")

@@ -20,8 +20,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext
 from mamori.model.resource import Resource
-
-REGION = "aws.monitoring.region"
+from mamori.model.resources.monitoring import REGION
 
 
 def log_group_of(arn: str) -> tuple[str, str, str]:

@@ -14,8 +14,8 @@ from botocore.exceptions import ClientError
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, error_code
 from mamori.model.resource import GLOBAL, Resource
+from mamori.model.resources.organizations import ACCOUNT
 
-ACCOUNT = "aws.organizations.account"
 _NOT_IN_USE = "AWSOrganizationsNotInUseException"
 
 

@@ -12,8 +12,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
-
-DB_INSTANCE = "aws.rds.db_instance"
+from mamori.model.resources.rds import DB_INSTANCE
 
 
 def _flag(db: dict[str, Any], key: str) -> bool | None:

@@ -46,9 +46,7 @@ from mamori.collect.aws.services.s3_policy import (
 )
 from mamori.collect.aws.session import keep_endpoint_host
 from mamori.model.resource import GLOBAL, Resource, ScanError
-
-BUCKET = "aws.s3.bucket"
-ACCOUNT = "aws.s3.account"
+from mamori.model.resources.s3 import ACCOUNT, BUCKET
 
 _PAB_FLAGS = {
     "BlockPublicAcls": "block_public_acls",

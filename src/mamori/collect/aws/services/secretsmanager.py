@@ -17,8 +17,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
+from mamori.model.resources.secretsmanager import SECRET
 
-SECRET = "aws.secretsmanager.secret"
 NEVER = "never"
 
 

@@ -22,8 +22,8 @@ from mamori.collect.aws.base import (
     iso,
 )
 from mamori.model.resource import Resource
+from mamori.model.resources.securityhub import REGION
 
-REGION = "aws.securityhub.region"
 _NOT_SUBSCRIBED_CODES = ("InvalidAccessException", "ResourceNotFoundException")
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext
 from mamori.collect.aws.policy import decode_document, public_statements
 from mamori.model.resource import Resource
+from mamori.model.resources.sns import TOPIC
 
-TOPIC = "aws.sns.topic"
 _GONE: Any = object()
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext
 from mamori.collect.aws.policy import decode_document, public_statements
 from mamori.model.resource import Resource
+from mamori.model.resources.sqs import QUEUE
 
-QUEUE = "aws.sqs.queue"
 _GONE: Any = object()
 _DELETED = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 
