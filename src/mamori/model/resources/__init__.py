@@ -5,6 +5,11 @@ vocabulary of the estate: collectors build them and the rule loader checks each 
 against them (see docs/writing-rules.md).
 """
 
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
 from mamori.model.resources import (  # noqa: F401  (importing registers the models)
     account,
     awslambda,
@@ -38,4 +43,22 @@ def model_for(type_name: str) -> type[Props]:
     return RESOURCE_TYPES.get(type_name)
 
 
-__all__ = ["RESOURCE_TYPES", "Entry", "Props", "model_for", "resource_type"]
+def check_properties(type_name: str, properties: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` naming the property when a known property has the wrong type.
+
+    For reading stored data (snapshots): keys the model does not know (written by another
+    version of mamori) are tolerated, and a type without a model is not checked.
+    """
+    if type_name not in RESOURCE_TYPES:
+        return
+    model = RESOURCE_TYPES.get(type_name)
+    known = {k: v for k, v in properties.items() if k in model.model_fields}
+    try:
+        model.model_validate(known)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ValueError(f"property {where}: {err['msg']}") from None
+
+
+__all__ = ["RESOURCE_TYPES", "Entry", "Props", "check_properties", "model_for", "resource_type"]
