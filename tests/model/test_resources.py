@@ -17,7 +17,7 @@ from mamori.model.resources.sqs import QUEUE, SqsQueue
 def test_every_type_is_registered_under_its_own_name_with_optional_fields() -> None:
     assert len(RESOURCE_TYPES) >= 40
     for name, model in RESOURCE_TYPES.items():
-        assert model.TYPE == name and issubclass(model, Props)
+        assert name == model.TYPE and issubclass(model, Props)
         assert model.__module__.startswith("mamori.model.resources."), name
         assert model.model_config.get("frozen") and model.model_config.get("extra") == "forbid"
         for field, info in model.model_fields.items():
@@ -27,7 +27,7 @@ def test_every_type_is_registered_under_its_own_name_with_optional_fields() -> N
 
 def test_model_for_names_the_known_types_when_missing() -> None:
     assert model_for(QUEUE) is SqsQueue
-    with pytest.raises(KeyError, match="aws.sqs.queue"):
+    with pytest.raises(KeyError, match=r"aws\.sqs\.queue"):
         model_for("aws.sqs.nope")
 
 
