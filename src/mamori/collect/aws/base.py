@@ -14,7 +14,7 @@ recorded with :meth:`CollectContext.call` and becomes ``None`` in the properties
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
@@ -22,20 +22,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mamori.collect.aws.session import ClientFactory
 from mamori.model.resource import GLOBAL, Resource, ScanError
-from mamori.model.resources import RESOURCE_TYPES, Props
+from mamori.model.resources.base import MISSING as MISSING
+from mamori.model.resources.base import Missing as Missing
+from mamori.model.resources.base import Props
 from mamori.registry import Registry
 
 Scope = Literal["global", "regional"]
-
-
-class Missing:
-    """Sentinel for a detail call that failed (recorded as a partial error)."""
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = Missing()
 
 
 def error_code(exc: BaseException) -> str:
@@ -135,35 +127,29 @@ class CollectContext:
 
     def resource(
         self,
-        rtype: str,
+        properties: Props,
         region: str,
         rid: str,
-        properties: Props | Mapping[str, Any],
         *,
         arn: str = "",
         name: str = "",
         tags: dict[str, str] | None = None,
     ) -> Resource:
-        """Build a Resource from the type's model (or a mapping validated into it, MISSING
-        detail values becoming None: unknown). Its ``properties`` are the model's
-        :meth:`~mamori.model.resources.base.Props.to_properties`."""
-        model = RESOURCE_TYPES.get(rtype)
-        if isinstance(properties, Props):
-            if not isinstance(properties, model):
-                raise TypeError(f"{type(properties).__name__} is not the model of {rtype} ({model.__name__})")
-            props = properties
-        else:
-            props = model.of({k: (None if v is MISSING else v) for k, v in properties.items()})
+        """Build a Resource of the model's type; its ``properties`` are the model's
+        :meth:`~mamori.model.resources.base.Props.to_properties` (build the model with
+        ``Model.of(mapping)``: MISSING detail values become None, unknown)."""
+        if not properties.TYPE:
+            raise TypeError(f"{type(properties).__name__} is not registered as a resource type's model")
         return Resource(
             provider="aws",
             account=self.account,
             region=region,
-            type=rtype,
+            type=properties.TYPE,
             id=rid,
             arn=arn,
             name=name or rid,
             tags=tags or {},
-            properties=props.to_properties(),
+            properties=properties.to_properties(),
         )
 
 

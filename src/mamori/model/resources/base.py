@@ -22,6 +22,18 @@ from pydantic import BaseModel, ConfigDict
 from mamori.registry import Registry
 
 
+class Missing:
+    """The type of :data:`MISSING`."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = Missing()
+"""A value a collector could not read (a per-resource detail call failed): :meth:`Props.of`
+turns it into ``None``, which rules read as unknown."""
+
+
 class Entry(BaseModel):
     """A nested structure inside a property (a Block Public Access setting, a listener, ...)."""
 
@@ -40,8 +52,9 @@ class Props(Entry):
 
     @classmethod
     def of(cls: type[P], values: Mapping[str, Any]) -> P:
-        """Validate a mapping of properties (raises pydantic's ``ValidationError``)."""
-        return cls.model_validate(values)
+        """Validate a mapping of properties, :data:`MISSING` values becoming ``None``
+        (raises pydantic's ``ValidationError``)."""
+        return cls.model_validate({k: (None if v is MISSING else v) for k, v in values.items()})
 
 
 P = TypeVar("P", bound=Props)
