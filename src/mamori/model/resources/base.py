@@ -37,7 +37,7 @@ turns it into ``None``, which rules read as unknown."""
 class Entry(BaseModel):
     """A nested structure inside a property (a Block Public Access setting, a listener, ...)."""
 
-    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid", defer_build=True)
 
 
 class Props(Entry):
