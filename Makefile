@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make demo   -> set up a virtualenv, install mamori, run `mamori demo` (emulated AWS, no account)
-#   make test   -> same set-up, wait for PostgreSQL, lint, type-check and run the whole test suite
+#   make test   -> same set-up, wait for PostgreSQL, lint, type-check, check the import contracts
+#                  (pyproject.toml [tool.importlinter]) and run the whole test suite
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -22,11 +23,13 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP)
 	@bash .ci/services.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	MAMORI_TEST_PG_URL=$${MAMORI_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	  $(BIN)/python -m pytest -n 2 -q
 

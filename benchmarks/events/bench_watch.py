@@ -35,7 +35,7 @@ from mamori.events.run import RunReport, Watcher
 from mamori.events.schema import ResponseMode
 from mamori.events.sources import S3Source
 from mamori.events.store import EventStore
-from mamori.store import Store
+from mamori.findings import Store
 
 
 def _record(i: int) -> dict[str, object]:

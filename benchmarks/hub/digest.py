@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mamori.config import Config
+from mamori.findings import Store
 from mamori.hub.digest import build_groups, digests
 from mamori.hub.dispatch import Dispatcher
 from mamori.hub.routing import route_all
 from mamori.hub.view import enrich
 from mamori.model import Finding, FindingStatus, Severity
-from mamori.store import Store
-from mamori.store.rows import FindingMeta
+from mamori.model.finding import FindingMeta
 
 OUT = Path(__file__).resolve().parents[1] / "out" / "hub"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -78,7 +78,7 @@ def main() -> None:
     planned = []
     for _ in range(args.repeat):
         t = time.perf_counter()
-        plan = Dispatcher(store, CFG).plan(T0)
+        plan = Dispatcher(store, CFG.hub).plan(T0)
         planned.append(time.perf_counter() - t)
     store.close()
     result = {

@@ -22,8 +22,8 @@ from typing import Any
 import orjson
 from sqlalchemy import create_engine, text
 
+from mamori.findings import Store
 from mamori.hub.importers import read_file
-from mamori.store import Store
 
 OUT = Path(__file__).resolve().parents[1] / "out" / "hub"
 

@@ -25,7 +25,9 @@ import boto3
 from mamori.cli.demo import demo_targets
 from mamori.collect.aws.multi import collect_accounts
 from mamori.config import Config
+from mamori.config.guardrails import GuardrailsConfig
 from mamori.demo.estate import DEMO_REGIONS, SeedEnv, fake_credentials, moto_server, seed_estate
+from mamori.findings import FindingFilter, Store
 from mamori.model.finding import FindingStatus
 from mamori.pipeline import run_scan
 from mamori.remediate.action import bindings
@@ -33,9 +35,7 @@ from mamori.remediate.apply import apply_plan
 from mamori.remediate.clients import Clients
 from mamori.remediate.planner import Selector, effective_rule_params, plan_from_store
 from mamori.remediate.repo import RemediationStore
-from mamori.remediate.settings import GuardrailsConfig
 from mamori.rules import load_rules
-from mamori.store import FindingFilter, Store
 
 OUT = Path(__file__).resolve().parents[1] / "out" / "remediate"
 OPEN = (FindingStatus.NEW, FindingStatus.NOTIFIED)

@@ -30,16 +30,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from mamori.catalog import standards
 from mamori.config import Config
-from mamori.engine import evaluate, score
+from mamori.engine import evaluate
+from mamori.findings import Store
 from mamori.report import gather, render
 from mamori.rules import load_rules
-from mamori.standards import standards
 from mamori.standards.docs import coverage_kind
+from mamori.standards.score import score
 from mamori.standards.status import rules_by_control
+from mamori.standards.store import StandardsStore
 from mamori.standards.view import standard_views
-from mamori.store import Store
-from mamori.store.standards import StandardsStore
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "out" / "standards"
@@ -98,7 +99,7 @@ def store_costs(n: int) -> dict[str, Any]:
     views = standard_views(store, list(standards()), rules=rules)
     t_show = time.perf_counter() - t0
     t0 = time.perf_counter()
-    data = gather(store, rules, Config())
+    data = gather(store, rules, Config().hub)
     t_gather = time.perf_counter() - t0
     t0 = time.perf_counter()
     html = render(data)

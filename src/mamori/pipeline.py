@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mamori.engine import Evaluation, ScoreRow, evaluate, score
-from mamori.engine.score import CoverageRow
+from mamori.engine import Evaluation, evaluate
+from mamori.findings import ScanSummary, Store
 from mamori.model.resource import Inventory
+from mamori.model.score import ScoreRow
 from mamori.rules import RuleSet
-from mamori.store import ScanSummary, Store
-from mamori.store.standards import record_standards
+from mamori.standards.score import CoverageRow, score
+from mamori.standards.store import record_standards
 
 
 @dataclass

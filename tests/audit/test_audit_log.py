@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import delete, text, update
 
 from mamori import audit
+from mamori.audit.tables import audit_log
 from mamori.errors import InputError
-from mamori.store import Store
-from mamori.store.tables_remediate import audit_log
+from mamori.findings import Store
 
 
 def _fill(store: Store, n: int = 5) -> None:

@@ -1,19 +1,15 @@
-"""`mamori demo`: the whole product on an emulated estate, in well under 60 s."""
+"""`mamori demo`: the whole product on an emulated estate (its wall time is measured in benchmarks/)."""
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
 
 def test_demo_scans_stores_and_teaches_next_steps(mamori: Callable[..., Any]) -> None:
-    t0 = time.perf_counter()
     r = mamori("demo")
-    elapsed = time.perf_counter() - t0
     assert r.code == 0, r.err
-    assert elapsed < 60
     assert "Cloud Security Baseline" in r.out and "mamori findings list" in r.out
     assert "2 account(s)" in r.out
     listed = json.loads(mamori("findings", "list", "-o", "json").out)

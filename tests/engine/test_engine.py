@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from mamori.engine import evaluate, score
-from mamori.engine.score import ALL
+from mamori.engine import evaluate
 from mamori.errors import RuleError
 from mamori.model import Inventory, Resource, ResultStatus, ScanError, finding_id
 from mamori.rules import load_rules
+from mamori.standards.score import ALL, score
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
+from mamori.catalog import standards
 from mamori.events import DetectionSet, Matcher, load_detections
 from mamori.events.errors import DetectionError
 from mamori.events.responders import RESPONDERS
-from mamori.standards import standards
 
 from .helpers import BASE_TIME, record
 

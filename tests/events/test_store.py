@@ -9,8 +9,8 @@ from mamori.events.ledger import Response
 from mamori.events.processor import Processor
 from mamori.events.responders import ResponseResult
 from mamori.events.store import EventStore, HistoryFilter
+from mamori.findings import FindingFilter, Store
 from mamori.notify.channels import MemoryNotifier
-from mamori.store import FindingFilter, Store
 
 from .helpers import BASE_TIME, record, role_session, stop_logging, user
 

@@ -21,9 +21,9 @@ from mamori.events.run import Watcher
 from mamori.events.schema import ResponseMode
 from mamori.events.sources import S3Source, SqsSource
 from mamori.events.store import EventStore
+from mamori.events.tables import event_detections, event_responses
+from mamori.findings import Store
 from mamori.notify.channels import MemoryNotifier
-from mamori.store import Store
-from mamori.store.tables_events import event_detections, event_responses
 
 from .conftest import is_logging
 from .helpers import generator, stop_logging

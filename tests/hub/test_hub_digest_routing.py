@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from mamori.hub.config import NotificationsConfig, OwnersConfig, OwnerTagRule, SlaConfig
+from mamori.config.hub import NotificationsConfig, OwnersConfig, OwnerTagRule, SlaConfig
 from mamori.hub.digest import build_groups, digests
 from mamori.hub.owners import due_at, owner_of
 from mamori.hub.routing import channels_for, route_all

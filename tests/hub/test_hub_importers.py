@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from mamori.errors import InputError
+from mamori.findings import FindingFilter, Store
 from mamori.hub.importers import IMPORTERS, detect_format, read_file
 from mamori.hub.importers.base import load_document
 from mamori.model import FindingStatus, Severity
-from mamori.store import FindingFilter, Store
 
 SAMPLES = Path(__file__).parent / "samples"
 EXPECTED = {

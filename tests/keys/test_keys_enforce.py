@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from mamori import audit
+from mamori.config.keys import KeyExemption, KeysConfig
 from mamori.demo import emulator
+from mamori.findings import Store
 from mamori.keys import notices
 from mamori.keys.enforce import build_notifiers, enforce
 from mamori.keys.inventory import ROOT, key_rows
 from mamori.keys.owners import owner_resolver
-from mamori.keys.policy import Stage
-from mamori.keys.settings import KeyExemption, KeysConfig
+from mamori.keys.policy import Act, Stage
 from mamori.notify.channels import MemoryNotifier
-from mamori.store import Store
 from tests.awsutil import collect
 from tests.remediate.conftest import ACCOUNT, Aws
 
@@ -153,8 +153,8 @@ def test_failed_disable_is_reported_and_retried(aws: Aws, sqlite_store: Store) -
 
 
 def test_notifier_config(aws: Aws) -> None:
+    from mamori.config.hub import ChannelConfig
     from mamori.errors import ConfigError
-    from mamori.hub.config import ChannelConfig
 
     assert [n.name for n in build_notifiers(["log"], {})] == ["log"]
     chans = {"sec-hook": ChannelConfig(type="webhook", url="http://127.0.0.1:9/hook")}
@@ -164,6 +164,19 @@ def test_notifier_config(aws: Aws) -> None:
 
 
 def test_root_keys_are_reported_not_touched(aws: Aws, sqlite_store: Store) -> None:
+    _estate(aws)
     emulator.set_root(ACCOUNT, mfa=False, access_keys=True)
+    assert emulator.add_root_to_credential_report(ACCOUNT, mfa=False, password_last_used_days=3, access_key_age_days=400)
     rows = _rows(aws)
-    assert all(r.user != ROOT or not r.access_key_id for r in rows)
+    root = [r for r in rows if r.is_root]
+    assert root and all(r.status == "Active" and not r.access_key_id for r in root)  # reported from the credential report
+    clients = aws.fresh_clients()
+    rep = enforce(sqlite_store.engine, rows, CFG, apply=True, actor="t", clients=clients, sleep=lambda s: None)
+    by_ref = {o.decision.row.key_ref: o for o in rep.outcomes}
+    for r in root:
+        out = by_ref[r.key_ref]
+        assert out.decision.act is Act.NONE and out.result == "" and not out.change_id
+        assert "root" in out.decision.reason
+    # enforce did act on the users' old keys in the same run, and never on the root user
+    assert sorted(set(clients.mutating())) == ["iam.DeleteAccessKey", "iam.UpdateAccessKey"]
+    assert not [e for e in audit.entries(sqlite_store.engine) if ROOT in str(e)]

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from mamori.config.keys import KeyExemption, KeysConfig
 from mamori.keys.inventory import ROOT, KeyRow
 from mamori.keys.policy import Act, Stage, decide
-from mamori.keys.settings import KeyExemption, KeysConfig
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 CFG = KeysConfig()

@@ -10,16 +10,16 @@ import pytest
 
 from mamori import audit
 from mamori.collect.aws.session import AwsTarget
+from mamori.config.guardrails import GuardrailsConfig
 from mamori.demo.estate import DEV_ACCOUNT, assume
 from mamori.errors import InputError
+from mamori.findings import Store
 from mamori.keys.revoke import revoke
 from mamori.remediate.clients import Clients
 from mamori.remediate.errors import RemediationError
 from mamori.remediate.model import ChangeStatus
 from mamori.remediate.repo import RemediationStore
 from mamori.remediate.rollback import rollback_change
-from mamori.remediate.settings import GuardrailsConfig
-from mamori.store import Store
 from tests.remediate.conftest import ACCOUNT, Aws, finding
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)

@@ -27,10 +27,10 @@ from moto.moto_api._internal import mock_random
 from mamori.collect.aws.runner import collect_aws
 from mamori.collect.aws.session import AwsTarget
 from mamori.demo.estate import DEMO_REGIONS, DEV_ACCOUNT, SeedEnv, assume, fake_credentials, seed_estate
+from mamori.findings import Store
 from mamori.model import Inventory
 from mamori.pipeline import run_scan
 from mamori.rules import load_rules
-from mamori.store import Store
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 

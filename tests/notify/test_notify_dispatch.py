@@ -8,17 +8,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mamori.config import Config
+from mamori.config.hub import HubSettings
+from mamori.findings import FindingFilter, Store
 from mamori.hub import deliveries as log
 from mamori.hub.dispatch import Dispatcher
 from mamori.model import Finding, FindingStatus, Severity
-from mamori.store import FindingFilter, Store
-from mamori.store.rows import FindingMeta
+from mamori.model.finding import FindingMeta
 from tests.notify.conftest import Http
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def cfg(url: str, **channel: Any) -> Config:
+def cfg(url: str, **channel: Any) -> HubSettings:
     return Config.model_validate(
         {
             "notifications": {
@@ -27,7 +28,7 @@ def cfg(url: str, **channel: Any) -> Config:
                 "retry": {"attempts": 3, "backoff_s": 0.25, "max_total_attempts": 6},
             }
         }
-    )
+    ).hub
 
 
 def seed(store: Store, n: int = 1200, extra: int = 2, *, status: FindingStatus = FindingStatus.NEW) -> None:
@@ -132,6 +133,6 @@ def test_missing_secret_is_recorded_not_lost(store: Store, monkeypatch: Any) -> 
     monkeypatch.delenv("MAMORI_TEST_SLACK", raising=False)
     seed(store, 2, 0)
     c = Config.model_validate({"notifications": {"channels": {"sec": {"type": "slack", "url_env": "MAMORI_TEST_SLACK"}}}})
-    r = Dispatcher(store, c).run()
+    r = Dispatcher(store, c.hub).run()
     assert not r.ok and "MAMORI_TEST_SLACK" in r.channels["sec"].errors[0]
     assert log.listing(store.engine)[0].status is log.DeliveryStatus.FAILED

@@ -13,10 +13,10 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from mamori.collect.aws.session import AwsTarget
+from mamori.config.guardrails import GuardrailsConfig
+from mamori.findings import Store
 from mamori.model.finding import Finding, FindingStatus, Severity
 from mamori.remediate.clients import Clients
-from mamori.remediate.settings import GuardrailsConfig
-from mamori.store import Store
 from tests.clirun import runner
 
 ACCOUNT = "123456789012"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mamori import audit
-from mamori.store import Store
+from mamori.findings import Store
 
 from . import estate
 from .conftest import ServerAws, public_bucket

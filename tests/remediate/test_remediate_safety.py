@@ -8,14 +8,14 @@ from datetime import date, timedelta
 import pytest
 
 from mamori import audit
+from mamori.config.guardrails import Exemption, GuardrailsConfig, Mode, RuleGuardrail
+from mamori.findings import Store
 from mamori.remediate.apply import apply_plan
 from mamori.remediate.errors import NotReversibleError, RemediationError
 from mamori.remediate.model import ChangeStatus, PlanStatus
 from mamori.remediate.planner import Selector, plan_from_store
 from mamori.remediate.repo import RemediationStore
 from mamori.remediate.rollback import rollback_change, rollback_plan
-from mamori.remediate.settings import Exemption, GuardrailsConfig, Mode, RuleGuardrail
-from mamori.store import Store
 from tests.awsutil import deny
 
 from . import estate

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from mamori.config import Config
+from mamori.findings import Store
 from mamori.pipeline import run_scan
 from mamori.report import ReportData, gather, render
 from mamori.rules import RuleSet, load_rules
-from mamori.store import Store
-from mamori.store.standards import StandardsStore
+from mamori.standards.store import StandardsStore
 
 from ..standards.conftest import DAY1, DEV, estate, mamori, write_rules
 
@@ -44,7 +44,7 @@ def report_data(tmp_path_factory: pytest.TempPathFactory) -> ReportData:
     tmp = tmp_path_factory.mktemp("report")
     store, rules = build_store(f"sqlite:///{tmp}/m.db", tmp / "rules")
     try:
-        return gather(store, rules, Config(), now=NOW, title="ACME <prod> report")
+        return gather(store, rules, Config().hub, now=NOW, title="ACME <prod> report")
     finally:
         store.close()
 

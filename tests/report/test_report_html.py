@@ -74,12 +74,12 @@ def test_cli_writes_the_report(mamori: Callable[..., Any], tmp_path: Path) -> No
 
 def test_render_without_any_scan(tmp_path: Path) -> None:
     from mamori.config import Config
+    from mamori.findings import Store
     from mamori.report import gather
     from mamori.rules import load_rules
-    from mamori.store import Store
 
     store = Store.open(f"sqlite:///{tmp_path}/empty.db")
-    html = render(gather(store, load_rules([], builtin=False), Config()))
+    html = render(gather(store, load_rules([], builtin=False), Config().hub))
     store.close()
     assert "no scan stored yet" in html and embedded(html)["findings"] == []
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from mamori.catalog import Control, standards
 from mamori.rules import load_rules
-from mamori.standards import standards
-from mamori.standards.catalog import Control
 from mamori.standards.docs import render
 from mamori.standards.status import rules_by_control
 

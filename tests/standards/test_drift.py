@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from mamori.errors import InputError
+from mamori.findings import Store
 from mamori.pipeline import run_scan
 from mamori.rules import RuleSet
 from mamori.standards.drift import drift
-from mamori.store import Store
 
 from .conftest import DAY1, DEV, estate
 

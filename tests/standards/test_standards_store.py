@@ -8,15 +8,15 @@ import pytest
 from sqlalchemy import inspect
 
 from mamori import audit
-from mamori.engine.score import ALL
 from mamori.errors import InputError
+from mamori.findings import Store
 from mamori.pipeline import run_scan
 from mamori.rules import RuleSet
+from mamori.standards.score import ALL
 from mamori.standards.status import ControlStatus, RuleCount
+from mamori.standards.store import StandardsStore
+from mamori.standards.tables import attestations, coverage, rule_counts, scan_rules
 from mamori.standards.view import standard_view
-from mamori.store import Store
-from mamori.store.standards import StandardsStore
-from mamori.store.tables_standards import attestations, coverage, rule_counts, scan_rules
 
 from .conftest import DAY1, DEV, PROD, estate
 
@@ -113,7 +113,8 @@ def test_view_without_scans_and_unknown_inputs(store: Store, rules: RuleSet) -> 
 
 
 def test_a_scan_recorded_before_the_standards_tables_reads_as_unknown(store: Store, rules: RuleSet) -> None:
-    from mamori.engine import evaluate, score
+    from mamori.engine import evaluate
+    from mamori.standards.score import score
 
     inv = estate(volumes={"v1": False})
     ev = evaluate(inv, rules)

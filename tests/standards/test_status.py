@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from mamori.catalog import standards
 from mamori.engine import evaluate
-from mamori.engine.score import ALL, ScoreRow, coverage, coverage_for_scan, explain, score
 from mamori.errors import InputError
+from mamori.model.score import ScoreRow
 from mamori.rules import RuleSet
-from mamori.standards import standards
 from mamori.standards.attestation import (
     Attestation,
     AttestationState,
@@ -18,6 +18,7 @@ from mamori.standards.attestation import (
     find_control,
     parse_expiry,
 )
+from mamori.standards.score import ALL, coverage, coverage_for_scan, explain, score
 from mamori.standards.status import ControlStatus, CoverageKind, RuleCount, control_states, count_results
 
 from .conftest import DAY1, DEV, PROD, estate

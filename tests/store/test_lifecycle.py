@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
+from mamori.findings import FindingFilter, Store
 from mamori.model import FindingStatus, Inventory, Resource, ScanError
 from mamori.pipeline import run_scan
 from mamori.rules import RuleSet, load_rules
-from mamori.store import FindingFilter, Store
+from mamori.schema import metadata
 from mamori.store.db import current_revisions, head_revisions
-from mamori.store.schema import metadata
 
 ACCT = "111122223333"
 DAY1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

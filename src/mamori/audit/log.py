@@ -27,9 +27,9 @@ import orjson
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from mamori.audit.tables import audit_log
 from mamori.errors import InputError, StoreError
 from mamori.store.db import write_transaction
-from mamori.store.tables_remediate import audit_log
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first entry."""

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import click
 from rich.table import Table
 
+from mamori.catalog import standards as catalogue
 from mamori.cli.common import actor, config_option, db_option, get_config, open_store
 from mamori.cli.output import FORMATS, console, emit_csv, emit_json
 from mamori.rules import load_rules
-from mamori.standards import standards as catalogue
 from mamori.standards.attestation import (
     ALL_ACCOUNTS,
     AttestationState,
@@ -19,7 +19,7 @@ from mamori.standards.attestation import (
     parse_expiry,
 )
 from mamori.standards.status import rules_by_control
-from mamori.store.standards import StandardsStore
+from mamori.standards.store import StandardsStore
 
 
 class _DefaultGroup(click.Group):

@@ -11,8 +11,8 @@ import click
 
 from mamori.collect.aws.session import AwsTarget
 from mamori.config import Config, load_config
+from mamori.findings import Store
 from mamori.rules import RuleSet, load_rules
-from mamori.store import Store
 
 F = Callable[..., Any]
 
@@ -77,7 +77,7 @@ def targets_from(
 
 
 def open_store(db: str | None, cfg: Config) -> Store:
-    return Store.open(db or cfg.db)
+    return Store.open(db, cfg.db)
 
 
 def rules_for(cfg: Config, only: tuple[str, ...] = ()) -> RuleSet:

@@ -24,8 +24,8 @@ from mamori.demo.estate import (
     role_arn,
     seed_estate,
 )  # fmt: skip
+from mamori.findings import Store
 from mamori.pipeline import ScanOutcome, run_scan
-from mamori.store import Store
 
 
 def demo_targets(endpoint: str) -> list[AwsTarget]:

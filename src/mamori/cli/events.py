@@ -20,9 +20,9 @@ from mamori.events.responders.clients import ResponderClients
 from mamori.events.run import RunReport, Watcher, replay
 from mamori.events.sources import S3Source, SqsSource
 from mamori.events.store import EventStore, HistoryFilter
+from mamori.findings import Store
 from mamori.model.finding import Severity
 from mamori.notify import NOTIFIERS, Notifier
-from mamori.store import Store
 
 SEVERITIES = [s.value for s in Severity]
 
@@ -147,7 +147,7 @@ def replay_cmd(
     records are reported with their place and skipped; the exit code is then 2.
     """
     cfg = load_events_config(config_path)
-    store = None if no_store else Store.open(db or cfg.db)
+    store = None if no_store else Store.open(db, cfg.db)
     ledger: Ledger = EventStore(store.engine) if store else MemoryLedger()
     proc = Processor(Matcher(_detections(cfg, only), cfg.params), cfg, ledger, store, None, _notifiers(cfg) if send else (), allow_act=False)
     rep = replay(paths, proc)
@@ -193,7 +193,7 @@ def watch_cmd(
     if bool(s3_url) == bool(sqs_url):
         raise click.UsageError("give exactly one of --s3 or --sqs")
     cfg = load_events_config(config_path)
-    store = Store.open(db or cfg.db)
+    store = Store.open(db, cfg.db)
     ledger = EventStore(store.engine)
     target = AwsTarget(profile=profile, endpoint_url=endpoint_url, home_region=region or "us-east-1", max_attempts=5, workers=4)
     factory = ClientFactory(default_session_factory(target)(), target)
@@ -254,7 +254,7 @@ def _since(value: str | None) -> datetime | None:
 def history_cmd(principal: str | None, detection: str | None, since: str | None, limit: int, fmt: str, db: str | None, config_path: str | None) -> None:
     """Recorded detections and every response to them, newest first."""
     cfg = load_events_config(config_path)
-    es = EventStore(Store.open(db or cfg.db).engine)
+    es = EventStore(Store.open(db, cfg.db).engine)
     rows = es.history(HistoryFilter(principal, detection, _since(since), limit))
     if fmt == "json":
         emit_json(rows)
@@ -289,7 +289,7 @@ def history_cmd(principal: str | None, detection: str | None, since: str | None,
 def offenders_cmd(principal: str | None, fmt: str, db: str | None, config_path: str | None) -> None:
     """Offences (successful calls) and attempts (failed calls) per principal."""
     cfg = load_events_config(config_path)
-    rows = EventStore(Store.open(db or cfg.db).engine).offence_counts(principal)
+    rows = EventStore(Store.open(db, cfg.db).engine).offence_counts(principal)
     if fmt == "json":
         emit_json(rows)
     elif fmt == "csv":

@@ -19,10 +19,10 @@ from mamori.cli.output import (
     output_option,
     sev_text,
 )
+from mamori.findings import FindingFilter
 from mamori.hub.view import HubFinding, enrich
 from mamori.model.finding import FindingStatus, Severity
 from mamori.rules import load_rules
-from mamori.store import FindingFilter
 
 STATUS_CHOICES = ["open", "all", *[s.value.lower() for s in FindingStatus]]
 

@@ -18,15 +18,15 @@ from mamori.cli.hub_common import hub_store, suppressions_option
 from mamori.cli.output import console, emit_json
 from mamori.collect.aws.session import AwsTarget, ClientFactory, caller_account
 from mamori.config import Config
+from mamori.findings import FindingFilter, Store
 from mamori.hub.export.asff import RuleText, to_asff
 from mamori.hub.export.ocsf import to_ocsf
 from mamori.hub.importers import IMPORTERS, read_file
 from mamori.hub.securityhub import send_findings
-from mamori.hub.suppressions import Selector, Suppression, SuppressionId
 from mamori.hub.view import HubFinding, enrich
 from mamori.model.finding import FindingStatus
+from mamori.model.suppression import Selector, Suppression, SuppressionId
 from mamori.rules import load_rules
-from mamori.store import FindingFilter, Store
 
 _REL = re.compile(r"^(\d+)([dhw])$")
 

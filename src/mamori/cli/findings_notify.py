@@ -31,7 +31,7 @@ def notify(dry_run: bool, fmt: str, db: str | None, config_path: str | None, sup
     store, _ = hub_store(db, cfg, suppressions_path, who="notify")
     if not cfg.notifications.channels:
         raise click.UsageError("no notification channels configured (notifications.channels in mamori.yaml)")
-    report = Dispatcher(store, cfg).run(dry_run=dry_run)
+    report = Dispatcher(store, cfg.hub).run(dry_run=dry_run)
     if fmt == "json":
         emit_json(report.to_dict())
     else:

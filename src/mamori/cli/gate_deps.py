@@ -8,7 +8,6 @@ or the OSV API failed.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,16 +34,6 @@ def _parse_now(value: str | None) -> datetime:
     except ValueError:
         raise click.BadParameter(f"not an ISO date or date-time: {value!r}", param_hint="--now") from None
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-
-
-def _existing_store(db: str | None) -> str | None:
-    """The store URL when a store already exists there (``--no-record`` must not create one)."""
-    raw = db or os.environ.get("MAMORI_DB") or str(Path(".mamori") / "mamori.db")
-    if "://" in raw:
-        if raw.startswith("sqlite:///"):
-            return raw if Path(raw[len("sqlite:///") :]).exists() else None
-        return raw
-    return raw if Path(raw).expanduser().exists() else None
 
 
 @click.command("deps")
@@ -158,6 +147,7 @@ def _run(
     from mamori.gate.deps.osv.local import LocalOsvSource
     from mamori.gate.deps.osv.online import OnlineOsvSource
     from mamori.gate.deps.policy import DEFAULT_POLICY, find_policy, load_policy
+    from mamori.store import existing_store
     from mamori.store.db import make_engine
 
     if not path.exists():
@@ -183,7 +173,7 @@ def _run(
                               policy_project=policy.project, policy_team=policy.team)  # fmt: skip
     settings = AuditSettings(policy, str(policy_file) if policy_file else None, kev, context, now)
     if no_record:
-        url = _existing_store(db)
+        url = existing_store(db)  # --no-record must not create a store
         store = make_engine(url) if url else None
     else:
         store = open_store(db)

@@ -8,9 +8,9 @@ import click
 
 from mamori.cli.common import config_option, db_option, get_config, open_store
 from mamori.cli.output import console
-from mamori.engine.score import ALL
 from mamori.report import gather, render
 from mamori.rules import load_rules
+from mamori.standards.score import ALL
 
 
 @click.group("report")
@@ -39,7 +39,7 @@ def html(out: Path, account: str, title: str, max_findings: int, db: str | None,
       open 'report.html#severity=critical&status=open'      filters live in the URL
     """
     cfg = get_config(config_path)
-    data = gather(open_store(db, cfg), load_rules(cfg.rule_paths), cfg, account=account, title=title, max_findings=max_findings)
+    data = gather(open_store(db, cfg), load_rules(cfg.rule_paths), cfg.hub, account=account, title=title, max_findings=max_findings)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(render(data), encoding="utf-8")
     tmp.replace(out)

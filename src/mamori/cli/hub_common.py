@@ -10,8 +10,8 @@ import click
 
 from mamori.cli.common import F, open_store
 from mamori.config import Config
+from mamori.findings import Store
 from mamori.hub.suppfile import load_suppressions_file
-from mamori.store import Store
 
 
 def suppressions_option(f: F) -> F:

@@ -12,6 +12,7 @@ from rich.table import Table
 from mamori.cli.common import actor, config_option, db_option, get_config, open_store, split_csv, targets_from
 from mamori.cli.output import console, emit_json
 from mamori.config import Config
+from mamori.findings import Store
 from mamori.remediate.apply import apply_plan
 from mamori.remediate.clients import Clients
 from mamori.remediate.model import ApplyReport, Change, ChangeStatus, Plan
@@ -19,7 +20,6 @@ from mamori.remediate.planner import Selector, effective_rule_params, plan_from_
 from mamori.remediate.repo import RemediationStore
 from mamori.remediate.rollback import rollback_change, rollback_plan
 from mamori.rules import load_rules
-from mamori.store import Store
 
 F = Callable[..., Any]
 STATUS_STYLE = {

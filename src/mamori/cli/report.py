@@ -7,11 +7,12 @@ from typing import Any
 
 from rich.table import Table
 
+from mamori.catalog import standards
 from mamori.cli.output import SEV_STYLE, console, findings_table
-from mamori.engine.score import ALL, CoverageRow, ScoreRow, explain
 from mamori.model.finding import Finding, ResultStatus, Severity
+from mamori.model.score import ScoreRow
 from mamori.pipeline import ScanOutcome
-from mamori.standards import standards
+from mamori.standards.score import ALL, CoverageRow, explain
 
 
 def _pct(v: float | None) -> str:

@@ -12,10 +12,10 @@ from rich.table import Table
 from mamori.cli.common import config_option, get_config
 from mamori.cli.output import console, emit_csv, emit_json, output_option, sev_text
 from mamori.collect.snapshot import read_snapshot
+from mamori.engine.testing import evaluate_rule, run_cases, status_counts
 from mamori.rules import load_rules
 from mamori.rules.loader import Rule, load_rule
 from mamori.rules.schema import RuleSpec
-from mamori.rules.testing import evaluate_rule, run_cases, status_counts
 
 
 def _spec_dict(s: RuleSpec) -> dict[str, object]:

@@ -25,11 +25,11 @@ from mamori.cli.output import FINDING_CSV_FIELDS, FORMATS, console, emit_csv, em
 from mamori.cli.report import outcome_json, print_summary
 from mamori.collect.aws.multi import collect_accounts
 from mamori.collect.snapshot import read_snapshot, write_snapshot
+from mamori.findings import Store
 from mamori.model.finding import Finding, FindingStatus, ResultStatus, Severity
 from mamori.model.resource import Inventory
 from mamori.pipeline import ScanOutcome, run_scan
 from mamori.rules import RuleSet
-from mamori.store import Store
 
 
 @contextmanager

@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
+from mamori.catalog import standards as catalogue
 from mamori.cli.common import config_option, db_option, get_config, open_store
 from mamori.cli.output import FORMATS, console, emit_csv, emit_json, sev_text
-from mamori.engine.score import ALL
 from mamori.rules import load_rules
-from mamori.standards import standards as catalogue
 from mamori.standards.drift import drift as compute_drift
+from mamori.standards.score import ALL
 from mamori.standards.status import ControlStatus
 from mamori.standards.view import StandardView, standard_views
 

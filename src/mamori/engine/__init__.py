@@ -1,6 +1,5 @@
-"""Evaluate rules over an inventory (pure) and score the results."""
+"""Evaluate rules over an inventory (and try one rule on its test cases: :mod:`mamori.engine.testing`)."""
 
 from mamori.engine.evaluate import Evaluation, evaluate
-from mamori.engine.score import ScoreRow, score
 
-__all__ = ["Evaluation", "ScoreRow", "evaluate", "score"]
+__all__ = ["Evaluation", "evaluate"]

@@ -16,11 +16,11 @@ from typing import Any
 
 import jmespath
 
+from mamori.catalog import standards
 from mamori.events.errors import DetectionError
 from mamori.events.schema import DetectionSpec
 from mamori.rules.conditions import Compiled, compile_condition
 from mamori.specfile import load_hooks, read_spec
-from mamori.standards import standards
 
 LIBRARY = Path(__file__).parent / "detections"
 Getter = Callable[[Mapping[str, Any]], Any]

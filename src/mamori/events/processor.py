@@ -24,9 +24,9 @@ from mamori.events.ledger import Ledger, MemoryLedger, Response
 from mamori.events.responders import RESPONDERS, Responder, ResponseEnv, ResponseResult
 from mamori.events.responders.base import AwsClients
 from mamori.events.schema import FailedCalls, ResponderRef, ResponseMode
+from mamori.findings import Store
 from mamori.model.finding import Finding, FindingStatus
 from mamori.notify import DeliveryError, Notification, Notifier
-from mamori.store import Store
 
 
 @dataclass(frozen=True)

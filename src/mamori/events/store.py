@@ -19,8 +19,8 @@ from mamori.events.engine import Match
 from mamori.events.ledger import Claim, Response, counting_rule
 from mamori.events.responders.base import Plan, ResponseResult
 from mamori.events.schema import ResponseMode
+from mamori.events.tables import event_checkpoints, event_detections, event_responses
 from mamori.store.db import write_transaction
-from mamori.store.tables_events import event_checkpoints, event_detections, event_responses
 
 MAX_EVIDENCE_EVENTS = 50
 

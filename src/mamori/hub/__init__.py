@@ -2,10 +2,9 @@
 
 Modules (each small, each importable on its own):
 
-    suppressions     exact selectors, Suppression, SuppressionIndex (pure)
     suppfile         the suppressions file kept in git (mamori-suppressions.yaml), validated
     owners           owners from account/tag mappings, SLA deadlines per severity (pure)
-    config           the hub's config sections (owners, sla, notifications, suppressions_file)
+    tables           its table: the notification delivery log (hub_deliveries)
     view             findings joined with their metadata, owner and due date
     importers/       one module per foreign format, a registry and format detection
     export/          ASFF and OCSF converters
@@ -13,6 +12,11 @@ Modules (each small, each importable on its own):
     digest           root-cause grouping of findings into digest notifications
     routing          which channel gets which finding
     dispatch         the notify run: queue, deliver with backoff and rate limits, log
+
+Elsewhere: the suppression model (selectors, Suppression, SuppressionIndex) is
+:mod:`mamori.model.suppression`; stored suppressions and their effect on findings are
+part of the lifecycle in :mod:`mamori.findings`; the hub's config sections (owners, sla,
+notifications) are :mod:`mamori.config.hub`, received as ``Config.hub``.
 
 Errors: bad files raise :class:`mamori.errors.InputError` (file and place); store
 failures :class:`mamori.errors.StoreError`; channel failures

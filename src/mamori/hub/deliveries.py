@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from mamori.hub.tables import deliveries
 from mamori.notify.base import Notification
 from mamori.store.db import write_transaction
-from mamori.store.tables_hub import deliveries
 
 
 class DeliveryStatus(StrEnum):

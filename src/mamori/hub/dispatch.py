@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mamori.config import Config
+from mamori.config.hub import ChannelConfig, HubSettings, NotificationsConfig
 from mamori.errors import ConfigError
+from mamori.findings import FindingFilter, Store
+from mamori.findings import suppressions as hubops
 from mamori.hub import deliveries as log
-from mamori.hub.config import ChannelConfig, NotificationsConfig
 from mamori.hub.digest import build_groups, digests
 from mamori.hub.routing import route_all
 from mamori.hub.view import HubFinding, enrich
 from mamori.model.finding import FindingStatus
 from mamori.notify.base import NOTIFIERS, DeliveryError, Notification, Notifier
-from mamori.store import FindingFilter, Store, hubops
 from mamori.store.db import write_transaction
 
 
@@ -96,7 +96,7 @@ class Dispatcher:
     def __init__(
         self,
         store: Store,
-        cfg: Config,
+        cfg: HubSettings,
         *,
         notifiers: Mapping[str, Notifier] | None = None,
         sleep: Callable[[float], None] = time.sleep,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from mamori.hub.config import OwnersConfig, SlaConfig
+from mamori.config.hub import OwnersConfig, SlaConfig
 from mamori.model.finding import Severity
 
 

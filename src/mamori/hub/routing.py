@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mamori.hub.config import NotificationsConfig, RouteConfig
+from mamori.config.hub import NotificationsConfig, RouteConfig
 from mamori.hub.view import HubFinding
 from mamori.model.finding import Severity
 

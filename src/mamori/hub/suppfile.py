@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mamori.errors import InputError
-from mamori.hub.suppressions import Selector, Suppression, SuppressionId
+from mamori.model.suppression import Selector, Suppression, SuppressionId
 
 
 class _Entry(BaseModel):

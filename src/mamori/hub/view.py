@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mamori.hub.config import OwnersConfig, SlaConfig
+from mamori.config.hub import OwnersConfig, SlaConfig
 from mamori.hub.owners import due_at, owner_of
 from mamori.model.finding import Finding, FindingStatus
 

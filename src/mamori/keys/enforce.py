@@ -15,11 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mamori.audit import record, record_in
+from mamori.config.guardrails import GuardrailsConfig
+from mamori.config.keys import KeysConfig
 from mamori.errors import ConfigError
+from mamori.hub.dispatch import build_notifier
 from mamori.keys import notices as notice_store
 from mamori.keys.inventory import KeyRow
 from mamori.keys.policy import Act, Decision, Stage, decide
-from mamori.keys.settings import KeysConfig
 from mamori.model.finding import Severity
 from mamori.model.resource import GLOBAL
 from mamori.model.resources.iam import ACCESS_KEY
@@ -30,7 +32,6 @@ from mamori.remediate.clients import Clients
 from mamori.remediate.model import ChangeStatus, Target
 from mamori.remediate.planner import Item, build_plan
 from mamori.remediate.repo import RemediationStore
-from mamori.remediate.settings import GuardrailsConfig
 from mamori.store.db import write_transaction
 
 
@@ -65,8 +66,6 @@ def build_notifiers(names: Sequence[str], channels: Mapping[str, Any]) -> list[N
     out: list[Notifier] = []
     for name in names:
         if name in channels:
-            from mamori.hub.dispatch import build_notifier
-
             out.append(build_notifier(name, channels[name]))
         elif name in ("log", "memory"):
             out.append(NOTIFIERS.get(name)())

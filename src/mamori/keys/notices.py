@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, insert, select
 
 from mamori.keys.policy import Stage
-from mamori.store.tables_remediate import key_notices
+from mamori.keys.tables import key_notices
 
 Notices = dict[tuple[str, str], dict[Stage, datetime]]
 

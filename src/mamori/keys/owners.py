@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mamori.config.keys import KeysConfig
 from mamori.keys.inventory import OwnerOf
-from mamori.keys.settings import KeysConfig
 from mamori.model.resource import Resource
 
 

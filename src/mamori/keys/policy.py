@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from mamori.config.keys import KeyExemption, KeysConfig
 from mamori.keys.inventory import KeyRow
-from mamori.keys.settings import KeyExemption, KeysConfig
 
 
 class Stage(StrEnum):

@@ -19,7 +19,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import Engine, select
 
 from mamori.audit import record
+from mamori.config.guardrails import GuardrailsConfig
 from mamori.errors import InputError
+from mamori.findings.tables import findings as findings_table
 from mamori.model.resource import GLOBAL
 from mamori.model.resources.iam import ACCESS_KEY, USER
 from mamori.remediate.action import ACTIONS, load_actions
@@ -30,9 +32,7 @@ from mamori.remediate.errors import RemediationError
 from mamori.remediate.model import ApplyReport, Plan, Target
 from mamori.remediate.planner import Item, build_plan, describe_error
 from mamori.remediate.repo import RemediationStore
-from mamori.remediate.settings import GuardrailsConfig
-from mamori.store.tables import findings as findings_table
-from mamori.store.tables_remediate import remediation_changes
+from mamori.remediate.tables import remediation_changes
 
 KEY_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -157,3 +158,11 @@ class Finding:
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
             "source": self.source,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class FindingMeta:
+    """What is kept beside a finding (``hub_finding_meta``): resource tags and the root cause used for digests."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    root_cause: str | None = None

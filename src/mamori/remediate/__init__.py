@@ -7,8 +7,8 @@ The pieces (each its own module):
 * :mod:`~mamori.remediate.planner`  open findings -> a stored plan (reads only)
 * :mod:`~mamori.remediate.apply`    apply a plan: re-read, change, verify, record
 * :mod:`~mamori.remediate.rollback` restore the saved prior configuration
-* :mod:`~mamori.remediate.settings` the ``guardrails:`` config (modes, exemptions)
+* :mod:`~mamori.remediate.tables`   its tables (plans, changes) and :mod:`~mamori.remediate.repo` their queries
 
-This package imports nothing heavy at import time, so ``mamori.config`` can use its
-settings model.
+Its section of ``mamori.yaml`` (``guardrails:``: modes, exemptions) is
+:mod:`mamori.config.guardrails`; this package receives only that section.
 """

@@ -26,13 +26,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from mamori.audit.log import normalise
+from mamori.config.guardrails import GuardrailsConfig, Mode
 from mamori.remediate.action import ACTIONS, Action, ActionContext, canonical, load_actions
 from mamori.remediate.clients import Clients
 from mamori.remediate.errors import RemediationError
 from mamori.remediate.model import ApplyReport, Change, ChangeId, ChangeStatus, Plan, Proposal, plan_status
 from mamori.remediate.planner import DIRECT, describe_error
 from mamori.remediate.repo import RemediationStore
-from mamori.remediate.settings import GuardrailsConfig, Mode
 
 Sleep = Callable[[float], None]
 

@@ -13,13 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mamori.config.guardrails import GuardrailsConfig, Mode
+from mamori.findings import Store
 from mamori.remediate.apply import apply_plan
 from mamori.remediate.clients import Clients
 from mamori.remediate.model import ApplyReport, Change, ChangeStatus, Plan
 from mamori.remediate.planner import Selector, plan_from_store
 from mamori.remediate.repo import RemediationStore
-from mamori.remediate.settings import GuardrailsConfig, Mode
-from mamori.store import Store
 
 
 @dataclass(frozen=True)

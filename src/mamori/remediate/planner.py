@@ -17,15 +17,15 @@ import orjson
 from botocore.exceptions import BotoCoreError, ClientError
 
 from mamori.collect.aws.base import error_code, error_message
+from mamori.config.guardrails import GuardrailsConfig, Mode
+from mamori.findings import FindingFilter, Store
 from mamori.model.finding import Finding, FindingStatus
 from mamori.remediate.action import Action, bindings, load_actions
 from mamori.remediate.clients import Clients
 from mamori.remediate.errors import RemediationError
 from mamori.remediate.model import Change, ChangeStatus, Plan, PlanId, Target, plan_status
 from mamori.remediate.repo import RemediationStore, new_change_id, new_plan_id
-from mamori.remediate.settings import GuardrailsConfig, Mode
 from mamori.rules import RuleSet
-from mamori.store import FindingFilter, Store
 
 DIRECT = "direct"
 """The mode of changes asked for explicitly (``mamori keys``), outside the rule modes."""

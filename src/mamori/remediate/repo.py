@@ -14,9 +14,9 @@ from mamori.audit import record_in
 from mamori.errors import StoreError
 from mamori.remediate.errors import PlanNotFoundError
 from mamori.remediate.model import ApiCall, Change, ChangeId, ChangeStatus, Plan, PlanId, PlanStatus, Target
+from mamori.remediate.tables import remediation_changes as rc
+from mamori.remediate.tables import remediation_plans as rp
 from mamori.store.db import write_transaction
-from mamori.store.tables_remediate import remediation_changes as rc
-from mamori.store.tables_remediate import remediation_plans as rp
 
 
 def new_plan_id() -> PlanId:

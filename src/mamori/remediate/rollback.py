@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from mamori.config.guardrails import GuardrailsConfig
 from mamori.remediate.action import ACTIONS, load_actions
 from mamori.remediate.clients import Clients
 from mamori.remediate.errors import NotReversibleError, RemediationError
 from mamori.remediate.model import Change, ChangeStatus, Plan, plan_status
 from mamori.remediate.planner import describe_error
 from mamori.remediate.repo import RemediationStore
-from mamori.remediate.settings import GuardrailsConfig
 
 _TOUCHED = (ChangeStatus.APPLIED, ChangeStatus.UNVERIFIED, ChangeStatus.APPLYING, ChangeStatus.FAILED)
 

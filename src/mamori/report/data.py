@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mamori import __version__
-from mamori.config import Config
-from mamori.engine.score import ALL
+from mamori.catalog import standards
+from mamori.config.hub import HubSettings
 from mamori.errors import InputError
+from mamori.findings import FindingFilter, Store
 from mamori.hub.view import enrich
 from mamori.model.finding import Finding
 from mamori.rules.loader import RuleSet
-from mamori.standards.catalog import standards
 from mamori.standards.drift import Drift, drift
+from mamori.standards.score import ALL
 from mamori.standards.view import StandardView, standard_views
-from mamori.store import FindingFilter, Store
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "informational")
 
@@ -75,7 +75,7 @@ def _finding(f: Finding, owner: str, due: datetime | None, overdue: bool) -> dic
 def gather(
     store: Store,
     rules: RuleSet,
-    cfg: Config,
+    cfg: HubSettings,
     *,
     account: str = ALL,
     title: str = "mamori compliance report",

@@ -18,9 +18,10 @@ from typing import Any
 import orjson
 
 from mamori import __version__
-from mamori.engine.score import ALL, CoverageRow, ScoreRow
+from mamori.model.score import ScoreRow
 from mamori.report.data import ReportData
 from mamori.report.svg import trend_svg
+from mamori.standards.score import ALL, CoverageRow
 from mamori.standards.view import StandardView
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from mamori.catalog import standards
 from mamori.rules.loader import RuleSet, load_rules
-from mamori.standards import standards
 
 
 def render(rules: RuleSet) -> str:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mamori.catalog import standards
 from mamori.errors import RuleError
 from mamori.rules.check import check_rule
 from mamori.rules.conditions import Compiled, compile_condition, value_getter
 from mamori.rules.schema import RuleSpec
 from mamori.specfile import line_of, load_hooks, loc_text, read_spec
-from mamori.standards import standards
 
 LIBRARY = Path(__file__).parent / "library"
 

@@ -1,5 +1,4 @@
-"""Control catalogues as data: the Cloud Security Baseline, CIS AWS v3.0, AWS FSBP."""
+"""The standards: scores, control statuses, coverage, attestations, drift, and their store.
 
-from mamori.standards.catalog import Control, Standard, load_standards, standards
-
-__all__ = ["Control", "Standard", "load_standards", "standards"]
+The catalogues of controls themselves are data in :mod:`mamori.catalog`.
+"""

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
+from mamori.catalog import Control, Standard
 from mamori.errors import InputError
-from mamori.standards.catalog import Control, Standard
 
 ALL_ACCOUNTS = "*"
 

@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from mamori.catalog import Standard, standards
 from mamori.rules.loader import RuleSet, load_rules
-from mamori.standards.catalog import Standard, standards
 from mamori.standards.status import rules_by_control
 
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)

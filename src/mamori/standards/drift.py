@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from mamori.engine.score import ALL, WEIGHTS, CoverageRow, ScoreRow
+from mamori.catalog import Standard
 from mamori.errors import InputError
+from mamori.findings import ScanRecord, Store
 from mamori.model.finding import Finding
-from mamori.standards.catalog import Standard
+from mamori.model.score import ScoreRow
+from mamori.standards.score import ALL, WEIGHTS, CoverageRow
+from mamori.standards.store import StandardsStore
 from mamori.standards.view import get_standard, score_rows
-from mamori.store import Store
-from mamori.store.repo import ScanRecord
-from mamori.store.standards import StandardsStore
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from mamori.catalog import Control, Standard
 from mamori.model.finding import Result, ResultStatus
 from mamori.standards.attestation import ALL_ACCOUNTS, Attestation
-from mamori.standards.catalog import Control, Standard
 
 RuleControls = Mapping[str, Mapping[str, Sequence[str]]]
 """rule id -> standard id -> control ids (a rule's ``controls:``)."""

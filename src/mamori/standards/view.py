@@ -3,7 +3,7 @@
 For the latest scan attestations are taken as they are *now* (record one, see it count);
 for an explicitly chosen past scan (``scan_id``) as they were when that scan finished,
 so history is exact. Per-rule counts and the rules' control mapping come from the scan
-itself (:mod:`mamori.store.standards`).
+itself (:mod:`mamori.standards.store`).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mamori.engine.score import ALL, CoverageRow, ScoreRow, coverage, explain
+from mamori.catalog import Standard, standards
 from mamori.errors import InputError
+from mamori.findings import ScanRecord, Store
+from mamori.model.score import ScoreRow
 from mamori.rules.loader import RuleSet
-from mamori.standards.catalog import Standard, standards
+from mamori.standards.score import ALL, CoverageRow, coverage, explain
 from mamori.standards.status import ControlState, RuleControls, RuleCount, control_states
-from mamori.store import Store
-from mamori.store.repo import ScanRecord
-from mamori.store.standards import StandardsStore
+from mamori.standards.store import StandardsStore
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Open the store: resolve the URL, create the engine, run migrations, take the write lock.
+"""Open the store: create the engine, run migrations, take the write lock.
 
 SQLite (a file under ``./.mamori/`` or ``$MAMORI_DB``) is the embedded default;
 PostgreSQL is chosen by URL (``postgresql+psycopg://user@host/db``).
@@ -6,7 +6,6 @@ PostgreSQL is chosen by URL (``postgresql+psycopg://user@host/db``).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,23 +20,20 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.errors import StoreError
+from mamori.store.url import given, sqlite_path, store_url
 
-DEFAULT_PATH = Path(".mamori") / "mamori.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x6D616D6F  # "mamo": the advisory lock every writer of the store takes
 _migrate_lock = threading.Lock()
 
 
-def resolve_url(url: str | None = None) -> str:
-    """An explicit URL, else ``$MAMORI_DB``, else ``./.mamori/mamori.db``. Paths become SQLite URLs."""
-    raw = url or os.environ.get("MAMORI_DB") or str(DEFAULT_PATH)
-    if "://" in raw:
-        if raw.startswith("postgresql://"):
-            raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
-        return raw
-    path = Path(raw).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+def _prepare(url: str | None, configured: str | None) -> str:
+    """The resolved URL (see :func:`mamori.store.url.store_url`); a SQLite file given as a path gets its folder."""
+    resolved = store_url(url, configured)
+    path = sqlite_path(resolved)
+    if path is not None and "://" not in given(url, configured):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return resolved
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -56,8 +52,9 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | None = None) -> Engine:
-    resolved = resolve_url(url)
+def make_engine(url: str | None = None, configured: str | None = None) -> Engine:
+    """An engine on the store given by ``--db`` (``url``), else the config file's ``db:``, else ``$MAMORI_DB``, else the default."""
+    resolved = _prepare(url, configured)
     try:
         if resolved.startswith("sqlite"):
             engine = create_engine(resolved, connect_args={"timeout": 30, "check_same_thread": False})

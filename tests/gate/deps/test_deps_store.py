@@ -18,8 +18,8 @@ from mamori.gate.deps.model import AuditReport, Verdict
 from mamori.gate.deps.osv.local import LocalOsvSource
 from mamori.gate.deps.policy import DEFAULT_POLICY, Policy
 from mamori.gate.deps.stats import team_stats
-from mamori.store.schema import metadata
-from mamori.store.tables_gate import gate_runs, gate_vulns
+from mamori.gate.deps.tables import gate_runs, gate_vulns
+from mamori.schema import metadata
 
 DAY0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 

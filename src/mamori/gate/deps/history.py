@@ -25,8 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.errors import StoreError
 from mamori.gate.deps.model import AuditReport, Package, Verdict, Vulnerability
+from mamori.gate.deps.tables import gate_runs, gate_vulns
 from mamori.store.db import make_engine, migrate, write_transaction
-from mamori.store.tables_gate import gate_runs, gate_vulns
 
 
 @dataclass

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.errors import StoreError
-from mamori.store.tables_gate import gate_runs, gate_vulns
+from mamori.gate.deps.tables import gate_runs, gate_vulns
 
 NO_TEAM = "(no team)"
 

@@ -22,8 +22,7 @@ from mamori.hub.importers.base import (
     stable_id,
     tags_from,
 )
-from mamori.model.finding import Finding, FindingStatus, Severity
-from mamori.store.rows import FindingMeta
+from mamori.model.finding import Finding, FindingMeta, FindingStatus, Severity
 
 
 def _normalized(n: float) -> Severity:

@@ -23,9 +23,8 @@ from typing import Any, Protocol
 import orjson
 
 from mamori.errors import InputError
-from mamori.model.finding import Finding, Severity
+from mamori.model.finding import Finding, FindingMeta, Severity
 from mamori.registry import Registry
-from mamori.store.rows import FindingMeta
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mamori.hub.importers.base import IMPORTERS, Ctx, Imported, first, items_of, stable_id, tags_from
-from mamori.model.finding import Finding, FindingStatus, Severity
-from mamori.store.rows import FindingMeta
+from mamori.model.finding import Finding, FindingMeta, FindingStatus, Severity
 
 
 def _severity(score: float) -> Severity:

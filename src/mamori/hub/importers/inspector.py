@@ -20,8 +20,7 @@ from mamori.hub.importers.base import (
     stable_id,
     tags_from,
 )
-from mamori.model.finding import Finding, FindingStatus
-from mamori.store.rows import FindingMeta
+from mamori.model.finding import Finding, FindingMeta, FindingStatus
 
 TYPES = {
     "AWS_EC2_INSTANCE": "aws.ec2.instance",

@@ -19,8 +19,7 @@ from mamori.hub.importers.base import (
     stable_id,
     tags_from,
 )
-from mamori.model.finding import Finding, FindingStatus, Severity
-from mamori.store.rows import FindingMeta
+from mamori.model.finding import Finding, FindingMeta, FindingStatus, Severity
 
 SEVERITY_IDS = {
     0: Severity.INFORMATIONAL, 1: Severity.INFORMATIONAL, 2: Severity.LOW, 3: Severity.MEDIUM,

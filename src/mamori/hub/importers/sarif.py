@@ -16,8 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mamori.hub.importers.base import IMPORTERS, Ctx, Imported, severity_from_score, stable_id
-from mamori.model.finding import Finding, FindingStatus, Severity
-from mamori.store.rows import FindingMeta
+from mamori.model.finding import Finding, FindingMeta, FindingStatus, Severity
 
 LEVELS = {
     "error": Severity.HIGH,

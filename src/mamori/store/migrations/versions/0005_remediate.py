@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from mamori.store.tables import JSONType, UTCDateTime
+from mamori.store.base import JSONType, UTCDateTime
 
 revision = "0005_remediate"
 down_revision = "0001_initial"

@@ -17,11 +17,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from mamori.hub.suppressions import Target
-from mamori.model.finding import Finding, FindingStatus
-from mamori.store.hubops import active_index, load_meta, save_meta
-from mamori.store.rows import FindingMeta, bulk_insert, chunks, hist, jsonable
-from mamori.store.tables import finding_history, findings
+from mamori.findings.rows import hist
+from mamori.findings.suppressions import active_index, load_meta, save_meta
+from mamori.findings.tables import finding_history, findings
+from mamori.model.finding import Finding, FindingMeta, FindingStatus
+from mamori.model.suppression import Target
+from mamori.store.rows import bulk_insert, chunks, jsonable
 
 NEW, RESOLVED, SUPPRESSED = FindingStatus.NEW, FindingStatus.RESOLVED, FindingStatus.SUPPRESSED
 # what a re-import refreshes; first_seen, source and the resource stay as first recorded

@@ -1,4 +1,4 @@
-"""Store operations of the findings hub: suppressions, finding metadata, expiry, notified marks.
+"""Suppressions in the findings lifecycle: stored suppressions, finding metadata, expiry, notified marks.
 
 Functions take an open connection (inside :func:`mamori.store.db.write_transaction` when
 they write) so that the scan lifecycle, imports and the CLI share one implementation.
@@ -21,11 +21,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from mamori.hub.suppressions import Selector, Suppression, SuppressionId, SuppressionIndex, Target
+from mamori.findings.rows import OPEN, hist
+from mamori.findings.tables import finding_history, finding_meta, findings, suppressions
 from mamori.model.finding import FindingStatus
-from mamori.store.rows import OPEN, bulk_insert, chunks, hist
-from mamori.store.tables import finding_history, findings
-from mamori.store.tables_hub import finding_meta, suppressions
+from mamori.model.suppression import Selector, Suppression, SuppressionId, SuppressionIndex, Target
+from mamori.store.rows import bulk_insert, chunks
 
 SUPPRESSED = FindingStatus.SUPPRESSED.value
 

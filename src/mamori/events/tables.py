@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
 
-from mamori.store.tables import JSONType, UTCDateTime, metadata
+from mamori.store.base import JSONType, UTCDateTime, metadata
 
 event_detections = Table(
     "event_detections",

@@ -28,7 +28,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from mamori.remediate.settings import account_id
+from mamori.config.guardrails import account_id
 
 
 class KeyExemption(BaseModel):

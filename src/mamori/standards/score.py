@@ -33,9 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from mamori.catalog import standards
 from mamori.model.finding import Result, ResultStatus, Severity
+from mamori.model.score import ScoreRow
 from mamori.rules.loader import RuleSet
-from mamori.standards import standards
 from mamori.standards.attestation import Attestation
 from mamori.standards.status import (
     ControlState,
@@ -56,24 +57,6 @@ WEIGHTS: dict[Severity, int] = {
 }
 
 ALL = "*"
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    standard: str
-    account: str
-    category: str
-    passed: int
-    failed: int
-    unknown: int
-    weight_passed: int
-    weight_total: int
-
-    @property
-    def score(self) -> float | None:
-        if self.weight_total == 0:
-            return None if self.passed + self.failed == 0 else 100.0
-        return round(100.0 * self.weight_passed / self.weight_total, 1)
 
 
 def score(results: Iterable[Result], rules: RuleSet) -> list[ScoreRow]:

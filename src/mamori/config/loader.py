@@ -1,4 +1,4 @@
-"""mamori's configuration file (``mamori.yaml``), validated.
+"""mamori's configuration file (``mamori.yaml``), validated: the one loader, producing typed sections.
 
 Looked up in this order: ``--config PATH``, ``$MAMORI_CONFIG``, ``./mamori.yaml``. All
 keys are optional::
@@ -21,10 +21,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mamori.config.guardrails import GuardrailsConfig
+from mamori.config.hub import HubSettings, NotificationsConfig, OwnersConfig, SlaConfig
+from mamori.config.keys import KeysConfig
 from mamori.errors import ConfigError
-from mamori.hub.config import NotificationsConfig, OwnersConfig, SlaConfig
-from mamori.keys.settings import KeysConfig
-from mamori.remediate.settings import GuardrailsConfig
 
 
 class Config(BaseModel):
@@ -42,6 +42,11 @@ class Config(BaseModel):
     suppressions_file: Path | None = None
     events: dict[str, Any] = Field(default_factory=dict)  # validated by mamori.events (docs/events.md)
     source: Path | None = None
+
+    @property
+    def hub(self) -> HubSettings:
+        """The findings hub's sections (owners, sla, notifications)."""
+        return HubSettings(owners=self.owners, sla=self.sla, notifications=self.notifications)
 
 
 def load_config(path: str | Path | None = None) -> Config:

@@ -71,7 +71,7 @@ STANDARD_FILES = ("baseline.yaml", "cis-aws-3.0.yaml", "fsbp.yaml")
 @cache
 def load_standards() -> dict[str, Standard]:
     out: dict[str, Standard] = {}
-    pkg = resources.files("mamori.standards")
+    pkg = resources.files("mamori.catalog")
     for name in STANDARD_FILES:
         text = (pkg / name).read_text(encoding="utf-8")
         try:

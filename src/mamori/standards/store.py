@@ -19,16 +19,16 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.audit import record_in
-from mamori.engine.score import CoverageRow, coverage_for_scan
 from mamori.errors import InputError, StoreError
+from mamori.findings.tables import scans
 from mamori.model.finding import Result
 from mamori.rules.loader import RuleSet
 from mamori.standards.attestation import ALL_ACCOUNTS, Attestation
+from mamori.standards.score import CoverageRow, coverage_for_scan
 from mamori.standards.status import RuleControls, RuleCount, count_results
+from mamori.standards.tables import attestations, coverage, rule_counts, scan_rules
 from mamori.store.db import write_transaction
 from mamori.store.rows import chunks
-from mamori.store.tables import scans
-from mamori.store.tables_standards import attestations, coverage, rule_counts, scan_rules
 
 
 @dataclass(frozen=True)

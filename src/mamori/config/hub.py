@@ -121,3 +121,13 @@ class NotificationsConfig(_Model):
         return self
 
 
+
+
+class HubSettings(_Model):
+    """What the findings hub receives: its three sections of ``mamori.yaml``, nothing else."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    owners: OwnersConfig = Field(default_factory=OwnersConfig)
+    sla: SlaConfig = Field(default_factory=SlaConfig)
+    notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, Index, Integer, String, Table, UniqueConstraint
 
-from mamori.store.tables import JSONType, UTCDateTime, metadata
+from mamori.store.base import JSONType, UTCDateTime, metadata
 
 gate_runs = Table(
     "gate_runs",

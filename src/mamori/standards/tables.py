@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
-from mamori.store.tables import JSONType, UTCDateTime, metadata
+from mamori.store.base import JSONType, UTCDateTime, metadata
 
 scan_rules = Table(
     "std_scan_rules",

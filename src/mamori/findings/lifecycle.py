@@ -23,12 +23,13 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from mamori.engine.evaluate import Evaluation
-from mamori.hub.suppressions import Target
+from mamori.findings.rows import OPEN, hist
+from mamori.findings.suppressions import active_index, load_meta, save_meta
+from mamori.findings.tables import finding_history, findings
 from mamori.model.finding import FindingStatus, Result, ResultStatus
 from mamori.model.resource import Inventory
-from mamori.store.hubops import active_index, load_meta, save_meta
-from mamori.store.rows import OPEN, chunks, hist, jsonable
-from mamori.store.tables import finding_history, findings
+from mamori.model.suppression import Target
+from mamori.store.rows import chunks, jsonable
 
 NEW, RESOLVED, SUPPRESSED = FindingStatus.NEW, FindingStatus.RESOLVED, FindingStatus.SUPPRESSED
 

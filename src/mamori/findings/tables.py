@@ -1,62 +1,27 @@
-"""The store's schema (SQLAlchemy Core tables on one MetaData).
+"""Tables of the findings and their lifecycle: scans, findings, their history, scores, suppressions.
 
-Changing a table here needs a migration in ``migrations/versions``; a test checks that
-the migrated schema and this metadata agree.
+``scans``             one row per scan: when, what it covered, counts, collection errors
+``findings``          one row per finding (mamori's own, imported or from events) and its status
+``finding_history``   every status change of a finding: when, from, to, who, why
+``scores``            per scan, standard, account and category: the compliance score
+``hub_suppressions``  exceptions: an exact selector (rule, account, region, resource id, finding
+                      id, tags), a reason, an approver, an expiry; where it came from (``cli`` or
+                      ``file:<path>``) and when/by whom it was removed
+``hub_finding_meta``  one row per finding that has metadata: the resource's tags (for tag
+                      selectors and owner mapping), its root cause (for digests) and the
+                      suppression that currently suppresses it
+
+Suppressions and finding metadata are read and written inside the scan's transaction (a
+suppression decides a finding's status), so they live here with the lifecycle; the
+``hub_`` prefix of their names is historical and kept so that existing stores need no
+migration.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    DateTime,
-    Dialect,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-)
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.types import TypeDecorator
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite keeps naive text)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-JSONType: Any = JSON().with_variant(JSONB(), "postgresql")
+from mamori.store.base import JSONType, UTCDateTime, metadata
 
 scans = Table(
     "scans",
@@ -132,4 +97,35 @@ scores = Table(
     Column("score", Float, nullable=True),
     Index("ix_scores_scan_id", "scan_id"),
     Index("ix_scores_standard_account_category", "standard", "account", "category"),
+)
+
+suppressions = Table(
+    "hub_suppressions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("rule_id", String(200), nullable=True),
+    Column("account", String(40), nullable=True),
+    Column("region", String(40), nullable=True),
+    Column("resource_id", Text, nullable=True),
+    Column("finding_id", String(64), nullable=True),
+    Column("tags", JSONType, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("approver", String(200), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("origin", String(400), nullable=False),
+    Column("removed_at", UTCDateTime(), nullable=True),
+    Column("removed_by", String(200), nullable=True),
+    Index("ix_hub_suppressions_expires_at", "expires_at"),
+)
+
+finding_meta = Table(
+    "hub_finding_meta",
+    metadata,
+    Column("finding_id", String(64), ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True),
+    Column("tags", JSONType, nullable=False),
+    Column("root_cause", Text, nullable=True),
+    Column("suppression_id", String(64), nullable=True),
+    Index("ix_hub_finding_meta_suppression_id", "suppression_id"),
 )

@@ -4,7 +4,7 @@
 
     lifecycle.py   a scan's findings lifecycle (NEW / open / RESOLVED / reopened / SUPPRESSED)
     upsert.py      batched insert-or-refresh of imported and event findings
-    hubops.py      suppressions, finding metadata, expiry, NEW -> NOTIFIED
+    ops.py      suppressions, finding metadata, expiry, NEW -> NOTIFIED
     rows.py        row helpers shared by the above
 """
 
@@ -20,18 +20,18 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.engine.evaluate import Evaluation
-from mamori.engine.score import ScoreRow
 from mamori.errors import StoreError
-from mamori.hub.suppressions import Suppression
-from mamori.model.finding import Finding, FindingStatus, Severity
+from mamori.findings import suppressions as ops
+from mamori.findings.lifecycle import ScanSummary, record_lifecycle
+from mamori.findings.rows import row_to_finding
+from mamori.findings.tables import finding_history, finding_meta, findings, scans, scores, suppressions
+from mamori.findings.upsert import upsert
+from mamori.model.finding import Finding, FindingMeta, FindingStatus, Severity
 from mamori.model.resource import Inventory
-from mamori.store import hubops
+from mamori.model.score import ScoreRow
+from mamori.model.suppression import Suppression
 from mamori.store.db import make_engine, migrate, write_transaction
-from mamori.store.lifecycle import ScanSummary, record_lifecycle
-from mamori.store.rows import FindingMeta, chunks, row_to_finding
-from mamori.store.tables import finding_history, findings, scans, scores
-from mamori.store.tables_hub import finding_meta, suppressions
-from mamori.store.upsert import upsert
+from mamori.store.rows import chunks
 
 __all__ = ["FindingFilter", "FindingMeta", "ScanRecord", "ScanSummary", "Store"]
 
@@ -65,7 +65,7 @@ class FindingFilter:
 
 
 def _same_key(s: Suppression) -> dict[str, Any]:
-    row = hubops.suppression_row(s)
+    row = ops.suppression_row(s)
     del row["created_at"]
     return row
 
@@ -77,8 +77,9 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
-        engine = make_engine(url)
+    def open(cls, url: str | None = None, configured: str | None = None) -> Store:
+        """Open (and migrate) the store: ``url`` from ``--db``, ``configured`` from ``db:`` in mamori.yaml."""
+        engine = make_engine(url, configured)
         migrate(engine)
         return cls(engine)
 
@@ -138,7 +139,7 @@ class Store:
                 if rows:
                     conn.execute(insert(scores), rows)
                 summary = record_lifecycle(conn, scan_id, now, inventory, evaluation, titles)
-                hubops.expire(conn, now, "scan")
+                ops.expire(conn, now, "scan")
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record the scan: {exc}") from exc
         return summary
@@ -153,13 +154,13 @@ class Store:
     ) -> dict[str, int]:
         """Insert or refresh findings that do not come from a scan (events, imports), in batches.
 
-        See :mod:`mamori.store.upsert` for the rules. ``meta`` gives tags and root causes by
+        See :mod:`mamori.findings.upsert` for the rules. ``meta`` gives tags and root causes by
         finding id. Returns counts: inserted, updated, reopened (and suppressed when any were).
         """
         now = now or datetime.now(UTC)
         try:
             with write_transaction(self.engine) as conn:
-                hubops.expire(conn, now, actor)
+                ops.expire(conn, now, actor)
                 out = upsert(conn, items, actor=actor, now=now, meta=meta)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record findings: {exc}") from exc
@@ -176,8 +177,8 @@ class Store:
         try:
             with write_transaction(self.engine) as conn:
                 for s in items:
-                    conn.execute(insert(suppressions), hubops.suppression_row(s))
-                return hubops.apply_suppressions(conn, items, now, actor)
+                    conn.execute(insert(suppressions), ops.suppression_row(s))
+                return ops.apply_suppressions(conn, items, now, actor)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store the suppression: {exc}") from exc
 
@@ -193,7 +194,7 @@ class Store:
                 )
                 if res.rowcount == 0:
                     raise StoreError(f"no active suppression with id {sid!r}")
-                return hubops.expire(conn, now, actor)
+                return ops.expire(conn, now, actor)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not remove the suppression: {exc}") from exc
 
@@ -207,18 +208,18 @@ class Store:
         want = {s.id: replace(s, origin=origin) for s in items}
         try:
             with write_transaction(self.engine) as conn:
-                have = {s.id: s for s in hubops.load_suppressions(conn) if s.origin == origin and s.removed_at is None}
+                have = {s.id: s for s in ops.load_suppressions(conn) if s.origin == origin and s.removed_at is None}
                 added = [s for sid, s in want.items() if sid not in have or _same_key(have[sid]) != _same_key(s)]
                 gone = [sid for sid in have if sid not in want]
                 for s in added:
                     conn.execute(suppressions.delete().where(suppressions.c.id == s.id))
-                    conn.execute(insert(suppressions), hubops.suppression_row(s))
+                    conn.execute(insert(suppressions), ops.suppression_row(s))
                 if gone:
                     conn.execute(
                         update(suppressions).where(suppressions.c.id.in_(gone)).values(removed_at=now, removed_by=f"{actor} ({origin})")
                     )
-                suppressed = hubops.apply_suppressions(conn, added, now, actor)
-                reopened = hubops.expire(conn, now, actor)
+                suppressed = ops.apply_suppressions(conn, added, now, actor)
+                reopened = ops.expire(conn, now, actor)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not sync suppressions from {origin}: {exc}") from exc
         return {"added": [str(s.id) for s in added], "removed": [str(g) for g in gone], "suppressed": suppressed, "reopened": reopened}
@@ -226,7 +227,7 @@ class Store:
     def suppressions(self, *, include_inactive: bool = False, now: datetime | None = None) -> list[Suppression]:
         now = now or datetime.now(UTC)
         with self.engine.connect() as conn:
-            items = hubops.load_suppressions(conn)
+            items = ops.load_suppressions(conn)
         return items if include_inactive else [s for s in items if s.active(now)]
 
     def refresh(self, *, actor: str = "refresh", now: datetime | None = None) -> list[str]:
@@ -234,7 +235,7 @@ class Store:
         now = now or datetime.now(UTC)
         try:
             with write_transaction(self.engine) as conn:
-                return hubops.expire(conn, now, actor)
+                return ops.expire(conn, now, actor)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not refresh suppressions: {exc}") from exc
 
@@ -242,7 +243,7 @@ class Store:
         now = now or datetime.now(UTC)
         try:
             with write_transaction(self.engine) as conn:
-                return hubops.mark_notified(conn, ids, now, actor, note)
+                return ops.mark_notified(conn, ids, now, actor, note)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not mark findings notified: {exc}") from exc
 
@@ -252,7 +253,7 @@ class Store:
             if ids is None:
                 rows: Iterable[Any] = conn.execute(select(finding_meta))
             else:
-                rows = hubops.load_meta(conn, ids).values()
+                rows = ops.load_meta(conn, ids).values()
             return {r.finding_id: {"tags": dict(r.tags or {}), "root_cause": r.root_cause, "suppression_id": r.suppression_id} for r in rows}
 
     # -- reading -----------------------------------------------------------------

@@ -1,36 +1,16 @@
-"""Tables of remediation, the access-key lifecycle and the audit log.
+"""Tables of remediation.
 
-``audit_log``            append-only, hash-chained record of every plan, apply, rollback,
-                         exemption and notification (``mamori.audit``). ``seq`` is assigned
-                         1, 2, 3, ... under the store's write lock, so the chain cannot fork.
 ``remediation_plans``    one row per plan: who asked, for what, when, how it ended.
 ``remediation_changes``  one row per planned change to one live resource: the API calls,
                          the configuration before and after, the prior configuration saved
                          for rollback, how far an apply got, errors.
-``key_notices``          one row per (account, access key, lifecycle stage) notified, so a
-                         daily ``mamori keys enforce`` never notifies the same stage twice.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
-from mamori.store.tables import JSONType, UTCDateTime, metadata
-
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("at", UTCDateTime(), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("action", String(80), nullable=False),
-    Column("subject", Text, nullable=False),
-    Column("details", JSONType, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
-    Index("ix_audit_log_action", "action"),
-    Index("ix_audit_log_at", "at"),
-)
+from mamori.store.base import JSONType, UTCDateTime, metadata
 
 remediation_plans = Table(
     "remediation_plans",
@@ -75,18 +55,4 @@ remediation_changes = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_remediation_changes_plan_id", "plan_id"),
     Index("ix_remediation_changes_status", "status"),
-)
-
-key_notices = Table(
-    "key_notices",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("account", String(40), nullable=False),
-    Column("access_key_id", String(128), nullable=False),
-    Column("user_name", String(200), nullable=False),
-    Column("stage", String(16), nullable=False),
-    Column("at", UTCDateTime(), nullable=False),
-    Column("recipients", JSONType, nullable=False),
-    Column("outcome", Text, nullable=False),
-    UniqueConstraint("account", "access_key_id", "stage"),
 )

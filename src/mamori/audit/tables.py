@@ -1,0 +1,27 @@
+"""Table of the audit log.
+
+``audit_log``  append-only, hash-chained record of every plan, apply, rollback, exemption,
+               attestation and notification (:mod:`mamori.audit.log`). ``seq`` is assigned
+               1, 2, 3, ... under the store's write lock, so the chain cannot fork.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, String, Table, Text
+
+from mamori.store.base import JSONType, UTCDateTime, metadata
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(80), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("details", JSONType, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_action", "action"),
+    Index("ix_audit_log_at", "at"),
+)
