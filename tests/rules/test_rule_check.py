@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from mamori.engine.testing import evaluate_rule
 from mamori.errors import RuleError
 from mamori.model import Inventory, Resource
 from mamori.rules import load_rules
 from mamori.rules.hooks import SHARED_HOOKS
 from mamori.rules.loader import load_rule
-from mamori.rules.testing import evaluate_rule
 
 HEAD = """id: {id}
 title: A rule under test
