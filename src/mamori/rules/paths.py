@@ -94,35 +94,35 @@ def check_path(model: type[BaseModel], path: str) -> None:
         parsed = jmespath.compile(path).parsed
     except jmespath.exceptions.JMESPathError:
         return  # the condition compiler reports the syntax error
-    _walk(parsed, model, "")
+    _walk(parsed, model, model.__name__)
 
 
-def _walk(node: dict[str, Any], ann: Any, where: str) -> Any:
+def _walk(node: dict[str, Any], ann: Any, where: str) -> tuple[Any, str]:
+    """(the annotation of what ``node`` yields, a label for it) -- raises PathProblem."""
     kind = node.get("type")
     kids: list[dict[str, Any]] = node.get("children") or []
     if kind == "field":
-        return _field(ann, str(node["value"]), where or _describe(ann))
+        name = str(node["value"])
+        return _field(ann, name, where), name
     if kind == "subexpression" or kind == "pipe":
-        cur = ann
+        cur, label = ann, where
         for k in kids:
-            cur = _walk(k, cur, where)
-        return cur
+            cur, label = _walk(k, cur, label)
+        return cur, label
     if kind == "index_expression":
-        left = _walk(kids[0], ann, where)
-        return _element(left) if kids[1].get("type") == "index" else left
+        left, label = _walk(kids[0], ann, where)
+        return (_element(left), f"an element of {label}") if kids[1].get("type") == "index" else (left, label)
     if kind in ("projection", "filter_projection"):
-        left = _walk(kids[0], ann, where)
-        elem = _element(left)
+        left, label = _walk(kids[0], ann, where)
+        elem, elem_label = _element(left), f"an element of {label}"
         if kind == "filter_projection":
-            _walk(kids[2], elem, f"{where or 'the'} list element")
-        _walk(kids[1], elem, f"{where or 'the'} list element")
-        return _ANY
+            _walk(kids[2], elem, elem_label)
+        _walk(kids[1], elem, elem_label)
+        return _ANY, where
     if kind == "flatten":
         return _walk(kids[0], ann, where)
     if kind in ("identity", "current"):
-        return ann
-    if kind == "literal":
-        return _ANY
+        return ann, where
     for k in kids:  # comparisons, and/or/not, function arguments, multi-selects, ...
         _walk(k, ann, where)
-    return _ANY
+    return _ANY, where
