@@ -119,3 +119,23 @@ def test_every_shared_hook_is_used_by_a_built_in_rule() -> None:
         (r.spec.applies_when or {}).get("hook") for r in load_rules()
     }
     assert set(SHARED_HOOKS) <= used
+
+
+@pytest.mark.parametrize(
+    ("cond", "needle"),
+    [
+        ('{path: acl_public, eq: "true"}', "the property is a bool, compared with 'true' (str)"),
+        ("{path: versioning_status, ne: 1}", "the property is a str, compared with 1 (int)"),
+        ("{path: versioning_status, in: [Enabled, 2]}", "the list holds 2 (int)"),
+        ("{path: public_access_block.block_public_acls, eq: yes_please}", "the property is a bool"),
+    ],
+)
+def test_a_compared_value_of_the_wrong_type_is_refused(tmp_path: Path, cond: str, needle: str) -> None:
+    err = refused(write(tmp_path, "operand", f"fail_when: {cond}\n"))
+    assert needle in err.message and "can never hold" in err.message and err.where == "7"
+
+
+def test_values_of_the_right_type_pass(tmp_path: Path) -> None:
+    load_rule(write(tmp_path, "ok_values", "fail_when:\n  any:\n    - {path: acl_public, eq: true}\n"
+                    "    - {path: versioning_status, in: [Enabled, Suspended]}\n    - {path: created, older_than_days: 30}\n"))
+    load_rule(write(tmp_path, "ok_int", "fail_when: {path: password_minimum_length, lt: 14.5}\n", "aws.iam.account"))

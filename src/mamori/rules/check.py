@@ -16,7 +16,7 @@ from typing import Any
 
 from mamori.model.resources import RESOURCE_TYPES
 from mamori.rules.hooks import SHARED_HOOKS
-from mamori.rules.paths import PathProblem, check_path
+from mamori.rules.paths import PathProblem, check_path, operand_problem
 from mamori.rules.schema import RuleSpec
 
 Loc = tuple[str | int, ...]
@@ -32,11 +32,12 @@ def check_rule(spec: RuleSpec, local_hooks: Collection[str]) -> tuple[list[Probl
         return [(("resource_type",), f"resource type {spec.resource_type!r} has no model in mamori.model.resources")], shared
     model = RESOURCE_TYPES.get(spec.resource_type)
 
-    def path(p: str, loc: Loc) -> None:
+    def path(p: str, loc: Loc) -> Any:
         try:
-            check_path(model, p)
+            return check_path(model, p)
         except PathProblem as exc:
             problems.append((loc, f"path {p!r} is not in {spec.resource_type}: {exc}"))
+            return Any
 
     def hook(name: str, loc: Loc) -> None:
         if "." not in name:
@@ -69,12 +70,17 @@ def check_rule(spec: RuleSpec, local_hooks: Collection[str]) -> tuple[list[Probl
         if isinstance(cond.get("hook"), str):
             hook(cond["hook"], (*loc, "hook"))
         if isinstance(cond.get("path"), str) and cond["path"]:
-            path(cond["path"], (*loc, "path"))
+            ann = path(cond["path"], (*loc, "path"))
             for op, value in cond.items():
-                if op in _NOT_OPERATORS or not (isinstance(value, str) and value.startswith("$")):
+                if op in _NOT_OPERATORS:
                     continue
-                if value[1:] not in spec.params:
-                    problems.append(((*loc, op), f"parameter {value[1:]!r} is not declared under params"))
+                if isinstance(value, str) and value.startswith("$"):
+                    if value[1:] not in spec.params:
+                        problems.append(((*loc, op), f"parameter {value[1:]!r} is not declared under params"))
+                    continue
+                wrong = operand_problem(ann, op, value)
+                if wrong:
+                    problems.append(((*loc, op), f"{op} can never hold for {cond['path']!r}: {wrong}"))
 
     condition(spec.fail_when, ("fail_when",))
     if spec.applies_when is not None:

@@ -79,22 +79,49 @@ def _element(ann: Any) -> Any:
     return _ANY
 
 
-def check_path(model: type[BaseModel], path: str) -> None:
-    """Raise :class:`PathProblem` when ``path`` reads something ``model`` does not have."""
+def check_path(model: type[BaseModel], path: str) -> Any:
+    """The annotation of what ``path`` reads (``Any`` when it is not a dotted path); raise
+    :class:`PathProblem` when ``path`` reads something ``model`` does not have."""
     if path.split(".", 1)[0] in SPECIAL_ROOTS:
-        return
+        return _ANY
     if DOTTED.match(path):
         ann: Any = model
         where = ""
         for part in path.split("."):
             ann = _field(ann, part, where or model.__name__)
             where = f"{where}.{part}" if where else part
-        return
+        return ann
     try:
         parsed = jmespath.compile(path).parsed
     except jmespath.exceptions.JMESPathError:
-        return  # the condition compiler reports the syntax error
+        return _ANY  # the condition compiler reports the syntax error
     _walk(parsed, model, model.__name__)
+    return _ANY
+
+
+_SCALARS: dict[Any, tuple[type, ...]] = {bool: (bool,), int: (int, float), float: (int, float), str: (str,)}
+_SAME_TYPE_OPS = ("eq", "ne", "gt", "gte", "lt", "lte")
+_MEMBER_OPS = ("in", "not_in")
+
+
+def operand_problem(ann: Any, op: str, value: Any) -> str | None:
+    """Why ``value`` can never compare with a property of type ``ann`` under ``op`` (a bool
+    property against the string ``"true"``, a str against a number), or None."""
+    members = _members(ann)
+    if len(members) != 1 or members[0] not in _SCALARS:
+        return None
+    kind = members[0]
+    allowed = _SCALARS[kind]
+
+    def wrong(v: Any) -> bool:
+        return not isinstance(v, allowed) or (kind is not bool and isinstance(v, bool))
+
+    if op in _SAME_TYPE_OPS and wrong(value):
+        return f"the property is a {kind.__name__}, compared with {value!r} ({type(value).__name__})"
+    if op in _MEMBER_OPS and isinstance(value, list) and any(wrong(v) for v in value):
+        bad = next(v for v in value if wrong(v))
+        return f"the property is a {kind.__name__}, the list holds {bad!r} ({type(bad).__name__})"
+    return None
 
 
 def _walk(node: dict[str, Any], ann: Any, where: str) -> tuple[Any, str]:
