@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint setup clean bench docs
+.PHONY: demo test lint setup clean bench docs fuzz
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# The property tests with many more generated cases (docs/hostile-input.md); CI-optional.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m hypothesis -q --hypothesis-show-statistics tests
 
 clean:
 	rm -rf $(VENV) .mamori .pytest_cache .mypy_cache .ruff_cache

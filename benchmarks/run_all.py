@@ -21,6 +21,7 @@ SUITES: dict[str, list[list[str]]] = {
     "hub": [["hub/ingest.py"], ["hub/digest.py"]],
     "remediate": [["remediate/run.py"]],
     "standards": [["standards/run.py"]],
+    "startup": [["startup.py"]],
     "rule_library": [["rule_library/demo_cost.py"]],
 }
 

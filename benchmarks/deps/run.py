@@ -34,7 +34,7 @@ OUT = Path(__file__).parents[1] / "out" / "deps"
 
 
 def in_process_audit(root: Path, osv: Path, cache: Path) -> tuple[float, dict[str, int]]:
-    from mamori.gate.deps.audit import AuditSettings, audit
+    from mamori.gate.deps.check import CheckSettings, check
     from mamori.gate.deps.context import RunContext
     from mamori.gate.deps.osv.local import LocalOsvSource
     from mamori.gate.deps.output import FORMATS
@@ -48,8 +48,8 @@ def in_process_audit(root: Path, osv: Path, cache: Path) -> tuple[float, dict[st
     t0 = time.perf_counter()
     source = LocalOsvSource(osv, cache=cache)
     assert not source.rebuilt, "the index should be warm"
-    settings = AuditSettings(policy, None, None, RunContext("bench", "bench", None), datetime.now(UTC))
-    report, _ = audit(root, source, settings)
+    settings = CheckSettings(policy, None, None, RunContext("bench", "bench", None), datetime.now(UTC))
+    report, _ = check(root, source, settings)
     FORMATS.get("json").render(report)
     return time.perf_counter() - t0, report.counts()
 

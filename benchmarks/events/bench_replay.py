@@ -3,7 +3,7 @@
     python benchmarks/events/bench_replay.py --events 500000
 
 Generates the corpus (make_cloudtrail.py, fixed seed) into benchmarks/out/events/, then
-measures (1) the engine alone: gunzip + orjson parse + index lookup + conditions, from
+measures (1) the matcher alone: gunzip + orjson parse + index lookup + conditions, from
 bytes already in memory; (2) `replay` end to end: files read from disk, the processor with
 an in-memory ledger (no store, no notifications). Writes benchmarks/out/events/replay.json.
 """
@@ -61,7 +61,7 @@ def main() -> None:
     rep = replay([corpus_dir], proc)
     result = {
         "events": n, "files": len(files), "detections": len(ds), "events_with_a_match": matches,
-        "engine_events_per_s": round(best), "replay_events_per_s": round(rep.stats.records / rep.seconds),
+        "matcher_events_per_s": round(best), "replay_events_per_s": round(rep.stats.records / rep.seconds),
         "replay_seconds": round(rep.seconds, 2), "replay_detections": len(rep.outcomes),
     }  # fmt: skip
     args.out.mkdir(parents=True, exist_ok=True)

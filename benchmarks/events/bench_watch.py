@@ -30,12 +30,12 @@ from mamori.collect.aws.session import AwsTarget
 from mamori.events import Matcher, load_detections
 from mamori.events.config import EventsConfig
 from mamori.events.processor import Processor
-from mamori.events.responders.clients import ResponderClients
 from mamori.events.run import RunReport, Watcher
 from mamori.events.schema import ResponseMode
 from mamori.events.sources import S3Source
 from mamori.events.store import EventStore
 from mamori.findings import Store
+from mamori.remediate.clients import Clients
 
 
 def _record(i: int) -> dict[str, object]:
@@ -68,7 +68,7 @@ def main() -> None:
         ct.create_trail(Name="org-trail", S3BucketName="trail-logs")
         store = Store.open(f"sqlite:///{tmp}/m.db")
         cfg = EventsConfig(modes={"cloudtrail_stop_logging": ResponseMode.ACT})
-        clients = ResponderClients(AwsTarget(), session_factory=lambda: sess)
+        clients = Clients.assuming(AwsTarget(), session_factory=lambda: sess)
         proc = Processor(Matcher(load_detections()), cfg, EventStore(store.engine), store, clients, [])
         watcher = Watcher(S3Source("s3://trail-logs/AWSLogs/", sess.client("s3"), EventStore(store.engine)), proc)
         stop = threading.Event()

@@ -29,13 +29,13 @@ from mamori.config.guardrails import GuardrailsConfig
 from mamori.demo.estate import DEMO_REGIONS, SeedEnv, fake_credentials, moto_server, seed_estate
 from mamori.findings import FindingFilter, Store
 from mamori.model.finding import FindingStatus
-from mamori.pipeline import run_scan
 from mamori.remediate.action import bindings
 from mamori.remediate.apply import apply_plan
 from mamori.remediate.clients import Clients
 from mamori.remediate.planner import Selector, effective_rule_params, plan_from_store
 from mamori.remediate.repo import RemediationStore
 from mamori.rules import load_rules
+from mamori.scan.service import run_scan
 
 OUT = Path(__file__).resolve().parents[1] / "out" / "remediate"
 OPEN = (FindingStatus.NEW, FindingStatus.NOTIFIED)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mamori.gate.secrets import api
 from mamori.gate.secrets.config import SecretsConfig
-from mamori.gate.secrets.engine import available_engines
+from mamori.gate.secrets.prefilter import available_engines
 
 
 def measure(root: Path, engine: str, repeat: int = 3) -> dict[str, float | int | str]:

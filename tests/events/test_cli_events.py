@@ -109,6 +109,12 @@ def test_seed_scenario_end_to_end(aws: boto3.Session, mamori: Callable[..., Run]
     assert fl.code == 0, fl.err
     findings = json.loads(fl.out)
     assert any(f["rule_id"] == "cloudtrail_stop_logging" and f["source"] == "events" for f in findings)
+    # the changes are remediation changes: in the audit log (which verifies) and in `remediate list`
+    entries = json.loads(mamori("audit", "list", "--action", "remediate.", "--db", str(tmp_path / "m.db"), "-o", "json").out)
+    assert sum(e["action"] == "remediate.change" for e in entries) == 3  # two restarts, one quarantine
+    assert mamori("audit", "verify", "--db", str(tmp_path / "m.db")).code == 0
+    plans = json.loads(mamori("remediate", "list", "--db", str(tmp_path / "m.db"), "-o", "json").out)
+    assert {p["source"] for p in plans} == {"events"}
 
 
 def test_watch_sqs_once_and_usage_errors(aws: boto3.Session, mamori: Callable[..., Run], tmp_path: Path) -> None:

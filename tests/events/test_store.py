@@ -7,7 +7,7 @@ from datetime import timedelta
 from mamori.events import DetectionSet, Matcher
 from mamori.events.ledger import Response
 from mamori.events.processor import Processor
-from mamori.events.responders import ResponseResult
+from mamori.events.responders import Intent, ResponseResult
 from mamori.events.store import EventStore, HistoryFilter
 from mamori.findings import FindingFilter, Store
 from mamori.notify.channels import MemoryNotifier
@@ -80,7 +80,18 @@ def test_response_round_trip(store: Store, detections: DetectionSet) -> None:
     m = Matcher(detections).match(stop_logging())[0]
     proc = Processor(Matcher(detections), ledger=es)
     es.claim(m, lambda n: proc.plan(m, n))
-    r = Response("restart_trail", "x", proc.plan(m, 1)[0].mode, proc.plan(m, 1)[0].plan, ResponseResult.APPLIED, "", {"ok": 1})
+    planned = proc.plan(m, 1)[0]
+    r = Response("restart_trail", "x", planned.mode, planned.intent, ResponseResult.APPLIED, "", {"ok": 1})
     es.finish(m, r)
     [row] = [x for x in es.responses_for([m.event_id]) if x["responder"] == "restart_trail"]
     assert row["result"] == "applied" and row["output"] == {"ok": 1}
+    [back] = [x for x in es.history()[0]["responses"] if x["responder"] == "restart_trail"]
+    assert back["plan"] == planned.intent.to_dict() and back["plan"]["remediation"] == "cloudtrail_start_logging"
+
+
+def test_responses_recorded_before_remediate_still_read(store: Store) -> None:
+    old = {"responder": "restart_trail", "action": "restart logging on trail t", "account": "123456789012", "region": "eu-west-1",
+           "calls": [{"service": "cloudtrail", "operation": "StartLogging", "params": {"Name": "t"}}], "feasible": True, "reason": ""}  # fmt: skip
+    intent = Intent.from_dict(old)
+    assert str(intent.calls[0]) == "cloudtrail:StartLogging(Name='t')" and intent.calls[0].region == "eu-west-1"
+    assert intent.target is None and intent.feasible and intent.summary == "restart logging on trail t"

@@ -16,7 +16,7 @@ from mamori.collect.aws.session import ApiCounter, AwsTarget
 from mamori.events import DetectionSet, Matcher
 from mamori.events.config import EventsConfig
 from mamori.events.processor import Outcome, Processor
-from mamori.events.responders.clients import ResponderClients
+from mamori.events.responders import ResponseResult
 from mamori.events.run import Watcher
 from mamori.events.schema import ResponseMode
 from mamori.events.sources import S3Source, SqsSource
@@ -24,6 +24,7 @@ from mamori.events.store import EventStore
 from mamori.events.tables import event_detections, event_responses
 from mamori.findings import Store
 from mamori.notify.channels import MemoryNotifier
+from mamori.remediate.clients import Clients
 
 from .conftest import is_logging
 from .helpers import generator, stop_logging
@@ -45,7 +46,7 @@ class CrashingProcessor(Processor):
 def _processor(sess: boto3.Session, detections: DetectionSet, store: Store, cls: type[Processor] = Processor,
                cfg: EventsConfig | None = None) -> tuple[Processor, ApiCounter]:  # fmt: skip
     counter = ApiCounter()
-    clients = ResponderClients(AwsTarget(), session_factory=lambda: sess, counter=counter)
+    clients = Clients.assuming(AwsTarget(), session_factory=lambda: sess, counter=counter)
     return cls(Matcher(detections), cfg or EventsConfig(), EventStore(store.engine), store, clients, [MemoryNotifier()]), counter
 
 
@@ -139,7 +140,10 @@ def test_sqs_deletes_only_what_was_recorded_and_responds_once(aws: boto3.Session
     assert rep.batches == 4 and rep.acked == 3 and rep.stats.malformed_count == 1
     assert any("left for the queue's redrive policy" in e for e in rep.errors)
     assert is_logging(aws)
-    assert counter.calls["cloudtrail.StartLogging"] == 2  # rec once, other once
+    # rec restarts the trail once; other (a second StopLogging event) finds it logging again: nothing to change
+    assert counter.calls["cloudtrail.StartLogging"] == 1
+    [later] = [r for o in rep.outcomes if o.match.event_id == other["eventID"] for r in o.responses if r.responder == "restart_trail"]
+    assert later.result is ResponseResult.SKIPPED and "the trail is logging" in later.error
     assert sorted(o.duplicate for o in rep.outcomes if o.match.event_id == rec["eventID"]) == [False, True]
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"]) == 1

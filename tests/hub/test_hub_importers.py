@@ -123,7 +123,7 @@ def test_reimport_changes_nothing(store: Store) -> None:
 @pytest.mark.parametrize(
     ("content", "fmt", "where"),
     [
-        ('{"Findings": [\n  {"Id": 1,\n}]}', None, ":3:"),
+        ('{"Findings": [\n  {"Id": 1,\n}]}', None, ":2:11: invalid JSON: trailing comma"),  # at the comma
         ('{"findings": [{"findingArn": "arn:x", "awsAccountId": "1", "type": "PACKAGE_VULNERABILITY", "title": "t", "severity": "HIGH"}]}', None, "findings[0].resources"),
         ('{"Findings": [{"SchemaVersion": "2018-10-08", "ProductArn": "p", "Resources": [{"Id": "r"}], "Id": "x"}]}', None, "Findings[0].AwsAccountId"),
         ('{"Findings": [{"Arn": "a", "Service": {}, "Resource": {}, "AccountId": "1", "Region": "r", "Type": "T", "Severity": "high"}]}', None, "Findings[0].Severity"),

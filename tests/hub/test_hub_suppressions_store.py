@@ -12,8 +12,8 @@ from mamori.findings import FindingFilter, Store
 from mamori.model import Finding, FindingStatus, Inventory, Resource, Severity
 from mamori.model.finding import FindingMeta
 from mamori.model.suppression import Selector, Suppression, SuppressionId, SuppressionIndex, Target
-from mamori.pipeline import run_scan
 from mamori.rules import RuleSet, load_rules
+from mamori.scan.service import run_scan
 
 ACCT = "111122223333"
 DAY1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -29,8 +29,8 @@ from mamori.collect.aws.session import AwsTarget
 from mamori.demo.estate import DEMO_REGIONS, DEV_ACCOUNT, SeedEnv, assume, fake_credentials, seed_estate
 from mamori.findings import Store
 from mamori.model import Inventory
-from mamori.pipeline import run_scan
 from mamori.rules import load_rules
+from mamori.scan.service import run_scan
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 

@@ -221,3 +221,39 @@ def test_revoke_sessions_policy(aws: Aws) -> None:
     assert aws.client("iam").list_user_policies(UserName="leaky")["PolicyNames"] == []
     with pytest.raises(ActionParamsError):
         ACTIONS.get("iam_revoke_user_sessions").params("", {"issued_before": "yesterday"})
+
+
+@pytest.mark.parametrize("kind", ["user", "role"])
+def test_quarantine_principal_from_nothing_and_over_a_different_policy(aws: Aws, kind: str) -> None:
+    iam = aws.client("iam")
+    if kind == "user":
+        iam.create_user(UserName="mallory")
+        target = Target(ACCOUNT, GLOBAL, "aws.iam.user", "mallory", f"arn:aws:iam::{ACCOUNT}:user/mallory")
+        get, listed = iam.get_user_policy, lambda: iam.list_user_policies(UserName="mallory")["PolicyNames"]
+    else:
+        iam.create_role(RoleName="ops", AssumeRolePolicyDocument="{}")
+        target = Target(ACCOUNT, GLOBAL, "aws.iam.role", "ops", f"arn:aws:iam::{ACCOUNT}:role/ops")
+        get, listed = iam.get_role_policy, lambda: iam.list_role_policies(RoleName="ops")["PolicyNames"]
+    name = f"iam_quarantine_{kind}"
+    key = {"UserName": "mallory"} if kind == "user" else {"RoleName": "ops"}
+    p = roundtrip(aws, name, target)
+    assert p.calls[0].operation == f"Put{kind.title()}Policy" and p.calls[0].params["PolicyName"] == "mamori-quarantine"
+    doc = json.loads(p.calls[0].params["PolicyDocument"])
+    assert doc["Statement"][0]["Effect"] == "Deny" and "cloudtrail:StopLogging" in doc["Statement"][0]["Action"]
+    assert listed() == []  # rolled back: no policy, as before
+    # a policy of that name already there (different actions): replaced, and the rollback puts it back
+    older = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
+    (iam.put_user_policy if kind == "user" else iam.put_role_policy)(**key, PolicyName="mamori-quarantine", PolicyDocument=older)
+    p = roundtrip(aws, name, target, {"actions": ["*"]})
+    assert json.loads(p.calls[0].params["PolicyDocument"])["Statement"][0]["Action"] == ["*"]
+    back = get(**key, PolicyName="mamori-quarantine")["PolicyDocument"]
+    assert (json.loads(back) if isinstance(back, str) else back)["Statement"][0]["Action"] == "s3:*"
+
+
+def test_quarantine_refuses_aws_managed_roles_and_bad_params() -> None:
+    action = ACTIONS.get("iam_quarantine_role")
+    arn = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+    prop = action.propose(Target(ACCOUNT, GLOBAL, "aws.iam.role", "AWSServiceRoleForConfig", arn), {"policy": None}, action.params())
+    assert prop.refused and not prop.calls
+    with pytest.raises(ActionParamsError):
+        action.params("", {"actions": []})

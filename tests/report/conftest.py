@@ -9,9 +9,9 @@ import pytest
 
 from mamori.config import Config
 from mamori.findings import Store
-from mamori.pipeline import run_scan
 from mamori.report import ReportData, gather, render
 from mamori.rules import RuleSet, load_rules
+from mamori.scan.service import run_scan
 from mamori.standards.store import StandardsStore
 
 from ..standards.conftest import DAY1, DEV, estate, mamori, write_rules
@@ -44,7 +44,7 @@ def report_data(tmp_path_factory: pytest.TempPathFactory) -> ReportData:
     tmp = tmp_path_factory.mktemp("report")
     store, rules = build_store(f"sqlite:///{tmp}/m.db", tmp / "rules")
     try:
-        return gather(store, rules, Config().hub, now=NOW, title="ACME <prod> report")
+        return gather(store, rules, Config(), now=NOW, title="ACME <prod> report")
     finally:
         store.close()
 

@@ -8,8 +8,8 @@ import pytest
 
 from mamori.errors import InputError
 from mamori.findings import Store
-from mamori.pipeline import run_scan
 from mamori.rules import RuleSet
+from mamori.scan.service import run_scan
 from mamori.standards.drift import drift
 
 from .conftest import DAY1, DEV, estate

@@ -10,8 +10,8 @@ from sqlalchemy import inspect
 from mamori import audit
 from mamori.errors import InputError
 from mamori.findings import Store
-from mamori.pipeline import run_scan
 from mamori.rules import RuleSet
+from mamori.scan.service import run_scan
 from mamori.standards.score import ALL
 from mamori.standards.status import ControlStatus, RuleCount
 from mamori.standards.store import StandardsStore
@@ -113,8 +113,7 @@ def test_view_without_scans_and_unknown_inputs(store: Store, rules: RuleSet) -> 
 
 
 def test_a_scan_recorded_before_the_standards_tables_reads_as_unknown(store: Store, rules: RuleSet) -> None:
-    from mamori.engine import evaluate
-    from mamori.standards.score import score
+    from mamori.engine import evaluate, score
 
     inv = estate(volumes={"v1": False})
     ev = evaluate(inv, rules)

@@ -11,8 +11,8 @@ from sqlalchemy import inspect
 
 from mamori.findings import FindingFilter, Store
 from mamori.model import FindingStatus, Inventory, Resource, ScanError
-from mamori.pipeline import run_scan
 from mamori.rules import RuleSet, load_rules
+from mamori.scan.service import run_scan
 from mamori.schema import metadata
 from mamori.store.db import current_revisions, head_revisions
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from mamori import audit
 from mamori.cli.common import config_option, db_option, get_config, open_store
+from mamori.cli.exits import EXIT_FAILED, exit_with
 from mamori.cli.output import FORMATS, console, emit_csv, emit_json
 
 
@@ -99,7 +100,7 @@ def verify_cmd(expect_head: str | None, file: str | None, fmt: str, db: str | No
             for p in rep.problems:
                 con.print(f"  [red]{p.kind}[/] at {p.seq}: {p.message}")
     if not rep.ok:
-        raise click.exceptions.Exit(1)
+        raise exit_with(EXIT_FAILED)
 
 
 @audit_cmd.command("export")

@@ -11,7 +11,7 @@ import click
 from mamori.cli.common import get_config, open_store, rules_for
 from mamori.cli.output import console, findings_table
 from mamori.cli.report import print_summary
-from mamori.cli.scan import findings_of, progress_bar
+from mamori.cli.scan import progress_bar
 from mamori.collect.aws.multi import collect_accounts
 from mamori.collect.aws.session import AwsTarget
 from mamori.demo.drift import next_day
@@ -25,7 +25,7 @@ from mamori.demo.estate import (
     seed_estate,
 )  # fmt: skip
 from mamori.findings import Store
-from mamori.pipeline import ScanOutcome, run_scan
+from mamori.scan.service import ScanOutcome, run_scan, scan_findings
 
 
 def demo_targets(endpoint: str) -> list[AwsTarget]:
@@ -66,7 +66,7 @@ def demo(db: str | None, port: int | None, keep_running: bool, no_drift: bool) -
         with progress_bar(True) as cb:
             res = collect_accounts(demo_targets(endpoint), progress=cb)
         outcome = run_scan(res.inventory, rules, store=store, params=cfg.params, started_at=started)
-        findings = findings_of(outcome, rules, store)
+        findings = scan_findings(outcome, rules, store)
         print_summary(outcome, findings, api_calls=res.api_calls, scan_id=outcome.summary.scan_id if outcome.summary else None)
         if not no_drift:
             con.print("\n[bold]The next day[/] (the same estate, scanned again):")
@@ -75,7 +75,7 @@ def demo(db: str | None, port: int | None, keep_running: bool, no_drift: bool) -
             started = datetime.now(UTC)
             res = collect_accounts(demo_targets(endpoint))
             outcome = run_scan(res.inventory, rules, store=store, params=cfg.params, started_at=started)
-            findings = findings_of(outcome, rules, store)
+            findings = scan_findings(outcome, rules, store)
             _print_changes(store, outcome)
         con.print(f"\n[bold]demo done in {time.perf_counter() - t0:.1f}s.[/] Try next:")
         for cmd, what in [

@@ -8,21 +8,22 @@ from typing import Any
 import click
 from rich.table import Table
 
+from mamori.cli.exits import EXIT_FAILED, EXIT_USAGE, exit_with
 from mamori.cli.output import FORMATS, console, emit_csv, emit_json, sev_text
 from mamori.collect.aws.session import AwsTarget, ClientFactory, default_session_factory
 from mamori.events.config import EventsConfig, load_events_config
-from mamori.events.engine import Matcher
 from mamori.events.ledger import Ledger, MemoryLedger
 from mamori.events.loader import DetectionSet, load_detections
+from mamori.events.matcher import Matcher
 from mamori.events.processor import Outcome, Processor
 from mamori.events.reader import ReadStats
-from mamori.events.responders.clients import ResponderClients
 from mamori.events.run import RunReport, Watcher, replay
 from mamori.events.sources import S3Source, SqsSource
 from mamori.events.store import EventStore, HistoryFilter
 from mamori.findings import Store
 from mamori.model.finding import Severity
 from mamori.notify import NOTIFIERS, Notifier
+from mamori.remediate.clients import Clients
 
 SEVERITIES = [s.value for s in Severity]
 
@@ -76,8 +77,8 @@ def _response_text(o: Outcome) -> str:
     parts = []
     for r in o.responses:
         s = f"{r.responder}:{r.result.value}"
-        if r.result.value in ("planned", "applied") and r.plan.calls:
-            s += " " + "; ".join(str(c) for c in r.plan.calls)
+        if r.result.value in ("planned", "applied") and r.intent.calls:
+            s += " " + "; ".join(str(c) for c in r.intent.calls)
         parts.append(s)
     return ", ".join(parts)
 
@@ -163,9 +164,9 @@ def replay_cmd(
     if fail_on:
         worst = Severity.parse(fail_on)
         if any(o.match.detection.spec.severity.at_least(worst) for o in rep.outcomes):
-            raise click.exceptions.Exit(1)
+            raise exit_with(EXIT_FAILED)
     if rep.stats.malformed_count:
-        raise click.exceptions.Exit(2)
+        raise exit_with(EXIT_USAGE)
 
 
 @events.command("watch")
@@ -197,7 +198,7 @@ def watch_cmd(
     ledger = EventStore(store.engine)
     target = AwsTarget(profile=profile, endpoint_url=endpoint_url, home_region=region or "us-east-1", max_attempts=5, workers=4)
     factory = ClientFactory(default_session_factory(target)(), target)
-    clients = ResponderClients(target, role_name=cfg.role_name)
+    clients = Clients.assuming(target, role_name=cfg.role_name)
     proc = Processor(Matcher(_detections(cfg), cfg.params), cfg, ledger, store, clients, _notifiers(cfg))
     if s3_url:
         try:

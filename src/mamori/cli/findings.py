@@ -20,6 +20,7 @@ from mamori.cli.output import (
     sev_text,
 )
 from mamori.findings import FindingFilter
+from mamori.hub.query import FindingsQuery, query_findings, statuses_named
 from mamori.hub.view import HubFinding, enrich
 from mamori.model.finding import FindingStatus, Severity
 from mamori.rules import load_rules
@@ -74,29 +75,19 @@ def list_(
     """List findings, worst first (filters combine with AND), with owner and SLA due date."""
     cfg = get_config(config_path)
     store, _ = hub_store(db, cfg, suppressions_path)
-    if status == "open":
-        statuses: tuple[FindingStatus, ...] = (FindingStatus.NEW, FindingStatus.NOTIFIED)
-    elif status == "all":
-        statuses = ()
-    else:
-        statuses = (FindingStatus(status.upper()),)
-    flt = FindingFilter(
+    where = FindingFilter(
         severities=tuple(Severity.parse(s) for s in severities),
         min_severity=Severity.parse(min_severity) if min_severity else None,
-        statuses=statuses,
+        statuses=statuses_named(status),
         rules=split_csv(rules),
         accounts=split_csv(accounts),
         regions=split_csv(regions),
         resource_types=split_csv(types),
         sources=split_csv(sources),
-        limit=None if (owners or overdue) else limit,
+        limit=limit,
     )
-    found = store.findings(flt)
-    now = datetime.now(UTC)
-    rows = enrich(found, store.meta([f.id for f in found]), cfg.owners, cfg.sla, now)
-    owner_set = set(split_csv(owners))
-    rows = [h for h in rows if (not owner_set or h.owner in owner_set) and (not overdue or h.overdue)]
-    emit_hub_findings(rows[:limit] if limit else rows, fmt, title=f"Findings ({'overdue' if overdue else status})")
+    rows = query_findings(store, FindingsQuery(where, split_csv(owners), overdue), cfg.owners, cfg.sla)
+    emit_hub_findings(rows, fmt, title=f"Findings ({'overdue' if overdue else status})")
 
 
 HUB_CSV_FIELDS = (*FINDING_CSV_FIELDS, "owner", "due_at", "overdue")

@@ -14,6 +14,7 @@ import orjson
 from rich.table import Table
 
 from mamori.cli.common import actor, config_option, db_option, get_config
+from mamori.cli.exits import EXIT_RUNTIME, exit_with
 from mamori.cli.hub_common import hub_store, suppressions_option
 from mamori.cli.output import console, emit_json
 from mamori.collect.aws.session import AwsTarget, ClientFactory, caller_account
@@ -22,9 +23,9 @@ from mamori.findings import FindingFilter, Store
 from mamori.hub.export.asff import RuleText, to_asff
 from mamori.hub.export.ocsf import to_ocsf
 from mamori.hub.importers import IMPORTERS, read_file
+from mamori.hub.query import OPEN, FindingsQuery, query_findings
 from mamori.hub.securityhub import send_findings
-from mamori.hub.view import HubFinding, enrich
-from mamori.model.finding import FindingStatus
+from mamori.hub.view import HubFinding
 from mamori.model.suppression import Selector, Suppression, SuppressionId
 from mamori.rules import load_rules
 
@@ -214,9 +215,8 @@ def import_(files: tuple[Path, ...], fmt_in: str | None, fmt: str, db: str | Non
 
 
 def _selected(store: Store, cfg: Config, status: str, all_sources: bool) -> list[HubFinding]:
-    statuses = (FindingStatus.NEW, FindingStatus.NOTIFIED) if status == "open" else ()
-    found = store.findings(FindingFilter(statuses=statuses, sources=() if all_sources else ("mamori",)))
-    return enrich(found, store.meta([f.id for f in found]), cfg.owners, cfg.sla, datetime.now(UTC))
+    where = FindingFilter(statuses=OPEN if status == "open" else (), sources=() if all_sources else ("mamori",))
+    return query_findings(store, FindingsQuery(where), cfg.owners, cfg.sla)
 
 
 def _rule_texts(paths: list[Path]) -> dict[str, RuleText]:
@@ -309,4 +309,4 @@ def send_securityhub(
             for fid, err in dict(report["failed"]).items():  # type: ignore[call-overload]
                 con.print(f"[red]failed[/] {fid}: {err}")
     if not dry_run and report["failed"]:
-        raise click.exceptions.Exit(3)
+        raise exit_with(EXIT_RUNTIME)

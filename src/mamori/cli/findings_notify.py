@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 
 from mamori.cli.common import config_option, db_option, get_config
+from mamori.cli.exits import EXIT_RUNTIME, exit_with
 from mamori.cli.hub_common import hub_store, suppressions_option
 from mamori.cli.output import console, emit_json
 from mamori.hub import deliveries as log
@@ -48,7 +49,7 @@ def notify(dry_run: bool, fmt: str, db: str | None, config_path: str | None, sup
             for e in r.errors:
                 con.print(f"  [red]{e}[/]")
     if not report.ok:
-        raise click.exceptions.Exit(3)
+        raise exit_with(EXIT_RUNTIME)
 
 
 @click.command("deliveries")

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import click
 
+from mamori.cli.lazy import Lazy, LazyGroup
 
-@click.group()
+# Imported only when run: `gate secrets --staged` in a pre-commit hook loads no store, no cloud SDK.
+COMMANDS: dict[str, Lazy] = {
+    "secrets": Lazy("mamori.cli.gate_secrets:secrets",
+                    "Block credentials before they ship: scan a tree, the staged changes or the whole history."),
+    "install-hook": Lazy("mamori.cli.gate_secrets:install_hook",
+                         "Install a plain git pre-commit hook that runs `mamori gate secrets --staged`."),
+    "deps": Lazy("mamori.cli.gate_deps:deps", "Block vulnerable dependencies now, or give them a fix-by date."),
+    "stats": Lazy("mamori.cli.gate_deps:stats",
+                  "How often each team's pipeline was blocked and why, and how long fixes take."),
+}  # fmt: skip
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS)
 def gate() -> None:
     """Shift-left gates for CI pipelines and pre-commit hooks.
 
@@ -15,13 +28,3 @@ def gate() -> None:
       mamori gate stats                 how often each team's pipeline was blocked, and why
       mamori gate install-hook          install a plain git pre-commit hook
     """
-
-
-def _register() -> None:
-    from mamori.cli import gate_deps, gate_secrets
-
-    for cmd in (*gate_secrets.COMMANDS, *gate_deps.COMMANDS):
-        gate.add_command(cmd)
-
-
-_register()

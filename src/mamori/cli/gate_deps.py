@@ -10,20 +10,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import click
 
-from mamori.errors import InputError, MamoriError
+from mamori.cli.exits import ExitCode, exit_with, fail
+from mamori.errors import MamoriError
 
-EXIT_USAGE = 2
-EXIT_RUNTIME = 3
 FORMATS = ("table", "json", "sarif", "cyclonedx")
-
-
-def _fail(exc: MamoriError) -> click.exceptions.Exit:
-    click.secho(f"error: {exc}", fg="red", err=True)
-    return click.exceptions.Exit(EXIT_USAGE if isinstance(exc, InputError) else EXIT_RUNTIME)
 
 
 def _parse_now(value: str | None) -> datetime:
@@ -94,12 +87,28 @@ def deps(
     sources = sum(bool(x) for x in (osv_dir, online, sample_data))
     if sources != 1:
         raise click.UsageError("give one advisory source: --osv-dir DIR, --online, or --sample-data")
-    now = _parse_now(now_text)
+    from mamori.gate.deps.service import DepsRequest, run_gate
+
+    request = DepsRequest(
+        path=path,
+        now=_parse_now(now_text),
+        osv_dir=osv_dir,
+        online=online,
+        sample_data=sample_data,
+        osv_api=osv_api,
+        osv_transport=(ctx.find_object(dict) or {}).get("osv_transport"),
+        policy_path=policy_path,
+        kev_path=kev_path,
+        project=project,
+        team=team,
+        commit=commit,
+        db=db,
+        record=not no_record,
+    )
     try:
-        report = _run(ctx, path, policy_path, osv_dir, online, osv_api, sample_data, kev_path, project, team,
-                      commit, db, no_record, now)  # fmt: skip
+        report = run_gate(request).report
     except MamoriError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     from mamori.gate.deps.output import FORMATS as REGISTRY
     from mamori.gate.deps.output.table import TableFormat
 
@@ -116,96 +125,7 @@ def deps(
     else:
         click.echo(text, nl=False)
     if report.exit_code:
-        raise click.exceptions.Exit(report.exit_code)
-
-
-def _run(
-    ctx: click.Context,
-    path: Path,
-    policy_path: Path | None,
-    osv_dir: Path | None,
-    online: bool,
-    osv_api: str,
-    sample_data: bool,
-    kev_path: Path | None,
-    project: str | None,
-    team: str | None,
-    commit: str | None,
-    db: str | None,
-    no_record: bool,
-    now: datetime,
-) -> Any:
-    import httpx
-
-    from mamori import __version__
-    from mamori.gate.deps.audit import AuditSettings, audit
-    from mamori.gate.deps.context import resolve_context
-    from mamori.gate.deps.errors import LockfileError, PolicyError
-    from mamori.gate.deps.history import open_store
-    from mamori.gate.deps.kev import load_kev, sample_kev, sample_osv_dir
-    from mamori.gate.deps.model import Notice, NoticeKind
-    from mamori.gate.deps.osv.local import LocalOsvSource
-    from mamori.gate.deps.osv.online import OnlineOsvSource
-    from mamori.gate.deps.policy import DEFAULT_POLICY, find_policy, load_policy
-    from mamori.store import existing_store
-    from mamori.store.db import make_engine
-
-    if not path.exists():
-        raise LockfileError("no such file or directory", source=str(path))
-    policy_file = policy_path or find_policy(path)
-    policy = load_policy(policy_file) if policy_file else DEFAULT_POLICY
-    notices: list[Notice] = []
-    if kev_path is not None:
-        kev = load_kev(kev_path)
-    elif policy.block.kev_catalog and policy_file is not None:
-        kev = load_kev(policy_file.parent / policy.block.kev_catalog)
-    elif sample_data:
-        kev = sample_kev()
-    else:
-        kev = None
-    if kev is None and policy.block.kev:
-        raise PolicyError("block.kev is true but no KEV catalogue was given (block.kev_catalog or --kev)",
-                          source=str(policy_file))  # fmt: skip
-    if kev is None and policy.block.kev is None:
-        notices.append(Notice(NoticeKind.DATA, "no KEV catalogue given (--kev): known-exploited CVEs are not "
-                                               "blocked as such"))  # fmt: skip
-    context = resolve_context(path, project=project, team=team, commit=commit,
-                              policy_project=policy.project, policy_team=policy.team)  # fmt: skip
-    settings = AuditSettings(policy, str(policy_file) if policy_file else None, kev, context, now)
-    if no_record:
-        url = existing_store(db)  # --no-record must not create a store
-        store = make_engine(url) if url else None
-    else:
-        store = open_store(db)
-    client: httpx.Client | None = None
-    try:
-        if online:
-            obj = ctx.find_object(dict) or {}
-            client = httpx.Client(
-                transport=obj.get("osv_transport"),
-                timeout=httpx.Timeout(30.0),
-                headers={"User-Agent": f"mamori/{__version__}"},
-            )
-            source: Any = OnlineOsvSource(client, base_url=osv_api)
-        elif sample_data:
-            source = LocalOsvSource(
-                sample_osv_dir(), label="shipped SAMPLE advisories (not a vulnerability database)"
-            )
-            notices.append(
-                Notice(NoticeKind.DATA, "using the shipped sample advisories: for demos and tests only")
-            )
-        else:
-            assert osv_dir is not None
-            source = LocalOsvSource(osv_dir)
-        report, _ = audit(
-            path, source, settings, store=store, record=not no_record, extra_notices=tuple(notices)
-        )
-    finally:
-        if client is not None:
-            client.close()
-        if store is not None:
-            store.dispose()
-    return report
+        raise exit_with(ExitCode(report.exit_code))
 
 
 @click.command("stats")
@@ -227,19 +147,14 @@ def stats(db: str | None, team: str | None, project: str | None, since_days: int
     """
     import json
 
-    from mamori.gate.deps.history import open_store
-    from mamori.gate.deps.stats import team_stats
+    from mamori.gate.deps.service import StatsRequest, gate_stats
 
     now = _parse_now(now_text)
     since = now - timedelta(days=since_days) if since_days else None
     try:
-        engine = open_store(db)
-        try:
-            rows = team_stats(engine, now, since=since, team=team, project=project)
-        finally:
-            engine.dispose()
+        rows = gate_stats(StatsRequest(now=now, since=since, team=team, project=project, db=db))
     except MamoriError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if fmt == "json":
         click.echo(json.dumps({"since": since.isoformat() if since else None, "teams": [r.to_dict() for r in rows]},
                               indent=2))  # fmt: skip
@@ -260,6 +175,3 @@ def stats(db: str | None, team: str | None, project: str | None, since_days: int
         if r.top_blockers:
             tops = ", ".join(f"{p} ({n})" for p, n in r.top_blockers)
             click.echo(f"{r.team}: most blocking packages: {tops}")
-
-
-COMMANDS: list[click.Command] = [deps, stats]

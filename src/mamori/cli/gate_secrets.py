@@ -7,21 +7,12 @@ commit does not pay for importing the whole CLI.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import click
 
-from mamori.errors import InputError, MamoriError
-
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_RUNTIME = 3
-
-
-def _fail(exc: MamoriError) -> click.exceptions.Exit:
-    click.secho(f"error: {exc}", fg="red", err=True)
-    return click.exceptions.Exit(EXIT_USAGE if isinstance(exc, InputError) else EXIT_RUNTIME)
+from mamori.cli.exits import EXIT_FAILED, exit_with, fail
+from mamori.errors import MamoriError
 
 
 @click.command("secrets")
@@ -71,10 +62,8 @@ def secrets(
 
     Secrets are always redacted. Exit 1 when something is found.
     """
-    from mamori.gate.secrets import api, git, suppress
-    from mamori.gate.secrets import verify as verify_mod
-    from mamori.gate.secrets.config import load_config
     from mamori.gate.secrets.report import ReportContext, render
+    from mamori.gate.secrets.service import Mode, SecretsRequest, resolve, run_secrets_gate
 
     if staged and history:
         raise click.UsageError("--staged and --history are different scans; pick one")
@@ -84,50 +73,38 @@ def secrets(
         raise click.UsageError("--since needs --history")
     if endpoint_url and not verify:
         raise click.UsageError("--endpoint-url needs --verify")
+    request = SecretsRequest(
+        paths=paths,
+        mode=Mode.STAGED if staged else Mode.HISTORY if history else Mode.PATHS,
+        since=since,
+        config_path=config_path,
+        baseline_path=baseline_path,
+        ignore_baseline=write_baseline is not None,
+        engine=engine,
+        verify=verify,
+        endpoint_url=endpoint_url,
+        region=region,
+    )
     try:
-        anchor = paths[0] if paths else Path(".")
-        top = git.toplevel(anchor.resolve() if anchor.exists() else Path("."))
-        base = top or (anchor.resolve() if anchor.is_dir() else Path(".").resolve())
-        config, cfg_file = load_config(config_path, base)
         if list_detectors:
-            for d in sorted(config.active_detectors(), key=lambda d: d.id):
+            for d in resolve(request).detectors():
                 click.echo(f"{d.id:<28} {d.severity.value:<9} {d.title}")
             return
-        settings = api.Settings.from_config(
-            config,
-            base_dir=cfg_file.parent if cfg_file else base,
-            engine=engine,
-            baseline_path=baseline_path,
-        )
-        if write_baseline is not None:
-            settings = dataclasses.replace(settings, baseline=frozenset())
-        if staged:
-            mode, result = "staged", api.scan_staged(anchor, settings)
-        elif history:
-            mode, result = "history", api.scan_history(anchor, settings, since)
-        else:
-            mode, result = "paths", api.scan_paths(list(paths) or [Path(".")], settings)
-        if verify and result.findings:
-            factory = verify_mod.sts_factory(endpoint_url, region)
-            result = api.ScanResult(
-                tuple(verify_mod.verify_aws(result.findings, factory)),
-                result.suppressed,
-                result.stats,
-                result.expired_allowlist,
-            )
+        outcome = run_secrets_gate(request)
     except MamoriError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
+    result = outcome.result
     if write_baseline is not None:
-        keep = [s.finding for s in result.suppressed if s.by.value != "inline"]
-        write_baseline.write_text(suppress.baseline_document([*result.findings, *keep]), encoding="utf-8")
-        click.echo(f"baseline: {len(result.findings) + len(keep)} fingerprint(s) written to {write_baseline}")
+        doc, n = outcome.baseline_document()
+        write_baseline.write_text(doc, encoding="utf-8")
+        click.echo(f"baseline: {n} fingerprint(s) written to {write_baseline}")
         return
 
     ctx = ReportContext(
-        detectors=settings.detectors,
-        mode=mode,
-        config_path=str(cfg_file) if cfg_file else None,
+        detectors=outcome.detectors,
+        mode=outcome.mode.value,
+        config_path=str(outcome.config_file) if outcome.config_file else None,
         baseline_hint=str(baseline_path or ".mamori-secrets-baseline.json"),
     )
     report = render(fmt, result, ctx)
@@ -138,7 +115,7 @@ def secrets(
     else:
         click.echo(report, nl=False)
     if result.findings:
-        raise click.exceptions.Exit(EXIT_FINDINGS)
+        raise exit_with(EXIT_FAILED)
 
 
 @click.command("install-hook")
@@ -151,7 +128,7 @@ def install_hook(repo: Path, force: bool) -> None:
     try:
         target = install(repo, force=force)
     except MamoriError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     click.echo(f"installed {target}: commits that add a secret will be refused")
 
 

@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from mamori.cli.common import config_option, db_option, get_config, open_store, targets_from
+from mamori.cli.exits import EXIT_RUNTIME, exit_with
 from mamori.cli.output import console, emit_csv, emit_json
 from mamori.cli.remediate import STATUS_STYLE, access_options, default_actor, make_clients
 from mamori.collect.aws.multi import collect_accounts
@@ -109,7 +110,7 @@ def enforce_cmd(
         rep = enforce(store.engine, rows, cfg.keys, apply=False, actor=who)
     _print_enforce(rep, fmt)
     if rep.failed:
-        raise click.exceptions.Exit(3)
+        raise exit_with(EXIT_RUNTIME)
 
 
 def _print_enforce(rep: EnforceReport, fmt: str) -> None:
@@ -173,4 +174,4 @@ def revoke_cmd(
         for step in res.next_steps:
             con.print(f"  - {step}")
     if res.report and any(c.status.value in ("failed", "unverified", "stale") for c in plan.changes):
-        raise click.exceptions.Exit(3)
+        raise exit_with(EXIT_RUNTIME)

@@ -11,6 +11,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from mamori.cli.exits import EXIT_USAGE, exit_with
 from mamori.cli.output import FORMATS, console, emit_json
 from mamori.logs import LogStore
 from mamori.logs.geoip import geo
@@ -107,7 +108,7 @@ def ingest_cmd(paths: tuple[str, ...], batch_size: int, fmt: str, logs_db: str |
         con.print(f"[yellow]{rep.stats.malformed_count} malformed item(s) skipped:[/]")
         for m in rep.stats.malformed[:20]:
             con.print(f"  {m}", markup=False, highlight=False)
-        raise click.exceptions.Exit(2)
+        raise exit_with(EXIT_USAGE)
 
 
 @logs.group("query")

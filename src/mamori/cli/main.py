@@ -1,10 +1,7 @@
 """`mamori` — the entry point. Subcommands live in one module each.
 
-Exit codes (stable, for CI):
-    0  success, nothing at or above the --fail-on threshold
-    1  the gate or threshold failed (findings, blocked dependencies, secrets)
-    2  bad input or usage: a malformed file, an unknown region, profile or option
-    3  a runtime failure: the store, the cloud or the network
+Subcommands are imported lazily (`mamori.cli.lazy`): `mamori --help` and the pre-commit
+secrets gate load only what they use. Exit codes are defined in `mamori.cli.exits`.
 """
 
 from __future__ import annotations
@@ -14,15 +11,49 @@ import sys
 import click
 
 from mamori import __version__
-from mamori.errors import InputError, MamoriError, ScopeError
+from mamori.cli.exits import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, ExitCode, code_for
+from mamori.cli.lazy import Lazy, LazyGroup
+from mamori.errors import MamoriError
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_RUNTIME = 3
+# Every subcommand, imported only when it runs; the line is what `mamori --help` shows
+# (tests/cli/test_lazy_cli.py checks it equals the command's own help).
+COMMANDS: dict[str, Lazy] = {
+    "attest": Lazy("mamori.cli.attest:attest",
+                   "Attest a control no rule can check: who vouches, with what evidence, until when."),
+    "audit": Lazy("mamori.cli.audit:audit_cmd",
+                  "The audit log: every plan, apply, rollback, exemption and notification, hash-chained."),
+    "collect": Lazy("mamori.cli.scan:collect",
+                    "Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`)."),
+    "demo": Lazy("mamori.cli.demo:demo",
+                 "Scan an emulated AWS estate (moto): two accounts, two regions, no account needed."),
+    "events": Lazy("mamori.cli.events:events",
+                   "Event-driven guardrails: CloudTrail -> detections -> responses, recorded."),
+    "findings": Lazy("mamori.cli.findings:findings",
+                     "List, inspect, suppress, import, export and notify findings."),
+    "gate": Lazy("mamori.cli.gate:gate", "Shift-left gates for CI pipelines and pre-commit hooks."),
+    "guardrails": Lazy("mamori.cli.guardrails:guardrails",
+                       "Guardrails: remediation actions, their modes and exemptions, and the IAM policy they need."),
+    "keys": Lazy("mamori.cli.keys:keys", "Access keys: inventory, lifecycle enforcement, leaked-key response."),
+    "logs": Lazy("mamori.cli.logs:logs", "CloudTrail log analytics: ingest archives, then ask incident questions."),
+    "remediate": Lazy("mamori.cli.remediate:remediate",
+                      "Fix findings safely: plan (reads only), apply (verified, recorded), roll back."),
+    "report": Lazy("mamori.cli.html_report:report", "Reports to share: `mamori report html -o report.html`."),
+    "rules": Lazy("mamori.cli.rules:rules",
+                  "The rule library: what is checked, how severe, which controls it covers."),
+    "scan": Lazy("mamori.cli.scan:scan",
+                 "Assess AWS accounts: collect once, evaluate every rule, record findings."),
+    "scans": Lazy("mamori.cli.scans:scans",
+                  "Past scans: when, what, errors, and what changed since the one before."),
+    "standards": Lazy("mamori.cli.standards:standards",
+                      "The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP."),
+}  # fmt: skip
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="mamori")
 def cli() -> None:
     """mamori (守り) — guardrails for AWS organisations.
@@ -38,30 +69,6 @@ def cli() -> None:
     """
 
 
-def _register() -> None:
-    from mamori.cli.attest import attest
-    from mamori.cli.audit import audit_cmd
-    from mamori.cli.demo import demo
-    from mamori.cli.events import events
-    from mamori.cli.findings import findings
-    from mamori.cli.gate import gate
-    from mamori.cli.guardrails import guardrails
-    from mamori.cli.html_report import report
-    from mamori.cli.keys import keys
-    from mamori.cli.logs import logs
-    from mamori.cli.remediate import remediate
-    from mamori.cli.rules import rules
-    from mamori.cli.scan import collect, scan
-    from mamori.cli.scans import scans
-    from mamori.cli.standards import standards
-
-    for cmd in (scan, collect, findings, scans, rules, demo, gate, events, logs, remediate, guardrails, audit_cmd, keys, standards, attest, report):
-        cli.add_command(cmd)
-
-
-_register()
-
-
 def main(argv: list[str] | None = None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="mamori", standalone_mode=False)
@@ -75,15 +82,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_USAGE)
-    except (InputError, ScopeError) as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_USAGE)
     except MamoriError as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_RUNTIME)
+        sys.exit(code_for(exc))
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     sys.exit(EXIT_OK)
 
 

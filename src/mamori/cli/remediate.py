@@ -10,6 +10,7 @@ import click
 from rich.table import Table
 
 from mamori.cli.common import actor, config_option, db_option, get_config, open_store, split_csv, targets_from
+from mamori.cli.exits import EXIT_RUNTIME, exit_with
 from mamori.cli.output import console, emit_json
 from mamori.config import Config
 from mamori.findings import Store
@@ -203,7 +204,7 @@ def _report(report: ApplyReport, fmt: str) -> None:
     bad = [c for c in report.plan.changes if c.id in set(report.attempted) and c.status in TROUBLE]
     if bad:
         console(err=True).print(f"[red]{len(bad)} change(s) failed, unverified or stale: see above (exit 3)[/]")
-        raise click.exceptions.Exit(3)
+        raise exit_with(EXIT_RUNTIME)
 
 
 @remediate.command("rollback")
@@ -236,7 +237,7 @@ def rollback_cmd(
         for c, why in failed:
             con.print(f"[red]not rolled back[/] {c.id} {c.action} {c.target.label}: {why}")
         if failed:
-            raise click.exceptions.Exit(3)
+            raise exit_with(EXIT_RUNTIME)
         return
     change = rstore.change(change_or_plan_id)
     confirm(f"Roll back {change.id} ({change.action} on {change.target.label})?", yes)
@@ -307,4 +308,4 @@ def remediate_after_scan(
     if waiting:
         con.print(f"  [dim]review and apply the manual ones: mamori remediate show {result.plan.id} · mamori remediate apply {result.plan.id}[/]")
     if bad:
-        raise click.exceptions.Exit(3)
+        raise exit_with(EXIT_RUNTIME)

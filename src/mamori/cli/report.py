@@ -10,9 +10,8 @@ from rich.table import Table
 from mamori.catalog import standards
 from mamori.cli.output import SEV_STYLE, console, findings_table
 from mamori.model.finding import Finding, ResultStatus, Severity
-from mamori.model.score import ScoreRow
-from mamori.pipeline import ScanOutcome
-from mamori.standards.score import ALL, CoverageRow, explain
+from mamori.scan.service import ScanOutcome
+from mamori.standards.score import ALL, CoverageRow, ScoreRow, explain
 
 
 def _pct(v: float | None) -> str:

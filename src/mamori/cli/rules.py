@@ -10,6 +10,7 @@ import yaml
 from rich.table import Table
 
 from mamori.cli.common import config_option, get_config
+from mamori.cli.exits import EXIT_FAILED, exit_with
 from mamori.cli.output import console, emit_csv, emit_json, output_option, sev_text
 from mamori.collect.snapshot import read_snapshot
 from mamori.engine.testing import evaluate_rule, run_cases, status_counts
@@ -169,4 +170,4 @@ def test(rule: str, snapshot: Path | None, cases: Path | None, now: str | None, 
         emit_json(out)
     if failed_cases:
         console(err=True).print(f"[red]{failed_cases} case(s) did not give the expected status (exit 1)[/]")
-        raise click.exceptions.Exit(1)
+        raise exit_with(EXIT_FAILED)

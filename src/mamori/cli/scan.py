@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +19,14 @@ from mamori.cli.common import (
     split_csv,
     targets_from,
 )  # fmt: skip
+from mamori.cli.exits import EXIT_FAILED, exit_with
 from mamori.cli.hub_common import hub_store
 from mamori.cli.output import FINDING_CSV_FIELDS, FORMATS, console, emit_csv, emit_json, finding_row
 from mamori.cli.report import outcome_json, print_summary
-from mamori.collect.aws.multi import collect_accounts
-from mamori.collect.snapshot import read_snapshot, write_snapshot
-from mamori.findings import Store
-from mamori.model.finding import Finding, FindingStatus, ResultStatus, Severity
-from mamori.model.resource import Inventory
-from mamori.pipeline import ScanOutcome, run_scan
-from mamori.rules import RuleSet
+from mamori.collect.snapshot import write_snapshot
+from mamori.model.finding import Finding, Severity
+from mamori.scan.service import CollectRequest, ScanOutcome, ScanRequest, collect_inventory, failing
+from mamori.scan.service import scan as run
 
 
 @contextmanager
@@ -51,36 +48,14 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
         yield cb
 
 
-def collect_inventory(
+def collect_request(
     snapshot: str | None, profile: str | None, role_arns: tuple[str, ...], external_id: str | None,
-    endpoint_url: str | None, regions: tuple[str, ...], services: tuple[str, ...], workers: int, quiet: bool,
-) -> tuple[Inventory, int | None]:  # fmt: skip
+    endpoint_url: str | None, regions: tuple[str, ...], services: tuple[str, ...], workers: int,
+) -> CollectRequest:  # fmt: skip
     if snapshot:
-        return read_snapshot(Path(snapshot)), None
+        return CollectRequest(snapshot=Path(snapshot))
     targets = targets_from(profile, role_arns, external_id, endpoint_url, regions, workers)
-    with progress_bar(not quiet) as cb:
-        res = collect_accounts(targets, services=split_csv(services), progress=cb)
-    return res.inventory, res.api_calls
-
-
-def findings_of(outcome: ScanOutcome, rules: RuleSet, store: Store | None) -> list[Finding]:
-    fails = {r.finding_id: r for r in outcome.evaluation.results if r.status is ResultStatus.FAIL}
-    if store is not None:
-        stored = {f.id: f for f in store.findings_by_ids(list(fails))}
-        out = [stored[i] for i in fails if i in stored]
-    else:
-        now = outcome.finished_at
-        out = [
-            Finding(
-                id=fid, rule_id=r.rule_id, title=rules.get(r.rule_id).spec.title, severity=r.severity,
-                status=FindingStatus.NEW, resource_type=r.resource_type, resource_id=r.resource_id,
-                resource_arn=r.arn, account=r.account, region=r.region, evidence=r.evidence,
-                first_seen=now, last_seen=now,
-            )
-            for fid, r in fails.items()
-        ]  # fmt: skip
-    out.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.account, f.region, f.resource_id))
-    return out
+    return CollectRequest(targets=tuple(targets), services=split_csv(services))
 
 
 def report(outcome: ScanOutcome, findings: list[Finding], fmt: str, api_calls: int | None) -> None:
@@ -97,10 +72,10 @@ def exit_for(findings: list[Finding], fail_on: str | None) -> None:
     if not fail_on:
         return
     threshold = Severity.parse(fail_on)
-    bad = [f for f in findings if f.status.is_open and f.severity.at_least(threshold)]
+    bad = failing(findings, threshold)
     if bad:
         console(err=True).print(f"[red]{len(bad)} open finding(s) at or above {threshold.value}: failing (exit 1)[/]")
-        raise click.exceptions.Exit(1)
+        raise exit_with(EXIT_FAILED)
 
 
 SEVERITIES = [s.value for s in Severity]
@@ -144,11 +119,11 @@ def scan(
     rules = rules_for(cfg, only_rules)
     # the suppressions file (if configured) is synced first, so this scan honours it
     store = None if no_store else hub_store(db, cfg, who="scan")[0]
-    started = datetime.now(UTC)
-    inv, calls = collect_inventory(snapshot, profile, role_arns, external_id, endpoint_url, regions, services, workers, quiet or fmt != "table")
-    outcome = run_scan(inv, rules, store=store, params=cfg.params, started_at=started)
-    findings = findings_of(outcome, rules, store)
-    report(outcome, findings, fmt, calls)
+    source = collect_request(snapshot, profile, role_arns, external_id, endpoint_url, regions, services, workers)
+    with progress_bar(not (quiet or fmt != "table") and source.snapshot is None) as cb:
+        result = run(ScanRequest(source, rules, store, cfg.params), progress=cb)
+    inv, findings = result.outcome.inventory, result.findings
+    report(result.outcome, findings, fmt, result.api_calls)
     if fmt == "table":
         _next_steps()
     if remediate and store is not None:
@@ -171,7 +146,10 @@ def collect(
     regions: tuple[str, ...], services: tuple[str, ...], workers: int, out: str, quiet: bool,
 ) -> None:  # fmt: skip
     """Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`)."""
-    inv, calls = collect_inventory(None, profile, role_arns, external_id, endpoint_url, regions, services, workers, quiet)
+    source = collect_request(None, profile, role_arns, external_id, endpoint_url, regions, services, workers)
+    with progress_bar(not quiet) as cb:
+        got = collect_inventory(source, progress=cb)
+    inv, calls = got.inventory, got.api_calls
     write_snapshot(inv, Path(out))
     scope_errors = sum(1 for e in inv.errors if not e.partial)
     console(err=True).print(

@@ -33,9 +33,10 @@ def detections_table(ds: DetectionSet) -> str:
         if s.threshold:
             events += f" (≥{s.threshold.count} in {s.threshold.within_minutes:g} min)"
         lines.append(f"| `{s.id}` | {s.severity.value} | {', '.join(s.mitre)} | {', '.join(s.baseline)} | {events} | {resp} |")
-    lines += ["", "| responder | changes AWS | IAM permissions | what it does |", "|---|---|---|---|"]
+    lines += ["", "| responder | remediation action (changes AWS) | IAM permissions | what it does |", "|---|---|---|---|"]
     for name, r in RESPONDERS.items():
-        lines.append(f"| `{name}` | {'yes' if r.mutates else 'no'} | {', '.join(r.permissions) or '-'} | {r.description} |")
+        acts = ", ".join(f"`{a}`" for a in r.actions) or "- (changes nothing)"
+        lines.append(f"| `{name}` | {acts} | {', '.join(r.permissions) or '-'} | {r.description} |")
     return "\n".join(lines)
 
 

@@ -4,8 +4,10 @@
     ├── InputError
     │   ├── DetectionError        a detection file that does not validate (file, place)
     │   └── EventsConfigError     the ``events:`` configuration does not validate
-    ├── EventSourceError          an S3 bucket / SQS queue cannot be read as a whole
-    └── ResponderError            a responder could not act (the AWS call failed)
+    └── EventSourceError          an S3 bucket / SQS queue cannot be read as a whole
+
+A responder that fails to act raises nothing: the remediation change records the failure
+(``mamori.remediate.errors``) and the response is recorded as ``failed`` with the error.
 
 Malformed CloudTrail input is *not* an exception: it is counted and reported as
 :class:`mamori.events.reader.Malformed` items while processing goes on.
@@ -26,7 +28,3 @@ class EventsConfigError(ConfigError):
 
 class EventSourceError(MamoriError):
     """A source of events (bucket, queue) cannot be read."""
-
-
-class ResponderError(MamoriError):
-    """A responder's API call failed; the message names the call."""

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from mamori.events.engine import Match
-from mamori.events.responders.base import Plan, ResponseResult
+from mamori.events.matcher import Match
+from mamori.events.responders.base import Intent, ResponseResult
 from mamori.events.schema import ResponseMode
 
 DEFAULT_WINDOW_HOURS = 24.0
@@ -23,12 +23,12 @@ DEFAULT_WINDOW_HOURS = 24.0
 
 @dataclass(frozen=True)
 class Response:
-    """One responder's part in handling one match."""
+    """One responder's part in handling one match: its intent, and what became of it."""
 
     responder: str
     action: str
     mode: ResponseMode
-    plan: Plan
+    intent: Intent
     result: ResponseResult = ResponseResult.PENDING
     error: str = ""
     output: dict[str, Any] = field(default_factory=dict)
@@ -40,7 +40,7 @@ class Response:
             "mode": self.mode.value,
             "result": self.result.value,
             "error": self.error,
-            "plan": self.plan.to_dict(),
+            "plan": self.intent.to_dict(),
             "output": self.output,
         }
 

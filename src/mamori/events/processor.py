@@ -1,8 +1,9 @@
 """Detect, respond, record: what happens to each record.
 
-For every match: claim (eventID, detection) in the ledger with the planned responses
-(so a duplicate delivery never responds twice), apply the ones whose mode is ``act``,
-notify, record each result, and raise a finding (``source="events"``) in the store.
+For every match: claim (eventID, detection) in the ledger with the responders' intents
+(so a duplicate delivery never responds twice), act on the ones whose mode is ``act``
+(through ``mamori.remediate``: a stored plan, applied, verified and audited), notify,
+record each result, and raise a finding (``source="events"``) in the store.
 
 Mode of a responder that changes something, first that is set: ``modes[<detection>]``,
 ``modes[<responder>]``, ``default_mode`` (config), the detection's ``mode``, else
@@ -12,21 +13,24 @@ says ``failed_calls: respond``. Replays (``allow_act=False``) never act.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from mamori.errors import MamoriError
+from mamori.config.guardrails import GuardrailsConfig
 from mamori.events.config import EventsConfig
-from mamori.events.engine import Match, Matcher
 from mamori.events.ledger import Ledger, MemoryLedger, Response
-from mamori.events.responders import RESPONDERS, Responder, ResponseEnv, ResponseResult
-from mamori.events.responders.base import AwsClients
+from mamori.events.matcher import Match, Matcher
+from mamori.events.responders import RESPONDERS, Responder, ResponseResult
+from mamori.events.responders.act import Remediator
+from mamori.events.responders.notify import notification_for, send
 from mamori.events.schema import FailedCalls, ResponderRef, ResponseMode
 from mamori.findings import Store
 from mamori.model.finding import Finding, FindingStatus
-from mamori.notify import DeliveryError, Notification, Notifier
+from mamori.notify import Notifier
+from mamori.remediate.clients import Clients
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,14 @@ class Processor:
     config: EventsConfig = field(default_factory=EventsConfig)
     ledger: Ledger = field(default_factory=MemoryLedger)
     store: Store | None = None
-    clients: AwsClients | None = None
+    clients: Clients | None = None
+    """Clients for the accounts events come from; with the store, what acting needs."""
     notifiers: Sequence[Notifier] = ()
     allow_act: bool = True
+    guardrails: GuardrailsConfig = field(default_factory=GuardrailsConfig)
+    """Verification attempts and delay of the remediation changes."""
+    actor: str = "events"
+    sleep: Callable[[float], None] = time.sleep
     counts: Counts = field(default_factory=Counts)
     _findings: dict[str, Finding] = field(default_factory=dict)
 
@@ -109,18 +118,18 @@ class Processor:
         for ref in refs:
             responder = RESPONDERS.get(ref.responder)
             params = {**self.config.responders.get(responder.name, {}), **ref.params}
-            plan = responder.plan(match, params)
+            intent = responder.decide(match, params)
             mode = self.mode_for(match, ref, responder)
             result, why = ResponseResult.PENDING, ""
-            if not plan.feasible:
-                result, why = ResponseResult.SKIPPED, plan.reason
+            if not intent.feasible:
+                result, why = ResponseResult.SKIPPED, intent.reason
             elif responder.mutates and match.failed and spec.failed_calls is not FailedCalls.RESPOND:
                 result, why = ResponseResult.SKIPPED, f"the call failed ({match.record.get('errorCode')}): nothing to undo"
             elif responder.mutates and mode is ResponseMode.NOTIFY:
                 result, why = ResponseResult.SKIPPED, "mode notify: people are told, nothing is changed"
             elif responder.mutates and mode is ResponseMode.DRY_RUN:
                 result = ResponseResult.PLANNED
-            out.append(Response(responder.name, plan.action, mode, plan, result, why))
+            out.append(Response(responder.name, intent.summary, mode, intent, result, why))
         out.sort(key=lambda r: not RESPONDERS.get(r.responder).mutates)  # act first, then tell
         return out
 
@@ -130,11 +139,10 @@ class Processor:
         if claim.duplicate:
             self.counts.duplicates += 1
         responses: list[Response] = []
-        env = ResponseEnv(clients=self.clients, send=self._send if self.notifiers else None, offence=claim.offence)
         for r in claim.responses:
             if r.result is ResponseResult.PENDING:
-                env.lines = [f"{x.responder}: {x.result.value} — {x.action}{' (' + x.error + ')' if x.error else ''}" for x in responses]
-                r = self._execute(match, r, env)
+                lines = [f"{x.responder}: {x.result.value} — {x.action}{' (' + x.error + ')' if x.error else ''}" for x in responses]
+                r = self._execute(match, r, claim.offence, lines)
                 self.ledger.finish(match, r)
             responses.append(r)
             self.counts.planned += r.result is ResponseResult.PLANNED
@@ -149,25 +157,20 @@ class Processor:
             self._findings[f.id] = f
         return Outcome(match, claim.offence, claim.duplicate, responses)
 
-    def _execute(self, match: Match, r: Response, env: ResponseEnv) -> Response:
-        responder = RESPONDERS.get(r.responder)
-        if not responder.mutates and env.send is None:
-            return Response(r.responder, r.action, r.mode, r.plan, ResponseResult.SKIPPED, "no notification channel")
-        try:
-            output = responder.apply(r.plan, env, match)
-        except MamoriError as exc:
-            return Response(r.responder, r.action, r.mode, r.plan, ResponseResult.FAILED, str(exc))
-        result = ResponseResult.APPLIED if responder.mutates else ResponseResult.SENT
-        return Response(r.responder, r.action, r.mode, r.plan, result, "", _jsonable(output))
-
-    def _send(self, n: Notification) -> list[str]:
-        errors: list[str] = []
-        for ch in self.notifiers:
-            try:
-                ch.send(n)
-            except DeliveryError as exc:
-                errors.append(f"{getattr(ch, 'name', ch)}: {exc}")
-        return errors
+    def _execute(self, match: Match, r: Response, offence: int, lines: list[str]) -> Response:
+        if not RESPONDERS.get(r.responder).mutates:
+            if not self.notifiers:
+                return replace(r, result=ResponseResult.SKIPPED, error="no notification channel")
+            errors = send(self.notifiers, notification_for(match, offence, lines))
+            if errors:
+                return replace(r, result=ResponseResult.FAILED, error="; ".join(errors))
+            return replace(r, result=ResponseResult.SENT, output={"sent": True})
+        if self.clients is None:
+            return replace(r, result=ResponseResult.FAILED, error="no AWS clients were given to act with")
+        if self.store is None:
+            return replace(r, result=ResponseResult.FAILED, error="acting needs a store: every change is planned, applied and audited there")
+        done = Remediator(self.store.engine, self.clients, self.guardrails, self.actor, self.sleep).act(match, r.intent)
+        return replace(r, result=done.result, error=done.error, output=_jsonable(done.output))
 
     # -- findings ----------------------------------------------------------------
 

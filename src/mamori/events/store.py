@@ -15,9 +15,9 @@ from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from mamori.errors import StoreError
-from mamori.events.engine import Match
 from mamori.events.ledger import Claim, Response, counting_rule
-from mamori.events.responders.base import Plan, ResponseResult
+from mamori.events.matcher import Match
+from mamori.events.responders.base import Intent, ResponseResult
 from mamori.events.schema import ResponseMode
 from mamori.events.tables import event_checkpoints, event_detections, event_responses
 from mamori.store.db import write_transaction
@@ -30,7 +30,7 @@ def _row_response(r: Any) -> Response:
         responder=r.responder,
         action=r.action,
         mode=ResponseMode(r.mode),
-        plan=Plan.from_dict(r.plan),
+        intent=Intent.from_dict(r.plan),
         result=ResponseResult(r.result),
         error=r.error,
         output=dict(r.output or {}),
@@ -112,7 +112,7 @@ class EventStore:
                     [
                         {
                             "event_id": match.event_id, "detection_id": match.detection.id, "responder": r.responder,
-                            "principal_arn": p.arn, "action": r.action, "mode": r.mode.value, "plan": r.plan.to_dict(),
+                            "principal_arn": p.arn, "action": r.action, "mode": r.mode.value, "plan": r.intent.to_dict(),
                             "result": r.result.value, "error": r.error, "output": r.output, "at": now,
                         }
                         for r in responses

@@ -27,11 +27,10 @@ from mamori.model.resource import GLOBAL
 from mamori.model.resources.iam import ACCESS_KEY
 from mamori.notify import NOTIFIERS, DeliveryError, Notification, Notifier
 from mamori.remediate.action import ACTIONS, load_actions
-from mamori.remediate.apply import apply_plan
+from mamori.remediate.apply import plan_and_apply
 from mamori.remediate.clients import Clients
 from mamori.remediate.model import ChangeStatus, Target
-from mamori.remediate.planner import Item, build_plan
-from mamori.remediate.repo import RemediationStore
+from mamori.remediate.planner import Item
 from mamori.store.db import write_transaction
 
 
@@ -146,12 +145,10 @@ def enforce(
                  Target(d.row.account, GLOBAL, ACCESS_KEY, d.row.access_key_id), params={})
             for d in act_on
         ]  # fmt: skip
-        gcfg = guardrails or GuardrailsConfig()
-        plan, _ = build_plan(items, clients, gcfg, actor=actor, source="keys", selector={"policy": cfg.model_dump(mode="json", include={"warn_days", "disable_days", "delete_days", "min_inactive_days"})}, now=when)
-        rstore = RemediationStore(engine)
-        rstore.save_plan(plan)
-        report = apply_plan(rstore, clients, plan, gcfg, actor=actor, sleep=sleep, now=when)
-        changes = {(c.target.account, c.target.resource_id): c for c in report.plan.changes}
+        policy = cfg.model_dump(mode="json", include={"warn_days", "disable_days", "delete_days", "min_inactive_days"})
+        plan, report = plan_and_apply(engine, clients, items, guardrails or GuardrailsConfig(), actor=actor, source="keys",
+                                      selector={"policy": policy}, now=when, sleep=sleep)  # fmt: skip
+        changes = {(c.target.account, c.target.resource_id): c for c in (report.plan if report else plan).changes}
         plan_id = plan.id
     for d in decisions:
         if d.exemption is not None and d.row.age_days is not None and d.row.age_days >= cfg.warn_days:

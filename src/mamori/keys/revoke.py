@@ -26,12 +26,11 @@ from mamori.model.resource import GLOBAL
 from mamori.model.resources.iam import ACCESS_KEY, USER
 from mamori.remediate.action import ACTIONS, load_actions
 from mamori.remediate.actions.iam import read_key
-from mamori.remediate.apply import apply_plan
+from mamori.remediate.apply import plan_and_apply
 from mamori.remediate.clients import Clients
 from mamori.remediate.errors import RemediationError
 from mamori.remediate.model import ApplyReport, Plan, Target
-from mamori.remediate.planner import Item, build_plan, describe_error
-from mamori.remediate.repo import RemediationStore
+from mamori.remediate.planner import Item, describe_error
 from mamori.remediate.tables import remediation_changes
 
 KEY_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -142,12 +141,11 @@ def revoke(
         Item(ACTIONS.get("iam_disable_access_key"), Target(loc.account, GLOBAL, ACCESS_KEY, kid), params={}),
         Item(ACTIONS.get("iam_revoke_user_sessions"), Target(loc.account, GLOBAL, USER, loc.user), params={"issued_before": cutoff}),
     ]
-    cfg = guardrails or GuardrailsConfig()
-    plan, _ = build_plan(items, clients, cfg, actor=actor, source="revoke", selector={"access_key_id": kid}, now=when)
-    rstore = RemediationStore(engine)
-    rstore.save_plan(plan)
+    plan, report = plan_and_apply(
+        engine, clients, items, guardrails or GuardrailsConfig(), actor=actor, source="revoke",
+        selector={"access_key_id": kid}, dry_run=dry_run, now=when, sleep=sleep,
+    )  # fmt: skip
     steps = next_steps(kid, loc)
-    report = None if dry_run else apply_plan(rstore, clients, plan, cfg, actor=actor, sleep=sleep, now=when)
     final = report.plan if report else plan
     record(engine, actor=actor, action="keys.revoke", subject=kid, at=when, details={
         "account": loc.account, "user": loc.user, "found_via": loc.source, "status_before": loc.status,

@@ -25,7 +25,7 @@ import duckdb
 import orjson
 
 from mamori.errors import StoreError
-from mamori.events.reader import ReadStats, read_paths
+from mamori.events.reader import Malformed, ReadStats, read_paths
 from mamori.logs.flatten import COLUMNS, NAMES, flatten
 
 DEFAULT_PATH = Path(".mamori") / "logs.duckdb"
@@ -37,13 +37,25 @@ class LogStoreError(StoreError):
 
 @dataclass
 class IngestReport:
+    """What an ingest did. ``repaired``: records stored with a field cut or a bad time dropped (file, eventID, what)."""
+
     stats: ReadStats = field(default_factory=ReadStats)
     inserted: int = 0
     duplicates: int = 0
     seconds: float = 0.0
+    repaired_count: int = 0
+    repaired: list[Malformed] = field(default_factory=list)
+
+    def repair(self, source: str, event_id: Any, notes: list[str]) -> None:
+        self.repaired_count += 1
+        if len(self.repaired) < self.stats.keep:
+            self.repaired.append(Malformed(source, f"eventID {str(event_id)[:100]}", "; ".join(notes)))
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.stats.to_dict(), "inserted": self.inserted, "duplicates": self.duplicates, "seconds": round(self.seconds, 3)}
+        out = {**self.stats.to_dict(), "inserted": self.inserted, "duplicates": self.duplicates, "seconds": round(self.seconds, 3)}
+        if self.repaired_count:
+            out |= {"repaired": self.repaired_count, "repaired_items": [m.to_dict() for m in self.repaired]}
+        return out
 
 
 def _ddl() -> str:
@@ -86,7 +98,7 @@ class LogStore:
         t0 = time.perf_counter()
         buf: list[bytes] = []
         for src, rec in read_paths(paths, rep.stats):
-            buf.append(orjson.dumps(flatten(rec, src), option=orjson.OPT_APPEND_NEWLINE))
+            buf.append(self._row(rec, src, rep))
             if len(buf) >= batch_size:
                 self._insert(buf, rep)
                 buf = []
@@ -98,8 +110,16 @@ class LogStore:
     def insert_records(self, records: Iterable[dict[str, Any]], source: str = "") -> IngestReport:
         """Insert already parsed records (tests, generators)."""
         rep = IngestReport()
-        self._insert([orjson.dumps(flatten(r, source), option=orjson.OPT_APPEND_NEWLINE) for r in records], rep)
+        self._insert([self._row(r, source, rep) for r in records], rep)
         return rep
+
+    @staticmethod
+    def _row(rec: dict[str, Any], source: str, rep: IngestReport) -> bytes:
+        notes: list[str] = []
+        line = orjson.dumps(flatten(rec, source, notes), option=orjson.OPT_APPEND_NEWLINE)
+        if notes:
+            rep.repair(source, rec.get("eventID"), notes)
+        return line
 
     def _insert(self, lines: list[bytes], rep: IngestReport) -> None:
         fd, tmp = tempfile.mkstemp(prefix="mamori-logs-", suffix=".ndjson")

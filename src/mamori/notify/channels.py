@@ -41,7 +41,9 @@ class LogNotifier:
         pass
 
     def send(self, notification: Notification) -> None:
-        log.warning("[%s] %s — %s", notification.severity.value, notification.subject, notification.body)
+        # CR/LF from a finding would forge further log lines: keep one notification on one line
+        subject, body = (v.replace("\r", "\\r").replace("\n", "\\n") for v in (notification.subject, notification.body))
+        log.warning("[%s] %s — %s", notification.severity.value, subject, body)
 
 
 Opener = Callable[[urllib.request.Request, float], Any]

@@ -1,11 +1,15 @@
 """E-mail over SMTP (optionally STARTTLS and login): a plain-text message per notification.
 
+Only plain text is sent (no HTML, so nothing to escape in the body); header values from
+findings have their control characters replaced, so a CR/LF in a title cannot add headers.
+
 4xx SMTP replies and dropped connections are retryable; 5xx replies (mailbox unknown,
 relaying denied) are not.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -13,9 +17,16 @@ from typing import Any
 
 from mamori.notify.base import NOTIFIERS, DeliveryError, Notification
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")  # C0, DEL, C1 (NEL) and Unicode line breaks
+
+
+def header_text(value: str, limit: int = 200) -> str:
+    """A header value from untrusted text: control characters (CR/LF: header injection) as one space."""
+    return _CONTROL.sub(" ", value).strip()[:limit]
+
 
 def render(n: Notification) -> str:
-    lines = [n.subject, "", n.body.rstrip(), ""]
+    lines = [header_text(n.subject, 1000), "", n.body.rstrip(), ""]
     groups = list(n.data.get("groups") or [])
     if groups:
         lines.append(f"{len(groups)} group(s); finding ids are listed with `mamori findings show <id>`.")
@@ -36,11 +47,11 @@ class EmailNotifier:
 
     def message(self, n: Notification) -> EmailMessage:
         msg = EmailMessage()
-        msg["Subject"] = n.subject
+        msg["Subject"] = header_text(n.subject)
         msg["From"] = self.sender
         msg["To"] = ", ".join(n.recipients or tuple(self.to))
         if n.dedup_key:
-            msg["X-Mamori-Dedup"] = n.dedup_key
+            msg["X-Mamori-Dedup"] = header_text(n.dedup_key)
         msg["X-Mamori-Severity"] = n.severity.value
         msg.set_content(render(n))
         return msg

@@ -7,6 +7,7 @@ secret: it never appears in errors or logs.
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from typing import Any
@@ -21,22 +22,39 @@ SECTION_MAX = 3000
 EMOJI = {"critical": ":red_circle:", "high": ":large_orange_circle:", "medium": ":large_yellow_circle:", "low": ":large_blue_circle:"}
 
 
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+
+def escape(text: object) -> str:
+    """Text from findings as Slack shows it literally: ``&``, ``<`` and ``>`` as entities.
+
+    Slack reads ``<!channel>``, ``<@U123>`` and ``<https://x|label>`` in message text as
+    mentions and links; a finding title is attacker-controlled, so it must never reach
+    Slack unescaped. mamori's own markup (``*bold*``, emoji) is added around escaped text.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cut(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+    """Cut already escaped text to ``n`` characters, never through an entity."""
+    if len(text) <= n:
+        return text
+    return _PARTIAL_ENTITY.sub("", text[: n - 1]) + "…"
 
 
 def blocks(n: Notification) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": _cut(n.subject, 150), "emoji": True}}]
+    out: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": _cut(escape(n.subject), 150), "emoji": True}}]
     groups = list(n.data.get("groups") or [])
     if not groups:
-        out.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut(n.body or n.subject, SECTION_MAX)}})
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut(escape(n.body or n.subject), SECTION_MAX)}})
     for g in groups[: MAX_BLOCKS - 3]:
         mark = EMOJI.get(str(g.get("severity")), ":white_circle:")
-        lines = [f"{mark} *{g['root']}* — *{g['count']:,}* finding{'s' if g['count'] != 1 else ''} ({g['family']})"]
-        detail = f"{g['resources']:,} resource{'s' if g['resources'] != 1 else ''} · accounts {', '.join(g['accounts'][:5]) or '-'} · owner {g['owner']}"
-        lines.append(detail)
+        count, resources = int(g["count"]), int(g["resources"])
+        lines = [f"{mark} *{escape(g['root'])}* — *{count:,}* finding{'s' if count != 1 else ''} ({escape(g['family'])})"]
+        accounts = ", ".join(escape(a) for a in list(g["accounts"])[:5]) or "-"
+        lines.append(f"{resources:,} resource{'s' if resources != 1 else ''} · accounts {accounts} · owner {escape(g['owner'])}")
         if g.get("examples"):
-            lines.append("e.g. " + ", ".join(g["examples"][:5]))
+            lines.append("e.g. " + ", ".join(escape(e) for e in list(g["examples"])[:5]))
         out.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut("\n".join(lines), SECTION_MAX)}})
     if len(groups) > MAX_BLOCKS - 3:
         out.append({"type": "section", "text": {"type": "mrkdwn", "text": f"… and {len(groups) - (MAX_BLOCKS - 3)} more groups"}})
@@ -57,7 +75,7 @@ class SlackNotifier:
 
     @staticmethod
     def payload(n: Notification) -> dict[str, Any]:
-        return {"text": _cut(f"{n.subject}\n{n.body}", 3000), "blocks": blocks(n)}
+        return {"text": _cut(escape(f"{n.subject}\n{n.body}"), 3000), "blocks": blocks(n)}
 
     def send(self, notification: Notification) -> None:
         body = orjson.dumps(self.payload(notification))

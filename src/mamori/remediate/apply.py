@@ -18,12 +18,13 @@ Safety properties (each tested against moto):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from mamori.audit.log import normalise
 from mamori.config.guardrails import GuardrailsConfig, Mode
@@ -31,7 +32,7 @@ from mamori.remediate.action import ACTIONS, Action, ActionContext, canonical, l
 from mamori.remediate.clients import Clients
 from mamori.remediate.errors import RemediationError
 from mamori.remediate.model import ApplyReport, Change, ChangeId, ChangeStatus, Plan, Proposal, plan_status
-from mamori.remediate.planner import DIRECT, describe_error
+from mamori.remediate.planner import DIRECT, Item, build_plan, describe_error
 from mamori.remediate.repo import RemediationStore
 
 Sleep = Callable[[float], None]
@@ -160,3 +161,28 @@ def apply_plan(
     })  # fmt: skip
     final = Plan(plan.id, plan.created_at, plan.actor, plan.source, plan.selector, tuple(out), status)
     return ApplyReport(final, tuple(attempted), tuple(not_attempted), mutating)
+
+
+def plan_and_apply(
+    engine: Engine,
+    clients: Clients,
+    items: Iterable[Item],
+    cfg: GuardrailsConfig,
+    *,
+    actor: str,
+    source: str,
+    selector: Mapping[str, Any],
+    dry_run: bool = False,
+    now: datetime | None = None,
+    sleep: Sleep = time.sleep,
+) -> tuple[Plan, ApplyReport | None]:
+    """Changes asked for directly, not planned from findings (``mamori keys revoke``, event responders).
+
+    The same path as ``remediate plan`` + ``remediate apply``: plan from fresh reads, store
+    the plan (audited), then (unless ``dry_run``) apply, verify and record every change.
+    """
+    plan, honoured = build_plan(items, clients, cfg, actor=actor, source=source, selector=selector, now=now)
+    rstore = RemediationStore(engine)
+    rstore.save_plan(plan, extra=honoured)
+    report = None if dry_run else apply_plan(rstore, clients, plan, cfg, actor=actor, sleep=sleep, now=now)
+    return plan, report

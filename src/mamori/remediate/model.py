@@ -84,6 +84,11 @@ class ApiCall:
         args = ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
         return f"{self.service}:{self.operation}({args}) @{self.region}"
 
+    def __str__(self) -> str:
+        """The short form (no region, no policy documents): ``cloudtrail:StartLogging(Name='org-trail')``."""
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if k != "PolicyDocument")
+        return f"{self.service}:{self.operation}({args})"
+
 
 def _short(v: Any, limit: int = 160) -> str:
     s = v if isinstance(v, str) else repr(v)

@@ -1,7 +1,7 @@
 """The standards' part of the store: per-scan rule counts and coverage, attestations.
 
 :meth:`StandardsStore.record_scan` runs right after a scan is recorded (see
-:func:`mamori.pipeline.run_scan`): it stores which rules ran with which control mapping,
+:func:`mamori.scan.service.run_scan`): it stores which rules ran with which control mapping,
 per-rule per-account result counts, and the coverage rows computed with the
 attestations valid at the scan's time, so the history of every score and control status
 is exact. Attestations are written with an audit entry in the same transaction.

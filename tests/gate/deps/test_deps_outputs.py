@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mamori.gate.deps.audit import AuditSettings, audit
+from mamori.gate.deps.check import CheckSettings, check
 from mamori.gate.deps.context import RunContext
 from mamori.gate.deps.kev import sample_kev
-from mamori.gate.deps.model import AuditReport, Ecosystem, Package
+from mamori.gate.deps.model import DepsReport, Ecosystem, Package
 from mamori.gate.deps.osv.local import LocalOsvSource
 from mamori.gate.deps.output import FORMATS
 from mamori.gate.deps.output.interface import purl
@@ -23,7 +23,7 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def report(sample_source: LocalOsvSource, tmp_path_factory: pytest.TempPathFactory) -> AuditReport:
+def report(sample_source: LocalOsvSource, tmp_path_factory: pytest.TempPathFactory) -> DepsReport:
     root = tmp_path_factory.mktemp("project")
     (root / "requirements.txt").write_text("requests==2.19.0\nPyYAML==5.3.1\nidna==3.7\nflask>=2\n")
     (root / "java").mkdir()
@@ -35,14 +35,14 @@ def report(sample_source: LocalOsvSource, tmp_path_factory: pytest.TempPathFacto
         "    approver: sec@example.com\n    expires: 2026-12-31\n",
         "mamori-policy.yaml",
     )
-    settings = AuditSettings(
+    settings = CheckSettings(
         policy, "mamori-policy.yaml", sample_kev(), RunContext("acme/shop", "web", "abc123"), NOW
     )
-    rep, _ = audit(root, sample_source, settings)
+    rep, _ = check(root, sample_source, settings)
     return rep
 
 
-def test_json_has_per_package_verdicts_and_vulnerabilities(report: AuditReport) -> None:
+def test_json_has_per_package_verdicts_and_vulnerabilities(report: DepsReport) -> None:
     doc = json.loads(FORMATS.get("json").render(report))
     assert doc["schema"] == "mamori.gate.deps/v1" and doc["blocked"] is True and doc["exit_code"] == 1
     pkgs = {(p["ecosystem"], p["name"], p["version"]): p for p in doc["packages"]}
@@ -68,7 +68,7 @@ def test_json_has_per_package_verdicts_and_vulnerabilities(report: AuditReport) 
     assert doc["summary"]["BLOCK"] == 2 and doc["summary"]["UNPINNED"] >= 2
 
 
-def test_sarif_2_1_0_structure(report: AuditReport) -> None:
+def test_sarif_2_1_0_structure(report: DepsReport) -> None:
     doc = json.loads(FORMATS.get("sarif").render(report))
     assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-2.1.0.json")
     (run,) = doc["runs"]
@@ -99,7 +99,7 @@ def test_sarif_2_1_0_structure(report: AuditReport) -> None:
     assert run["invocations"][0]["executionSuccessful"] is True
 
 
-def test_cyclonedx_1_5_structure(report: AuditReport) -> None:
+def test_cyclonedx_1_5_structure(report: DepsReport) -> None:
     doc = json.loads(FORMATS.get("cyclonedx").render(report))
     assert doc["bomFormat"] == "CycloneDX" and doc["specVersion"] == "1.5" and doc["version"] == 1
     assert doc["serialNumber"].startswith("urn:uuid:")
@@ -127,7 +127,7 @@ def test_cyclonedx_1_5_structure(report: AuditReport) -> None:
     assert len({v["bom-ref"] for v in doc["vulnerabilities"]}) == len(doc["vulnerabilities"])
 
 
-def test_table_says_block_fix_by_pass_and_the_upgrade(report: AuditReport) -> None:
+def test_table_says_block_fix_by_pass_and_the_upgrade(report: DepsReport) -> None:
     text = TableFormat().render(report)
     assert (
         "BLOCK             Maven com.fasterxml.jackson.core:jackson-databind 2.1.0 -> upgrade to 2.6.7.1"

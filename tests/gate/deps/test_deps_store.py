@@ -10,11 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select
 
-from mamori.gate.deps.audit import AuditSettings, audit
+from mamori.gate.deps.check import CheckSettings, check
 from mamori.gate.deps.context import RunContext
 from mamori.gate.deps.history import open_store
 from mamori.gate.deps.kev import sample_kev
-from mamori.gate.deps.model import AuditReport, Verdict
+from mamori.gate.deps.model import DepsReport, Verdict
 from mamori.gate.deps.osv.local import LocalOsvSource
 from mamori.gate.deps.policy import DEFAULT_POLICY, Policy
 from mamori.gate.deps.stats import team_stats
@@ -32,13 +32,13 @@ def engine(store_url: str) -> Engine:
 
 
 def run(engine: Engine, source: LocalOsvSource, root: Path, now: datetime, *, team: str = "payments",
-        project: str = "acme/payments", policy: Policy = DEFAULT_POLICY, record: bool = True) -> AuditReport:  # fmt: skip
-    settings = AuditSettings(policy, None, sample_kev(), RunContext(project, team, "c0ffee"), now)
-    report, _ = audit(root, source, settings, store=engine, record=record)
+        project: str = "acme/payments", policy: Policy = DEFAULT_POLICY, record: bool = True) -> DepsReport:  # fmt: skip
+    settings = CheckSettings(policy, None, sample_kev(), RunContext(project, team, "c0ffee"), now)
+    report, _ = check(root, source, settings, store=engine, record=record)
     return report
 
 
-def verdict_of(report: AuditReport, name: str) -> tuple[Verdict, date | None]:
+def verdict_of(report: DepsReport, name: str) -> tuple[Verdict, date | None]:
     p = next(p for p in report.packages if p.package.name == name)
     return p.verdict, p.deadline
 

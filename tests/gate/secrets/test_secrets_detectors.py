@@ -9,9 +9,9 @@ import pytest
 
 from mamori.gate.secrets import corpus
 from mamori.gate.secrets.detectors import REGISTRY
-from mamori.gate.secrets.engine import available_engines, build_prefilter, trie_pattern
 from mamori.gate.secrets.errors import SecretsConfigError
-from mamori.gate.secrets.model import redact
+from mamori.gate.secrets.model import LazyPattern, redact
+from mamori.gate.secrets.prefilter import available_engines, build_prefilter, trie_pattern
 from mamori.gate.secrets.scanner import Scanner
 
 IDS = list(REGISTRY)
@@ -132,3 +132,11 @@ def test_unknown_engine_is_bad_input() -> None:
 def test_redaction_rules() -> None:
     assert redact("abcdefghijklmnop") == "abcd…(16 chars)"
     assert redact("short-pass1") == "…(11 chars)"
+
+
+
+def test_every_builtin_regex_compiles() -> None:
+    """Built-in regexes compile on first use (a small commit tries few of them); here every one must."""
+    for d in REGISTRY.values():
+        assert isinstance(d.regex, LazyPattern), d.id
+        assert d.regex.compiled.pattern == d.regex.pattern, d.id

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mamori.events.errors import ResponderError
-from mamori.events.responders.base import Plan, Responder, ResponseEnv, register
-from mamori.notify import Notification
+from mamori.events.responders.base import Intent, Responder, register
+from mamori.notify import DeliveryError, Notification, Notifier
 
 if TYPE_CHECKING:
-    from mamori.events.engine import Match
+    from mamori.events.matcher import Match
 
 
 def notification_for(match: Match, offence: int = 0, lines: list[str] | None = None, recipients: tuple[str, ...] = ()) -> Notification:
@@ -45,23 +44,23 @@ def notification_for(match: Match, offence: int = 0, lines: list[str] | None = N
     )
 
 
+def send(notifiers: Sequence[Notifier], notification: Notification) -> list[str]:
+    """Deliver to every channel; returns the channels' errors (empty: all sent)."""
+    errors: list[str] = []
+    for ch in notifiers:
+        try:
+            ch.send(notification)
+        except DeliveryError as exc:
+            errors.append(f"{getattr(ch, 'name', ch)}: {exc}")
+    return errors
+
+
 @register
 class Notify(Responder):
-    """Send a notification (params: ``recipients``, e.g. the admins' addresses)."""
+    """Send a notification (params: ``recipients``, e.g. the admins' addresses). Changes nothing."""
 
     name = "notify"
-    mutates = False
     description = "a notification through every configured channel (log, webhook, ...)"
 
-    def plan(self, match: Match, params: Mapping[str, Any]) -> Plan:
-        return Plan(self.name, f"notify: {match.detection.spec.title}", match.account, match.region)
-
-    def apply(self, plan: Plan, env: ResponseEnv, match: Match | None = None) -> dict[str, Any]:
-        if match is None:
-            raise ResponderError("notify needs the match it is about")
-        if env.send is None:
-            raise ResponderError("no notification channel is configured")
-        errors = env.send(notification_for(match, env.offence, env.lines))
-        if errors:
-            raise ResponderError("; ".join(errors))
-        return {"sent": True}
+    def decide(self, match: Match, params: Mapping[str, Any]) -> Intent:
+        return Intent(self.name, f"notify: {match.detection.spec.title}", match.account, match.region)

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, insert, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.errors import StoreError
-from mamori.gate.deps.model import AuditReport, Package, Verdict, Vulnerability
+from mamori.gate.deps.model import DepsReport, Package, Verdict, Vulnerability
 from mamori.gate.deps.tables import gate_runs, gate_vulns
 from mamori.store.db import make_engine, migrate, write_transaction
 
@@ -82,7 +82,7 @@ def recording(engine: Engine, project: str) -> Iterator[tuple[Known, Connection]
         raise StoreError(f"cannot record the gate run: {exc}") from exc
 
 
-def _reasons(report: AuditReport) -> list[dict[str, Any]]:
+def _reasons(report: DepsReport) -> list[dict[str, Any]]:
     out = []
     for p in report.packages:
         if p.verdict is Verdict.PASS:
@@ -102,7 +102,7 @@ def _reasons(report: AuditReport) -> list[dict[str, Any]]:
     return out
 
 
-def record_run(conn: Connection, known: Known, report: AuditReport, now: datetime) -> str:
+def record_run(conn: Connection, known: Known, report: DepsReport, now: datetime) -> str:
     """Insert the run and bring ``gate_vulns`` up to date; the run id."""
     run_id = str(uuid.uuid4())
     conn.execute(

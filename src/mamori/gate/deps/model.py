@@ -197,7 +197,7 @@ class PackageDecision:
 
 
 @dataclass(frozen=True)
-class AuditReport:
+class DepsReport:
     """The gate's whole answer for one run: decisions, notices, and input errors."""
 
     project: str

@@ -13,10 +13,10 @@ from mamori.gate.secrets.errors import SecretsConfigError
 from mamori.gate.secrets.model import (
     Commit,
     Detector,
-    Finding,
     Match,
     ScanResult,
     ScanStats,
+    SecretHit,
     fingerprint,
 )
 from mamori.gate.secrets.scanner import Scanner, ScanOptions
@@ -67,8 +67,8 @@ class Settings:
         )
 
 
-def _finding(m: Match, commit: Commit | None = None) -> Finding:
-    return Finding(
+def _finding(m: Match, commit: Commit | None = None) -> SecretHit:
+    return SecretHit(
         detector=m.detector.id,
         title=m.detector.title,
         severity=m.detector.severity,
@@ -83,7 +83,7 @@ def _finding(m: Match, commit: Commit | None = None) -> Finding:
 
 
 def _finish(pairs: Iterable[tuple[Match, Commit | None]], settings: Settings, stats: ScanStats) -> ScanResult:
-    findings: list[Finding] = []
+    findings: list[SecretHit] = []
     inline: dict[int, str] = {}
     for m, commit in pairs:
         if m.allow_reason is not None:

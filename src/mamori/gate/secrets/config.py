@@ -1,7 +1,8 @@
 """``.mamori-secrets.yaml``: custom detectors, disabled detectors, path excludes, allowlist.
 
-Validated with pydantic; every error names the file and the line (taken from the YAML node
-the failing field came from), e.g. ``.mamori-secrets.yaml:7: detectors[0].regex: ...``.
+The validated config as plain frozen values. The file's schema and its validation (pydantic and
+PyYAML, every error naming the file and the line) are in `config_schema`, imported only when a
+config file exists: a scan without one stays light for pre-commit hooks.
 
     version: 1
     exclude: ["tests/fixtures/**"]          # fnmatch globs on repo-relative paths
@@ -28,12 +29,9 @@ the failing field came from), e.g. ``.mamori-secrets.yaml:7: detectors[0].regex:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mamori.gate.secrets.detectors import REGISTRY
 from mamori.gate.secrets.errors import SecretsConfigError
@@ -41,52 +39,19 @@ from mamori.gate.secrets.model import Category, Detector, DetectorId
 from mamori.model.finding import Severity
 
 CONFIG_NAME = ".mamori-secrets.yaml"
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+DEFAULT_MAX_LINE = 4096
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True, slots=True)
+class CustomDetector:
+    """A detector defined in the config file (validated by `config_schema`)."""
 
-
-class CustomDetector(_Strict):
     id: str
-    title: str = ""
     regex: str
-    keywords: list[str] = Field(default_factory=list)
+    title: str = ""
+    keywords: tuple[str, ...] = ()
     severity: Severity = Severity.HIGH
-    min_entropy: float | None = Field(default=None, ge=0, le=8)
-
-    @field_validator("id")
-    @classmethod
-    def _id_ok(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError("must be lowercase letters, digits and dashes (2-64 characters)")
-        if v in REGISTRY:
-            raise ValueError(f"{v!r} is a built-in detector id; pick another")
-        return v
-
-    @field_validator("regex")
-    @classmethod
-    def _regex_ok(cls, v: str) -> str:
-        try:
-            rx = re.compile(v.encode())
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
-        if rx.match(b""):
-            raise ValueError("the regular expression matches the empty string")
-        return v
-
-    @field_validator("keywords")
-    @classmethod
-    def _keywords_ok(cls, v: list[str]) -> list[str]:
-        if any(not k.strip() for k in v):
-            raise ValueError("keywords must be non-empty literals")
-        return v
-
-    @field_validator("severity", mode="before")
-    @classmethod
-    def _severity(cls, v: object) -> object:
-        return Severity.parse(v) if isinstance(v, str) else v
+    min_entropy: float | None = None
 
     def build(self) -> Detector:
         return Detector(
@@ -100,21 +65,16 @@ class CustomDetector(_Strict):
         )
 
 
-class AllowEntry(_Strict):
+@dataclass(frozen=True, slots=True)
+class AllowEntry:
     """One exact suppression: a fingerprint, or a path (optionally narrowed to one detector)."""
 
+    reason: str
+    expires: date
     fingerprint: str | None = None
     path: str | None = None
     detector: str | None = None
-    reason: str = Field(min_length=3)
-    expires: date
     approver: str | None = None
-
-    @model_validator(mode="after")
-    def _target(self) -> AllowEntry:
-        if not self.fingerprint and not self.path:
-            raise ValueError("an allowlist entry needs a fingerprint or a path")
-        return self
 
     def matches(self, fp: str, path: str, detector: str) -> bool:
         if self.fingerprint is not None and self.fingerprint != fp:
@@ -132,87 +92,29 @@ class AllowEntry(_Strict):
         return f"{what} (expired {self.expires.isoformat()})"
 
 
-class SecretsConfig(_Strict):
+@dataclass(frozen=True, slots=True)
+class SecretsConfig:
+    """The whole config; the defaults are what a repository without a config file gets."""
+
     version: int = 1
-    exclude: list[str] = Field(default_factory=list)
-    disable: list[str] = Field(default_factory=list)
+    exclude: tuple[str, ...] = ()
+    disable: tuple[str, ...] = ()
     baseline: str | None = None
     engine: str | None = None
-    max_line_length: int = Field(default=4096, ge=256, le=1 << 20)
-    detectors: list[CustomDetector] = Field(default_factory=list)
-    allowlist: list[AllowEntry] = Field(default_factory=list)
-
-    @field_validator("disable")
-    @classmethod
-    def _known(cls, v: list[str]) -> list[str]:
-        unknown = [d for d in v if d not in REGISTRY]
-        if unknown:
-            raise ValueError(f"unknown detector id(s): {', '.join(unknown)}")
-        return v
-
-    @model_validator(mode="after")
-    def _unique(self) -> SecretsConfig:
-        ids = [d.id for d in self.detectors]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"detector id(s) defined twice: {', '.join(dupes)}")
-        return self
+    max_line_length: int = DEFAULT_MAX_LINE
+    detectors: tuple[CustomDetector, ...] = ()
+    allowlist: tuple[AllowEntry, ...] = ()
 
     def active_detectors(self) -> list[Detector]:
         off = set(self.disable)
         return [d for d in REGISTRY.values() if d.id not in off] + [c.build() for c in self.detectors]
 
 
-def _loc_text(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    if node is None:
-        return None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if getattr(k, "value", None) == key:
-                    node = v
-                    break
-            else:
-                break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-    return node.start_mark.line + 1
-
-
 def parse_config(text: str, source: str) -> SecretsConfig:
     """Validate YAML text; errors name ``source`` and the line."""
-    try:
-        data: Any = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = str(mark.line + 1) if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SecretsConfigError(f"not valid YAML: {problem}", source=source, where=where) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise SecretsConfigError("the top level must be a mapping", source=source, where="1")
-    try:
-        return SecretsConfig.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        line = _node_line(node, loc)
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise SecretsConfigError(
-            f"{_loc_text(loc)}: {msg}{more}", source=source, where=str(line) if line else None
-        ) from None
+    from mamori.gate.secrets.config_schema import parse  # pydantic and PyYAML: only with a file
+
+    return parse(text, source)
 
 
 def load_config(path: Path | None, search_dir: Path | None = None) -> tuple[SecretsConfig, Path | None]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NewType
@@ -25,6 +26,46 @@ REVEAL_CHARS = 4
 
 Validator = Callable[["re.Match[bytes]", bytes], bool]
 """``validator(match, secret) -> keep?``: a detector's extra check after its regex matched."""
+
+
+class LazyPattern:
+    """A bytes regular expression compiled on first use.
+
+    A built-in detector only runs when one of its keywords occurs, so a small commit (a
+    pre-commit hook) compiles few or none of them; tests compile every one.
+    """
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: bytes, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[bytes] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[bytes]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        return self.compiled.groupindex
+
+    def finditer(self, string: bytes, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[bytes]]:
+        return self.compiled.finditer(string, pos, endpos)
+
+    def search(self, string: bytes, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[bytes] | None:
+        return self.compiled.search(string, pos, endpos)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyPattern) and (self.pattern, self.flags) == (other.pattern, other.flags)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r})"
 
 
 class Category(StrEnum):
@@ -53,7 +94,7 @@ class Detector:
     title: str
     severity: Severity
     category: Category
-    regex: re.Pattern[bytes]
+    regex: re.Pattern[bytes] | LazyPattern
     keywords: tuple[bytes, ...]
     min_entropy: float | None = None
     validator: Validator | None = None
@@ -150,7 +191,7 @@ class Verification(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class SecretHit:
     detector: DetectorId
     title: str
     severity: Severity
@@ -176,7 +217,7 @@ class SuppressedBy(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
-    finding: Finding
+    finding: SecretHit
     by: SuppressedBy
     reason: str
 
@@ -198,7 +239,7 @@ class ScanStats:
 
 @dataclass(frozen=True, slots=True)
 class ScanResult:
-    findings: tuple[Finding, ...]
+    findings: tuple[SecretHit, ...]
     suppressed: tuple[Suppressed, ...]
     stats: ScanStats
     expired_allowlist: tuple[str, ...] = ()

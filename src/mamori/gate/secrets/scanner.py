@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mamori.gate.secrets import quiet
-from mamori.gate.secrets.engine import Prefilter, build_prefilter
 from mamori.gate.secrets.model import Detector, Match, SecretValue
+from mamori.gate.secrets.prefilter import Prefilter, build_prefilter
 
 ALLOW_MARK = b"mamori:allow"
 

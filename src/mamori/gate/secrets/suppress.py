@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mamori.gate.secrets.config import AllowEntry
 from mamori.gate.secrets.errors import SecretsConfigError
-from mamori.gate.secrets.model import Finding, Suppressed, SuppressedBy
+from mamori.gate.secrets.model import SecretHit, Suppressed, SuppressedBy
 
 BASELINE_VERSION = 1
 
@@ -38,7 +38,7 @@ def load_baseline(path: Path) -> set[str]:
     return out
 
 
-def baseline_document(findings: Iterable[Finding]) -> str:
+def baseline_document(findings: Iterable[SecretHit]) -> str:
     """The JSON text of a baseline for ``findings`` (sorted, deterministic)."""
     entries = sorted(
         {(f.fingerprint, f.detector, f.file) for f in findings},
@@ -53,15 +53,15 @@ def baseline_document(findings: Iterable[Finding]) -> str:
 
 
 def partition(
-    findings: Sequence[Finding],
+    findings: Sequence[SecretHit],
     inline: dict[int, str],
     *,
     baseline: set[str],
     allowlist: Sequence[AllowEntry],
     today: date,
-) -> tuple[list[Finding], list[Suppressed], list[str]]:
+) -> tuple[list[SecretHit], list[Suppressed], list[str]]:
     """Split into (reported, suppressed, expired allowlist labels). ``inline`` maps index -> reason."""
-    reported: list[Finding] = []
+    reported: list[SecretHit] = []
     suppressed: list[Suppressed] = []
     live = [e for e in allowlist if not e.expired(today)]
     expired_used: dict[str, None] = {}

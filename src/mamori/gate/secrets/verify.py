@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mamori.gate.secrets.model import Finding, Verification
+from mamori.gate.secrets.model import SecretHit, Verification
 
 StsFactory = Callable[[str, str], Any]
 """``factory(access_key_id, secret_access_key) -> boto3 STS client``."""
@@ -50,7 +50,7 @@ def check_pair(factory: StsFactory, key_id: str, secret: str) -> Verification:
     return Verification.LIVE
 
 
-def verify_aws(findings: Sequence[Finding], factory: StsFactory) -> list[Finding]:
+def verify_aws(findings: Sequence[SecretHit], factory: StsFactory) -> list[SecretHit]:
     """Pair each access key id with the nearest secret key in the same file (and commit), check it."""
     groups: dict[tuple[str, str | None], list[int]] = {}
     for i, f in enumerate(findings):

@@ -40,12 +40,13 @@ def _normalized(n: float) -> Severity:
 def root_cause(resources: list[Any]) -> str | None:
     """The image behind a vulnerable instance or container: the AMI id or repository@digest."""
     for r in resources:
-        d = r.get("Details") or {} if isinstance(r, Mapping) else {}
-        ec2 = d.get("AwsEc2Instance") or {}
-        if ec2.get("ImageId"):
+        d = r.get("Details") if isinstance(r, Mapping) else None
+        d = d if isinstance(d, Mapping) else {}
+        ec2 = d.get("AwsEc2Instance")
+        if isinstance(ec2, Mapping) and isinstance(ec2.get("ImageId"), str) and ec2["ImageId"]:
             return str(ec2["ImageId"])
-        ecr = d.get("AwsEcrContainerImage") or {}
-        if ecr.get("RepositoryName"):
+        ecr = d.get("AwsEcrContainerImage")
+        if isinstance(ecr, Mapping) and isinstance(ecr.get("RepositoryName"), str) and ecr["RepositoryName"]:
             return f"{ecr['RepositoryName']}@{ecr.get('ImageDigest', '')}"
     return None
 
@@ -75,13 +76,13 @@ class AsffImporter:
         product = ctx.need(f, "ProductArn", where)
         account = ctx.need(f, "AwsAccountId", where)
         title = ctx.need(f, "Title", where)
-        resources = ctx.need(f, "Resources", where, list)
-        res0 = resources[0]
+        res0 = ctx.first(f, "Resources", where)
+        resources = f["Resources"]
         rid = ctx.need(res0, "Id", f"{where}.Resources[0]")
-        sev = ctx.need(f, "Severity", where, dict)
+        sev = ctx.need(f, "Severity", where, Mapping)
         if sev.get("Label"):
             severity = severity_label(ctx, sev["Label"], f"{where}.Severity.Label")
-        elif isinstance(sev.get("Normalized"), int | float):
+        elif ctx.opt(sev, "Normalized", f"{where}.Severity", (int, float)) is not None:
             severity = _normalized(float(sev["Normalized"]))
         else:
             raise ctx.error(f"{where}.Severity", "needs Label or Normalized")
@@ -89,25 +90,28 @@ class AsffImporter:
         created = ctx.time(f.get("CreatedAt"), f"{where}.CreatedAt", updated)
         first_seen = ctx.time(f.get("FirstObservedAt"), f"{where}.FirstObservedAt", created)
         last_seen = ctx.time(f.get("LastObservedAt"), f"{where}.LastObservedAt", updated)
-        workflow = (f.get("Workflow") or {}).get("Status") or f.get("WorkflowState") or ""
-        compliance = f.get("Compliance") or {}
+        workflow = ctx.opt(ctx.obj(f, "Workflow", where), "Status", f"{where}.Workflow") or ctx.opt(f, "WorkflowState", where) or ""
+        compliance = ctx.obj(f, "Compliance", where)
         resolved = (
             f.get("RecordState") == "ARCHIVED"
             or workflow == "RESOLVED"
             or compliance.get("Status") == "PASSED"
         )
         vulns = [
-            v.get("Id") for v in f.get("Vulnerabilities") or [] if isinstance(v, Mapping) and v.get("Id")
-        ]
+            v.get("Id") for v in ctx.seq(f, "Vulnerabilities", where) if isinstance(v, Mapping) and isinstance(v.get("Id"), str) and v["Id"]
+        ]  # fmt: skip
         generator = ctx.need(f, "GeneratorId", where)
-        types = [t for t in f.get("Types") or [] if isinstance(t, str)]
+        types = [t for t in ctx.seq(f, "Types", where) if isinstance(t, str)]
         by_type = types[-1].rsplit("/", 1)[-1] if generator.startswith("arn:") and types else None
-        rule = compliance.get("SecurityControlId") or (vulns[0] if vulns else None) or by_type or generator
-        region = res0.get("Region") or f.get("Region") or arn_region(rid) or arn_region(native)
+        control = ctx.opt(compliance, "SecurityControlId", f"{where}.Compliance")
+        rule = control or (vulns[0] if vulns else None) or by_type or generator
+        region = (
+            ctx.opt(res0, "Region", f"{where}.Resources[0]") or ctx.opt(f, "Region", where) or arn_region(rid) or arn_region(native)
+        )  # fmt: skip
         fid = stable_id("arn", native) if native.startswith("arn:") else stable_id("asff", product, native)
-        product_name = f.get("ProductName") or product.rsplit("/", 1)[-1]
+        product_name = ctx.opt(f, "ProductName", where) or product.rsplit("/", 1)[-1]
         evidence = {
-            "product": product_name, "native_id": native, "generator": f.get("GeneratorId"), "types": f.get("Types") or [],
+            "product": product_name, "native_id": native, "generator": f.get("GeneratorId"), "types": types,
             "description": str(f.get("Description") or "")[:2000], "workflow": workflow,
             "family": f"asff:{product_name}:" + ("vulnerability" if vulns else str(f.get("GeneratorId") or rule)),
         }  # fmt: skip
@@ -116,7 +120,7 @@ class AsffImporter:
         finding = Finding(
             id=fid, rule_id=str(rule), title=str(title)[:500], severity=severity,
             status=FindingStatus.RESOLVED if resolved else FindingStatus.NEW,
-            resource_type=str(res0.get("Type") or "Other"), resource_id=rid,
+            resource_type=str(ctx.opt(res0, "Type", f"{where}.Resources[0]") or "Other"), resource_id=rid,
             resource_arn=rid if rid.startswith("arn:") else "", account=str(account), region=str(region or ""),
             evidence=evidence, first_seen=first_seen, last_seen=last_seen,
             resolved_at=updated if resolved else None, source="securityhub",

@@ -13,18 +13,17 @@ through Security Hub's ASFF is the same finding).
 from __future__ import annotations
 
 import hashlib
-import json
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import orjson
-
 from mamori.errors import InputError
 from mamori.model.finding import Finding, FindingMeta, Severity
 from mamori.registry import Registry
+from mamori.safeload import load_json, load_json_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +32,36 @@ class Imported:
     meta: FindingMeta
 
 
+MIN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+_GO_ZERO = datetime(1, 1, 1)
+
+
+_NAMES: dict[type, str] = {Mapping: "object", dict: "object", list: "array"}
+
+
+def _kinds(kind: type | tuple[type, ...]) -> str:
+    kinds = (kind,) if isinstance(kind, type) else kind
+    return " or ".join(_NAMES.get(k, k.__name__) for k in kinds)
+
+
+def _is(value: Any, kind: type | tuple[type, ...]) -> bool:
+    """isinstance, except that a bool is not a number and a float must be finite."""
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return isinstance(value, kind)
+
+
 @dataclass
 class Ctx:
-    """Where parsing is: the file (for errors) and the time of the import."""
+    """Where parsing is: the file (for errors) and the time of the import.
+
+    The accessors check the shape of what they return and raise :class:`InputError` at the
+    JSON path of the first value that does not fit, so an importer never indexes, calls or
+    compares something of the wrong type.
+    """
 
     source: str
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -50,28 +76,64 @@ class Ctx:
         if key not in obj or obj[key] is None or obj[key] == "":
             raise self.error(f"{where}.{key}", f"missing required field {key!r}")
         value = obj[key]
-        if not isinstance(value, kind):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise self.error(f"{where}.{key}", f"expected {names}, got {type(value).__name__}")
+        if not _is(value, kind):
+            raise self.error(f"{where}.{key}", f"expected {_kinds(kind)}, got {type(value).__name__}")
         return value
 
+    def opt(self, obj: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...] = str) -> Any:
+        """An optional field: None when absent, null or empty, else of ``kind``."""
+        value = obj.get(key)
+        if value is None or value == "":
+            return None
+        if not _is(value, kind):
+            raise self.error(f"{where}.{key}", f"expected {_kinds(kind)}, got {type(value).__name__}")
+        return value
+
+    def obj(self, obj: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+        """An optional object field: {} when absent or null."""
+        return self.opt(obj, key, where, Mapping) or {}
+
+    def seq(self, obj: Mapping[str, Any], key: str, where: str) -> list[Any]:
+        """An optional array field: [] when absent or null."""
+        return list(self.opt(obj, key, where, list) or [])
+
+    def first(self, obj: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+        """The first object of a required, non-empty array field."""
+        items = self.need(obj, key, where, list)
+        if not items:
+            raise self.error(f"{where}.{key}", "expected at least one item, got an empty array")
+        if not isinstance(items[0], Mapping):
+            raise self.error(f"{where}.{key}[0]", f"expected an object, got {type(items[0]).__name__}")
+        return items[0]
+
     def time(self, value: Any, where: str, default: datetime | None = None) -> datetime:
-        """ISO 8601 text, or epoch seconds / milliseconds."""
+        """ISO 8601 text, or epoch seconds / milliseconds, between 1970 and 9999."""
         if value is None or value == "":
             if default is None:
                 raise self.error(where, "missing timestamp")
             return default
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if _is(value, (int, float)):
             secs = value / 1000 if value > 1e11 else value
+            if not 0 <= secs <= MAX_TIME.timestamp():
+                raise self.error(where, f"timestamp out of range: {value!r}")
             return datetime.fromtimestamp(secs, UTC)
         if isinstance(value, str):
             text = value.strip().replace("Z", "+00:00")
             try:
                 t = datetime.fromisoformat(text)
             except ValueError:
-                raise self.error(where, f"not an ISO 8601 timestamp: {value!r}") from None
-            return t if t.tzinfo else t.replace(tzinfo=UTC)
-        raise self.error(where, f"not a timestamp: {value!r}")
+                raise self.error(where, f"not an ISO 8601 timestamp: {value[:100]!r}") from None
+            t = t if t.tzinfo else t.replace(tzinfo=UTC)
+            if t.replace(tzinfo=None) == _GO_ZERO and not t.utcoffset() and default is not None:
+                return default  # Go's zero time.Time (0001-01-01T00:00:00Z), written by Go scanners for "unset"
+            try:
+                in_range = MIN_TIME <= t.astimezone(UTC) <= MAX_TIME
+            except OverflowError:
+                in_range = False
+            if not in_range:
+                raise self.error(where, f"timestamp out of range: {value[:100]!r}")
+            return t
+        raise self.error(where, f"not a timestamp: {type(value).__name__}")
 
 
 class Importer(Protocol):
@@ -144,34 +206,27 @@ def tags_from(value: Any) -> dict[str, str]:
     return out
 
 
+MAX_FILE_BYTES = 512 * 1024 * 1024  # a Security Hub export of ~100k findings is ~300 MB
+MAX_DEPTH = 64  # ASFF, SARIF, OCSF and the AWS APIs nest far less; deeper is hostile
+
+
 def load_document(path: Path) -> Any:
-    """Parse a JSON (or JSON Lines) file; syntax errors name the file and line:column."""
+    """Parse a JSON (or JSON Lines) file; every problem is an InputError naming the file and place."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=str(path)) from exc
+    return parse_document(raw, str(path))
+
+
+def parse_document(raw: bytes, source: str) -> Any:
+    """A JSON document, or JSON Lines (one value per line) when the file holds more than one value."""
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    text = raw.decode("utf-8", errors="replace")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data":
-            lines = [ln for ln in text.splitlines() if ln.strip()]
-            items = []
-            for n, ln in enumerate(lines, 1):
-                try:
-                    items.append(json.loads(ln))
-                except json.JSONDecodeError as e2:
-                    raise InputError(
-                        f"malformed JSON Lines: {e2.msg}", source=str(path), where=f"{n}:{e2.colno}"
-                    ) from e2
-            return items
-        raise InputError(
-            f"malformed JSON: {exc.msg}", source=str(path), where=f"{exc.lineno}:{exc.colno}"
-        ) from exc
+        return load_json(raw, source=source, max_bytes=MAX_FILE_BYTES, max_depth=MAX_DEPTH)
+    except InputError as exc:
+        if "unexpected content after document" not in exc.message:
+            raise
+    return load_json_lines(raw, source=source, max_bytes=MAX_FILE_BYTES, max_depth=MAX_DEPTH)
 
 
 def items_of(doc: Any, key: str) -> list[Any] | None:

@@ -23,23 +23,28 @@ def _severity(score: float) -> Severity:
     return Severity.LOW
 
 
+def _obj(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _resource(res: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
-    """(type, id, tags) of the affected resource."""
-    kind = str(res.get("ResourceType", ""))
-    inst = res.get("InstanceDetails") or {}
+    """(type, id, tags) of the affected resource; parts of the wrong shape are ignored."""
+    kind = res.get("ResourceType")
+    kind = kind if isinstance(kind, str) else ""
+    inst = _obj(res.get("InstanceDetails"))
     if kind == "Instance" and inst.get("InstanceId"):
         return "aws.ec2.instance", str(inst["InstanceId"]), tags_from(inst.get("Tags"))
-    key = res.get("AccessKeyDetails") or {}
+    key = _obj(res.get("AccessKeyDetails"))
     if kind == "AccessKey" and (key.get("AccessKeyId") or key.get("UserName")):
         return "aws.iam.access_key", str(key.get("AccessKeyId") or key.get("UserName")), {}
-    buckets = res.get("S3BucketDetails") or []
-    if kind == "S3Bucket" and buckets:
+    buckets = res.get("S3BucketDetails")
+    if kind == "S3Bucket" and isinstance(buckets, list) and buckets and isinstance(buckets[0], Mapping):
         return (
             "aws.s3.bucket",
             str(buckets[0].get("Name") or buckets[0].get("Arn")),
             tags_from(buckets[0].get("Tags")),
         )
-    eks = res.get("EksClusterDetails") or {}
+    eks = _obj(res.get("EksClusterDetails"))
     if eks.get("Name"):
         return "aws.eks.cluster", str(eks["Name"]), tags_from(eks.get("Tags"))
     return f"guardduty.{kind or 'resource'}", kind or "unknown", {}
@@ -66,17 +71,17 @@ class GuardDutyImporter:
         account = ctx.need(f, "AccountId", where)
         region = ctx.need(f, "Region", where)
         ftype = ctx.need(f, "Type", where)
-        title = f.get("Title") or ftype
+        title = ctx.opt(f, "Title", where) or ftype
         score = ctx.need(f, "Severity", where, (int, float))
-        res = ctx.need(f, "Resource", where, dict)
+        res = ctx.need(f, "Resource", where, Mapping)
         rtype, rid, tags = _resource(res)
-        service = f.get("Service") or {}
+        service = ctx.obj(f, "Service", where)
         archived = bool(service.get("Archived"))
         created = ctx.time(f.get("CreatedAt"), f"{where}.CreatedAt", ctx.now)
         updated = ctx.time(f.get("UpdatedAt"), f"{where}.UpdatedAt", created)
         first_seen = ctx.time(service.get("EventFirstSeen"), f"{where}.Service.EventFirstSeen", created)
         last_seen = ctx.time(service.get("EventLastSeen"), f"{where}.Service.EventLastSeen", updated)
-        action = service.get("Action") or {}
+        action = _obj(service.get("Action"))
         evidence = {
             "native_id": arn, "type": ftype, "count": service.get("Count"), "action": action.get("ActionType"),
             "description": str(f.get("Description") or "")[:2000], "severity_score": score, "family": f"guardduty:{ftype}",

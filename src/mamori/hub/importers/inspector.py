@@ -30,13 +30,17 @@ TYPES = {
 }
 
 
+def _obj(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def root_cause(res: Mapping[str, Any]) -> str:
-    details = res.get("details") or {}
-    ec2 = details.get("awsEc2Instance") or {}
-    if ec2.get("imageId"):
+    details = _obj(res.get("details"))
+    ec2 = _obj(details.get("awsEc2Instance"))
+    if isinstance(ec2.get("imageId"), str) and ec2["imageId"]:
         return str(ec2["imageId"])
-    ecr = details.get("awsEcrContainerImage") or {}
-    if ecr.get("repositoryName"):
+    ecr = _obj(details.get("awsEcrContainerImage"))
+    if isinstance(ecr.get("repositoryName"), str) and ecr["repositoryName"]:
         return f"{ecr['repositoryName']}@{ecr.get('imageHash', '')}"
     return str(res.get("id", ""))
 
@@ -62,21 +66,22 @@ class InspectorImporter:
         ftype = ctx.need(f, "type", where)
         title = ctx.need(f, "title", where)
         severity = severity_label(ctx, ctx.need(f, "severity", where), f"{where}.severity")
-        resources = ctx.need(f, "resources", where, list)
-        res = resources[0]
+        res = ctx.first(f, "resources", where)
         rid = ctx.need(res, "id", f"{where}.resources[0]")
         rtype = ctx.need(res, "type", f"{where}.resources[0]")
-        status = f.get("status", "ACTIVE")
+        status = ctx.opt(f, "status", where) or "ACTIVE"
         first_seen = ctx.time(f.get("firstObservedAt"), f"{where}.firstObservedAt", ctx.now)
         last_seen = ctx.time(f.get("lastObservedAt"), f"{where}.lastObservedAt", first_seen)
         updated = ctx.time(f.get("updatedAt"), f"{where}.updatedAt", last_seen)
-        pv = f.get("packageVulnerabilityDetails") or {}
+        pv = ctx.obj(f, "packageVulnerabilityDetails", where)
+        pvw = f"{where}.packageVulnerabilityDetails"
+        code = ctx.obj(f, "codeVulnerabilityDetails", where)
         rule = (
-            pv.get("vulnerabilityId") or (f.get("codeVulnerabilityDetails") or {}).get("detectorId") or title
-        )
+            ctx.opt(pv, "vulnerabilityId", pvw) or ctx.opt(code, "detectorId", f"{where}.codeVulnerabilityDetails") or title
+        )  # fmt: skip
         packages = [
             f"{p.get('name')}@{p.get('version', '')}"
-            for p in pv.get("vulnerablePackages") or []
+            for p in ctx.seq(pv, "vulnerablePackages", pvw)
             if isinstance(p, Mapping)
         ]
         root = root_cause(res)
@@ -84,7 +89,7 @@ class InspectorImporter:
             "native_id": arn, "type": ftype, "status": status, "vulnerability": pv.get("vulnerabilityId"),
             "packages": packages, "fix_available": f.get("fixAvailable"), "exploit_available": f.get("exploitAvailable"),
             "inspector_score": f.get("inspectorScore"), "source_url": pv.get("sourceUrl"),
-            "remediation": ((f.get("remediation") or {}).get("recommendation") or {}).get("text"),
+            "remediation": _obj(_obj(f.get("remediation")).get("recommendation")).get("text"),
             "description": str(f.get("description") or "")[:2000], "image": root, "family": f"inspector:{ftype}",
         }  # fmt: skip
         resolved = status == "CLOSED"
@@ -92,7 +97,7 @@ class InspectorImporter:
             id=stable_id("arn", arn), rule_id=str(rule), title=str(title)[:500], severity=severity,
             status=FindingStatus.RESOLVED if resolved else FindingStatus.NEW,
             resource_type=TYPES.get(rtype, rtype), resource_id=rid, resource_arn=rid if rid.startswith("arn:") else "",
-            account=str(account), region=str(res.get("region") or f.get("region") or ""), evidence=evidence,
+            account=str(account), region=str(ctx.opt(res, "region", f"{where}.resources[0]") or ctx.opt(f, "region", where) or ""), evidence=evidence,
             first_seen=first_seen, last_seen=last_seen, resolved_at=updated if resolved else None, source="inspector",
         )  # fmt: skip
         return Imported(finding, FindingMeta(tags_from(res.get("tags")), root))

@@ -66,38 +66,41 @@ class OcsfImporter:
             yield self.one(f, ctx, w, resolved=status_code == "PASS")
 
     def one(self, f: Mapping[str, Any], ctx: Ctx, where: str, *, resolved: bool) -> Imported:
-        info = ctx.need(f, "finding_info", where, dict)
-        uid = ctx.need(info, "uid", f"{where}.finding_info")
-        meta = f.get("metadata") or {}
-        rule = meta.get("event_code") or info.get("title")
+        info = ctx.need(f, "finding_info", where, Mapping)
+        iw = f"{where}.finding_info"
+        uid = ctx.need(info, "uid", iw)
+        meta = ctx.obj(f, "metadata", where)
+        rule = ctx.opt(meta, "event_code", f"{where}.metadata") or ctx.opt(info, "title", iw)
         if not rule:
             raise ctx.error(f"{where}.metadata.event_code", "missing required field 'event_code'")
-        if f.get("severity_id") in SEVERITY_IDS:
-            severity = SEVERITY_IDS[f["severity_id"]]
+        severity_id = ctx.opt(f, "severity_id", where, int)
+        if severity_id in SEVERITY_IDS:
+            severity = SEVERITY_IDS[severity_id]
         else:
             severity = severity_label(ctx, ctx.need(f, "severity", where), f"{where}.severity")
-        cloud = f.get("cloud") or {}
-        resources = f.get("resources") or [{}]
+        cloud = ctx.obj(f, "cloud", where)
+        resources = ctx.seq(f, "resources", where) or [{}]
         res = resources[0] if isinstance(resources[0], Mapping) else {}
-        rid = str(res.get("uid") or res.get("name") or "")
-        account = str((cloud.get("account") or {}).get("uid") or "")
-        region = str(res.get("region") or cloud.get("region") or arn_region(rid))
+        rw = f"{where}.resources[0]"
+        rid = str(ctx.opt(res, "uid", rw) or ctx.opt(res, "name", rw) or "")
+        account = str(ctx.opt(ctx.obj(cloud, "account", f"{where}.cloud"), "uid", f"{where}.cloud.account") or "")
+        region = str(ctx.opt(res, "region", rw) or ctx.opt(cloud, "region", f"{where}.cloud") or arn_region(rid))
         last_seen = ctx.time(f.get("time_dt") or f.get("time"), f"{where}.time", ctx.now)
         first_seen = ctx.time(
             info.get("created_time_dt") or info.get("created_time"),
             f"{where}.finding_info.created_time",
             last_seen,
         )
-        product = (meta.get("product") or {}).get("name") or "ocsf"
+        product = ctx.opt(ctx.obj(meta, "product", f"{where}.metadata"), "name", f"{where}.metadata.product") or "ocsf"
         tags = tags_from(res.get("labels")) | tags_from(res.get("tags"))
         evidence = {
             "native_id": uid, "product": product, "status_detail": f.get("status_detail"), "status": f.get("status"),
-            "risk": f.get("risk_details"), "remediation": (f.get("remediation") or {}).get("desc"),
+            "risk": f.get("risk_details"), "remediation": ctx.obj(f, "remediation", where).get("desc"),
             "description": str(info.get("desc") or "")[:2000], "family": f"{product.lower()}:{rule}",
         }  # fmt: skip
         finding = Finding(
-            id=stable_id("ocsf", uid), rule_id=str(rule), title=str(info.get("title") or rule)[:500], severity=severity,
-            status=FindingStatus.RESOLVED if resolved else FindingStatus.NEW, resource_type=str(res.get("type") or "resource"),
+            id=stable_id("ocsf", uid), rule_id=str(rule), title=str(ctx.opt(info, "title", iw) or rule)[:500], severity=severity,
+            status=FindingStatus.RESOLVED if resolved else FindingStatus.NEW, resource_type=str(ctx.opt(res, "type", rw) or "resource"),
             resource_id=rid, resource_arn=rid if rid.startswith("arn:") else "", account=account, region=region,
             evidence=evidence, first_seen=first_seen, last_seen=last_seen, resolved_at=last_seen if resolved else None,
             source=_source(str(product)),

@@ -11,6 +11,7 @@ absent`` resolves.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -29,9 +30,10 @@ LEVELS = {
 def _score(props: Any) -> float | None:
     if isinstance(props, Mapping) and props.get("security-severity") not in (None, ""):
         try:
-            return float(props["security-severity"])
-        except (TypeError, ValueError):
+            score = float(props["security-severity"])
+        except (TypeError, ValueError, OverflowError):
             return None
+        return score if math.isfinite(score) else None
     return None
 
 
@@ -55,54 +57,60 @@ class SarifImporter:
             yield from self.run(run, ctx, f"runs[{r}]")
 
     def run(self, run: Any, ctx: Ctx, where: str) -> Iterator[Imported]:
-        driver = ctx.need(ctx.need(run, "tool", where, dict), "driver", f"{where}.tool", dict)
+        driver = ctx.need(ctx.need(run, "tool", where, Mapping), "driver", f"{where}.tool", Mapping)
         tool = ctx.need(driver, "name", f"{where}.tool.driver")
         rules: dict[str, Mapping[str, Any]] = {}
-        for rule in driver.get("rules") or []:
-            if isinstance(rule, Mapping) and rule.get("id"):
-                rules[str(rule["id"])] = rule
-        invocations = run.get("invocations") or [{}]
-        when = ctx.time(
-            (invocations[0] or {}).get("endTimeUtc"), f"{where}.invocations[0].endTimeUtc", ctx.now
-        )
+        for rule in ctx.seq(driver, "rules", f"{where}.tool.driver"):
+            if isinstance(rule, Mapping) and isinstance(rule.get("id"), str) and rule["id"]:
+                rules[rule["id"]] = rule
+        invocations = ctx.seq(run, "invocations", where)
+        inv0 = invocations[0] if invocations and isinstance(invocations[0], Mapping) else {}
+        when = ctx.time(inv0.get("endTimeUtc"), f"{where}.invocations[0].endTimeUtc", ctx.now)
         occurrences: Counter[str] = Counter()
-        for i, res in enumerate(run.get("results") or []):
+        for i, res in enumerate(ctx.seq(run, "results", where)):
             w = f"{where}.results[{i}]"
             if not isinstance(res, Mapping):
                 raise ctx.error(w, "expected an object")
-            rule_id = res.get("ruleId") or (res.get("rule") or {}).get("id")
+            rule_id = ctx.opt(res, "ruleId", w) or ctx.opt(ctx.obj(res, "rule", w), "id", f"{w}.rule")
             if not rule_id:
                 raise ctx.error(f"{w}.ruleId", "missing required field 'ruleId'")
-            message = ctx.need(ctx.need(res, "message", w, dict), "text", f"{w}.message")
+            message = ctx.need(ctx.need(res, "message", w, Mapping), "text", f"{w}.message")
             kind = res.get("kind", "fail")
             if kind not in ("fail", "pass"):
                 ctx.skipped += 1
                 continue
-            rule = rules.get(str(rule_id), {})
+            rule = rules.get(rule_id, {})
             score = _score(res.get("properties")) or _score(rule.get("properties"))
-            level = res.get("level") or (rule.get("defaultConfiguration") or {}).get("level") or "warning"
+            default = rule.get("defaultConfiguration")
+            level = ctx.opt(res, "level", w) or (default.get("level") if isinstance(default, Mapping) else None) or "warning"
             severity = (
                 severity_from_score(score) if score is not None else LEVELS.get(str(level), Severity.MEDIUM)
             )
-            loc = ((res.get("locations") or [{}])[0] or {}).get("physicalLocation") or {}
-            uri = str((loc.get("artifactLocation") or {}).get("uri") or "")
-            line = (loc.get("region") or {}).get("startLine")
-            prints = {**(res.get("fingerprints") or {}), **(res.get("partialFingerprints") or {})}
+            locations = ctx.seq(res, "locations", w)
+            loc0 = locations[0] if locations else {}
+            if not isinstance(loc0, Mapping):
+                raise ctx.error(f"{w}.locations[0]", f"expected an object, got {type(loc0).__name__}")
+            loc = ctx.obj(loc0, "physicalLocation", f"{w}.locations[0]")
+            lw = f"{w}.locations[0].physicalLocation"
+            uri = str(ctx.opt(ctx.obj(loc, "artifactLocation", lw), "uri", f"{lw}.artifactLocation") or "")
+            line = ctx.opt(ctx.obj(loc, "region", lw), "startLine", f"{lw}.region", int)
+            prints = {**ctx.obj(res, "fingerprints", w), **ctx.obj(res, "partialFingerprints", w)}
             if prints:
-                key = stable_id("sarif", tool, str(rule_id), *(f"{k}={v}" for k, v in sorted(prints.items())))
+                key = stable_id("sarif", tool, rule_id, *(f"{k}={v}" for k, v in sorted(prints.items())))
             else:
-                base = stable_id("sarif", tool, str(rule_id), uri, message)
+                base = stable_id("sarif", tool, rule_id, uri, message)
                 occurrences[base] += 1
                 key = stable_id(base, str(occurrences[base])) if occurrences[base] > 1 else base
             resolved = kind == "pass" or res.get("baselineState") == "absent"
-            title = (rule.get("shortDescription") or {}).get("text") or message.splitlines()[0]
+            short = rule.get("shortDescription")
+            title = (short.get("text") if isinstance(short, Mapping) else None) or (message.splitlines() or [message])[0]
             evidence = {
                 "tool": tool, "message": message[:2000], "uri": uri, "line": line, "level": level,
                 "security_severity": score, "help_uri": rule.get("helpUri"), "family": f"sarif:{tool}",
                 "suppressed_in_source": bool(res.get("suppressions")),
             }  # fmt: skip
             finding = Finding(
-                id=key, rule_id=str(rule_id), title=str(title)[:500], severity=severity,
+                id=key, rule_id=rule_id, title=str(title)[:500], severity=severity,
                 status=FindingStatus.RESOLVED if resolved else FindingStatus.NEW, resource_type="code.artifact",
                 resource_id=uri or tool, resource_arn="", account="", region="", evidence=evidence,
                 first_seen=when, last_seen=when, resolved_at=when if resolved else None, source=f"sarif:{tool}"[:40],

@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from mamori import __version__
-from mamori.gate.deps.model import AuditReport, Ecosystem, PackageDecision, Rule, VulnDecision
+from mamori.gate.deps.model import DepsReport, Ecosystem, PackageDecision, Rule, VulnDecision
 from mamori.gate.deps.output.interface import OutputFormat, advisory_source, purl, register
 from mamori.gate.deps.severity import base_score, rating
 
@@ -100,7 +100,7 @@ def _vulnerability(p: PackageDecision, d: VulnDecision) -> dict[str, Any]:
     return entry
 
 
-def to_cyclonedx(report: AuditReport) -> dict[str, Any]:
+def to_cyclonedx(report: DepsReport) -> dict[str, Any]:
     components: dict[str, dict[str, Any]] = {}
     vulns: list[dict[str, Any]] = []
     for p in report.packages:
@@ -129,7 +129,7 @@ def to_cyclonedx(report: AuditReport) -> dict[str, Any]:
 class CycloneDxFormat(OutputFormat):
     name = "cyclonedx"
 
-    def render(self, report: AuditReport) -> str:
+    def render(self, report: DepsReport) -> str:
         return json.dumps(to_cyclonedx(report), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from packageurl import PackageURL
 
-from mamori.gate.deps.model import AuditReport, Ecosystem, Notice, Package, PackageDecision, VulnDecision
+from mamori.gate.deps.model import DepsReport, Ecosystem, Notice, Package, PackageDecision, VulnDecision
 from mamori.registry import Registry
 
 
@@ -15,7 +15,7 @@ class OutputFormat(ABC):
     name: str = ""
 
     @abstractmethod
-    def render(self, report: AuditReport) -> str:
+    def render(self, report: DepsReport) -> str:
         """The whole report as text (the CLI writes it; formats never print)."""
 
 

@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 from mamori import __version__
-from mamori.gate.deps.model import AuditReport
+from mamori.gate.deps.model import DepsReport
 from mamori.gate.deps.output.interface import OutputFormat, notice_dict, package_dict, register
 
 SCHEMA = "mamori.gate.deps/v1"
 
 
-def report_dict(report: AuditReport) -> dict[str, Any]:
+def report_dict(report: DepsReport) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "tool": {"name": "mamori", "version": __version__},
@@ -36,7 +36,7 @@ def report_dict(report: AuditReport) -> dict[str, Any]:
 class JsonFormat(OutputFormat):
     name = "json"
 
-    def render(self, report: AuditReport) -> str:
+    def render(self, report: DepsReport) -> str:
         return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from mamori import __version__
-from mamori.gate.deps.model import AuditReport, PackageDecision, Rule, Verdict, VulnDecision
+from mamori.gate.deps.model import DepsReport, PackageDecision, Rule, Verdict, VulnDecision
 from mamori.gate.deps.output.interface import OutputFormat, advisory_source, register
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -87,7 +87,7 @@ def _result(p: PackageDecision, d: VulnDecision) -> dict[str, Any]:
     return result
 
 
-def to_sarif(report: AuditReport) -> dict[str, Any]:
+def to_sarif(report: DepsReport) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
     for p in report.packages:
@@ -147,7 +147,7 @@ def to_sarif(report: AuditReport) -> dict[str, Any]:
 class SarifFormat(OutputFormat):
     name = "sarif"
 
-    def render(self, report: AuditReport) -> str:
+    def render(self, report: DepsReport) -> str:
         return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
 
 

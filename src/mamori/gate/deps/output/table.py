@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from mamori.gate.deps.model import AuditReport, PackageDecision, Verdict, VulnDecision
+from mamori.gate.deps.model import DepsReport, PackageDecision, Verdict, VulnDecision
 from mamori.gate.deps.output.interface import OutputFormat, register
 
 WIDTH = 18
@@ -45,7 +45,7 @@ class TableFormat(OutputFormat):
     def __init__(self, all_packages: bool = False) -> None:
         self.all_packages = all_packages
 
-    def render(self, report: AuditReport) -> str:
+    def render(self, report: DepsReport) -> str:
         out = [f"mamori gate deps: {report.project}" + (f" (team {report.team})" if report.team else "")
                + (f" at {report.commit[:12]}" if report.commit else "")]  # fmt: skip
         out.append(f"advisories: {report.data_source}")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from mamori.gate.secrets.model import Category, Detector, DetectorId, Validator
+from mamori.gate.secrets.model import Category, Detector, DetectorId, LazyPattern, Validator
 from mamori.model.finding import Severity
 from mamori.registry import Registry
 
@@ -31,13 +29,13 @@ def define(
     flags: int = 0,
     description: str = "",
 ) -> Detector:
-    """Compile and register one built-in detector."""
+    """Register one built-in detector (its regex compiles on first use)."""
     det = Detector(
         id=DetectorId(id),
         title=title,
         severity=severity,
         category=category,
-        regex=re.compile(pattern.encode(), flags),
+        regex=LazyPattern(pattern.encode(), flags),
         keywords=tuple(k.lower().encode() for k in keywords),
         min_entropy=min_entropy,
         validator=validator,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mamori.gate.secrets.model import Finding, ScanResult
+from mamori.gate.secrets.model import ScanResult, SecretHit
 from mamori.gate.secrets.report import FORMATS, ReportContext
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
+def finding_dict(f: SecretHit) -> dict[str, Any]:
     return {
         "detector": f.detector,
         "title": f.title,

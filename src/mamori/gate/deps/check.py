@@ -1,6 +1,6 @@
 """One gate run from start to finish: collect, match, decide, record.
 
-``audit`` is what ``mamori gate deps`` calls; every input that varies (the advisory
+``check`` is what ``mamori gate deps`` calls; every input that varies (the advisory
 source, the policy, the KEV catalogue, "now", the store) is passed in.
 """
 
@@ -18,13 +18,13 @@ from mamori.gate.deps.discover import Collection, collect
 from mamori.gate.deps.evaluate import FirstSeen, evaluate
 from mamori.gate.deps.history import Known, read_known, record_run, recording
 from mamori.gate.deps.kev import KevCatalog
-from mamori.gate.deps.model import AuditReport, Notice, NoticeKind
+from mamori.gate.deps.model import DepsReport, Notice, NoticeKind
 from mamori.gate.deps.osv.interface import AdvisorySource
 from mamori.gate.deps.policy import Policy
 
 
 @dataclass(frozen=True)
-class AuditSettings:
+class CheckSettings:
     policy: Policy
     policy_source: str | None
     kev: KevCatalog | None
@@ -36,10 +36,10 @@ def build_report(
     collection: Collection,
     assessed: tuple[list[Assessed], list[Notice]],
     source: AdvisorySource,
-    settings: AuditSettings,
+    settings: CheckSettings,
     first_seen: FirstSeen,
     extra_notices: tuple[Notice, ...] = (),
-) -> AuditReport:
+) -> DepsReport:
     items, match_notices = assessed
     if not collection.files:
         extra_notices = (
@@ -48,7 +48,7 @@ def build_report(
         )
     decisions, policy_notices = evaluate(items, settings.policy, settings.kev, first_seen, settings.now)
     ctx = settings.context
-    return AuditReport(
+    return DepsReport(
         project=ctx.project,
         team=ctx.team,
         commit=ctx.commit,
@@ -63,15 +63,15 @@ def build_report(
     )
 
 
-def audit(
+def check(
     root: Path,
     source: AdvisorySource,
-    settings: AuditSettings,
+    settings: CheckSettings,
     *,
     store: Engine | None = None,
     record: bool = True,
     extra_notices: tuple[Notice, ...] = (),
-) -> tuple[AuditReport, str | None]:
+) -> tuple[DepsReport, str | None]:
     """(report, run id). With a store, first-seen dates come from it and, when ``record``, the run is stored."""
     collection = collect(root)
     assessed = assess(collection.packages, source)  # before the store's lock: it may go to the network

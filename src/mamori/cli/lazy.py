@@ -1,0 +1,62 @@
+"""A click group that imports a subcommand's module only when that subcommand runs.
+
+`mamori --help` lists every command with its one-line help without importing any of them:
+the line is kept in the group's map (a test compares it with each command's real help, so the
+two cannot drift). `mamori gate secrets --staged` imports the gate's module and nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import click
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """Where a subcommand lives ("package.module:attr") and its one-line help."""
+
+    target: str
+    short_help: str
+
+    def load(self) -> click.Command:
+        module_name, _, attr = self.target.partition(":")
+        cmd = getattr(importlib.import_module(module_name), attr)
+        if not isinstance(cmd, click.Command):  # pragma: no cover - a wrong map entry
+            raise TypeError(f"{self.target} is not a click command")
+        return cmd
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are named in a map and imported on first use."""
+
+    def __init__(self, *args: object, lazy: Mapping[str, Lazy] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy: dict[str, Lazy] = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            self.add_command(self.lazy[cmd_name].load(), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click's, but a command not imported yet shows the help line kept in the map."""
+        rows: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            if name in self.commands:
+                cmd = self.commands[name]
+                if cmd.hidden:
+                    continue
+            else:
+                # click's own shortening, applied to the line kept in the map
+                cmd = click.Command(name, help=self.lazy[name].short_help)
+            rows.append((name, cmd))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in rows])
