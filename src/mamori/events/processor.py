@@ -135,7 +135,8 @@ class Processor:
 
     def handle(self, match: Match) -> Outcome:
         self.counts.matches += 1
-        claim = self.ledger.claim(match, lambda n: self.plan(match, n))
+        finding_for = (lambda n: self._finding(match, n)) if self.store is not None else None
+        claim = self.ledger.claim(match, lambda n: self.plan(match, n), finding_for)
         if claim.duplicate:
             self.counts.duplicates += 1
         responses: list[Response] = []
@@ -148,7 +149,7 @@ class Processor:
             self.counts.planned += r.result is ResponseResult.PLANNED
             self.counts.applied += r.result is ResponseResult.APPLIED
             self.counts.failed += r.result is ResponseResult.FAILED
-        if not claim.duplicate and self.store is not None:
+        if not claim.duplicate and not claim.finding_recorded and self.store is not None:
             f = self._finding(match, claim.offence)
             prev = self._findings.get(f.id)
             if prev is not None:  # one finding per batch: the earliest first, the latest last
