@@ -27,6 +27,7 @@ from mamori.events.responders import RESPONDERS, Responder, ResponseResult
 from mamori.events.responders.act import Remediator
 from mamori.events.responders.notify import notification_for, send
 from mamori.events.schema import FailedCalls, ResponderRef, ResponseMode
+from mamori.events.scrub import fit
 from mamori.findings import Store
 from mamori.model.finding import Finding, FindingStatus
 from mamori.notify import Notifier
@@ -180,7 +181,7 @@ class Processor:
         return Finding(
             id=match.finding_id, rule_id=spec.id, title=spec.title, severity=spec.severity, status=FindingStatus.NEW,
             resource_type="aws.cloudtrail.event", resource_id=match.resource or match.principal.arn,
-            resource_arn=match.principal.arn, account=match.account, region=match.region,
+            resource_arn=match.principal.arn, account=fit(match.account, 40), region=fit(match.region, 40),
             evidence={
                 "principal": match.principal.to_dict(), "event_ids": list(match.event_ids[-50:]), "offence": offence,
                 "mitre": list(spec.mitre), "failed_call": match.failed, "event": match.evidence,

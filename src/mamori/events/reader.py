@@ -160,7 +160,7 @@ def iter_located(
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        if "ecursion" in str(exc):
+        if _too_deep(exc):
             yield from _split(data, source, stats, exc)
             return
         yield from _json_lines(data, source, stats, exc)
@@ -177,6 +177,12 @@ def iter_located(
         rec = _unwrap(doc, source, "", stats)
         if rec is not None:
             yield "", rec
+
+
+def _too_deep(exc: Exception) -> bool:
+    """orjson refused the document for its nesting (its message: "depth limit exceeded", formerly "Recursion limit")."""
+    msg = str(exc).lower()
+    return "depth" in msg or "recursion" in msg
 
 
 # A JSON string (consumed whole, escapes included) or one structural character.

@@ -33,6 +33,11 @@ def clean_text(s: str) -> str:
     return s
 
 
+def fit(s: str, n: int) -> str:
+    """Clean text cut to a column of ``n`` characters (account, region, key id columns)."""
+    return clean_text(s)[:n]
+
+
 def _key(k: Any) -> str:
     return clean_text(k if isinstance(k, str) else str(k))
 

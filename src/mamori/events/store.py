@@ -23,6 +23,7 @@ from mamori.events.ledger import Claim, FindingFor, Response, counting_rule
 from mamori.events.matcher import Match
 from mamori.events.responders.base import Intent, ResponseResult
 from mamori.events.schema import ResponseMode
+from mamori.events.scrub import bounded_copy, clean_text, fit
 from mamori.events.tables import event_checkpoints, event_detections, event_responses
 from mamori.findings.rows import row_to_finding
 from mamori.findings.tables import findings
@@ -207,11 +208,11 @@ class EventStore:
                 {
                     "event_id": match.event_id, "detection_id": match.detection.id, "event_time": match.at,
                     "recorded_at": now, "principal_arn": p.arn, "principal_type": p.type.value,
-                    "access_key_id": p.access_key_id, "account": match.account, "region": match.region,
+                    "access_key_id": fit(p.access_key_id, 128), "account": fit(match.account, 40), "region": fit(match.region, 40),
                     "event_source": str(match.record.get("eventSource", "")), "event_name": str(match.record.get("eventName", "")),
                     "resource": match.resource, "severity": match.detection.spec.severity.value, "failed": match.failed,
-                    "offence": offence, "finding_id": match.finding_id, "source": match.source,
-                    "related_events": list(match.event_ids[-MAX_EVIDENCE_EVENTS:]), "evidence": match.evidence,
+                    "offence": offence, "finding_id": match.finding_id, "source": clean_text(match.source),
+                    "related_events": bounded_copy(list(match.event_ids[-MAX_EVIDENCE_EVENTS:])), "evidence": match.evidence,
                 },
             )  # fmt: skip
             if responses:
@@ -220,8 +221,9 @@ class EventStore:
                     [
                         {
                             "event_id": match.event_id, "detection_id": match.detection.id, "responder": r.responder,
-                            "principal_arn": p.arn, "action": r.action, "mode": r.mode.value, "plan": r.intent.to_dict(),
-                            "result": r.result.value, "error": r.error, "output": r.output, "at": now,
+                            "principal_arn": p.arn, "action": clean_text(r.action), "mode": r.mode.value,
+                            "plan": bounded_copy(r.intent.to_dict()), "result": r.result.value, "error": clean_text(r.error),
+                            "output": bounded_copy(r.output), "at": now,
                         }
                         for r in responses
                     ],
@@ -244,7 +246,10 @@ class EventStore:
                         event_responses.c.detection_id == match.detection.id,
                         event_responses.c.responder == response.responder,
                     )
-                    .values(result=response.result.value, error=response.error, output=response.output, at=datetime.now(UTC))
+                    .values(
+                        result=response.result.value, error=clean_text(response.error), output=bounded_copy(response.output),
+                        at=datetime.now(UTC),
+                    )
                 )
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record the response {response.responder} to {match.event_id}: {exc}") from exc
