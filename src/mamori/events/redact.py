@@ -94,26 +94,44 @@ def _leaves(value: Any) -> Iterator[tuple[Any, Any, str, str]]:
                     stack.append((v, ""))
 
 
-def redact_in_place(value: Any) -> int:
-    """Redact every credential in ``value`` (dicts and lists, changed in place); returns how many."""
-    n = 0
+def redactions(value: Any) -> list[tuple[Any, Any, str]]:
+    """(container, key or index, redacted text) for every credential in ``value``; changes nothing."""
+    out: list[tuple[Any, Any, str]] = []
     pending: list[tuple[Any, Any, str, str]] = []
     for parent, k, name, text in _leaves(value):
         if (name and sensitive_key(name) and text) or _PEM.search(text):
-            parent[k] = marker(text)
-            n += 1
+            out.append((parent, k, marker(text)))
         elif len(text) >= _MIN_SCAN:
             pending.append((parent, k, name, text))
     if pending:
         found = secrets_in([f"{name}: {text}" if name else text for _, _, name, text in pending])
         for i, secrets in found.items():
             parent, k, _, text = pending[i]
+            new = text
             for s in sorted(set(secrets), key=len, reverse=True):
-                text = text.replace(s, marker(s))
-            if text != pending[i][3]:
-                parent[k] = text
-                n += 1
-    return n
+                new = new.replace(s, marker(s))
+            if new != text:
+                out.append((parent, k, new))
+    return out
+
+
+def redact_in_place(value: Any) -> int:
+    """Redact every credential in ``value`` (dicts and lists, changed in place); returns how many."""
+    found = redactions(value)
+    for parent, k, new in found:
+        parent[k] = new
+    return len(found)
+
+
+def redacted(value: Any) -> Any:
+    """``value`` itself when it holds no credential, else a copy with them redacted."""
+    if not isinstance(value, dict | list) or not redactions(value):
+        return value
+    from mamori.events.scrub import copy_json  # scrub imports this module
+
+    out = copy_json(value)
+    redact_in_place(out)
+    return out
 
 
 def redact_text(text: str, key: str = "") -> str:

@@ -25,11 +25,11 @@ MAX_DEPTH = 32
 MAX_ITEMS = 10_000
 
 
-def clean_text(s: str) -> str:
+def clean_text(s: str, max_text: int = MAX_TEXT) -> str:
     if "\x00" in s:
         s = s.replace("\x00", "\ufffd")
-    if len(s) > MAX_TEXT:
-        s = s[:MAX_TEXT] + f"…(cut: {len(s):,} chars)"
+    if len(s) > max_text:
+        s = s[:max_text] + f"…(cut: {len(s):,} chars)"
     return s
 
 
@@ -42,15 +42,20 @@ def _key(k: Any) -> str:
     return clean_text(k if isinstance(k, str) else str(k))
 
 
-def bounded_copy(value: Any, max_depth: int = MAX_DEPTH) -> Any:
-    """A JSON-safe copy: clean text, at most ``max_depth`` levels and MAX_ITEMS containers' items."""
+def copy_json(value: Any) -> Any:
+    """A copy of any depth and size (iterative), with NUL-free text."""
+    return bounded_copy(value, max_depth=1 << 62, max_items=1 << 62, max_text=1 << 62)
+
+
+def bounded_copy(value: Any, max_depth: int = MAX_DEPTH, max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT) -> Any:
+    """A JSON-safe copy: clean text, at most ``max_depth`` levels and ``max_items`` containers' items."""
     root: list[Any] = [None]
     stack: list[tuple[Any, Any, Any, int]] = [(root, 0, value, 0)]
-    budget = MAX_ITEMS
+    budget = max_items
     while stack:
         parent, key, item, depth = stack.pop()
         if isinstance(item, str):
-            parent[key] = clean_text(item)
+            parent[key] = clean_text(item, max_text)
         elif isinstance(item, dict | list | tuple):
             if depth >= max_depth:
                 parent[key] = f"…(nested deeper than {max_depth} levels: not kept)"
