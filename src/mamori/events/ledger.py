@@ -74,7 +74,9 @@ class Ledger(Protocol):
 
     def finish(self, match: Match, response: Response) -> None: ...
 
-    def batched(self, every: int = 500) -> contextlib.AbstractContextManager[None]: ...
+    def batched(self, every: int = 500) -> contextlib.AbstractContextManager[Callable[[], None]]:
+        """A scope whose claims may share transactions (replays); yields ``tick()`` to call now and then."""
+        ...
 
 
 @dataclass
@@ -118,9 +120,9 @@ class MemoryLedger:
         )  # fmt: skip
 
     @contextlib.contextmanager
-    def batched(self, every: int = 500) -> Iterator[None]:
+    def batched(self, every: int = 500) -> Iterator[Callable[[], None]]:
         """Nothing to batch in memory."""
-        yield
+        yield lambda: None
 
     def finish(self, match: Match, response: Response) -> None:
         self._claims[(match.event_id, match.detection.id)][response.responder] = response

@@ -1,9 +1,11 @@
 """Detect, respond, record: what happens to each record.
 
 For every match: claim (eventID, detection) in the ledger with the responders' intents
-(so a duplicate delivery never responds twice), act on the ones whose mode is ``act``
-(through ``mamori.remediate``: a stored plan, applied, verified and audited), notify,
-record each result, and raise a finding (``source="events"``) in the store.
+and the finding it raises (``source="events"``) — on the store, in one transaction, so a
+kill between them is impossible and a rerun redoes exactly what was not committed — then
+act on the ones whose mode is ``act`` (through ``mamori.remediate``: a stored plan,
+applied, verified and audited), notify, and record each result. Without a store ledger
+(offline), findings are batched and written by :meth:`Processor.flush`.
 
 Mode of a responder that changes something, first that is set: ``modes[<detection>]``,
 ``modes[<responder>]``, ``default_mode`` (config), the detection's ``mode``, else

@@ -51,6 +51,10 @@ def process_one(processor: Processor, rec: dict[str, Any], source: str, where: s
     return out
 
 
+def _no_tick() -> None:
+    pass
+
+
 def replay(
     paths: Iterable[str | Path], processor: Processor, *, keep_outcomes: bool = True, flush_every: int = 50_000,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -62,11 +66,13 @@ def replay(
     """
     rep = RunReport()
     t0 = time.perf_counter()
-    with nullcontext() if processor.allow_act else processor.ledger.batched():
+    with nullcontext(_no_tick) if processor.allow_act else processor.ledger.batched() as tick:
         for n, (src, where, rec) in enumerate(read_located(paths, rep.stats, max_bytes=max_bytes), start=1):
             out = process_one(processor, rec, src, where, rep.stats)
             if out and keep_outcomes:
                 rep.outcomes.extend(out)
+            if n % 1000 == 0:
+                tick()
             if n % flush_every == 0:
                 processor.flush()
     processor.flush()

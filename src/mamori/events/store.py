@@ -9,6 +9,7 @@ leaves either all of them or none. A replay may share one transaction among many
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -32,6 +33,8 @@ from mamori.model.finding import Finding
 from mamori.store.db import write_transaction
 
 MAX_EVIDENCE_EVENTS = 50
+BATCH_SECONDS = 1.0
+"""A replay's shared transaction is committed at least this often: other writers wait for it."""
 
 
 def _row_response(r: Any) -> Response:
@@ -81,6 +84,7 @@ class _Batch:
 
     def __init__(self, engine: Engine, every: int) -> None:
         self.engine, self.every, self.n = engine, max(1, every), 0
+        self.opened = 0.0
         self._cm: Any = None
         self._conn: Connection | None = None
         self.findings: dict[str, Finding] = {}
@@ -94,11 +98,19 @@ class _Batch:
         if self._conn is None:
             self._cm = write_transaction(self.engine)
             self._conn = self._cm.__enter__()
+            self.opened = time.monotonic()
         return self._conn
 
     def claimed(self) -> None:
         self.n += 1
         if self.n % self.every == 0:
+            self.close(commit=True)
+        else:
+            self.tick()
+
+    def tick(self) -> None:
+        """Commit a transaction open longer than :data:`BATCH_SECONDS` (it holds the store's write lock)."""
+        if self._conn is not None and time.monotonic() - self.opened > BATCH_SECONDS:
             self.close(commit=True)
 
     def close(self, *, commit: bool) -> None:
@@ -131,21 +143,22 @@ class EventStore:
         self._batch: _Batch | None = None
 
     @contextmanager
-    def batched(self, every: int = 500) -> Iterator[None]:
+    def batched(self, every: int = 500) -> Iterator[Callable[[], None]]:
         """Claims and results share a transaction, committed every ``every`` claims and at the end.
 
         For replays, which never act: a kill loses at most the uncommitted batch, whole (its
         detections with their findings), and a rerun redoes it. Nothing is committed on an error.
+        Yields ``tick()``: call it now and then; it commits a transaction open for over a second.
         """
         if self._batch is not None:
-            yield
+            yield self._batch.tick
             return
-        self._batch = _Batch(self.engine, every)
+        self._batch = batch = _Batch(self.engine, every)
         try:
-            yield
-            self._batch.close(commit=True)
+            yield batch.tick
+            batch.close(commit=True)
         except BaseException:
-            self._batch.close(commit=False)
+            batch.close(commit=False)
             raise
         finally:
             self._batch = None
