@@ -60,6 +60,12 @@ def test_redactor_keeps_identifiers_and_removes_credentials() -> None:
     assert redacted(plain) is plain and redact_in_place(dict(plain)) == 0
 
 
+def test_redacting_twice_changes_nothing_more() -> None:
+    """Found by the fuzz profile: a marker under a sensitive key was redacted again."""
+    once = redacted({"SECRET": "0", "password": PASSWORD})
+    assert redacted(once) == once
+
+
 @pytest.mark.parametrize(
     ("key", "sensitive"),
     [("password", True), ("secretAccessKey", True), ("sessionToken", True), ("Authorization", True),

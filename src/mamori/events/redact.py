@@ -40,6 +40,9 @@ _MIN_REVEAL = 12
 _MIN_SCAN = 8  # shorter strings are not tried with the detectors
 
 
+_MARKER = re.compile(r"(?s).{0,4}…\(redacted, \d+ chars(, sha256:[0-9a-f]{8})?\)")
+
+
 def marker(value: str) -> str:
     """What is kept of a redacted value."""
     n = len(value)
@@ -99,6 +102,8 @@ def redactions(value: Any) -> list[tuple[Any, Any, str]]:
     out: list[tuple[Any, Any, str]] = []
     pending: list[tuple[Any, Any, str, str]] = []
     for parent, k, name, text in _leaves(value):
+        if _MARKER.fullmatch(text):
+            continue  # already redacted
         if (name and sensitive_key(name) and text) or _PEM.search(text):
             out.append((parent, k, marker(text)))
         elif len(text) >= _MIN_SCAN:
