@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -104,8 +104,11 @@ class TooLarge(ValueError):
     """A file above the size cap (after decompression)."""
 
 
-def decompress(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """Plain bytes of a (possibly multi-member) gzip, streamed, never above ``max_bytes``."""
+_CHUNK = 1 << 20
+
+
+def decompress(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | bytearray:
+    """Plain bytes of a (possibly multi-member) gzip, streamed 1 MiB at a time, never above ``max_bytes``."""
     if data[:2] != b"\x1f\x8b":
         if len(data) > max_bytes:
             raise TooLarge(f"{len(data):,} bytes, above the cap of {max_bytes:,}")
@@ -116,7 +119,7 @@ def decompress(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         buf = rest
         while buf and not d.eof:
-            out += d.decompress(buf, max_bytes + 1 - len(out))
+            out += d.decompress(buf, min(_CHUNK, max_bytes + 1 - len(out)))
             if len(out) > max_bytes:
                 raise TooLarge(f"decompresses to more than the cap of {max_bytes:,} bytes")
             buf = d.unconsumed_tail
@@ -125,7 +128,7 @@ def decompress(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         rest = d.unused_data
     if rest.strip(b"\x00"):
         raise OSError("trailing garbage after the compressed data")
-    return bytes(out)
+    return out  # not copied to bytes: a file near the cap would need twice its size
 
 
 def iter_records(data: bytes, source: str, stats: ReadStats, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[dict[str, Any]]:
@@ -147,7 +150,7 @@ def iter_located(
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """(where, record) for every usable record in one file's bytes (``record 3``, ``line 7``)."""
     try:
-        data = decompress(data, max_bytes)
+        text = decompress(data, max_bytes)
     except TooLarge as exc:
         stats.oversize += 1
         stats.bad(Malformed(source, "", f"file too large: {exc} (skipped; raise --max-file-mib to read it)"))
@@ -155,15 +158,15 @@ def iter_located(
     except (OSError, EOFError, zlib.error) as exc:
         stats.bad(Malformed(source, "", f"cannot decompress: {exc}"))
         return
-    if not data.strip():
+    if not text.strip():
         return
     try:
-        doc = orjson.loads(data)
+        doc = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         if _too_deep(exc):
-            yield from _split(data, source, stats, exc)
+            yield from _split(text, source, stats, exc)
             return
-        yield from _json_lines(data, source, stats, exc)
+        yield from _json_lines(text, source, stats, exc)
         return
     if isinstance(doc, dict) and "Records" in doc:
         recs = doc["Records"]
@@ -189,7 +192,7 @@ def _too_deep(exc: Exception) -> bool:
 _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]', re.S)
 
 
-def split_array(data: bytes, key: bytes = b"Records") -> list[tuple[int, int]] | None:
+def split_array(data: bytes | bytearray, key: bytes = b"Records") -> list[tuple[int, int]] | None:
     """(start, end) of each element of the top-level array, or of the ``key`` array of the
     top-level object; None when there is none. Iterative: any nesting depth, strings skipped whole.
     """
@@ -223,7 +226,7 @@ def split_array(data: bytes, key: bytes = b"Records") -> list[tuple[int, int]] |
     return None
 
 
-def _split(data: bytes, source: str, stats: ReadStats, whole_error: Exception) -> Iterator[tuple[str, dict[str, Any]]]:
+def _split(data: bytes | bytearray, source: str, stats: ReadStats, whole_error: Exception) -> Iterator[tuple[str, dict[str, Any]]]:
     spans = split_array(data)
     if spans is None:
         stats.bad(Malformed(source, "", f"invalid JSON: {whole_error}"))
@@ -240,8 +243,8 @@ def _split(data: bytes, source: str, stats: ReadStats, whole_error: Exception) -
             yield where, rec
 
 
-def _json_lines(data: bytes, source: str, stats: ReadStats, whole_error: Exception) -> Iterator[tuple[str, dict[str, Any]]]:
-    lines = data.split(b"\n")
+def _json_lines(data: bytes | bytearray, source: str, stats: ReadStats, whole_error: Exception) -> Iterator[tuple[str, dict[str, Any]]]:
+    lines = cast(list[bytes], data.split(b"\n"))  # bytearray lines: same methods
     first = next((ln for ln in lines if ln.strip()), b"")
     try:
         orjson.loads(first)
