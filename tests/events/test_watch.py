@@ -30,8 +30,8 @@ from .conftest import is_logging
 from .helpers import generator, stop_logging
 
 
-class Crash(RuntimeError):
-    pass
+class Crash(BaseException):
+    """A power cut: not an error one record could cause, so the run stops (a RuntimeError is isolated per record)."""
 
 
 class CrashingProcessor(Processor):

@@ -133,13 +133,15 @@ def events() -> None:
 @click.option("--detections", "only", multiple=True, metavar="IDS", help="Only these detections (comma-separated).")
 @click.option("--no-store", is_flag=True, help="Record nothing (no findings, no history).")
 @click.option("--notify", "send", is_flag=True, help="Send notifications through the configured channels.")
+@click.option("--max-file-mib", type=click.IntRange(min=1), default=None,
+              help="Skip (and report) files larger than this after decompression [default: events.max_file_mib, 256].")
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None,
               help="Exit 1 when a detection at least this severe fired.")  # fmt: skip
 @_fmt_option
 @_common
 def replay_cmd(
-    paths: tuple[str, ...], only: tuple[str, ...], no_store: bool, send: bool, fail_on: str | None, fmt: str,
-    db: str | None, config_path: str | None,
+    paths: tuple[str, ...], only: tuple[str, ...], no_store: bool, send: bool, max_file_mib: int | None, fail_on: str | None,
+    fmt: str, db: str | None, config_path: str | None,
 ) -> None:  # fmt: skip
     """Run CloudTrail files through the detections, offline (never acts; plans are recorded).
 
@@ -151,7 +153,7 @@ def replay_cmd(
     store = None if no_store else Store.open(db, cfg.db)
     ledger: Ledger = EventStore(store.engine) if store else MemoryLedger()
     proc = Processor(Matcher(_detections(cfg, only), cfg.params), cfg, ledger, store, None, _notifiers(cfg) if send else (), allow_act=False)
-    rep = replay(paths, proc)
+    rep = replay(paths, proc, max_bytes=(max_file_mib or cfg.max_file_mib) * 1024 * 1024)
     summary = {"events": rep.stats.records, "files": rep.stats.files, "malformed": rep.stats.malformed_count,
                "seconds": round(rep.seconds, 3), **proc.counts.to_dict()}  # fmt: skip
     _emit_outcomes(rep.outcomes, fmt, {"summary": summary, "malformed": [m.to_dict() for m in rep.stats.malformed]})
@@ -208,7 +210,7 @@ def watch_cmd(
     else:
         assert sqs_url is not None
         src = SqsSource(sqs_url, factory.client("sqs", target.home_region), factory.client("s3", target.home_region), wait_seconds=wait_seconds)
-    watcher = Watcher(src, proc)
+    watcher = Watcher(src, proc, max_bytes=cfg.max_file_mib * 1024 * 1024)
 
     def on_poll(rep: RunReport) -> None:
         now = datetime.now(UTC).strftime("%H:%M:%S")

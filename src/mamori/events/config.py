@@ -11,6 +11,7 @@
       params: {console_login_failures_burst: {}}
       responders:                      # responder parameters
         quarantine_principal: {actions: ["*"], exempt: [arn:aws:iam::111122223333:role/break-glass]}
+      max_file_mib: 256                # largest file read (after gunzip); larger ones are reported
       role_name: mamori-responder      # assumed in every other account ({account} allowed)
       notify:                          # channels (mamori.notify): log, webhook, memory
         - {channel: log}
@@ -26,11 +27,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mamori.events.errors import EventsConfigError
 from mamori.events.schema import ResponseMode
+from mamori.safeload import load_yaml
 
 
 class EventsConfig(BaseModel):
@@ -45,6 +46,8 @@ class EventsConfig(BaseModel):
     role_name: str | None = None
     notify: list[dict[str, Any]] = Field(default_factory=lambda: [{"channel": "log"}])
     db: str | None = None
+    max_file_mib: int = Field(default=256, ge=1)
+    """Largest CloudTrail file read, after decompression (MiB); a larger one is reported and skipped."""
     source: Path | None = None
 
 
@@ -57,10 +60,10 @@ def load_events_config(path: str | Path | None = None) -> EventsConfig:
             raise EventsConfigError("config file not found", source=str(p))
         return EventsConfig()
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise EventsConfigError(f"malformed YAML: {exc.problem}", source=str(p), where=f"{mark.line + 1}:{mark.column + 1}" if mark else None) from exc
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise EventsConfigError(f"cannot read: {exc.strerror or exc}", source=str(p)) from exc
+    data = load_yaml(raw, source=str(p), error=EventsConfigError) or {}
     if not isinstance(data, dict):
         raise EventsConfigError("the config must be a mapping", source=str(p))
     prefix = ""

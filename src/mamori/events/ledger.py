@@ -1,7 +1,8 @@
 """The ledger: claim an (event, detection) once, count offences, record every response.
 
 ``claim`` is atomic: the first delivery of an eventID for a detection records the
-offence and its planned responses as ``pending``; any later delivery finds the claim and
+offence, its planned responses as ``pending`` and (on the store) its finding, in one
+transaction, so a kill at any point loses nothing a rerun would not redo; any later delivery finds the claim and
 is a duplicate (it only retries responses still ``pending`` after a crash, which are
 idempotent). :class:`MemoryLedger` serves offline runs; :class:`mamori.events.store.EventStore`
 is the same thing on the store (SQLite / PostgreSQL).
@@ -9,7 +10,8 @@ is the same thing on the store (SQLite / PostgreSQL).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -17,6 +19,7 @@ from typing import Any, Protocol
 from mamori.events.matcher import Match
 from mamori.events.responders.base import Intent, ResponseResult
 from mamori.events.schema import ResponseMode
+from mamori.model.finding import Finding
 
 DEFAULT_WINDOW_HOURS = 24.0
 
@@ -50,6 +53,12 @@ class Claim:
     duplicate: bool
     offence: int
     responses: list[Response]
+    finding_recorded: bool = False
+    """The ledger stored the match's finding in the claim's own transaction."""
+
+
+FindingFor = Callable[[int], Finding]
+"""``finding_for(offence)``: the finding a match raises."""
 
 
 def counting_rule(match: Match) -> tuple[list[str], float]:
@@ -61,9 +70,13 @@ def counting_rule(match: Match) -> tuple[list[str], float]:
 
 
 class Ledger(Protocol):
-    def claim(self, match: Match, plan_for: Callable[[int], list[Response]]) -> Claim: ...
+    def claim(self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None = None) -> Claim: ...
 
     def finish(self, match: Match, response: Response) -> None: ...
+
+    def batched(self, every: int = 500) -> contextlib.AbstractContextManager[Callable[[], None]]:
+        """A scope whose claims may share transactions (replays); yields ``tick()`` to call now and then."""
+        ...
 
 
 @dataclass
@@ -83,7 +96,8 @@ class MemoryLedger:
         self._claims: dict[tuple[str, str], dict[str, Response]] = {}
         self._numbers: dict[tuple[str, str], int] = {}
 
-    def claim(self, match: Match, plan_for: Callable[[int], list[Response]]) -> Claim:
+    def claim(self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None = None) -> Claim:
+        """Claim in memory; ``finding_for`` is not stored here (the caller batches findings)."""
         key = (match.event_id, match.detection.id)
         if key in self._claims:
             return Claim(True, self._numbers[key], list(self._claims[key].values()))
@@ -104,6 +118,11 @@ class MemoryLedger:
             if o.principal == match.principal.arn and o.detection in wanted and not o.failed and lo <= o.at <= match.at
             and o.event_id != match.event_id
         )  # fmt: skip
+
+    @contextlib.contextmanager
+    def batched(self, every: int = 500) -> Iterator[Callable[[], None]]:
+        """Nothing to batch in memory."""
+        yield lambda: None
 
     def finish(self, match: Match, response: Response) -> None:
         self._claims[(match.event_id, match.detection.id)][response.responder] = response

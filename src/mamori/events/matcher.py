@@ -19,6 +19,7 @@ from typing import Any, cast
 from mamori.events.loader import Detection, DetectionSet
 from mamori.events.record import Principal, event_time, principal_of
 from mamori.events.schema import FailedCalls
+from mamori.events.scrub import clean_principal, clean_text, scrub
 from mamori.model.resource import Resource
 from mamori.rules.conditions import EvalContext
 
@@ -109,6 +110,7 @@ class Matcher:
         }
         self._windows: dict[tuple[str, tuple[Any, ...]], _Window] = {}
         self.events = 0
+        self.errors: list[tuple[str, str]] = []
 
     def match(self, record: Mapping[str, Any], source: str = "") -> list[Match]:
         self.events += 1
@@ -122,28 +124,42 @@ class Matcher:
         for d in cands:
             if failed and d.spec.failed_calls is FailedCalls.IGNORE:
                 continue
-            if d.prefilter and not all(g(record) in values for g, values in d.prefilter):
-                continue
-            if view is None:
-                view = EventView(record, principal)
-            ev: dict[str, Any] = {}
-            if d.when is not None and d.when(cast(Resource, view), self._ctx[d.id], ev) is not True:
-                continue
-            at = event_time(record) or datetime.now(UTC)
-            related: tuple[str, ...] = ()
-            if d.spec.threshold is not None:
-                related = self._count(d, view.properties, at, str(record["eventID"]))
-                if not related:
+            try:
+                if d.prefilter and not all(g(record) in values for g, values in d.prefilter):
                     continue
-            res = d.resource(view.properties) if d.resource else None
-            resource = res if isinstance(res, str) else ("" if res is None else str(res))
-            evidence = {k: record[k] for k in EVIDENCE_FIELDS if k in record}
-            if ev:
-                evidence["matched"] = ev
-            if related:
-                evidence["events_in_window"] = len(related)
-            out.append(Match(d, record, principal, resource, at, failed, evidence, related, source))
+                if view is None:
+                    view = EventView(record, principal)
+                m = self._one(d, record, view, failed, source)
+            except Exception as exc:  # a hook failing on a shape it did not expect: this detection only, reported
+                self.errors.append((d.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
+                continue
+            if m is not None:
+                out.append(m)
         return out
+
+    def drain_errors(self) -> list[tuple[str, str]]:
+        """(detection, error) for each detection that failed on the records matched since the last call."""
+        errors, self.errors = self.errors, []
+        return errors
+
+    def _one(self, d: Detection, record: Mapping[str, Any], view: EventView, failed: bool, source: str) -> Match | None:
+        ev: dict[str, Any] = {}
+        if d.when is not None and d.when(cast(Resource, view), self._ctx[d.id], ev) is not True:
+            return None
+        at = event_time(record) or datetime.now(UTC)
+        related: tuple[str, ...] = ()
+        if d.spec.threshold is not None:
+            related = self._count(d, view.properties, at, str(record["eventID"]))
+            if not related:
+                return None
+        res = d.resource(view.properties) if d.resource else None
+        resource = clean_text(res if isinstance(res, str) else ("" if res is None else str(res)))
+        evidence = {k: record[k] for k in EVIDENCE_FIELDS if k in record}
+        if ev:
+            evidence["matched"] = ev
+        if related:
+            evidence["events_in_window"] = len(related)
+        return Match(d, record, clean_principal(view.principal), resource, at, failed, scrub(evidence), related, source)
 
     def _count(self, d: Detection, props: Mapping[str, Any], at: datetime, event_id: str) -> tuple[str, ...]:
         th = d.spec.threshold

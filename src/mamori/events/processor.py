@@ -1,9 +1,11 @@
 """Detect, respond, record: what happens to each record.
 
 For every match: claim (eventID, detection) in the ledger with the responders' intents
-(so a duplicate delivery never responds twice), act on the ones whose mode is ``act``
-(through ``mamori.remediate``: a stored plan, applied, verified and audited), notify,
-record each result, and raise a finding (``source="events"``) in the store.
+and the finding it raises (``source="events"``) — on the store, in one transaction, so a
+kill between them is impossible and a rerun redoes exactly what was not committed — then
+act on the ones whose mode is ``act`` (through ``mamori.remediate``: a stored plan,
+applied, verified and audited), notify, and record each result. Without a store ledger
+(offline), findings are batched and written by :meth:`Processor.flush`.
 
 Mode of a responder that changes something, first that is set: ``modes[<detection>]``,
 ``modes[<responder>]``, ``default_mode`` (config), the detection's ``mode``, else
@@ -27,6 +29,7 @@ from mamori.events.responders import RESPONDERS, Responder, ResponseResult
 from mamori.events.responders.act import Remediator
 from mamori.events.responders.notify import notification_for, send
 from mamori.events.schema import FailedCalls, ResponderRef, ResponseMode
+from mamori.events.scrub import fit
 from mamori.findings import Store
 from mamori.model.finding import Finding, FindingStatus
 from mamori.notify import Notifier
@@ -135,7 +138,8 @@ class Processor:
 
     def handle(self, match: Match) -> Outcome:
         self.counts.matches += 1
-        claim = self.ledger.claim(match, lambda n: self.plan(match, n))
+        finding_for = (lambda n: self._finding(match, n)) if self.store is not None else None
+        claim = self.ledger.claim(match, lambda n: self.plan(match, n), finding_for)
         if claim.duplicate:
             self.counts.duplicates += 1
         responses: list[Response] = []
@@ -148,7 +152,7 @@ class Processor:
             self.counts.planned += r.result is ResponseResult.PLANNED
             self.counts.applied += r.result is ResponseResult.APPLIED
             self.counts.failed += r.result is ResponseResult.FAILED
-        if not claim.duplicate and self.store is not None:
+        if not claim.duplicate and not claim.finding_recorded and self.store is not None:
             f = self._finding(match, claim.offence)
             prev = self._findings.get(f.id)
             if prev is not None:  # one finding per batch: the earliest first, the latest last
@@ -179,7 +183,7 @@ class Processor:
         return Finding(
             id=match.finding_id, rule_id=spec.id, title=spec.title, severity=spec.severity, status=FindingStatus.NEW,
             resource_type="aws.cloudtrail.event", resource_id=match.resource or match.principal.arn,
-            resource_arn=match.principal.arn, account=match.account, region=match.region,
+            resource_arn=match.principal.arn, account=fit(match.account, 40), region=fit(match.region, 40),
             evidence={
                 "principal": match.principal.to_dict(), "event_ids": list(match.event_ids[-50:]), "offence": offence,
                 "mitre": list(spec.mitre), "failed_call": match.failed, "event": match.evidence,

@@ -9,21 +9,32 @@ Accepted shapes (gzip or plain, detected by content, not by name):
 * a bare record
 
 Bad input never stops reading: every malformed file, line or record is reported as a
-:class:`Malformed` (file and line or record index, and why), and the rest is read.
+:class:`Malformed` (file and line or record index, and why), and the rest is read. In
+particular:
+
+* a file is decompressed as a stream, up to ``max_bytes`` (default
+  :data:`DEFAULT_MAX_BYTES`); a larger file (a gzip bomb) is reported as oversize and
+  skipped, with memory bounded by the cap;
+* one record nested deeper than orjson's 1024 levels does not lose its file: the
+  ``Records`` array (or a top-level array) is split by :func:`split_array`, a
+  non-recursive, string-aware scanner, and only the deep record is reported.
 """
 
 from __future__ import annotations
 
-import gzip
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
 from mamori.events.record import problem
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+"""The largest file read, after decompression (``events.max_file_mib``, ``--max-file-mib``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +59,10 @@ class ReadStats:
     files: int = 0
     records: int = 0
     malformed_count: int = 0
+    """Everything skipped: malformed items, oversize files, records a detection or the processor failed on."""
+    oversize: int = 0
+    hook_errors: int = 0
+    record_errors: int = 0
     malformed: list[Malformed] = field(default_factory=list)
     keep: int = 1000
 
@@ -61,6 +76,9 @@ class ReadStats:
             "files": self.files,
             "records": self.records,
             "malformed": self.malformed_count,
+            "oversize": self.oversize,
+            "hook_errors": self.hook_errors,
+            "record_errors": self.record_errors,
             "malformed_items": [m.to_dict() for m in self.malformed],
         }
 
@@ -82,48 +100,151 @@ def _unwrap(item: Any, source: str, where: str, stats: ReadStats) -> dict[str, A
     return rec
 
 
-def decompress(data: bytes) -> bytes:
-    if data[:2] == b"\x1f\x8b":
-        return gzip.decompress(data)
-    return data
+class TooLarge(ValueError):
+    """A file above the size cap (after decompression)."""
 
 
-def iter_records(data: bytes, source: str, stats: ReadStats) -> Iterator[dict[str, Any]]:
+_CHUNK = 1 << 20
+
+
+def decompress(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | bytearray:
+    """Plain bytes of a (possibly multi-member) gzip, streamed 1 MiB at a time, never above ``max_bytes``."""
+    if data[:2] != b"\x1f\x8b":
+        if len(data) > max_bytes:
+            raise TooLarge(f"{len(data):,} bytes, above the cap of {max_bytes:,}")
+        return data
+    out = bytearray()
+    rest = data
+    while rest[:2] == b"\x1f\x8b":
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        buf = rest
+        while buf and not d.eof:
+            out += d.decompress(buf, min(_CHUNK, max_bytes + 1 - len(out)))
+            if len(out) > max_bytes:
+                raise TooLarge(f"decompresses to more than the cap of {max_bytes:,} bytes")
+            buf = d.unconsumed_tail
+        if not d.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        rest = d.unused_data
+    if rest.strip(b"\x00"):
+        raise OSError("trailing garbage after the compressed data")
+    return out  # not copied to bytes: a file near the cap would need twice its size
+
+
+def iter_records(data: bytes, source: str, stats: ReadStats, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[dict[str, Any]]:
     """Every usable record in one file's bytes; malformed parts are reported into ``stats``."""
+    for _, rec in iter_located(data, source, stats, max_bytes=max_bytes):
+        yield rec
+
+
+def _items(items: Iterable[Any], source: str, prefix: str, stats: ReadStats) -> Iterator[tuple[str, dict[str, Any]]]:
+    for i, item in enumerate(items):
+        where = f"{prefix}record {i}"
+        rec = _unwrap(item, source, where, stats)
+        if rec is not None:
+            yield where, rec
+
+
+def iter_located(
+    data: bytes, source: str, stats: ReadStats, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, record) for every usable record in one file's bytes (``record 3``, ``line 7``)."""
     try:
-        data = decompress(data)
+        text = decompress(data, max_bytes)
+    except TooLarge as exc:
+        stats.oversize += 1
+        stats.bad(Malformed(source, "", f"file too large: {exc} (skipped; raise --max-file-mib to read it)"))
+        return
     except (OSError, EOFError, zlib.error) as exc:
         stats.bad(Malformed(source, "", f"cannot decompress: {exc}"))
         return
-    if not data.strip():
+    if not text.strip():
         return
     try:
-        doc = orjson.loads(data)
+        doc = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        yield from _json_lines(data, source, stats, exc)
+        if _too_deep(exc):
+            yield from _split(text, source, stats, exc)
+            return
+        yield from _json_lines(text, source, stats, exc)
         return
     if isinstance(doc, dict) and "Records" in doc:
         recs = doc["Records"]
         if not isinstance(recs, list):
             stats.bad(Malformed(source, "Records", "'Records' is not a list"))
             return
-        for i, item in enumerate(recs):
-            rec = _unwrap(item, source, f"record {i}", stats)
-            if rec is not None:
-                yield rec
+        yield from _items(recs, source, "", stats)
     elif isinstance(doc, list):
-        for i, item in enumerate(doc):
-            rec = _unwrap(item, source, f"record {i}", stats)
-            if rec is not None:
-                yield rec
+        yield from _items(doc, source, "", stats)
     else:
         rec = _unwrap(doc, source, "", stats)
         if rec is not None:
-            yield rec
+            yield "", rec
 
 
-def _json_lines(data: bytes, source: str, stats: ReadStats, whole_error: Exception) -> Iterator[dict[str, Any]]:
-    lines = data.split(b"\n")
+def _too_deep(exc: Exception) -> bool:
+    """orjson refused the document for its nesting (its message: "depth limit exceeded", formerly "Recursion limit")."""
+    msg = str(exc).lower()
+    return "depth" in msg or "recursion" in msg
+
+
+# A JSON string (consumed whole, escapes included) or one structural character.
+_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]', re.S)
+
+
+def split_array(data: bytes | bytearray, key: bytes = b"Records") -> list[tuple[int, int]] | None:
+    """(start, end) of each element of the top-level array, or of the ``key`` array of the
+    top-level object; None when there is none. Iterative: any nesting depth, strings skipped whole.
+    """
+    depth = 0
+    target: int | None = None  # depth of the array's elements
+    last_key: bytes | None = None
+    start: int | None = None
+    out: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(data):
+        tok = m.group()
+        c = tok[:1]
+        if target is None:
+            if c == b"[" and (depth == 0 or (depth == 1 and last_key == key)):  # the top-level or the key's array
+                target = depth + 1
+                start = m.end()
+            elif depth == 1 and c == b'"':
+                last_key = tok[1:-1]
+            elif depth == 1 and c == b",":
+                last_key = None
+        elif depth == target and c in (b",", b"]"):
+            assert start is not None
+            if data[start : m.start()].strip():
+                out.append((start, m.start()))
+            start = m.end()
+            if c == b"]":
+                return out
+        if c in (b"[", b"{"):
+            depth += 1
+        elif c in (b"]", b"}"):
+            depth -= 1
+    return None
+
+
+def _split(data: bytes | bytearray, source: str, stats: ReadStats, whole_error: Exception) -> Iterator[tuple[str, dict[str, Any]]]:
+    spans = split_array(data)
+    if spans is None:
+        stats.bad(Malformed(source, "", f"invalid JSON: {whole_error}"))
+        return
+    for i, (a, b) in enumerate(spans):
+        where = f"record {i}"
+        try:
+            item = orjson.loads(data[a:b])
+        except orjson.JSONDecodeError as exc:
+            stats.bad(Malformed(source, where, f"invalid JSON: {exc}"))
+            continue
+        rec = _unwrap(item, source, where, stats)
+        if rec is not None:
+            yield where, rec
+
+
+def _json_lines(data: bytes | bytearray, source: str, stats: ReadStats, whole_error: Exception) -> Iterator[tuple[str, dict[str, Any]]]:
+    lines = cast(list[bytes], data.split(b"\n"))  # bytearray lines: same methods
     first = next((ln for ln in lines if ln.strip()), b"")
     try:
         orjson.loads(first)
@@ -140,14 +261,11 @@ def _json_lines(data: bytes, source: str, stats: ReadStats, whole_error: Excepti
             stats.bad(Malformed(source, f"line {n}", f"invalid JSON: {exc}"))
             continue
         if isinstance(item, dict) and "Records" in item and isinstance(item["Records"], list):
-            for i, sub in enumerate(item["Records"]):
-                rec = _unwrap(sub, source, f"line {n} record {i}", stats)
-                if rec is not None:
-                    yield rec
+            yield from _items(item["Records"], source, f"line {n} ", stats)
             continue
         rec = _unwrap(item, source, f"line {n}", stats)
         if rec is not None:
-            yield rec
+            yield f"line {n}", rec
 
 
 SKIP_SUFFIXES = (".md", ".txt", ".yaml", ".yml", ".digest")
@@ -165,15 +283,31 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
-def read_paths(paths: Iterable[str | Path], stats: ReadStats) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(source file, record) for every usable record under ``paths``."""
+def read_located(
+    paths: Iterable[str | Path], stats: ReadStats, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(source file, where in it, record) for every usable record under ``paths``."""
     for f in iter_files(paths):
+        src = str(f)
         try:
+            size = f.stat().st_size
+            if size > max_bytes:
+                stats.files += 1
+                stats.oversize += 1
+                stats.bad(Malformed(src, "", f"file too large: {size:,} bytes, above the cap of {max_bytes:,} (skipped)"))
+                continue
             data = f.read_bytes()
         except OSError as exc:
-            stats.bad(Malformed(str(f), "", f"cannot read: {exc.strerror or exc}"))
+            stats.bad(Malformed(src, "", f"cannot read: {exc.strerror or exc}"))
             continue
         stats.files += 1
-        src = str(f)
-        for rec in iter_records(data, src, stats):
-            yield src, rec
+        for where, rec in iter_located(data, src, stats, max_bytes=max_bytes):
+            yield src, where, rec
+
+
+def read_paths(
+    paths: Iterable[str | Path], stats: ReadStats, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(source file, record) for every usable record under ``paths``."""
+    for src, _, rec in read_located(paths, stats, max_bytes=max_bytes):
+        yield src, rec

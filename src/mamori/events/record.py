@@ -109,16 +109,23 @@ def principal_of(record: Mapping[str, Any]) -> Principal:
     return Principal(f"{raw_type or 'Unknown'}:{provider}:{user}", ptype, account, user, key)
 
 
+MIN_YEAR, MAX_YEAR = 1970, 9000
+
+
 def event_time(record: Mapping[str, Any]) -> datetime | None:
-    """``eventTime`` as an aware UTC datetime, or None when absent or malformed."""
+    """``eventTime`` as an aware UTC datetime, or None when absent, malformed or out of range
+    (before 1970 or after 9000: no CloudTrail record is, and window arithmetic must not overflow)."""
     raw = record.get("eventTime")
     if not isinstance(raw, str) or not raw:
         return None
     try:
         ts = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        ts = ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+    if not MIN_YEAR <= ts.year <= MAX_YEAR:  # year 1 or 9999: window arithmetic would overflow
+        return None
+    return ts
 
 
 def is_denied(record: Mapping[str, Any]) -> bool:
@@ -135,6 +142,7 @@ def failed(record: Mapping[str, Any]) -> bool:
 
 
 REQUIRED = ("eventID", "eventName", "eventSource")
+MAX_EVENT_ID = 128  # a UUID in practice; the store's key column
 
 
 def problem(record: Any) -> str | None:
@@ -144,4 +152,7 @@ def problem(record: Any) -> str | None:
     missing = [k for k in REQUIRED if not isinstance(record.get(k), str) or not record.get(k)]
     if missing:
         return f"missing {', '.join(missing)}"
+    eid = record["eventID"]
+    if len(eid) > MAX_EVENT_ID or "\x00" in eid:
+        return f"eventID is not an id ({len(eid)} characters{', with a NUL' if chr(0) in eid else ''})"
     return None

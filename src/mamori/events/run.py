@@ -1,14 +1,24 @@
-"""Drive the processor: replay files offline, or watch a source poll after poll."""
+"""Drive the processor: replay files offline, or watch a source poll after poll.
+
+One bad record never stops a run: a detection that fails on a record (a hook meeting a
+shape it did not expect) is reported as a hook error for that record, and a record the
+processor cannot handle as a record error, each with its file and place; the rest goes
+on. Only the store failing (:class:`mamori.errors.StoreError`) stops a run: nothing can be
+recorded then, and a rerun redoes what was not committed.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from mamori.errors import MamoriError
 from mamori.events.processor import Outcome, Processor
-from mamori.events.reader import ReadStats, iter_records, read_paths
+from mamori.events.reader import DEFAULT_MAX_BYTES, Malformed, ReadStats, iter_located, read_located
 from mamori.events.sources.base import Source
 
 
@@ -24,16 +34,47 @@ class RunReport:
     seconds: float = 0.0
 
 
-def replay(paths: Iterable[str | Path], processor: Processor, *, keep_outcomes: bool = True, flush_every: int = 50_000) -> RunReport:
-    """Run every record under ``paths`` through the processor (files, dirs, archives)."""
+def process_one(processor: Processor, rec: dict[str, Any], source: str, where: str, stats: ReadStats) -> list[Outcome]:
+    """One record through the processor; its failures are reported into ``stats``, never raised
+    (except the store's and the project's own errors, which stop the run)."""
+    try:
+        out = processor.process(rec, source)
+    except MamoriError:
+        raise
+    except Exception as exc:  # one record the processor cannot handle: reported, the run goes on
+        stats.record_errors += 1
+        stats.bad(Malformed(source, where, f"could not process the record: {type(exc).__name__}: {str(exc)[:200]}"))
+        out = []
+    for detection, why in processor.matcher.drain_errors():
+        stats.hook_errors += 1
+        stats.bad(Malformed(source, where, f"detection {detection} failed on this record: {why}"))
+    return out
+
+
+def _no_tick() -> None:
+    pass
+
+
+def replay(
+    paths: Iterable[str | Path], processor: Processor, *, keep_outcomes: bool = True, flush_every: int = 50_000,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> RunReport:  # fmt: skip
+    """Run every record under ``paths`` through the processor (files, dirs, archives).
+
+    Without acting, claims share store transactions (:meth:`Ledger.batched`); each commit
+    holds whole detections with their findings, so a kill and a rerun lose nothing.
+    """
     rep = RunReport()
     t0 = time.perf_counter()
-    for n, (src, rec) in enumerate(read_paths(paths, rep.stats), start=1):
-        out = processor.process(rec, src)
-        if out and keep_outcomes:
-            rep.outcomes.extend(out)
-        if n % flush_every == 0:
-            processor.flush()
+    with nullcontext(_no_tick) if processor.allow_act else processor.ledger.batched() as tick:
+        for n, (src, where, rec) in enumerate(read_located(paths, rep.stats, max_bytes=max_bytes), start=1):
+            out = process_one(processor, rec, src, where, rep.stats)
+            if out and keep_outcomes:
+                rep.outcomes.extend(out)
+            if n % 1000 == 0:
+                tick()
+            if n % flush_every == 0:
+                processor.flush()
     processor.flush()
     rep.seconds = time.perf_counter() - t0
     return rep
@@ -42,9 +83,10 @@ def replay(paths: Iterable[str | Path], processor: Processor, *, keep_outcomes: 
 class Watcher:
     """Poll a source; process every batch; acknowledge it only once it is recorded."""
 
-    def __init__(self, source: Source, processor: Processor) -> None:
+    def __init__(self, source: Source, processor: Processor, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.source = source
         self.processor = processor
+        self.max_bytes = max_bytes
 
     def poll_once(self) -> RunReport:
         rep = RunReport()
@@ -54,8 +96,8 @@ class Watcher:
             rep.errors.extend(batch.errors)
             before_rec, before_bad = rep.stats.records, rep.stats.malformed_count
             for where, data in batch.parts:
-                for rec in iter_records(data, where, rep.stats):
-                    rep.outcomes.extend(self.processor.process(rec, where))
+                for place, rec in iter_located(data, where, rep.stats, max_bytes=self.max_bytes):
+                    rep.outcomes.extend(process_one(self.processor, rec, where, place, rep.stats))
             self.processor.flush()  # findings recorded before the batch is acknowledged
             recs, bad = rep.stats.records - before_rec, rep.stats.malformed_count - before_bad
             if batch.errors:

@@ -7,6 +7,10 @@ serialized without recursion, a JSON field above :data:`MAX_JSON_CHARS` is repla
 a marker object holding its size and a prefix, a text field above :data:`MAX_TEXT_CHARS`
 is cut, and an ``eventTime`` that is not a timestamp is stored as NULL. Each repair is
 described in ``notes`` so the ingest can report it with the file and the eventID.
+
+Credentials in ``requestParameters``, ``responseElements`` and ``errorMessage`` (tokens,
+passwords, secret keys, session tokens) are redacted before they reach the store, by the
+same redactor as the events' evidence (:mod:`mamori.events.redact`); access key ids stay.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 import orjson
 
 from mamori.events.record import principal_of
+from mamori.events.redact import redact_text, redacted
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "VARCHAR"),
@@ -108,6 +113,11 @@ def _str(v: Any, name: str = "", notes: list[str] | None = None) -> str | None:
     return v
 
 
+def _redacted_str(v: Any, name: str, notes: list[str]) -> str | None:
+    text = _str(v, name, notes)
+    return redact_text(text, name) if text and len(text) >= 8 else text
+
+
 def _cut(v: Any, name: str, notes: list[str]) -> Any:
     """A required value as it is, except that text above the cap is cut."""
     return _str(v, name, notes) if isinstance(v, str) and v else v
@@ -141,7 +151,7 @@ def flatten(rec: Mapping[str, Any], source_file: str = "", notes: list[str] | No
         "source_ip": _str(rec.get("sourceIPAddress"), "sourceIPAddress", n),
         "user_agent": _str(rec.get("userAgent"), "userAgent", n),
         "error_code": _str(rec.get("errorCode"), "errorCode", n),
-        "error_message": _str(rec.get("errorMessage"), "errorMessage", n),
+        "error_message": _redacted_str(rec.get("errorMessage"), "errorMessage", n),
         "principal_arn": _cut(p.arn, "principal", n),
         "principal_type": p.type.value,
         "access_key_id": _str(p.access_key_id, "accessKeyId", n),
@@ -151,7 +161,7 @@ def flatten(rec: Mapping[str, Any], source_file: str = "", notes: list[str] | No
         "invoked_by": _str(ui.get("invokedBy"), "invokedBy", n),
         "event_type": _str(rec.get("eventType"), "eventType", n),
         "read_only": ro if isinstance(ro, bool) else (ro == "true" if isinstance(ro, str) else None),
-        "request_parameters": _json(rec.get("requestParameters"), "requestParameters", n),
-        "response_elements": _json(rec.get("responseElements"), "responseElements", n),
+        "request_parameters": _json(redacted(rec.get("requestParameters")), "requestParameters", n),
+        "response_elements": _json(redacted(rec.get("responseElements")), "responseElements", n),
         "source_file": source_file or None,
     }

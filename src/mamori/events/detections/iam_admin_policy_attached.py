@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from typing import Any
+
+from mamori.errors import InputError
+from mamori.safeload import load_json
+
+MAX_POLICY_BYTES = 128 * 1024
+MAX_POLICY_DEPTH = 32
 
 
 def _as_list(v: Any) -> list[Any]:
@@ -20,9 +25,15 @@ def grants_admin(view: Any, ctx: Any) -> Any:
         return arn.endswith(":policy/AdministratorAccess"), {"policyArn": arn}
     doc = req.get("policyDocument")
     if isinstance(doc, str):
-        try:
-            doc = json.loads(doc if doc.lstrip().startswith("{") else urllib.parse.unquote(doc))
-        except ValueError:
+        try:  # policy text from the event: bounded (IAM allows 10 KB policies)
+            text = doc if doc.lstrip().startswith("{") else urllib.parse.unquote(doc)
+            doc = load_json(
+                text,
+                source="requestParameters.policyDocument",
+                max_bytes=MAX_POLICY_BYTES,
+                max_depth=MAX_POLICY_DEPTH,
+            )
+        except InputError:
             return None
     if not isinstance(doc, dict):
         return None

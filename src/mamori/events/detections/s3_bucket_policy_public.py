@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from mamori.errors import InputError
+from mamori.safeload import load_json
+
+MAX_POLICY_BYTES = 128 * 1024
+MAX_POLICY_DEPTH = 32
 
 
 def _principal_is_public(p: Any) -> bool:
@@ -19,9 +24,14 @@ def grants_public(view: Any, ctx: Any) -> Any:
     req = view.properties.get("requestParameters") or {}
     policy = req.get("bucketPolicy") if isinstance(req, dict) else None
     if isinstance(policy, str):
-        try:
-            policy = json.loads(policy)
-        except ValueError:
+        try:  # policy text from the event: bounded (S3 allows 20 KB policies)
+            policy = load_json(
+                policy,
+                source="requestParameters.bucketPolicy",
+                max_bytes=MAX_POLICY_BYTES,
+                max_depth=MAX_POLICY_DEPTH,
+            )
+        except InputError:
             return None
     if not isinstance(policy, dict):
         return None
