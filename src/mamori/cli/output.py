@@ -73,25 +73,57 @@ def emit_findings(findings: list[Finding], fmt: str, *, title: str = "Findings")
         findings_table(findings, title=title)
 
 
+RESULT_ORDER = ("PASS", "FAIL", "UNKNOWN", "NOT_APPLICABLE", "ERROR")
+
+
+def results_line(counts: dict[str, int]) -> str:
+    """``{'PASS': 242, 'FAIL': 200}`` as people read it: ``242 pass, 200 fail``."""
+    keys = [k for k in RESULT_ORDER if k in counts] + sorted(k for k in counts if k not in RESULT_ORDER)
+    return ", ".join(f"{counts[k]} {k.lower().replace('_', ' ')}" for k in keys) or "none"
+
+
+def one_line(message: str, limit: int = 300) -> str:
+    """An error message from a service as one readable line: HTML (an emulator's 404 page) reduced to its text."""
+    import html
+    import re
+
+    text = message
+    if "<" in text and ">" in text:
+        title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
+        text = re.sub(r"<(script|style|head)\b.*?</\1>", " ", text, flags=re.I | re.S)
+        text = re.sub(r"<[^>]+>", " ", text)
+        if title and title.group(1).strip() not in text:
+            text = f"{title.group(1)} {text}"
+        text = html.unescape(text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def sev_text(s: Severity) -> str:
     return f"[{SEV_STYLE[s]}]{s.value}[/]"
 
 
 def findings_table(findings: list[Finding], *, title: str = "Findings", limit: int | None = None) -> None:
-    con = console()
+    """One line per finding: severity, id (a unique prefix `findings show` accepts), rule, resource; more when wide."""
+    from mamori.cli.columns import Col, echo_table, severity_colour, unique_prefixes
+
     if not findings:
-        con.print("[green]No findings match.[/]")
+        click.echo("No findings match.")
         return
-    t = Table(title=title, title_justify="left", expand=False, show_lines=False)
-    t.add_column("id", style="dim", no_wrap=True)
-    t.add_column("severity", no_wrap=True)
-    t.add_column("status", no_wrap=True)
-    t.add_column("rule", no_wrap=True)
-    t.add_column("resource", overflow="fold")
-    t.add_column("account/region", no_wrap=True)
     shown = findings[:limit] if limit else findings
-    for f in shown:
-        t.add_row(f.id[:10], sev_text(f.severity), f.status.value, f.rule_id, f.resource_id, f"{f.account}/{f.region}")
-    con.print(t)
+    prefix = unique_prefixes([f.id for f in findings])
+    cols = (
+        Col("severity", style=severity_colour),
+        Col("id"),
+        Col("rule", flex=True, min_width=24),
+        Col("resource", flex=True, cut="left", min_width=20, want=40),
+        Col("status", priority=1),
+        Col("account/region", priority=2),
+    )
+    rows = [
+        [f.severity.value, prefix[f.id], f.rule_id, f.resource_id, f.status.value, f"{f.account}/{f.region}"]
+        for f in shown
+    ]
+    echo_table(cols, rows, title=title)
     if limit and len(findings) > limit:
-        con.print(f"[dim]… and {len(findings) - limit} more (mamori findings list shows all)[/]")
+        click.echo(f"… and {len(findings) - limit} more (mamori findings list shows all)")
