@@ -85,7 +85,13 @@ def render(cols: Sequence[Col], rows: Sequence[Sequence[str]], total: int | None
             text = fit(cells[i], w, c.cut)
             padded = text.rjust(w) if c.right else text if n == len(shown) - 1 else text.ljust(w)
             colour = None if header or c.style is None else c.style(cells[i])
-            parts.append(click.style(padded, bold=True) if header else click.style(padded, fg=colour) if colour else padded)
+            parts.append(
+                click.style(padded, bold=True)
+                if header
+                else click.style(padded, fg=colour)
+                if colour
+                else padded
+            )
         return GAP.join(parts)
 
     return [line([c.header for c in cols], True), *(line(r, False) for r in rows)]

@@ -11,7 +11,6 @@ from typing import Any
 import click
 import orjson
 from rich.console import Console
-from rich.table import Table
 
 from mamori.model.finding import Finding, Severity
 
@@ -31,7 +30,12 @@ def console(err: bool = False) -> Console:
 
 def output_option(default: str = "table") -> Any:
     return click.option(
-        "-o", "--output", "fmt", type=click.Choice(FORMATS), default=default, show_default=True,
+        "-o",
+        "--output",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=default,
+        show_default=True,
         help="table for people; json or csv for tools.",
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from mamori.cli.columns import Col, echo_table, unique_prefixes
 from mamori.cli.common import config_option, db_option, get_config, open_store
 from mamori.cli.output import console, emit_json, findings_table, one_line, results_line
@@ -20,7 +21,9 @@ def scans() -> None:
 
 @scans.command("list")
 @click.option("--limit", default=20, show_default=True)
-@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @db_option
 @config_option
 def list_(limit: int, fmt: str, db: str | None, config_path: str | None) -> None:
@@ -28,7 +31,16 @@ def list_(limit: int, fmt: str, db: str | None, config_path: str | None) -> None
     store = open_store(db, get_config(config_path))
     rows = store.scans(limit)
     if fmt == "json":
-        emit_json([{**r.__dict__, "started_at": r.started_at.isoformat(), "finished_at": r.finished_at.isoformat()} for r in rows])
+        emit_json(
+            [
+                {
+                    **r.__dict__,
+                    "started_at": r.started_at.isoformat(),
+                    "finished_at": r.finished_at.isoformat(),
+                }
+                for r in rows
+            ]
+        )
         return
     if not rows:
         click.echo("No scans stored yet: run `mamori scan` (or `mamori demo`).")
@@ -55,7 +67,9 @@ SCAN_COLUMNS = (
 
 @scans.command("show")
 @click.argument("scan_id")
-@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @db_option
 @config_option
 def show(scan_id: str, fmt: str, db: str | None, config_path: str | None) -> None:
@@ -77,12 +91,18 @@ def show(scan_id: str, fmt: str, db: str | None, config_path: str | None) -> Non
         )
         return
     con = console()
-    con.print(f"[bold]scan {rec.id}[/] {rec.finished_at.isoformat(timespec='seconds')} ({rec.duration_s:.1f}s) source {rec.source}")
-    con.print(f"accounts: {', '.join(rec.accounts)}; regions: {', '.join(rec.regions)}; {rec.resources} resources; {rec.rules} rules")
+    con.print(
+        f"[bold]scan {rec.id}[/] {rec.finished_at.isoformat(timespec='seconds')} ({rec.duration_s:.1f}s) source {rec.source}"
+    )
+    con.print(
+        f"accounts: {', '.join(rec.accounts)}; regions: {', '.join(rec.regions)}; {rec.resources} resources; {rec.rules} rules"
+    )
     con.print(f"results: {results_line(rec.counts)}")
     for e in rec.errors:
         scope = "detail" if e.get("resource_id") else "scope"
-        where = " ".join(str(e.get(k) or "") for k in ("account", "region", "service", "operation", "code")).strip()
+        where = " ".join(
+            str(e.get(k) or "") for k in ("account", "region", "service", "operation", "code")
+        ).strip()
         click.secho(f"{scope} error: {where}: {one_line(str(e.get('message', '')))}", fg="yellow")
     overall = [s for s in store.score_rows(rec.id) if s["account"] == "*" and s["category"] == "*"]
     for s in overall:
