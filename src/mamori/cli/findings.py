@@ -15,6 +15,7 @@ from mamori.cli.hub_common import hub_store, suppressions_option
 from mamori.cli.output import (
     FINDING_CSV_FIELDS,
     console,
+    echo_fix,
     emit_csv,
     emit_json,
     finding_row,
@@ -191,7 +192,8 @@ def show(finding_id: str, fmt: str, db: str | None, config_path: str | None, sup
     con.print(orjson.dumps(f.evidence, option=orjson.OPT_INDENT_2).decode(), markup=False)
     if spec:
         con.print(f"[bold]why it matters[/]\n{spec.rationale.strip()}")
-        con.print(f"[bold]how to fix[/]\n{spec.remediation.strip()}")
+        con.print("[bold]how to fix[/]")
+        echo_fix(spec.remediation)
         ctrl = "; ".join(f"{k}: {', '.join(v)}" for k, v in spec.controls.items())
         con.print(f"[bold]controls[/] {ctrl}")
     con.print("[bold]history[/]")

@@ -103,6 +103,23 @@ def one_line(message: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def echo_fix(text: str) -> None:
+    """Remediation prose, then each suggested shell command (`aws ...` in backticks) alone on its own line.
+
+    Nothing is hard-wrapped (click, not rich): the terminal wraps long lines softly, so a command
+    copied from the output is the command as written.
+    """
+    import re
+
+    prose = " ".join(text.split())
+    click.echo(prose)
+    commands = [c.strip() for c in re.findall(r"`([^`]+)`", text) if c.strip().startswith("aws ")]
+    if commands:
+        click.echo("commands:")
+        for c in commands:
+            click.echo(f"  {' '.join(c.split())}")
+
+
 def sev_text(s: Severity) -> str:
     return f"[{SEV_STYLE[s]}]{s.value}[/]"
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from mamori.cli.common import config_option, get_config
 from mamori.cli.exits import EXIT_FAILED, exit_with
-from mamori.cli.output import console, emit_csv, emit_json, output_option, sev_text
+from mamori.cli.output import console, echo_fix, emit_csv, emit_json, output_option, sev_text
 from mamori.collect.snapshot import read_snapshot
 from mamori.engine.testing import evaluate_rule, run_cases, status_counts
 from mamori.rules import load_rules
@@ -83,7 +83,8 @@ def show(rule_id: str, fmt: str, config_path: str | None) -> None:
     con.print(f"resource type: {r.spec.resource_type}")
     con.print("controls: " + "; ".join(f"{k} {', '.join(v)}" for k, v in r.spec.controls.items()))
     con.print(f"[bold]rationale[/]\n{r.spec.rationale.strip()}")
-    con.print(f"[bold]remediation[/]\n{r.spec.remediation.strip()}")
+    con.print("[bold]remediation[/]")
+    echo_fix(r.spec.remediation)
     cond = {"applies_when": r.spec.applies_when, "fail_when": r.spec.fail_when, "params": r.spec.params}
     con.print("[bold]condition[/]")
     con.print(yaml.safe_dump({k: v for k, v in cond.items() if v}, sort_keys=False).rstrip(), markup=False)
