@@ -297,6 +297,11 @@ class Store:
             raise ambiguous("finding", id_or_prefix, [r.id for r in rows])
         return row_to_finding(rows[0]) if rows else None
 
+    def rule_ids(self) -> set[str]:
+        """Every rule id findings were recorded for (mamori's rules and imported tools' ones)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(findings.c.rule_id).distinct()).scalars())
+
     def history(self, finding_id: str) -> list[dict[str, Any]]:
         q = select(finding_history).where(finding_history.c.finding_id == finding_id).order_by(finding_history.c.id)
         with self.engine.connect() as conn:
