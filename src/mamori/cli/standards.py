@@ -186,6 +186,10 @@ def show(
     echo_table(CONTROL_COLUMNS, rows, title=f"{len(states)} controls (--details: rules and notes; -o json: everything)")
 
 
+STATUS_COLOUR: dict[str, str] = {
+    ControlStatus.PASSING.value: "green", ControlStatus.FAILING.value: "red", ControlStatus.UNKNOWN.value: "yellow",
+    ControlStatus.ATTESTED.value: "cyan", ControlStatus.NOT_COVERED.value: "magenta",
+}  # fmt: skip
 CATEGORY_COLUMNS = (
     Col("category", flex=True, min_width=20), Col("score", right=True), Col("machine", right=True, priority=2),
     Col("attested", right=True, priority=3), Col("not covered", right=True, priority=1),
@@ -195,10 +199,6 @@ CONTROL_COLUMNS = (
     Col("control"), Col("status", style=lambda t: STATUS_COLOUR.get(t)), Col("title", flex=True, min_width=20),
     Col("results p/f/u", right=True, priority=2), Col("coverage", priority=1),
 )  # fmt: skip
-STATUS_COLOUR = {
-    ControlStatus.PASSING.value: "green", ControlStatus.FAILING.value: "red", ControlStatus.UNKNOWN.value: "yellow",
-    ControlStatus.ATTESTED.value: "cyan", ControlStatus.NOT_COVERED.value: "magenta",
-}  # fmt: skip
 
 
 def _category_rows(v: StandardView) -> list[list[str]]:
