@@ -148,3 +148,13 @@ def test_fix_commands_are_printed_whole_on_their_own_line(mamori: Callable[..., 
         cmd = ('aws ec2 copy-snapshot --source-region us-east-1 --source-snapshot-id snap-0123456789abcdef0 --encrypted '
                '--kms-key-id alias/ebs-default --description "encrypted copy of the unencrypted volume"')  # fmt: skip
         assert f"  {cmd}" in out.splitlines(), out
+
+
+def test_rules_list_and_standards_list_fit_80_columns(mamori: Callable[..., Any], scanned: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at(monkeypatch, 80)
+    rules = mamori("rules", "list").out.splitlines()
+    n = len(json.loads(mamori("rules", "list", "-o", "json").out))
+    assert len(rules) == n + 2 and all(len(x) <= 80 for x in rules)
+    assert any(x.startswith(f"{LONG}  critical") for x in rules)  # a rule id in full, severity in full
+    standards = mamori("standards", "list").out
+    assert "cis-aws-3.0 " in standards and "…" not in standards

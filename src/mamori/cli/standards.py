@@ -88,13 +88,12 @@ def list_(account: str, scan_id: str | None, fmt: str, db: str | None, config_pa
         return
     con = console()
     con.print(_scan_line(views[0]))
-    t = Table(title="Standards (controls: by machine / attested / not covered; failing)", title_justify="left")
-    for h in ("standard", "controls", "rules", "score", "machine", "attested", "not covered", "failing"):
-        t.add_column(h, justify="left" if h == "standard" else "right")
-    for r in rows:
-        sc = r[4]
-        t.add_row(str(r[0]), str(r[2]), str(r[3]), _pct(sc if isinstance(sc, float) else None), *(str(x) for x in (r[5], r[6], r[7], r[9])))
-    con.print(t)
+    cols = [Col("standard"), *(Col(h, right=True) for h in ("controls", "rules", "score", "machine", "attested", "not covered", "failing"))]
+    table = [
+        [str(r[0]), str(r[2]), str(r[3]), _pct(r[4] if isinstance(r[4], float) else None), *(str(x) for x in (r[5], r[6], r[7], r[9]))]
+        for r in rows
+    ]
+    echo_table(cols, table, title="Standards (controls: by machine / attested / not covered; failing)")
     for v in views:
         con.print(v.explain())
 
