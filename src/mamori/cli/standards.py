@@ -6,9 +6,9 @@ import click
 from rich.table import Table
 
 from mamori.catalog import standards as catalogue
-from mamori.cli.columns import Col, echo_table
+from mamori.cli.columns import Col, echo_table, severity_colour, unique_prefixes
 from mamori.cli.common import config_option, db_option, get_config, open_store
-from mamori.cli.output import FORMATS, console, emit_csv, emit_json, sev_text
+from mamori.cli.output import FORMATS, console, emit_csv, emit_json
 from mamori.rules import load_rules
 from mamori.standards.drift import drift as compute_drift
 from mamori.standards.score import ALL
@@ -189,6 +189,11 @@ STATUS_COLOUR: dict[str, str] = {
     ControlStatus.PASSING.value: "green", ControlStatus.FAILING.value: "red", ControlStatus.UNKNOWN.value: "yellow",
     ControlStatus.ATTESTED.value: "cyan", ControlStatus.NOT_COVERED.value: "magenta",
 }  # fmt: skip
+DRIFT_COLUMNS = (
+    Col("severity", style=severity_colour), Col("id"), Col("change"), Col("rule", flex=True, min_width=24),
+    Col("resource", flex=True, cut="left", min_width=16, want=40), Col("status now", priority=1),
+    Col("controls", flex=True, priority=2), Col("account/region", priority=3),
+)  # fmt: skip
 CATEGORY_COLUMNS = (
     Col("category", flex=True, min_width=20), Col("score", right=True), Col("machine", right=True, priority=2),
     Col("attested", right=True, priority=3), Col("not covered", right=True, priority=1),
@@ -297,12 +302,12 @@ def drift_cmd(
         if not items:
             con.print(f"[dim]{title}: none[/]")
             continue
-        ft = Table(title=f"{title}: {len(items)}", title_justify="left")
-        for col in ("id", "severity", "change", "status now", "rule", "controls", "resource", "account/region"):
-            ft.add_column(col, overflow="fold")
-        for it in items[:limit]:
-            f = it.finding
-            ft.add_row(f.id[:10], sev_text(f.severity), it.change, f.status.value, f.rule_id, ", ".join(it.controls), f.resource_id, f"{f.account}/{f.region}")
-        con.print(ft)
+        prefix = unique_prefixes([it.finding.id for it in items])
+        rows = [
+            [it.finding.severity.value, prefix[it.finding.id], it.change, it.finding.rule_id, it.finding.resource_id,
+             it.finding.status.value, ", ".join(it.controls), f"{it.finding.account}/{it.finding.region}"]
+            for it in items[:limit]
+        ]  # fmt: skip
+        echo_table(DRIFT_COLUMNS, rows, title=f"{title}: {len(items)}")
         if len(items) > limit:
             con.print(f"[dim]… and {len(items) - limit} more (-o json shows all)[/]")
