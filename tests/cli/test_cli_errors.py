@@ -68,6 +68,9 @@ def test_db_in_a_missing_folder_creates_nothing(mamori: Callable[..., Any], tmp_
     assert str(typo.parent) in line and "does not exist" in line
     assert not typo.parent.exists()
     assert mamori("findings", "list").code == 0 and (tmp_path / ".mamori" / "mamori.db").exists()  # the default is created
+    assert mamori("findings", "list", "--db", str(tmp_path / "ci" / ".mamori" / "m.db")).code == 2  # ci/ does not exist
+    (tmp_path / "ci").mkdir()
+    assert mamori("findings", "list", "--db", str(tmp_path / "ci" / ".mamori" / "m.db")).code == 0  # mamori's own folder
 
 
 def test_unknown_region_against_an_endpoint(mamori: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,9 +2,9 @@
 
 ``--db`` (explicit), else ``db:`` in ``mamori.yaml`` (configured), else ``$MAMORI_DB``,
 else ``./.mamori/mamori.db``. A path becomes a SQLite URL; ``postgresql://`` and ``postgres://``
-become ``postgresql+psycopg://`` (the driver mamori ships with). Only the default folder
-(``./.mamori``) is ever created: a store given in a folder that does not exist is a typo,
-refused by :func:`check_folder`.
+become ``postgresql+psycopg://`` (the driver mamori ships with). Only mamori's own folder
+(``.mamori``, as in the default ``./.mamori/mamori.db``) is ever created: a store given in
+any other folder that does not exist is a typo, refused by :func:`check_folder`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def existing_store(explicit: str | None = None, configured: str | None = None) -
 
 
 def check_folder(explicit: str | None = None, configured: str | None = None) -> Path | None:
-    """The folder to create for the store (only the default one, ``./.mamori``), else None.
+    """The folder to create for the store (only a ``.mamori`` folder, as in the default), else None.
 
     Raises :class:`InputError` when a store given by ``--db``, ``db:`` or ``$MAMORI_DB`` is a
     SQLite file in a folder that does not exist: opening it would create an empty store
@@ -63,7 +63,7 @@ def check_folder(explicit: str | None = None, configured: str | None = None) -> 
     path = sqlite_path(store_url(explicit, configured))
     if path is None or path.parent.is_dir():
         return None
-    if "://" not in raw and Path(raw) == DEFAULT_PATH:
-        return path.parent
+    if path.parent.name == DEFAULT_PATH.parent.name and path.parent.parent.is_dir():
+        return path.parent  # mamori's own folder (``.mamori``) in a folder that exists
     by = "--db" if explicit else "db: in the config file" if configured else f"${ENV}"
     raise InputError(f"the store {raw} (from {by}) is in a folder that does not exist: {path.parent}; create it or fix the path")
