@@ -41,6 +41,8 @@ def test_plan_apply_rescan_rollback(mamori: Any, server: ServerAws, tmp_path: Pa
     assert all(c["status"] == "planned" and c["calls"] for c in doc["changes"])
     table = mamori("remediate", "show", doc["id"])
     assert "RevokeSecurityGroupIngress" in table.out and "PutBucketAcl" in table.out
+    # what and how: each call and its parameters in full (documents as JSON), never a (truncated) Python dict
+    assert "{'" not in table.out and "…" not in table.out and '"Grants":' in table.out
     refused = mamori("remediate", "apply", doc["id"], "--endpoint-url", server.endpoint)
     assert refused.code == 2 and "--yes" in refused.err
     applied = mamori("remediate", "apply", doc["id"], "--endpoint-url", server.endpoint, "--yes", "-o", "json")
@@ -57,11 +59,12 @@ def test_plan_apply_rescan_rollback(mamori: Any, server: ServerAws, tmp_path: Pa
     back = mamori("remediate", "rollback", sg_change, "--endpoint-url", server.endpoint, "--yes")
     assert back.code == 0 and "rolled back" in back.out, back.err
     twice = mamori("remediate", "rollback", sg_change, "--endpoint-url", server.endpoint, "--yes")
-    assert twice.code == 3 and "already rolled back" in twice.err
+    assert twice.code == 0 and "already rolled back" in twice.out and "nothing to do" in twice.out, twice.err
     third = json.loads(_scan(mamori, server).out)
     assert gid in _open(third, "ec2_security_group_admin_port_open_ipv4")
     plans = mamori("remediate", "list", "-o", "json")
     assert [p["id"] for p in json.loads(plans.out)] == [doc["id"]]
+    assert f"{sg_change}  rolled back" in mamori("remediate", "show", sg_change).out
     shown = json.loads(mamori("remediate", "show", sg_change, "-o", "json").out)
     assert {c["action"]: c["status"] for c in shown["changes"]} == {"ec2_revoke_world_admin_ingress": "rolled_back", "s3_bucket_remove_public_acl_grants": "applied"}
     entries = json.loads(mamori("audit", "list", "-o", "json").out)

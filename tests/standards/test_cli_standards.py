@@ -81,7 +81,9 @@ def test_attest_then_show_list_and_revoke(mamori: Callable[..., Any], project: P
     assert ctl["6.1"]["status"] == "attested" and ctl["6.1"]["attestation"]["by"] == "alice@example.com"
     assert show["overall"]["coverage"]["attested"] == 2
     table = mamori("standards", "show", "baseline", "--status", "attested")
-    assert table.code == 0 and "alice@example.com" in table.out and "2 controls" in table.out
+    assert table.code == 0 and "2 controls" in table.out and "attested" in table.out  # one line per control
+    details = mamori("standards", "show", "baseline", "--status", "attested", "--details")
+    assert details.code == 0 and "alice@example.com" in details.out and "2 controls" in details.out
     rows = list(csv.DictReader(io.StringIO(mamori("attest", "list", "-o", "csv").out)))
     assert {r["control"] for r in rows} == {"6.1", "6.2", "1.1"}
     assert mamori("attest", "revoke", att["id"][:8], "--by", "alice", "--reason", "wrong drill").code == 0

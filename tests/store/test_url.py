@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mamori.errors import InputError
 from mamori.findings import Store
 from mamori.store import DEFAULT_PATH, existing_store, store_url
 
@@ -23,6 +24,7 @@ def test_urls_pass_through_and_postgresql_gets_its_driver() -> None:
     assert store_url("sqlite:///x/y.db") == "sqlite:///x/y.db"
     assert store_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert store_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert store_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"  # Heroku-style URLs too
 
 
 def test_resolving_creates_nothing_and_existing_store_says_whether_there_is_one(tmp_path: Path) -> None:
@@ -30,7 +32,11 @@ def test_resolving_creates_nothing_and_existing_store_says_whether_there_is_one(
     assert store_url(str(path)) == f"sqlite:///{path}" and not path.parent.exists()
     assert existing_store(str(path)) is None
     assert existing_store("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"  # a server: assumed there
-    Store.open(str(path)).close()  # opening creates the folder and the file
+    with pytest.raises(InputError, match="folder that does not exist"):
+        Store.open(str(path))  # a typo in the folder: no empty store is created there
+    assert not path.parent.exists()
+    path.parent.mkdir()
+    Store.open(str(path)).close()  # in a folder that exists, opening creates the file
     assert existing_store(str(path)) == f"sqlite:///{path}"
     assert existing_store(f"sqlite:///{path}") == f"sqlite:///{path}"
 

@@ -10,9 +10,10 @@ from typing import Any
 import click
 
 from mamori.collect.aws.session import AwsTarget
-from mamori.config import Config, load_config
+from mamori.config import Config
 from mamori.findings import Store
 from mamori.rules import RuleSet, load_rules
+from mamori.rules.refs import load_checked_config
 
 F = Callable[..., Any]
 
@@ -91,7 +92,8 @@ def rules_for(cfg: Config, only: tuple[str, ...] = ()) -> RuleSet:
 
 
 def get_config(path: str | None) -> Config:
-    return load_config(path)
+    """The config file, with the rule ids and parameters it names checked against the rules."""
+    return load_checked_config(path)
 
 
 def actor(by: str | None = None) -> str:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 import orjson
 from rich.table import Table
 
+from mamori.cli.columns import Col, echo_table, severity_colour, unique_prefixes
 from mamori.cli.common import config_option, db_option, get_config, split_csv
 from mamori.cli.hub_common import hub_store, suppressions_option
 from mamori.cli.output import (
     FINDING_CSV_FIELDS,
     console,
+    echo_fix,
     emit_csv,
     emit_json,
     finding_row,
@@ -23,7 +26,7 @@ from mamori.findings import FindingFilter
 from mamori.hub.query import FindingsQuery, query_findings, statuses_named
 from mamori.hub.view import HubFinding, enrich
 from mamori.model.finding import FindingStatus, Severity
-from mamori.rules import load_rules
+from mamori.rules import RuleSet, load_rules
 
 STATUS_CHOICES = ["open", "all", *[s.value.lower() for s in FindingStatus]]
 
@@ -87,7 +90,22 @@ def list_(
         limit=limit,
     )
     rows = query_findings(store, FindingsQuery(where, split_csv(owners), overdue), cfg.owners, cfg.sla)
+    if fmt == "json":
+        emit_json(with_rule_docs(rows, load_rules(cfg.rule_paths)))
+        return
     emit_hub_findings(rows, fmt, title=f"Findings ({'overdue' if overdue else status})")
+
+
+def with_rule_docs(rows: list[HubFinding], rules: RuleSet) -> list[dict[str, Any]]:
+    """Each finding as JSON, with its rule's controls (baseline / cis / fsbp ids) and remediation text."""
+    out = []
+    for h in rows:
+        doc = h.to_dict()
+        spec = rules.get(h.finding.rule_id).spec if h.finding.rule_id in rules else None
+        doc["controls"] = {k: list(v) for k, v in spec.controls.items()} if spec else {}
+        doc["remediation"] = spec.remediation.strip() if spec else None
+        out.append(doc)
+    return out
 
 
 HUB_CSV_FIELDS = (*FINDING_CSV_FIELDS, "owner", "due_at", "overdue")
@@ -103,21 +121,31 @@ def emit_hub_findings(rows: list[HubFinding], fmt: str, *, title: str) -> None:
             HUB_CSV_FIELDS,
         )
         return
-    con = console()
     if not rows:
-        con.print("[green]No findings match.[/]")
+        click.echo("No findings match.")
         return
-    t = Table(title=title, title_justify="left", expand=False)
-    for name in ("id", "severity", "status", "rule", "resource", "account/region", "owner", "due"):
-        t.add_column(name, no_wrap=name in ("id", "severity", "status", "due"), overflow="fold", style="dim" if name == "id" else None)
+    prefix = unique_prefixes([h.finding.id for h in rows])
+    table = []
     for h in rows:
         f = h.finding
         due = h.due_at.date().isoformat() if h.due_at else "-"
-        if h.overdue:
-            due = f"[bold red]{due} overdue[/]"
         where = f"{f.account}/{f.region}" if f.account or f.region else "-"
-        t.add_row(f.id[:10], sev_text(f.severity), f.status.value, f.rule_id, f.resource_id, where, h.owner, due)
-    con.print(t)
+        table.append([f.severity.value, prefix[f.id], f.rule_id, f.resource_id, f.status.value, where, h.owner,
+                      f"{due} overdue" if h.overdue else due])  # fmt: skip
+    echo_table(FINDING_COLUMNS, table, title=f"{title}: {len(rows)}")
+
+
+# At 80 columns: severity, id, rule and resource; wider terminals add status, account/region, owner and due date.
+FINDING_COLUMNS = (
+    Col("severity", style=severity_colour),
+    Col("id"),
+    Col("rule", flex=True, min_width=24),
+    Col("resource", flex=True, cut="left", min_width=20, want=40),
+    Col("status", priority=1),
+    Col("account/region", priority=2),
+    Col("owner", priority=3),
+    Col("due", priority=4, style=lambda t: "red" if t.endswith("overdue") else None),
+)
 
 
 @findings.command("show")
@@ -164,7 +192,8 @@ def show(finding_id: str, fmt: str, db: str | None, config_path: str | None, sup
     con.print(orjson.dumps(f.evidence, option=orjson.OPT_INDENT_2).decode(), markup=False)
     if spec:
         con.print(f"[bold]why it matters[/]\n{spec.rationale.strip()}")
-        con.print(f"[bold]how to fix[/]\n{spec.remediation.strip()}")
+        con.print("[bold]how to fix[/]")
+        echo_fix(spec.remediation)
         ctrl = "; ".join(f"{k}: {', '.join(v)}" for k, v in spec.controls.items())
         con.print(f"[bold]controls[/] {ctrl}")
     con.print("[bold]history[/]")

@@ -28,6 +28,7 @@ from mamori.hub.securityhub import send_findings
 from mamori.hub.view import HubFinding
 from mamori.model.suppression import Selector, Suppression, SuppressionId
 from mamori.rules import load_rules
+from mamori.rules.refs import check_rule_id, rule_files
 
 _REL = re.compile(r"^(\d+)([dhw])$")
 
@@ -91,6 +92,8 @@ def suppress(
             raise click.BadParameter(f"{t!r} is not KEY=VALUE", param_hint="--tag")
         k, v = t.split("=", 1)
         tag_map[k] = v
+    if rule:
+        check_rule_id(rule, set(rule_files(cfg.rule_paths)) | store.rule_ids(), where="--rule")
     fid = None
     if finding_id:
         f = store.finding(finding_id)

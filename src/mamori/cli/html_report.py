@@ -8,6 +8,7 @@ import click
 
 from mamori.cli.common import config_option, db_option, get_config, open_store
 from mamori.cli.output import console
+from mamori.errors import InputError
 from mamori.report import gather, render
 from mamori.rules import load_rules
 from mamori.standards.score import ALL
@@ -38,11 +39,16 @@ def html(out: Path, account: str, title: str, max_findings: int, db: str | None,
       mamori report html -o prod.html --account 123456789012 --title "prod, November"
       open 'report.html#severity=critical&status=open'      filters live in the URL
     """
+    if not out.parent.is_dir():
+        raise InputError(f"cannot write {out}: the folder {out.parent} does not exist")
     cfg = get_config(config_path)
     data = gather(open_store(db, cfg), load_rules(cfg.rule_paths), cfg.hub, account=account, title=title, max_findings=max_findings)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(render(data), encoding="utf-8")
-    tmp.replace(out)
+    try:
+        tmp.write_text(render(data), encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
     shown = len(data.findings)
     console(err=True).print(
         f"wrote {out}: {len(data.views)} standards, {shown} finding(s)"

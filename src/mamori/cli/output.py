@@ -11,7 +11,6 @@ from typing import Any
 import click
 import orjson
 from rich.console import Console
-from rich.table import Table
 
 from mamori.model.finding import Finding, Severity
 
@@ -31,7 +30,12 @@ def console(err: bool = False) -> Console:
 
 def output_option(default: str = "table") -> Any:
     return click.option(
-        "-o", "--output", "fmt", type=click.Choice(FORMATS), default=default, show_default=True,
+        "-o",
+        "--output",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=default,
+        show_default=True,
         help="table for people; json or csv for tools.",
     )
 
@@ -73,25 +77,74 @@ def emit_findings(findings: list[Finding], fmt: str, *, title: str = "Findings")
         findings_table(findings, title=title)
 
 
+RESULT_ORDER = ("PASS", "FAIL", "UNKNOWN", "NOT_APPLICABLE", "ERROR")
+
+
+def results_line(counts: dict[str, int]) -> str:
+    """``{'PASS': 242, 'FAIL': 200}`` as people read it: ``242 pass, 200 fail``."""
+    keys = [k for k in RESULT_ORDER if k in counts] + sorted(k for k in counts if k not in RESULT_ORDER)
+    return ", ".join(f"{counts[k]} {k.lower().replace('_', ' ')}" for k in keys) or "none"
+
+
+def one_line(message: str, limit: int = 300) -> str:
+    """An error message from a service as one readable line: HTML (an emulator's 404 page) reduced to its text."""
+    import html
+    import re
+
+    text = message
+    if "<" in text and ">" in text:
+        title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
+        text = re.sub(r"<(script|style|head)\b.*?</\1>", " ", text, flags=re.I | re.S)
+        text = re.sub(r"<[^>]+>", " ", text)
+        if title and title.group(1).strip() not in text:
+            text = f"{title.group(1)} {text}"
+        text = html.unescape(text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def echo_fix(text: str) -> None:
+    """Remediation prose, then each suggested shell command (`aws ...` in backticks) alone on its own line.
+
+    Nothing is hard-wrapped (click, not rich): the terminal wraps long lines softly, so a command
+    copied from the output is the command as written.
+    """
+    import re
+
+    prose = " ".join(text.split())
+    click.echo(prose)
+    commands = [c.strip() for c in re.findall(r"`([^`]+)`", text) if c.strip().startswith("aws ")]
+    if commands:
+        click.echo("commands:")
+        for c in commands:
+            click.echo(f"  {' '.join(c.split())}")
+
+
 def sev_text(s: Severity) -> str:
     return f"[{SEV_STYLE[s]}]{s.value}[/]"
 
 
 def findings_table(findings: list[Finding], *, title: str = "Findings", limit: int | None = None) -> None:
-    con = console()
+    """One line per finding: severity, id (a unique prefix `findings show` accepts), rule, resource; more when wide."""
+    from mamori.cli.columns import Col, echo_table, severity_colour, unique_prefixes
+
     if not findings:
-        con.print("[green]No findings match.[/]")
+        click.echo("No findings match.")
         return
-    t = Table(title=title, title_justify="left", expand=False, show_lines=False)
-    t.add_column("id", style="dim", no_wrap=True)
-    t.add_column("severity", no_wrap=True)
-    t.add_column("status", no_wrap=True)
-    t.add_column("rule", no_wrap=True)
-    t.add_column("resource", overflow="fold")
-    t.add_column("account/region", no_wrap=True)
     shown = findings[:limit] if limit else findings
-    for f in shown:
-        t.add_row(f.id[:10], sev_text(f.severity), f.status.value, f.rule_id, f.resource_id, f"{f.account}/{f.region}")
-    con.print(t)
+    prefix = unique_prefixes([f.id for f in findings])
+    cols = (
+        Col("severity", style=severity_colour),
+        Col("id"),
+        Col("rule", flex=True, min_width=24),
+        Col("resource", flex=True, cut="left", min_width=20, want=40),
+        Col("status", priority=1),
+        Col("account/region", priority=2),
+    )
+    rows = [
+        [f.severity.value, prefix[f.id], f.rule_id, f.resource_id, f.status.value, f"{f.account}/{f.region}"]
+        for f in shown
+    ]
+    echo_table(cols, rows, title=title)
     if limit and len(findings) > limit:
-        con.print(f"[dim]… and {len(findings) - limit} more (mamori findings list shows all)[/]")
+        click.echo(f"… and {len(findings) - limit} more (mamori findings list shows all)")

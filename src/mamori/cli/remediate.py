@@ -11,7 +11,7 @@ from rich.table import Table
 
 from mamori.cli.common import actor, config_option, db_option, get_config, open_store, split_csv, targets_from
 from mamori.cli.exits import EXIT_RUNTIME, exit_with
-from mamori.cli.output import console, emit_json
+from mamori.cli.output import console, emit_json, one_line
 from mamori.config import Config
 from mamori.findings import Store
 from mamori.remediate.apply import apply_plan
@@ -65,27 +65,43 @@ def confirm(question: str, yes: bool) -> None:
 
 
 def print_plan(plan: Plan, *, title: str | None = None) -> None:
-    con = console()
-    t = Table(title=title or f"Plan {plan.id} ({plan.status.value})", title_justify="left", show_lines=True)
-    for col in ("change", "status", "rule / action", "resource", "what and how"):
-        t.add_column(col, overflow="fold")
+    """Each change as a short block: id, status, rule and action, resource, what, and how (each API call and its
+    parameters in full, JSON for documents), never a truncated Python dict and never hard-wrapped."""
+    click.secho(title or f"Plan {plan.id} ({plan.status.value})", bold=True)
+    if not plan.changes:
+        click.secho("Nothing to plan: no open finding of a rule with a remediation action matches.", fg="green")
+        return
     for c in plan.changes:
-        what = c.summary
-        if c.calls:
-            what += "\n" + "\n".join(f"[dim]{x.describe()}[/]" for x in c.calls)
+        status = "rolled back" if c.status is ChangeStatus.ROLLED_BACK else c.status.value
+        click.echo("")
+        click.echo(f"{click.style(c.id, bold=True)}  {click.style(status, fg=STATUS_COLOUR.get(c.status))}  {c.rule_id or '-'} -> {c.action}")
+        click.echo(f"  resource: {c.target.resource_id} ({c.target.account}/{c.target.region})")
+        if c.summary:
+            click.echo(f"  what:     {' '.join(c.summary.split())}")
+        for n, call in enumerate(c.calls):
+            click.echo(f"  {'how:     ' if n == 0 else '         '} {call.service}:{call.operation} in {call.region}")
+            for k, v in call.params.items():
+                click.echo(f"             {k}: {param_text(v)}")
         if c.reason:
-            what += f"\n[italic]{c.reason}[/]"
+            click.echo(f"  why:      {one_line(c.reason)}")
         if c.error:
-            what += f"\n[red]{c.error}[/]"
-        t.add_row(c.id, f"[{STATUS_STYLE[c.status]}]{c.status.value}[/]", f"{c.rule_id or '-'}\n[dim]{c.action}[/]",
-                  f"{c.target.resource_id}\n[dim]{c.target.account}/{c.target.region}[/]", what.strip())  # fmt: skip
-    if plan.changes:
-        con.print(t)
-    else:
-        con.print("[green]Nothing to plan: no open finding of a rule with a remediation action matches.[/]")
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(plan.counts().items()))
+            click.secho(f"  error:    {one_line(c.error)}", fg="red")
+    click.echo("")
+    counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(plan.counts().items()))
     if counts:
-        con.print(f"[bold]{len(plan.changes)} change(s):[/] {counts}")
+        click.echo(f"{click.style(f'{len(plan.changes)} change(s):', bold=True)} {counts}")
+
+
+STATUS_COLOUR = {s: c.split()[-1] for s, c in STATUS_STYLE.items() if c != "dim"}
+
+
+def param_text(v: Any) -> str:
+    """A call parameter as people and shells read it: strings as they are, documents as compact JSON."""
+    if isinstance(v, str):
+        return v
+    import orjson
+
+    return orjson.dumps(v, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _plan_next(plan: Plan) -> None:
@@ -240,6 +256,10 @@ def rollback_cmd(
             raise exit_with(EXIT_RUNTIME)
         return
     change = rstore.change(change_or_plan_id)
+    if change.status is ChangeStatus.ROLLED_BACK:
+        at = change.rolled_back_at.isoformat(timespec="seconds") if change.rolled_back_at else "earlier"
+        click.echo(f"{change.id} was already rolled back ({at}): nothing to do")
+        return
     confirm(f"Roll back {change.id} ({change.action} on {change.target.label})?", yes)
     done_change = rollback_change(rstore, clients, change, cfg.guardrails, actor=who, force=force)
     con.print(f"[blue]rolled back[/] {done_change.id}: {done_change.target.label} has its prior configuration again")

@@ -9,9 +9,10 @@ import click
 import yaml
 from rich.table import Table
 
+from mamori.cli.columns import Col, echo_table, severity_colour
 from mamori.cli.common import config_option, get_config
 from mamori.cli.exits import EXIT_FAILED, exit_with
-from mamori.cli.output import console, emit_csv, emit_json, output_option, sev_text
+from mamori.cli.output import console, echo_fix, emit_csv, emit_json, output_option, sev_text
 from mamori.collect.snapshot import read_snapshot
 from mamori.engine.testing import evaluate_rule, run_cases, status_counts
 from mamori.rules import load_rules
@@ -51,17 +52,21 @@ def list_(service: str | None, fmt: str, config_path: str | None) -> None:
             ("id", "severity", "resource_type", "guardrail", "title", "controls"),
         )  # fmt: skip
         return
-    t = Table(title=f"{len(rs)} rules", title_justify="left")
-    for col in ("id", "severity", "resource type", "guardrail", "baseline", "CIS v3.0", "FSBP"):
-        t.add_column(col, overflow="fold")
-    for r in rs:
-        ctl = r.spec.controls
-        c = ctl
-        t.add_row(
-            r.id, sev_text(r.spec.severity), r.spec.resource_type, r.spec.guardrail.value,
-            ",".join(c.get("baseline", [])), ",".join(c.get("cis-aws-3.0", [])), ",".join(c.get("fsbp", [])),
-        )  # fmt: skip
-    console().print(t)
+    rows = [
+        [r.id, r.spec.severity.value, ",".join(r.spec.controls.get("baseline", [])),
+         ",".join(r.spec.controls.get("cis-aws-3.0", [])), ",".join(r.spec.controls.get("fsbp", [])),
+         r.spec.resource_type, r.spec.guardrail.value]
+        for r in rs
+    ]  # fmt: skip
+    echo_table(RULE_COLUMNS, rows, title=f"{len(rs)} rules (`mamori rules show <id>` for one)")
+
+
+# One line per rule; wider terminals add the resource type and the guardrail kind.
+RULE_COLUMNS = (
+    Col("id", flex=True, min_width=30), Col("severity", style=severity_colour), Col("baseline", priority=1),
+    Col("CIS v3.0", priority=2), Col("FSBP", flex=True, min_width=8, priority=3),
+    Col("resource type", priority=4), Col("guardrail", priority=5),
+)  # fmt: skip
 
 
 @rules.command("show")
@@ -83,7 +88,8 @@ def show(rule_id: str, fmt: str, config_path: str | None) -> None:
     con.print(f"resource type: {r.spec.resource_type}")
     con.print("controls: " + "; ".join(f"{k} {', '.join(v)}" for k, v in r.spec.controls.items()))
     con.print(f"[bold]rationale[/]\n{r.spec.rationale.strip()}")
-    con.print(f"[bold]remediation[/]\n{r.spec.remediation.strip()}")
+    con.print("[bold]remediation[/]")
+    echo_fix(r.spec.remediation)
     cond = {"applies_when": r.spec.applies_when, "fail_when": r.spec.fail_when, "params": r.spec.params}
     con.print("[bold]condition[/]")
     con.print(yaml.safe_dump({k: v for k, v in cond.items() if v}, sort_keys=False).rstrip(), markup=False)

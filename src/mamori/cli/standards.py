@@ -6,12 +6,13 @@ import click
 from rich.table import Table
 
 from mamori.catalog import standards as catalogue
+from mamori.cli.columns import Col, echo_table, severity_colour, unique_prefixes
 from mamori.cli.common import config_option, db_option, get_config, open_store
-from mamori.cli.output import FORMATS, console, emit_csv, emit_json, sev_text
+from mamori.cli.output import FORMATS, console, emit_csv, emit_json
 from mamori.rules import load_rules
 from mamori.standards.drift import drift as compute_drift
 from mamori.standards.score import ALL
-from mamori.standards.status import ControlStatus
+from mamori.standards.status import ControlState, ControlStatus
 from mamori.standards.view import StandardView, standard_views
 
 STATUS_STYLE = {
@@ -87,13 +88,12 @@ def list_(account: str, scan_id: str | None, fmt: str, db: str | None, config_pa
         return
     con = console()
     con.print(_scan_line(views[0]))
-    t = Table(title="Standards (controls: by machine / attested / not covered; failing)", title_justify="left")
-    for h in ("standard", "controls", "rules", "score", "machine", "attested", "not covered", "failing"):
-        t.add_column(h, justify="left" if h == "standard" else "right")
-    for r in rows:
-        sc = r[4]
-        t.add_row(str(r[0]), str(r[2]), str(r[3]), _pct(sc if isinstance(sc, float) else None), *(str(x) for x in (r[5], r[6], r[7], r[9])))
-    con.print(t)
+    cols = [Col("standard"), *(Col(h, right=True) for h in ("controls", "rules", "score", "machine", "attested", "not covered", "failing"))]
+    table = [
+        [str(r[0]), str(r[2]), str(r[3]), _pct(r[4] if isinstance(r[4], float) else None), *(str(x) for x in (r[5], r[6], r[7], r[9]))]
+        for r in rows
+    ]
+    echo_table(cols, table, title="Standards (controls: by machine / attested / not covered; failing)")
     for v in views:
         con.print(v.explain())
 
@@ -128,20 +128,23 @@ def _scan_line(v: StandardView) -> str:
     "--status", "statuses", multiple=True, type=click.Choice([s.value for s in ControlStatus]),
     help="Only controls with this status (repeatable).",
 )  # fmt: skip
+@click.option("--details", is_flag=True, help="Each control's rules, their results and attestation notes (long).")
 @click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
 @db_option
 @config_option
 def show(
-    standard: str, account: str, scan_id: str | None, category: str | None, statuses: tuple[str, ...], fmt: str,
-    db: str | None, config_path: str | None,
+    standard: str, account: str, scan_id: str | None, category: str | None, statuses: tuple[str, ...], details: bool,
+    fmt: str, db: str | None, config_path: str | None,
 ) -> None:  # fmt: skip
     """Every control of a standard: status, coverage and the rules behind it.
 
     \b
     Statuses: passing, failing, unknown (data not collected), no resources (its rules
     found nothing to check), attested (a valid attestation), not covered.
+    One line per control; --details adds the rules, their results and notes.
     \b
       mamori standards show baseline
+      mamori standards show baseline --details --category 1
       mamori standards show cis-aws-3.0 --account 123456789012 --status failing
       mamori standards show fsbp --category S3 -o json
     """
@@ -170,7 +173,51 @@ def show(
     con.print(f"[bold]{v.standard.title}[/] ({v.standard.id} {v.standard.version})")
     con.print(_scan_line(v))
     con.print(f"[bold]{v.explain()}[/]")
-    con.print(_category_table(v))
+    if details:
+        con.print(_category_table(v))
+        con.print(_details_table(states))
+        return
+    echo_table(CATEGORY_COLUMNS, _category_rows(v), title="by category")
+    rows = [
+        [s.control.id, s.status.value, s.control.title, f"{s.passed}/{s.failed}/{s.unknown}" if s.rules else "-", s.coverage.value]
+        for s in states
+    ]
+    echo_table(CONTROL_COLUMNS, rows, title=f"{len(states)} controls (--details: rules and notes; -o json: everything)")
+
+
+STATUS_COLOUR: dict[str, str] = {
+    ControlStatus.PASSING.value: "green", ControlStatus.FAILING.value: "red", ControlStatus.UNKNOWN.value: "yellow",
+    ControlStatus.ATTESTED.value: "cyan", ControlStatus.NOT_COVERED.value: "magenta",
+}  # fmt: skip
+DRIFT_COLUMNS = (
+    Col("severity", style=severity_colour), Col("id"), Col("change"), Col("rule", flex=True, min_width=24),
+    Col("resource", flex=True, cut="left", min_width=16, want=40), Col("status now", priority=1),
+    Col("controls", flex=True, priority=2), Col("account/region", priority=3),
+)  # fmt: skip
+CATEGORY_COLUMNS = (
+    Col("category", flex=True, min_width=20), Col("score", right=True), Col("machine", right=True, priority=2),
+    Col("attested", right=True, priority=3), Col("not covered", right=True, priority=1),
+    Col("failing", right=True), Col("results p/f/u", right=True, priority=4),
+)  # fmt: skip
+CONTROL_COLUMNS = (
+    Col("control"), Col("status", style=lambda t: STATUS_COLOUR.get(t)), Col("title", flex=True, min_width=20),
+    Col("results p/f/u", right=True, priority=2), Col("coverage", priority=1),
+)  # fmt: skip
+
+
+def _category_rows(v: StandardView) -> list[list[str]]:
+    rows = []
+    for cat in v.standard.categories:
+        sc, cov = v.scores.get(cat.id), v.coverage.get(cat.id)
+        rows.append([
+            _cat_label(cat.id, cat.title), _pct(sc.score) if sc else "n/a",
+            str(cov.machine) if cov else "0", str(cov.attested) if cov else "0", str(cov.not_covered) if cov else "0",
+            str(cov.failing) if cov else "0", f"{sc.passed}/{sc.failed}/{sc.unknown}" if sc else "-",
+        ])  # fmt: skip
+    return rows
+
+
+def _details_table(states: list[ControlState]) -> Table:
     t = Table(title=f"{len(states)} controls", title_justify="left")
     for col in ("control", "title", "coverage", "status", "rules (pass/fail/unknown results)", "attestation / note"):
         t.add_column(col, overflow="fold")
@@ -183,7 +230,7 @@ def show(
         if s.note:
             extra = f"{extra}; {s.note}" if extra else s.note
         t.add_row(s.control.id, s.control.title, s.coverage.value, _status(s.status), rules, extra)
-    con.print(t)
+    return t
 
 
 def _category_table(v: StandardView) -> Table:
@@ -255,12 +302,12 @@ def drift_cmd(
         if not items:
             con.print(f"[dim]{title}: none[/]")
             continue
-        ft = Table(title=f"{title}: {len(items)}", title_justify="left")
-        for col in ("id", "severity", "change", "status now", "rule", "controls", "resource", "account/region"):
-            ft.add_column(col, overflow="fold")
-        for it in items[:limit]:
-            f = it.finding
-            ft.add_row(f.id[:10], sev_text(f.severity), it.change, f.status.value, f.rule_id, ", ".join(it.controls), f.resource_id, f"{f.account}/{f.region}")
-        con.print(ft)
+        prefix = unique_prefixes([it.finding.id for it in items])
+        rows = [
+            [it.finding.severity.value, prefix[it.finding.id], it.change, it.finding.rule_id, it.finding.resource_id,
+             it.finding.status.value, ", ".join(it.controls), f"{it.finding.account}/{it.finding.region}"]
+            for it in items[:limit]
+        ]  # fmt: skip
+        echo_table(DRIFT_COLUMNS, rows, title=f"{title}: {len(items)}")
         if len(items) > limit:
             con.print(f"[dim]… and {len(items) - limit} more (-o json shows all)[/]")

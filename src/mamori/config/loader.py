@@ -8,6 +8,8 @@ keys are optional::
     params:                                              # per-rule parameter overrides
       iam_access_key_older_than_90_days: {max_age_days: 60}
     disabled_rules: [ec2_instance_public_ip]
+    # rule ids, parameter names and value types in params and disabled_rules are checked
+    # against the rules by mamori.rules.refs.load_checked_config (what every command uses)
     guardrails: {...}    # remediation modes and exemptions (docs/remediation.md)
     keys: {...}          # the access-key lifecycle policy (docs/remediation.md)
 """

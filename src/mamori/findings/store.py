@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.engine.evaluate import Evaluation
-from mamori.errors import StoreError
+from mamori.errors import InputError, StoreError
 from mamori.findings import suppressions as ops
 from mamori.findings.lifecycle import ScanSummary, record_lifecycle
 from mamori.findings.rows import row_to_finding
@@ -292,10 +292,15 @@ class Store:
 
     def finding(self, id_or_prefix: str) -> Finding | None:
         with self.engine.connect() as conn:
-            rows = list(conn.execute(select(findings).where(findings.c.id.startswith(id_or_prefix, autoescape=True)).limit(2)))
+            rows = list(conn.execute(select(findings).where(findings.c.id.startswith(id_or_prefix, autoescape=True)).limit(6)))
         if len(rows) > 1:
-            raise StoreError(f"finding id prefix {id_or_prefix!r} is ambiguous; give more characters")
+            raise ambiguous("finding", id_or_prefix, [r.id for r in rows])
         return row_to_finding(rows[0]) if rows else None
+
+    def rule_ids(self) -> set[str]:
+        """Every rule id findings were recorded for (mamori's rules and imported tools' ones)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(findings.c.rule_id).distinct()).scalars())
 
     def history(self, finding_id: str) -> list[dict[str, Any]]:
         q = select(finding_history).where(finding_history.c.finding_id == finding_id).order_by(finding_history.c.id)
@@ -309,9 +314,9 @@ class Store:
 
     def scan(self, id_or_prefix: str) -> ScanRecord | None:
         with self.engine.connect() as conn:
-            rows = list(conn.execute(select(scans).where(scans.c.id.startswith(id_or_prefix, autoescape=True)).limit(2)))
+            rows = list(conn.execute(select(scans).where(scans.c.id.startswith(id_or_prefix, autoescape=True)).limit(6)))
         if len(rows) > 1:
-            raise StoreError(f"scan id prefix {id_or_prefix!r} is ambiguous; give more characters")
+            raise ambiguous("scan", id_or_prefix, [r.id for r in rows])
         return self._scan(rows[0]) if rows else None
 
     @staticmethod
@@ -361,3 +366,8 @@ class Store:
         with self.engine.connect() as conn:
             return {s: n for s, n in conn.execute(q)}
 
+
+def ambiguous(what: str, prefix: str, ids: list[str]) -> InputError:
+    """An id prefix that matches several ids: the caller's to fix (exit 2), with the candidates (up to five)."""
+    shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+    return InputError(f"{what} id prefix {prefix!r} is ambiguous: it matches {shown}; give more characters")

@@ -1,6 +1,7 @@
 """Roll back an applied change: put back the prior configuration saved before the change.
 
-Refused when the action cannot be undone (a deleted key, a restarted trail), when the
+Rolling back a change that was already rolled back is a no-op: the change is returned as it
+is, nothing is called or recorded. Refused when the action cannot be undone (a deleted key, a restarted trail), when the
 change never touched anything, or when the resource has changed since mamori changed
 it (someone else's later change would be overwritten; ``force`` overrides that).
 """
@@ -37,7 +38,7 @@ def rollback_change(
     load_actions()
     action = ACTIONS.get(change.action)
     if change.status is ChangeStatus.ROLLED_BACK:
-        raise RemediationError(f"change {change.id} was already rolled back at {change.rolled_back_at}")
+        return change  # already done: a second rollback changes nothing
     if change.status not in _TOUCHED or (change.status is ChangeStatus.FAILED and not change.calls_done) or change.prior is None:
         raise RemediationError(f"change {change.id} changed nothing (status {change.status.value}): nothing to roll back")
     if not action.reversible:

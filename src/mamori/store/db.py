@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.errors import StoreError
-from mamori.store.url import given, sqlite_path, store_url
+from mamori.store.url import check_folder, store_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x6D616D6F  # "mamo": the advisory lock every writer of the store takes
@@ -28,12 +28,11 @@ _migrate_lock = threading.Lock()
 
 
 def _prepare(url: str | None, configured: str | None) -> str:
-    """The resolved URL (see :func:`mamori.store.url.store_url`); a SQLite file given as a path gets its folder."""
-    resolved = store_url(url, configured)
-    path = sqlite_path(resolved)
-    if path is not None and "://" not in given(url, configured):
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return resolved
+    """The resolved URL (see :func:`mamori.store.url.store_url`); only the default folder is created."""
+    folder = check_folder(url, configured)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    return store_url(url, configured)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

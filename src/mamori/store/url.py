@@ -1,14 +1,18 @@
 """Where the store is: the one place that resolves its URL. Pure: creates nothing, imports nothing heavy.
 
 ``--db`` (explicit), else ``db:`` in ``mamori.yaml`` (configured), else ``$MAMORI_DB``,
-else ``./.mamori/mamori.db``. A path becomes a SQLite URL; ``postgresql://`` becomes
-``postgresql+psycopg://`` (the driver mamori ships with).
+else ``./.mamori/mamori.db``. A path becomes a SQLite URL; ``postgresql://`` and ``postgres://``
+become ``postgresql+psycopg://`` (the driver mamori ships with). Only mamori's own folder
+(``.mamori``, as in the default ``./.mamori/mamori.db``) is ever created: a store given in
+any other folder that does not exist is a typo, refused by :func:`check_folder`.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from mamori.errors import InputError
 
 DEFAULT_PATH = Path(".mamori") / "mamori.db"
 ENV = "MAMORI_DB"
@@ -24,8 +28,9 @@ def store_url(explicit: str | None = None, configured: str | None = None) -> str
     """The store's URL (see :func:`given`); a path becomes a SQLite URL."""
     raw = given(explicit, configured)
     if "://" in raw:
-        if raw.startswith("postgresql://"):
-            raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+        for alias in ("postgresql://", "postgres://"):
+            if raw.startswith(alias):
+                raw = "postgresql+psycopg://" + raw[len(alias) :]
         return raw
     return f"{_SQLITE}{Path(raw).expanduser()}"
 
@@ -45,3 +50,20 @@ def existing_store(explicit: str | None = None, configured: str | None = None) -
     if path is None:
         return url
     return url if path.exists() else None
+
+
+def check_folder(explicit: str | None = None, configured: str | None = None) -> Path | None:
+    """The folder to create for the store (only a ``.mamori`` folder, as in the default), else None.
+
+    Raises :class:`InputError` when a store given by ``--db``, ``db:`` or ``$MAMORI_DB`` is a
+    SQLite file in a folder that does not exist: opening it would create an empty store
+    somewhere nobody meant (``--db /typo/m.db`` would report "no findings").
+    """
+    raw = given(explicit, configured)
+    path = sqlite_path(store_url(explicit, configured))
+    if path is None or path.parent.is_dir():
+        return None
+    if path.parent.name == DEFAULT_PATH.parent.name and path.parent.parent.is_dir():
+        return path.parent  # mamori's own folder (``.mamori``) in a folder that exists
+    by = "--db" if explicit else "db: in the config file" if configured else f"${ENV}"
+    raise InputError(f"the store {raw} (from {by}) is in a folder that does not exist: {path.parent}; create it or fix the path")

@@ -167,9 +167,8 @@ def enabled_regions(factory: ClientFactory) -> list[str]:
 
 
 def validate_regions(session: boto3.Session, regions: tuple[str, ...], endpoint_url: str | None) -> None:
-    """Refuse a region name AWS does not know, unless an emulator endpoint is used."""
-    if endpoint_url:
-        return
+    """Refuse a region name AWS does not know, with an emulator endpoint too (moto and LocalStack
+    know AWS's regions only; an unknown one failed deep in botocore with an HTML error page)."""
     known = set(session.get_available_regions("ec2")) | set(
         session.get_available_regions("ec2", partition_name="aws-us-gov")
     ) | set(session.get_available_regions("ec2", partition_name="aws-cn"))
