@@ -1,0 +1,65 @@
+"""The demo's findings, one line each, designed for 80 columns (wider terminals show more).
+
+Columns by priority: the id prefix (``mamori findings show`` accepts it), the severity,
+the rule id in full (it is what ``remediate plan --rule`` and suppressions take), then the
+resource, cut with "…" to fit; from 120 columns on, the account and region too.
+"""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.text import Text
+
+from mamori.cli.output import SEV_STYLE, console
+from mamori.model import Finding
+
+ID_WIDTH = 10
+WIDE = 120
+RULE_CAP = 44  # longer rule ids push that line's resource right instead of widening every line
+
+
+def _fit(text: str, room: int) -> str:
+    if len(text) <= room:
+        return text
+    return text[: max(room - 1, 0)] + "…" if room > 0 else ""
+
+
+def finding_lines(findings: list[Finding], width: int) -> list[Text]:
+    """The header and one line per finding, each at most ``width`` characters."""
+    wide = width >= WIDE
+    rule_w = min(max((len(f.rule_id) for f in findings), default=4), RULE_CAP)
+    head = f"{'id':<{ID_WIDTH}}  {'severity':<8}  {'rule':<{rule_w}}  resource"
+    if wide:
+        head += "  (account/region)"
+    lines = [Text(_fit(head, width), style="bold")]
+    for f in findings:
+        left = f"{f.id[:ID_WIDTH]:<{ID_WIDTH}}  {f.severity.value:<8}  {f.rule_id:<{rule_w}}  "
+        rest = f.resource_id + (f"  ({f.account}/{f.region})" if wide else "")
+        line = Text(_fit(left + rest, width) if len(left) >= width else left + _fit(rest, width - len(left)))
+        line.stylize("dim", 0, ID_WIDTH)
+        line.stylize(SEV_STYLE[f.severity], ID_WIDTH + 2, ID_WIDTH + 2 + len(f.severity.value))
+        lines.append(line)
+    return lines
+
+
+def print_findings(findings: list[Finding], *, title: str, limit: int) -> None:
+    con = console()
+    if not findings:
+        return
+    con.print(f"[bold]{title}[/]")
+    for line in finding_lines(findings[:limit], con.width):
+        con.print(line, no_wrap=True, crop=True)
+    if len(findings) > limit:
+        con.print(f"[dim]… and {len(findings) - limit} more (mamori findings list shows all)[/]")
+
+
+def print_hints(hints: list[tuple[str, str]]) -> None:
+    """Commands to copy, never wrapped; the comment beside them when it fits, else above."""
+    con = console()
+    cmd_w = max(len(c) for c, _ in hints)
+    for cmd, what in hints:
+        if 2 + cmd_w + 4 + len(what) <= con.width:
+            con.print(f"  [cyan]{escape(f'{cmd:<{cmd_w}}')}[/]  [dim]# {escape(what)}[/]", soft_wrap=True)
+        else:
+            con.print(f"  [dim]# {escape(what)}[/]", soft_wrap=True)
+            con.print(f"  [cyan]{escape(cmd)}[/]", soft_wrap=True)
