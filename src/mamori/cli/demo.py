@@ -27,6 +27,7 @@ from mamori.demo.estate import (
     NEXT_DAY_SEED,
     SeedEnv,
     fake_credentials,
+    fresh_emulator,
     moto_server,
     require_emulator,
     role_arn,
@@ -90,7 +91,7 @@ def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no
         )
         session = boto3.Session(region_name=DEMO_REGIONS[0])
         env = SeedEnv(session=session, endpoint_url=endpoint)
-        seed_ids(ESTATE_SEED)
+        fresh_emulator(ESTATE_SEED)
         seeded = seed_estate(env)
         con.print(f"seeded the estate ({len(seeded)} services) in {time.perf_counter() - t0:.1f}s; scanning…")
         started = datetime.now(UTC)

@@ -15,7 +15,7 @@ from mamori.model import Finding
 
 ID_WIDTH = 10
 WIDE = 120
-RULE_CAP = 44  # longer rule ids push that line's resource right instead of widening every line
+MIN_RESOURCE = 16  # room kept for the resource: a longer rule id pushes only its own line's resource right
 
 
 def _fit(text: str, room: int) -> str:
@@ -27,7 +27,8 @@ def _fit(text: str, room: int) -> str:
 def finding_lines(findings: list[Finding], width: int) -> list[Text]:
     """The header and one line per finding, each at most ``width`` characters."""
     wide = width >= WIDE
-    rule_w = min(max((len(f.rule_id) for f in findings), default=4), RULE_CAP)
+    fixed = ID_WIDTH + 2 + 8 + 2 + 2
+    rule_w = max(min(max((len(f.rule_id) for f in findings), default=4), width - fixed - MIN_RESOURCE), 4)
     head = f"{'id':<{ID_WIDTH}}  {'severity':<8}  {'rule':<{rule_w}}  resource"
     if wide:
         head += "  (account/region)"

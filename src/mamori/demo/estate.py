@@ -56,6 +56,14 @@ def seed_ids(seed: int) -> None:
     mock_random.seed(seed)
 
 
+def fresh_emulator(seed: int) -> None:
+    """Forget any earlier estate in this process's moto (its state outlives one server) and seed its ids."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+    seed_ids(seed)
+
+
 def role_arn(account: str) -> str:
     return f"arn:aws:iam::{account}:role/{DEMO_ROLE}"
 
