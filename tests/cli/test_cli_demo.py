@@ -72,3 +72,25 @@ def test_demo_without_the_emulator_says_how_to_get_it(
 def test_demo_stop_without_a_running_emulator_is_a_clear_no(mamori: Callable[..., Any]) -> None:
     r = mamori("demo", "--stop")
     assert r.code == 2 and "nothing to stop" in r.err
+
+
+def test_demo_stop_signals_the_kept_demo_and_a_stale_file_is_cleared(
+    mamori: Callable[..., Any], tmp_path: Any
+) -> None:
+    import subprocess
+
+    from mamori.demo import live
+
+    # a stand-in for `mamori demo --keep-running` (its argv says demo, as the real one's does)
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "demo"])
+    try:
+        live.ENV_FILE.parent.mkdir(parents=True, exist_ok=True)
+        live.ENV_FILE.write_text(live.env_text("http://127.0.0.1:1", proc.pid))
+        r = mamori("demo", "--stop")
+        assert r.code == 0 and f"pid {proc.pid}" in r.out and "unset MAMORI_ENDPOINT_URL" in r.out
+        assert proc.wait(10) != 0  # terminated by the signal
+    finally:
+        proc.kill()
+    # the process is gone but its file is left (a kill -9): --stop says so and clears it
+    r = mamori("demo", "--stop")
+    assert r.code == 2 and "already stopped" in r.err and not live.ENV_FILE.exists()

@@ -75,7 +75,8 @@ def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no
     try:
         if stop_it:
             pid = live.stop()
-            con.print(f"stopped the demo emulator (pid {pid}).")
+            con.print(f"stopped the demo emulator (pid {pid}). In shells that loaded {live.ENV_FILE}:")
+            con.print(f"  {live.UNSET}", soft_wrap=True, markup=False)
             return
         require_emulator()
     except MamoriError as exc:

@@ -57,12 +57,25 @@ def running_pid(path: Path = ENV_FILE) -> int | None:
     return int(m.group(1)) if m else None
 
 
+UNSET = "unset MAMORI_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN MAMORI_DEMO_ROLES"
+
+
+def _is_demo(pid: int) -> bool:
+    """Where /proc exists, make sure the pid is still a mamori demo (pids are reused)."""
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if not Path("/proc/self").exists():
+        return True
+    return cmdline.exists() and b"demo" in cmdline.read_bytes()
+
+
 def stop(path: Path = ENV_FILE) -> int:
     """Ask the kept-running demo to stop (SIGTERM); return its pid. Stale files are removed."""
     pid = running_pid(path)
     if pid is None:
         raise InputError(f"no demo emulator is running here ({path} not found): nothing to stop")
     try:
+        if not _is_demo(pid):
+            raise ProcessLookupError
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         path.unlink(missing_ok=True)
