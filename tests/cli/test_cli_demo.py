@@ -50,12 +50,12 @@ def test_demo_scans_stores_and_teaches_next_steps(mamori: Callable[..., Any], mo
     # ... and every line fits 80 columns; each finding is one line with its full rule id and a resource
     assert max(len(line) for line in again.out.splitlines()) <= 80
     table = again.out.split("Open findings (worst first)\n", 1)[1].splitlines()
-    assert table[0].split() == ["id", "severity", "rule", "resource"]
+    assert table[0].split() == ["id", "sev", "rule", "resource"]
     rows = table[1:16]
     rules = {f["rule_id"] for f in listed}
     for row in rows:
         fid, sev, rule, resource = row.split(maxsplit=3)
-        assert len(fid) == 10 and sev in {"critical", "high", "medium", "low", "informational"}
+        assert len(fid) == 10 and sev in {"crit", "high", "med", "low", "info"}
         assert rule in rules and resource.strip()
 
 
