@@ -145,11 +145,11 @@ def _keep_running(endpoint: str, db: str | None) -> None:
     con.print(f"\n[bold]The emulator stays up[/] at {endpoint}. In another shell, from this directory:")
     print_hints(
         [
-            (f". {path}", "point mamori at the emulator (endpoint, fake credentials)"),
+            (f". {path}", "point mamori at the emulator"),
             ("mamori remediate plan --rule s3_bucket_public_via_acl", "what a fix would change"),
-            ("mamori remediate plan $MAMORI_DEMO_ROLES", "every fix, in both accounts"),
-            ("mamori keys enforce", "the access-key lifecycle, dry run"),
-            ("mamori scan --regions $MAMORI_DEMO_REGIONS", "scan it yourself"),
+            ("mamori remediate plan $MAMORI_DEMO_ROLES", "every fix, both accounts"),
+            ("mamori keys enforce", "the key lifecycle, dry run"),
+            ("mamori scan --regions $MAMORI_DEMO_REGIONS $MAMORI_DEMO_ROLES", "scan both accounts"),
             ("mamori demo --stop", "stop the emulator (or Ctrl-C here)"),
         ]
     )

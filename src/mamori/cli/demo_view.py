@@ -60,12 +60,13 @@ def print_findings(findings: list[Finding], *, title: str, limit: int) -> None:
 
 
 def print_hints(hints: list[tuple[str, str]]) -> None:
-    """Commands to copy, never wrapped; the comment beside them when it fits, else above."""
+    """Commands to copy, never wrapped; the comment beside them (aligned) when it fits, else above."""
     con = console()
     cmd_w = max(len(c) for c, _ in hints)
     for cmd, what in hints:
-        if 2 + cmd_w + 4 + len(what) <= con.width:
-            con.print(f"  [cyan]{escape(f'{cmd:<{cmd_w}}')}[/]  [dim]# {escape(what)}[/]", soft_wrap=True)
+        pad = cmd_w if 2 + cmd_w + 4 + len(what) <= con.width else len(cmd)
+        if 2 + pad + 4 + len(what) <= con.width:
+            con.print(f"  [cyan]{escape(f'{cmd:<{pad}}')}[/]  [dim]# {escape(what)}[/]", soft_wrap=True)
         else:
             con.print(f"  [dim]# {escape(what)}[/]", soft_wrap=True)
             con.print(f"  [cyan]{escape(cmd)}[/]", soft_wrap=True)
