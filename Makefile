@@ -1,13 +1,15 @@
 # The two commands of the README:
-#   make demo   -> set up a virtualenv, install mamori, run `mamori demo` (emulated AWS, no account)
-#   make test   -> same set-up, wait for PostgreSQL, lint, type-check, check the import contracts
-#                  (pyproject.toml [tool.importlinter]) and run the whole test suite
+#   make demo     -> set up a virtualenv, install mamori with its dev and demo extras, run `mamori demo`
+#                    (emulated AWS, no account); `make demo-stop` stops a `mamori demo --keep-running`
+#   make test     -> same set-up, chromium for the report's browser test (`make browsers`, apt, once),
+#                    wait for PostgreSQL, lint, type-check, check the import contracts
+#                    (pyproject.toml [tool.importlinter]) and run the whole test suite
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint setup clean bench docs fuzz
+.PHONY: demo demo-stop test lint setup browsers clean bench docs fuzz
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,12 +22,19 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/mamori demo
 
+demo-stop: $(STAMP)
+	$(BIN)/mamori demo --stop
+
+# Debian's chromium for tests/report/test_report_browser.py; a no-op when it is installed.
+browsers:
+	@bash .ci/browsers.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP)
+test: $(STAMP) browsers
 	@bash .ci/services.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy

@@ -1,21 +1,9 @@
 #!/usr/bin/env bash
-# Make sure the services the test suite needs are up; start them if they are not.
+# Make sure PostgreSQL, which the store tests need, is up; start it if it is installed but stopped.
 # Nothing is skipped silently: if PostgreSQL cannot be reached, the suite fails.
 set -uo pipefail
 
-# Headless Chromium for the HTML report's browser test (tests/report): Debian's package,
-# installed once; skipped when it is already on PATH. Without it that test fails.
-if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
-  echo "chromium is not installed; installing Debian's package for the report's browser test" >&2
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; fi
-  if command -v apt-get >/dev/null 2>&1; then
-    $SUDO apt-get update -qq >&2 && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
-      || echo "could not install chromium; tests/report/test_report_browser.py will fail" >&2
-  else
-    echo "no apt-get: install chromium yourself; tests/report/test_report_browser.py will fail without it" >&2
-  fi
-fi
+# Chromium for the report's browser test is installed by its own step: .ci/browsers.sh (make browsers).
 
 pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 if ! pg_up; then

@@ -28,7 +28,7 @@ FLAGS = (
 def chromium() -> str:
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
-        pytest.fail("chromium is not installed: run `bash .ci/services.sh` (make test does) or `apt-get install -y chromium`")
+        pytest.fail("chromium is not installed: run `make browsers` (make test does) or `apt-get install -y chromium`")
     return exe
 
 

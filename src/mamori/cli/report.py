@@ -47,7 +47,10 @@ def coverage_lines(rows: list[ScoreRow], cov: list[CoverageRow]) -> list[str]:
     return [explain(sid, scores.get(sid), covs.get(sid)) for sid in standards() if sid in covs or sid in scores]
 
 
-def print_summary(outcome: ScanOutcome, findings: list[Finding], *, api_calls: int | None = None, scan_id: str | None = None) -> None:
+def print_summary(
+    outcome: ScanOutcome, findings: list[Finding], *, api_calls: int | None = None, scan_id: str | None = None,
+    show_open: bool = True,
+) -> None:  # fmt: skip
     con = console()
     inv = outcome.inventory
     ev = outcome.evaluation
@@ -86,7 +89,8 @@ def print_summary(outcome: ScanOutcome, findings: list[Finding], *, api_calls: i
             f"{len(s.still_open)} still open, [green]{len(s.resolved)} resolved[/]"
             + (f", {len(s.kept_unknown)} unchanged (data not collected)" if s.kept_unknown else "")
         )
-    findings_table(open_f, title="Open findings (worst first)", limit=15)
+    if show_open:
+        findings_table(open_f, title="Open findings (worst first)", limit=15)
 
 
 def outcome_json(outcome: ScanOutcome, findings: list[Finding], *, api_calls: int | None, scan_id: str | None) -> dict[str, Any]:

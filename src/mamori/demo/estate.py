@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 
 from mamori.demo import seeds
+from mamori.errors import InputError
 from mamori.registry import Registry
 
 DEMO_REGIONS = ("ap-northeast-1", "us-east-1")
@@ -29,8 +30,48 @@ FAKE_CREDENTIALS = {
 }
 
 
+# moto's identifiers (sg-..., key ids, detector ids) come from one random generator; seeded, every
+# run of the demo creates the same estate, so a re-run into the same store changes no finding ids.
+ESTATE_SEED = 20261201
+NEXT_DAY_SEED = 20261202
+INSTALL_HINT = "pip install 'mamori[demo]'"
+
+
+class EmulatorMissing(InputError):
+    """moto (the `demo` extra) is not installed."""
+
+
+def require_emulator() -> None:
+    """Raise :class:`EmulatorMissing` unless moto's server can be imported (it is an extra)."""
+    try:
+        import moto.server  # noqa: F401
+    except ImportError as exc:
+        raise EmulatorMissing(f"the demo needs AWS emulation (moto), which is not installed: {INSTALL_HINT}") from exc
+
+
+def seed_ids(seed: int) -> None:
+    """Make moto's generated identifiers deterministic from here on (moto runs in this process)."""
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(seed)
+
+
+def fresh_emulator(seed: int) -> None:
+    """Forget any earlier estate in this process's moto (its state outlives one server) and seed its ids."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+    seed_ids(seed)
+
+
 def role_arn(account: str) -> str:
     return f"arn:aws:iam::{account}:role/{DEMO_ROLE}"
+
+
+def role_args() -> str:
+    """``--role-arn`` for every demo account: a role ARN replaces the caller's own account, so
+    commands that should reach both prod and dev name both (as a real organisation would)."""
+    return " ".join(f"--role-arn {role_arn(a)}" for a in DEMO_ACCOUNTS.values())
 
 
 def assume(session: boto3.Session, account: str, endpoint_url: str | None) -> boto3.Session:

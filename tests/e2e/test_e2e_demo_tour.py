@@ -1,0 +1,91 @@
+"""The README's tour against a kept-running demo: `mamori demo --keep-running` (a real process)
+writes .mamori/demo.env; with its exports, the commands that talk to AWS reach the emulator,
+the demo's own hints work as printed, and `mamori demo --stop` ends it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.clirun import Run, runner
+
+pytestmark = pytest.mark.e2e
+BIN = Path(sys.executable).parent
+
+
+def _exports(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        m = re.match(r"export (\w+)=(.*)$", line)
+        if m:
+            out[m.group(1)] = shlex.split(m.group(2))[0]
+    return out
+
+
+@pytest.fixture
+def kept_demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MAMORI_"))}
+    proc = subprocess.Popen(
+        [str(BIN / "mamori"), "demo", "--keep-running", "--no-drift"], cwd=tmp_path, env={**env, "COLUMNS": "80"},
+        stdout=(tmp_path / "demo.log").open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    envfile = tmp_path / ".mamori" / "demo.env"
+    try:
+        for _ in range(1800):
+            if envfile.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert envfile.exists(), (tmp_path / "demo.log").read_text()
+        yield proc, envfile
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(20)
+
+
+def test_the_tour_reaches_the_kept_emulator_and_one_command_stops_it(
+    kept_demo: tuple[subprocess.Popen[bytes], Path], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    proc, envfile = kept_demo
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    for k in [k for k in os.environ if k.startswith(("AWS_", "MAMORI_"))]:
+        monkeypatch.delenv(k)
+    exports = _exports(envfile.read_text())
+    for k, v in exports.items():
+        monkeypatch.setenv(k, v)
+    assert exports["MAMORI_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    mamori = runner(capsys)
+
+    one: Run = mamori("remediate", "plan", "--rule", "s3_bucket_public_via_acl", "-o", "json")
+    assert one.code == 0, one.err
+    changes = json.loads(one.out)["changes"]
+    assert changes and {c["status"] for c in changes} == {"planned"}
+
+    # the demo's hint for both accounts: every change planned, none "no credentials for account ..."
+    both = mamori("remediate", "plan", *shlex.split(exports["MAMORI_DEMO_ROLES"]), "-o", "json")
+    assert both.code == 0, both.err
+    statuses = [c["status"] for c in json.loads(both.out)["changes"]]
+    assert statuses and set(statuses) == {"planned"}
+    assert {c["resource"]["account"] for c in json.loads(both.out)["changes"]} == {"123456789012", "210987654321"}
+
+    keys = mamori("keys", "enforce")
+    assert keys.code == 0, keys.err
+    assert "ci-deployer" in keys.out
+
+    stop = mamori("demo", "--stop")
+    assert stop.code == 0 and f"pid {proc.pid}" in stop.out
+    assert proc.wait(30) == 0
+    assert not envfile.exists()
+    log = (tmp_path / "demo.log").read_text()
+    assert ". .mamori/demo.env" in log and "mamori demo --stop" in log
