@@ -102,7 +102,9 @@ def _collect(root: Path) -> Collection:
         rel = path.relative_to(base).as_posix()
         files.append(rel)
         if not is_inside(path, base):
-            errors.append(LockfileError("a symlink to a file outside the scanned directory; not read", source=rel))
+            errors.append(
+                LockfileError("a symlink to a file outside the scanned directory; not read", source=rel)
+            )
             continue
         try:
             text = path.read_text(encoding="utf-8")

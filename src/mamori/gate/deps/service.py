@@ -72,7 +72,9 @@ class StatsRequest:
     db: str | None = None
 
 
-def _kev(req: DepsRequest, policy: Policy, policy_file: Path | None, notices: list[Notice]) -> KevCatalog | None:
+def _kev(
+    req: DepsRequest, policy: Policy, policy_file: Path | None, notices: list[Notice]
+) -> KevCatalog | None:
     if req.kev_path is not None:
         kev: KevCatalog | None = load_kev(req.kev_path)
     elif policy.block.kev_catalog and policy_file is not None:
@@ -140,7 +142,12 @@ def run_gate(req: DepsRequest) -> DepsResult:
             assert req.osv_dir is not None
             source = LocalOsvSource(req.osv_dir)
         report, run_id = check(
-            req.path, source, settings, store=store, record=req.record, extra_notices=tuple(notices),
+            req.path,
+            source,
+            settings,
+            store=store,
+            record=req.record,
+            extra_notices=tuple(notices),
             allow_include=req.allow_include,
         )
     finally:

@@ -114,7 +114,15 @@ class RequirementsParser(Parser):
         return ParseResult(tuple(resolved), tuple(col.notices))
 
     def _file(
-        self, text: str, path: Path, rel: str, state: _State, col: Collector, *, constraint: bool, included: bool
+        self,
+        text: str,
+        path: Path,
+        rel: str,
+        state: _State,
+        col: Collector,
+        *,
+        constraint: bool,
+        included: bool,
     ) -> None:
         state.visited.add(path.resolve())
         for lineno, line in logical_lines(text):
@@ -122,7 +130,9 @@ class RequirementsParser(Parser):
             con = _option_value(line, "-c", "--constraint")
             if inc is not None or con is not None:
                 value = inc if inc is not None else con or ""
-                target = confine(value, path.parent, state.root, source=rel, where=str(lineno), show=not included)
+                target = confine(
+                    value, path.parent, state.root, source=rel, where=str(lineno), show=not included
+                )
                 if target in state.visited:
                     continue
                 try:
@@ -134,7 +144,13 @@ class RequirementsParser(Parser):
                     ) from None
                 sub_col = Collector(Ecosystem.PYPI, _rel(target, state.root))
                 self._file(
-                    sub, target, sub_col.rel, state, sub_col, constraint=constraint or con is not None, included=True
+                    sub,
+                    target,
+                    sub_col.rel,
+                    state,
+                    sub_col,
+                    constraint=constraint or con is not None,
+                    included=True,
                 )
                 col.packages.extend(sub_col.packages)
                 col.notices.extend(sub_col.notices)
@@ -149,11 +165,25 @@ class RequirementsParser(Parser):
                 shown = f" {line.split()[0]!r}" if not included else ""
                 raise LockfileError(f"unknown option{shown}", source=rel, where=str(lineno))
             self._requirement(
-                _HASH.sub("", " " + line).strip(), lineno, rel, state, col, constraint=constraint, included=included
+                _HASH.sub("", " " + line).strip(),
+                lineno,
+                rel,
+                state,
+                col,
+                constraint=constraint,
+                included=included,
             )
 
     def _requirement(
-        self, line: str, lineno: int, rel: str, state: _State, col: Collector, *, constraint: bool, included: bool
+        self,
+        line: str,
+        lineno: int,
+        rel: str,
+        state: _State,
+        col: Collector,
+        *,
+        constraint: bool,
+        included: bool,
     ) -> None:
         if line.startswith((".", "/", "file:")) or ("://" in line.split(";", 1)[0] and " @ " not in line):
             shown = f"{line.split(';', 1)[0].strip()!r}" if not included else "an entry"
