@@ -21,7 +21,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from mamori.gate.deps.confine import confine
 from mamori.gate.deps.errors import LockfileError
 from mamori.gate.deps.model import Ecosystem, Package, normalize_name
-from mamori.gate.deps.parsers.interface import Collector, Parser, ParseResult, register
+from mamori.gate.deps.parsers.interface import Collector, Parser, ParseResult, check_text, register
 
 _NAME = re.compile(r"(^|.*[-_.])requirements([-_.].*)?\.txt$", re.IGNORECASE)
 _COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -124,6 +124,7 @@ class RequirementsParser(Parser):
         constraint: bool,
         included: bool,
     ) -> None:
+        check_text(text, rel)
         state.visited.add(path.resolve())
         for lineno, line in logical_lines(text):
             inc = _option_value(line, "-r", "--requirement")
