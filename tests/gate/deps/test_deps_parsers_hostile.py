@@ -192,3 +192,58 @@ def test_non_utf8_lockfile_is_an_error_with_its_place(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_bytes(b"idna==3.7\nreq\xffuests==2.0\n")
     c = collect(tmp_path)
     assert len(c.errors) == 1 and "requirements.txt" in str(c.errors[0])
+
+
+# -- mamori-policy.yaml -----------------------------------------------------------------------
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_policy_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    """The reproduction: a 575-byte mamori-policy.yaml reached 5 GB within 60 s."""
+    import time
+
+    from mamori.gate.deps.errors import PolicyError
+    from mamori.gate.deps.policy import load_policy
+
+    assert len(BILLION_LAUGHS) < 600
+    (tmp_path / "mamori-policy.yaml").write_text(BILLION_LAUGHS)
+    start = time.monotonic()
+    with pytest.raises(PolicyError) as err:
+        load_policy(tmp_path / "mamori-policy.yaml")
+    assert time.monotonic() - start < 2
+    assert "alias bomb" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b"team: a\nteam: b\n", "duplicate key 'team'"),
+        (b"team: \xff\n", "not UTF-8"),
+        (b"team: a\x00\n", "NUL"),
+        (b"fix_by:\n  medium: 2026-02-30\n", "timestamp"),
+        (b"x: " + b"[" * 500 + b"]" * 500 + b"\n", "nested deeper"),
+        (b"? [a]\n: b\n", "scalar"),
+    ],
+)
+def test_policy_bad_yaml_is_a_policy_error(tmp_path: Path, raw: bytes, words: str) -> None:
+    from mamori.gate.deps.errors import PolicyError
+    from mamori.gate.deps.policy import load_policy
+
+    (tmp_path / "p.yaml").write_bytes(raw)
+    with pytest.raises(PolicyError) as err:
+        load_policy(tmp_path / "p.yaml")
+    assert words in str(err.value)
+
+
+@given(text=st.text(max_size=300))
+def test_any_policy_text_gives_a_policy_or_a_policy_error(text: str) -> None:
+    from mamori.gate.deps.errors import PolicyError
+    from mamori.gate.deps.policy import parse_policy
+
+    try:
+        parse_policy(text, "p.yaml")
+    except PolicyError:
+        pass
