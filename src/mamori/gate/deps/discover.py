@@ -9,15 +9,17 @@ followed) lies outside the scanned directory is not read: it is an error naming 
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mamori.errors import InputError
 from mamori.gate.deps.confine import allowed_roots, is_inside
 from mamori.gate.deps.errors import LockfileError
 from mamori.gate.deps.model import Notice, Package
 from mamori.gate.deps.parsers import PARSERS, Parser
+from mamori.gate.deps.parsers.interface import MAX_LOCKFILE_BYTES
+from mamori.safeload import load_json
 
 SKIP_DIRS = frozenset(
     {
@@ -51,8 +53,8 @@ def _sniff(path: Path) -> Parser | None:
     if path.suffix.lower() != ".json":
         return None
     try:
-        head = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        head = load_json(path.read_bytes(), source=str(path), max_bytes=MAX_LOCKFILE_BYTES)
+    except (OSError, InputError):
         return None
     return (
         PARSERS.get("cyclonedx") if isinstance(head, dict) and head.get("bomFormat") == "CycloneDX" else None

@@ -7,9 +7,8 @@ is refused before anything is expanded. A policy is small, so the expansion cap 
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Callable
+from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
