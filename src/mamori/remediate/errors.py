@@ -3,6 +3,7 @@
     MamoriError
     ├── InputError
     │   ├── PlanNotFoundError       no plan / change with that id (or an ambiguous prefix)
+    │   ├── UnboundRuleError        a rule asked for (--rule) that no remediation action is bound to
     │   └── ActionParamsError       an action's parameters do not validate (names the config place)
     └── RemediationError            remediation could not do what was asked
         ├── NoAccessError           no credentials for the account a change is in
@@ -24,6 +25,10 @@ class RemediationError(MamoriError):
 
 class PlanNotFoundError(InputError):
     """No plan or change with that id."""
+
+
+class UnboundRuleError(InputError):
+    """A rule was asked for (``--rule``) that no remediation action is bound to: the caller's to fix."""
 
 
 class ActionParamsError(ConfigError):
