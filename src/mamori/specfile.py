@@ -61,3 +61,33 @@ def load_hooks(yaml_path: Path, error: type[InputError], kind: str) -> dict[str,
         for n, f in vars(mod).items()
         if callable(f) and not n.startswith("_") and getattr(f, "__module__", None) == mod.__name__
     }
+
+
+def line_of(path: Path, loc: tuple[str | int, ...]) -> int | None:
+    """The line of the value at ``loc`` (keys and list indexes) in a YAML file, or of its
+    deepest ancestor that exists; ``None`` when the file cannot be read again."""
+    try:
+        node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    if node is None:
+        return None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            nxt = node.value[key]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+    return node.start_mark.line + 1
+
+
+def loc_text(loc: tuple[str | int, ...]) -> str:
+    """``("fail_when", "all", 1, "path")`` as ``fail_when.all[1].path``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,3 +45,27 @@ def test_bad_snapshots(tmp_path: Path, text: str, where: str) -> None:
     with pytest.raises(SnapshotError) as exc:
         read_snapshot(p)
     assert where in str(exc.value)
+
+
+def _one(tmp_path: Path, rtype: str, props: dict[str, object]) -> Path:
+    inv = Inventory([Resource("aws", "1", "us-east-1", rtype, "q-1", properties=props)], collected_at=datetime(2026, 11, 1, tzinfo=UTC))
+    p = tmp_path / "s.json"
+    write_snapshot(inv, p)
+    return p
+
+
+def test_properties_the_model_does_not_know_are_kept_not_refused(tmp_path: Path) -> None:
+    """A snapshot from another version may hold properties this model lacks: read and written back unchanged."""
+    p = _one(tmp_path, "aws.sqs.queue", {"encrypted": True, "retired_property": {"x": [1]}})
+    before = json.loads(p.read_bytes())["resources"]
+    back = read_snapshot(p)
+    assert dict(next(iter(back)).properties) == {"encrypted": True, "retired_property": {"x": [1]}}
+    write_snapshot(back, p)
+    assert json.loads(p.read_bytes())["resources"] == before
+    read_snapshot(_one(tmp_path, "aws.future.thing", {"anything": 1}))  # a type without a model is not checked
+
+
+def test_a_known_property_of_the_wrong_type_is_refused_naming_the_resource(tmp_path: Path) -> None:
+    p = _one(tmp_path, "aws.s3.bucket", {"public_access_block": {"block_public_acls": "yes"}})
+    with pytest.raises(SnapshotError, match=r"resources\[0\]: aws\.s3\.bucket q-1: property public_access_block\.block_public_acls"):
+        read_snapshot(p)

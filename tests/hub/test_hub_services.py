@@ -26,7 +26,7 @@ resource_type: aws.s3.bucket
 rationale: Public buckets leak data.
 remediation: Block public access.
 controls: {baseline: ["4.1"]}
-fail_when: {path: public, eq: true}
+fail_when: {path: policy_public, eq: true}
 """
 SUPPRESSIONS = """\
 version: 1
@@ -50,7 +50,7 @@ def rules(tmp_path: Path) -> RuleSet:
 
 def estate() -> Inventory:
     res = [
-        Resource("aws", acct, "us-east-1", "aws.s3.bucket", b, arn=f"arn:aws:s3:::{b}", properties={"public": True})
+        Resource("aws", acct, "us-east-1", "aws.s3.bucket", b, arn=f"arn:aws:s3:::{b}", properties={"policy_public": True})
         for acct, b in ((ACCT, "ci-logs"), (ACCT, "data"), (OTHER, "media"))
     ]
     inv = Inventory(res, collected_at=DAY1)

@@ -25,7 +25,7 @@ resource_type: aws.s3.bucket
 rationale: Public buckets leak data.
 remediation: Block public access.
 controls: {baseline: ["4.1"]}
-fail_when: {path: public, eq: true}
+fail_when: {path: policy_public, eq: true}
 """
 
 
@@ -40,7 +40,7 @@ def rules(tmp_path: Path) -> RuleSet:
 def inv(buckets: dict[str, bool], day: int, tags: dict[str, dict[str, str]] | None = None) -> Inventory:
     tags = tags or {}
     res = [
-        Resource("aws", ACCT, "us-east-1", "aws.s3.bucket", b, arn=f"arn:aws:s3:::{b}", tags=tags.get(b, {}), properties={"public": p})
+        Resource("aws", ACCT, "us-east-1", "aws.s3.bucket", b, arn=f"arn:aws:s3:::{b}", tags=tags.get(b, {}), properties={"policy_public": p})
         for b, p in buckets.items()
     ]
     i = Inventory(res, collected_at=DAY1 + timedelta(days=day))

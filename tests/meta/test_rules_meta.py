@@ -7,6 +7,8 @@ from pathlib import Path
 
 import mamori.rules as rules_pkg
 from mamori.catalog import standards
+from mamori.collect.aws.runner import COLLECTORS, load_collectors
+from mamori.model.resources import RESOURCE_TYPES, check_properties
 from mamori.rules import load_rules
 
 from ..rules.test_rule_cases import ALL_CASES
@@ -48,3 +50,35 @@ def test_every_rule_has_a_failing_and_a_passing_case() -> None:
 
 def test_case_files_name_existing_rules() -> None:
     assert not set(ALL_CASES) - {r.id for r in RULES}
+
+
+def test_every_collected_type_has_a_model_and_every_model_a_collector() -> None:
+    load_collectors()
+    collected = {t for _, c in COLLECTORS.items() for t in c.resource_types}
+    assert collected == set(RESOURCE_TYPES), (
+        f"collected without a model: {sorted(collected - set(RESOURCE_TYPES))}; "
+        f"models no collector emits: {sorted(set(RESOURCE_TYPES) - collected)}"
+    )
+
+
+def test_every_rule_targets_a_modelled_type() -> None:
+    assert {r.spec.resource_type for r in RULES} <= set(RESOURCE_TYPES)
+
+
+def test_rule_cases_use_only_real_properties() -> None:
+    """A case's resource has only properties its type's model declares, with the declared types."""
+    bad = []
+    for rule_id, doc in ALL_CASES.items():
+        default = RULES.get(rule_id).spec.resource_type
+        for i, case in enumerate(doc["cases"]):
+            for res in [case["resource"], *(case.get("others") or [])]:
+                rtype = res.get("type", default)
+                props = res.get("properties") or {}
+                unknown = set(props) - set(RESOURCE_TYPES.get(rtype).model_fields)
+                try:
+                    check_properties(rtype, props)
+                except ValueError as exc:
+                    bad.append(f"{rule_id} case {i}: {exc}")
+                if unknown:
+                    bad.append(f"{rule_id} case {i}: {rtype} has no {sorted(unknown)}")
+    assert not bad, bad

@@ -34,7 +34,7 @@ resource_type: aws.s3.bucket
 rationale: A public bucket lets anyone on the internet read its objects.
 remediation: Turn on S3 Block Public Access for the bucket and the account.
 controls: {baseline: ["2.5"], fsbp: [S3.1]}
-fail_when: {path: public, eq: true}
+fail_when: {path: policy_public, eq: true}
 """,
     "t_user_shared": """
 id: t_user_shared
@@ -44,7 +44,7 @@ resource_type: aws.iam.user
 rationale: A shared user hides who did what and cannot be revoked for one person.
 remediation: Give every person their own identity through SSO and delete the shared user.
 controls: {baseline: ["1.2"]}
-fail_when: {path: shared, eq: true}
+fail_when: {path: console_access, eq: true}
 """,
 }
 
@@ -66,8 +66,8 @@ def estate(
     users: dict[str, bool] | None = None, account: str = PROD, extra: Iterable[Resource] = (),
 ) -> Inventory:  # fmt: skip
     res = [Resource("aws", account, "us-east-1", "aws.ec2.volume", v, properties={"encrypted": e}) for v, e in (volumes or {}).items()]
-    res += [Resource("aws", account, "us-east-1", "aws.s3.bucket", b, properties={"public": p}) for b, p in (buckets or {}).items()]
-    res += [Resource("aws", account, "global", "aws.iam.user", u, properties={"shared": s}) for u, s in (users or {}).items()]
+    res += [Resource("aws", account, "us-east-1", "aws.s3.bucket", b, properties={"policy_public": p}) for b, p in (buckets or {}).items()]
+    res += [Resource("aws", account, "global", "aws.iam.user", u, properties={"console_access": s}) for u, s in (users or {}).items()]
     inv = Inventory([*res, *extra], collected_at=DAY1 + timedelta(days=day))
     for acct in {r.account for r in inv} | {account}:
         inv.cover(acct, "us-east-1", ["aws.ec2.volume", "aws.s3.bucket"])

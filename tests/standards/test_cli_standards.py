@@ -20,16 +20,16 @@ rule: t_bucket_public
 cases:
   - name: public
     expect: FAIL
-    resource: {properties: {public: true}}
+    resource: {properties: {policy_public: true}}
   - name: private
     expect: PASS
-    resource: {properties: {public: false}}
+    resource: {properties: {policy_public: false}}
   - name: not collected
     expect: UNKNOWN
     resource: {properties: {}}
   - name: wrong on purpose
     expect: PASS
-    resource: {id: trap, properties: {public: true}}
+    resource: {id: trap, properties: {policy_public: true}}
 """
 
 

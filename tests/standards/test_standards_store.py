@@ -113,7 +113,8 @@ def test_view_without_scans_and_unknown_inputs(store: Store, rules: RuleSet) -> 
 
 
 def test_a_scan_recorded_before_the_standards_tables_reads_as_unknown(store: Store, rules: RuleSet) -> None:
-    from mamori.engine import evaluate, score
+    from mamori.engine import evaluate
+    from mamori.standards.score import score
 
     inv = estate(volumes={"v1": False})
     ev = evaluate(inv, rules)

@@ -1,4 +1,10 @@
-"""Snapshots: an inventory written to JSON (``mamori collect -o``) and read back offline."""
+"""Snapshots: an inventory written to JSON (``mamori collect -o``) and read back offline.
+
+Reading checks each resource's properties against the model of its type: a known property
+with the wrong type is an error naming the resource; properties the model does not know
+(a snapshot from another version) and types without a model are kept as they are, so a
+snapshot read and written again is unchanged.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import orjson
 
 from mamori.errors import SnapshotError
 from mamori.model.resource import Coverage, Inventory, Resource, ScanError
+from mamori.model.resources import check_properties
 
 FORMAT = "mamori.snapshot/1"
 
@@ -57,8 +64,16 @@ def read_snapshot(path: Path) -> Inventory:
     inv = Inventory(collected_at=collected, source=f"snapshot:{path.name}")
     for i, item in enumerate(doc.get("resources") or []):
         try:
-            inv.add(Resource.from_dict(item))
+            resource = Resource.from_dict(item)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise SnapshotError(f"invalid resource: {exc!r}", source=src, where=f"resources[{i}]") from exc
+        try:
+            check_properties(resource.type, resource.properties)
+        except ValueError as exc:
+            raise SnapshotError(f"{resource.type} {resource.id}: {exc}", source=src, where=f"resources[{i}]") from exc
+        try:
+            inv.add(resource)
+        except ValueError as exc:
             raise SnapshotError(f"invalid resource: {exc!r}", source=src, where=f"resources[{i}]") from exc
     for i, item in enumerate(doc.get("errors") or []):
         try:

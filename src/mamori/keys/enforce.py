@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mamori.audit import record, record_in
-from mamori.collect.aws.services.iam import ACCESS_KEY
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.config.keys import KeysConfig
 from mamori.errors import ConfigError
@@ -25,6 +24,7 @@ from mamori.keys.inventory import KeyRow
 from mamori.keys.policy import Act, Decision, Stage, decide
 from mamori.model.finding import Severity
 from mamori.model.resource import GLOBAL
+from mamori.model.resources.iam import ACCESS_KEY
 from mamori.notify import NOTIFIERS, DeliveryError, Notification, Notifier
 from mamori.remediate.action import ACTIONS, load_actions
 from mamori.remediate.apply import plan_and_apply

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mamori.collect.aws.services.iam import ACCESS_KEY, ACCOUNT, USER
 from mamori.model.resource import Inventory, Resource
+from mamori.model.resources.iam import ACCESS_KEY, ACCOUNT, USER
 
 ROOT = "<root>"
 

@@ -19,11 +19,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import Engine, select
 
 from mamori.audit import record
-from mamori.collect.aws.services.iam import ACCESS_KEY, USER
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.errors import InputError
 from mamori.findings.tables import findings as findings_table
 from mamori.model.resource import GLOBAL
+from mamori.model.resources.iam import ACCESS_KEY, USER
 from mamori.remediate.action import ACTIONS, load_actions
 from mamori.remediate.actions.iam import read_key
 from mamori.remediate.apply import plan_and_apply

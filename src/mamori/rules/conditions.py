@@ -56,8 +56,9 @@ class EvalContext:
 Compiled = Callable[[Resource, EvalContext, Evidence], Tri]
 
 _MISSING = object()
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_SPECIAL = {"$tags", "$name", "$id", "$region", "$account", "$arn"}
+DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+SPECIAL_ROOTS = frozenset({"$tags", "$name", "$id", "$region", "$account", "$arn"})
+"""Roots of a path that read the resource itself rather than its properties."""
 
 
 def value_getter(path: str, where: str = "evidence") -> Callable[[Resource], Any]:
@@ -73,7 +74,7 @@ def value_getter(path: str, where: str = "evidence") -> Callable[[Resource], Any
 
 def _getter(path: str, where: str) -> Callable[[Resource], Any]:
     root = path.split(".", 1)[0]
-    if root in _SPECIAL:
+    if root in SPECIAL_ROOTS:
         rest = path.split(".", 1)[1] if "." in path else ""
 
         def special(r: Resource) -> Any:
@@ -87,7 +88,7 @@ def _getter(path: str, where: str) -> Callable[[Resource], Any]:
             return base.get(rest, _MISSING) if isinstance(base, Mapping) else _MISSING
 
         return special
-    if _DOTTED.match(path):
+    if DOTTED.match(path):
         parts = path.split(".")
         if len(parts) == 1:
             key = parts[0]
@@ -124,51 +125,46 @@ def _parse_ts(value: Any) -> datetime | None:
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
-def _cmp(op: str, actual: Any, expected: Any, ctx: EvalContext) -> Tri:
-    try:
-        if op == "eq":
-            return bool(actual == expected)
-        if op == "ne":
-            return bool(actual != expected)
-        if op == "gt":
-            return bool(actual > expected)
-        if op == "gte":
-            return bool(actual >= expected)
-        if op == "lt":
-            return bool(actual < expected)
-        if op == "lte":
-            return bool(actual <= expected)
-        if op == "in":
-            return actual in expected
-        if op == "not_in":
-            return actual not in expected
-        if op == "contains":
-            return expected in actual
-        if op == "not_contains":
-            return expected not in actual
-        if op == "intersects":
-            return bool(set(actual) & set(expected))
-        if op == "matches":
-            return re.search(expected, str(actual)) is not None
-        if op == "empty":
-            return (len(actual) == 0) == bool(expected)
-        if op in ("older_than_days", "newer_than_days"):
-            ts = _parse_ts(actual)
-            if ts is None:
-                return None
-            age = (ctx.now - ts).total_seconds() / 86400.0
-            return age > float(expected) if op == "older_than_days" else age <= float(expected)
-    except TypeError:
-        return None
-    raise AssertionError(op)
+def _age_days(actual: Any, ctx: EvalContext) -> float | None:
+    ts = _parse_ts(actual)
+    return None if ts is None else (ctx.now - ts).total_seconds() / 86400.0
 
 
-OPERATORS = frozenset(
-    {
-        "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "not_contains",
-        "intersects", "matches", "exists", "empty", "older_than_days", "newer_than_days",
-    }
-)  # fmt: skip
+def _older(actual: Any, expected: Any, ctx: EvalContext) -> Tri:
+    age = _age_days(actual, ctx)
+    return None if age is None else age > float(expected)
+
+
+def _newer(actual: Any, expected: Any, ctx: EvalContext) -> Tri:
+    age = _age_days(actual, ctx)
+    return None if age is None else age <= float(expected)
+
+
+Operator = Callable[[Any, Any, EvalContext], Tri]
+"""``(actual, expected, ctx) -> verdict``; called only with a present, non-None ``actual``.
+A ``TypeError`` (comparing a str with an int, ``len`` of a bool, ...) means unknown."""
+
+OPERATORS: dict[str, Operator] = {
+    "eq": lambda a, e, _: bool(a == e),
+    "ne": lambda a, e, _: bool(a != e),
+    "gt": lambda a, e, _: bool(a > e),
+    "gte": lambda a, e, _: bool(a >= e),
+    "lt": lambda a, e, _: bool(a < e),
+    "lte": lambda a, e, _: bool(a <= e),
+    "in": lambda a, e, _: a in e,
+    "not_in": lambda a, e, _: a not in e,
+    "contains": lambda a, e, _: e in a,
+    "not_contains": lambda a, e, _: e not in a,
+    "intersects": lambda a, e, _: bool(set(a) & set(e)),
+    "matches": lambda a, e, _: re.search(e, str(a)) is not None,
+    "empty": lambda a, e, _: (len(a) == 0) == bool(e),
+    "older_than_days": _older,
+    "newer_than_days": _newer,
+}
+"""The comparison operators of a predicate. ``exists`` is not here: it asks whether the value
+is present at all, so it is decided before the missing-value rule applies."""
+
+KNOWN_OPERATORS = frozenset({*OPERATORS, "exists"})
 
 
 def compile_condition(cond: Any, where: str, hook_names: set[str] | None = None) -> Compiled:
@@ -244,8 +240,8 @@ def _compile_predicate(cond: Mapping[str, Any], where: str) -> Compiled:
     if len(ops) != 1:
         raise RuleError(f"a predicate takes exactly one operator, got {ops or 'none'}", where=where)
     op = ops[0]
-    if op not in OPERATORS:
-        raise RuleError(f"unknown operator {op!r} (known: {', '.join(sorted(OPERATORS))})", where=where)
+    if op not in KNOWN_OPERATORS:
+        raise RuleError(f"unknown operator {op!r} (known: {', '.join(sorted(KNOWN_OPERATORS))})", where=where)
     expected = cond[op]
     if op == "matches":
         try:
@@ -258,17 +254,27 @@ def _compile_predicate(cond: Mapping[str, Any], where: str) -> Compiled:
     get = _getter(path, where)
     param = expected[1:] if isinstance(expected, str) and expected.startswith("$") else None
 
-    def pred(r: Resource, ctx: EvalContext, ev: Evidence) -> Tri:
-        actual = get(r)
-        if op == "exists":
+    if op == "exists":
+
+        def exists(r: Resource, ctx: EvalContext, ev: Evidence) -> Tri:
+            actual = get(r)
             present = actual is not _MISSING and actual is not None
             ev[path] = None if actual is _MISSING else actual
             return present == bool(expected)
+
+        return exists
+    compare = OPERATORS[op]
+
+    def pred(r: Resource, ctx: EvalContext, ev: Evidence) -> Tri:
+        actual = get(r)
         if actual is _MISSING or actual is None:
             ev[path] = None
             return when_missing
         ev[path] = actual
         exp = ctx.params[param] if param is not None else expected
-        return _cmp(op, actual, exp, ctx)
+        try:
+            return compare(actual, exp, ctx)
+        except TypeError:
+            return None
 
     return pred

@@ -14,9 +14,10 @@ from typing import Any
 
 from mamori.catalog import standards
 from mamori.errors import RuleError
+from mamori.rules.check import check_rule
 from mamori.rules.conditions import Compiled, compile_condition, value_getter
 from mamori.rules.schema import RuleSpec
-from mamori.specfile import load_hooks, read_spec
+from mamori.specfile import line_of, load_hooks, loc_text, read_spec
 
 LIBRARY = Path(__file__).parent / "library"
 
@@ -83,6 +84,12 @@ def load_rule(path: Path) -> Rule:
             if cid not in known:
                 raise RuleError(f"{std_id} has no control {cid!r}", source=str(path), where=f"controls.{std_id}")
     hooks = load_hooks(path, RuleError, "rule")
+    problems, shared = check_rule(spec, set(hooks))
+    if problems:
+        loc, message = problems[0]
+        line = line_of(path, loc)
+        raise RuleError(f"{loc_text(loc)}: {message}", source=str(path), where=None if line is None else str(line))
+    hooks = {**hooks, **shared}
     try:
         fail = compile_condition(spec.fail_when, "fail_when", set(hooks))
         applies = compile_condition(spec.applies_when, "applies_when", set(hooks)) if spec.applies_when else None

@@ -22,19 +22,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mamori.collect.aws.session import ClientFactory
 from mamori.model.resource import GLOBAL, Resource, ScanError
+from mamori.model.resources.base import MISSING as MISSING
+from mamori.model.resources.base import Missing as Missing
+from mamori.model.resources.base import Props
 from mamori.registry import Registry
 
 Scope = Literal["global", "regional"]
-
-
-class Missing:
-    """Sentinel for a detail call that failed (recorded as a partial error)."""
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = Missing()
 
 
 def error_code(exc: BaseException) -> str:
@@ -134,27 +127,29 @@ class CollectContext:
 
     def resource(
         self,
-        rtype: str,
+        properties: Props,
         region: str,
         rid: str,
-        properties: dict[str, Any],
         *,
         arn: str = "",
         name: str = "",
         tags: dict[str, str] | None = None,
     ) -> Resource:
-        """Build a Resource, turning MISSING detail values into None (unknown)."""
-        props = {k: (None if v is MISSING else v) for k, v in properties.items()}
+        """Build a Resource of the model's type; its ``properties`` are the model's
+        :meth:`~mamori.model.resources.base.Props.to_properties` (build the model with
+        ``Model.of(mapping)``: MISSING detail values become None, unknown)."""
+        if not properties.TYPE:
+            raise TypeError(f"{type(properties).__name__} is not registered as a resource type's model")
         return Resource(
             provider="aws",
             account=self.account,
             region=region,
-            type=rtype,
+            type=properties.TYPE,
             id=rid,
             arn=arn,
             name=name or rid,
             tags=tags or {},
-            properties=props,
+            properties=properties.to_properties(),
         )
 
 

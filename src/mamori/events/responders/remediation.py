@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mamori.collect.aws.services.cloudtrail import TRAIL
-from mamori.collect.aws.services.iam import ACCESS_KEY, USER
-from mamori.collect.aws.services.iam_entities import ROLE
 from mamori.events.record import PrincipalType
 from mamori.events.responders.base import Intent, Responder, register
 from mamori.model.resource import GLOBAL
+from mamori.model.resources.cloudtrail import TRAIL
+from mamori.model.resources.iam import ACCESS_KEY, ROLE, USER
 from mamori.remediate.actions.iam_quarantine import (
     AWS_MANAGED_ROLE_PATHS,
     DEFAULT_POLICY_NAME,

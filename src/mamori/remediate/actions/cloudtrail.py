@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from mamori.collect.aws.services.cloudtrail import TRAIL
+from mamori.model.resources.cloudtrail import TRAIL
 from mamori.remediate.action import Action, ActionContext, register
 from mamori.remediate.model import ApiCall, Proposal, Target
 

@@ -7,8 +7,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mamori.collect.aws.services.ec2 import REGION, SECURITY_GROUP
 from mamori.collect.aws.services.ec2_network import protocol
+from mamori.model.resources.ec2 import REGION, SECURITY_GROUP
 from mamori.remediate.action import Action, ActionContext, register
 from mamori.remediate.actions._util import or_absent
 from mamori.remediate.model import ApiCall, Proposal, Target

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from mamori.collect.aws.services.guardduty import REGION
+from mamori.model.resources.guardduty import REGION
 from mamori.remediate.action import Action, ActionContext, register
 from mamori.remediate.model import ApiCall, Proposal, Target
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from mamori.collect.aws.services.iam import ACCESS_KEY, USER
+from mamori.model.resources.iam import ACCESS_KEY, USER
 from mamori.remediate.action import Action, ActionContext, register
 from mamori.remediate.actions._util import or_absent
 from mamori.remediate.errors import ActionError

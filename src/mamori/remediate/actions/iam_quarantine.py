@@ -15,8 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mamori.collect.aws.services.iam import USER
-from mamori.collect.aws.services.iam_entities import ROLE
+from mamori.model.resources.iam import ROLE, USER
 from mamori.remediate.action import Action, ActionContext, register
 from mamori.remediate.actions._util import or_absent
 from mamori.remediate.model import ApiCall, Proposal, Target

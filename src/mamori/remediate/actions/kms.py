@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mamori.collect.aws.services.kms import KEY
+from mamori.model.resources.kms import KEY
 from mamori.remediate.action import Action, ActionContext, register
 from mamori.remediate.model import ApiCall, Proposal, Target
 

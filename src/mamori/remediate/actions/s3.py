@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mamori.collect.aws.services.s3 import ACCOUNT, BUCKET
 from mamori.collect.aws.services.s3_policy import ALL_USERS, AUTHENTICATED_USERS, public_statements
+from mamori.model.resources.s3 import ACCOUNT, BUCKET
 from mamori.remediate.action import Action, ActionContext, register
 from mamori.remediate.actions._util import or_absent, strip_meta
 from mamori.remediate.model import ApiCall, Proposal, Target

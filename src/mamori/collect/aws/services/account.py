@@ -15,8 +15,7 @@ from botocore.exceptions import ClientError
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, error_code
 from mamori.model.resource import GLOBAL, Resource
-
-ACCOUNT = "aws.account.account"
+from mamori.model.resources.account import ACCOUNT, AwsAccount
 
 
 @COLLECTORS.register("account")
@@ -41,4 +40,4 @@ class AccountCollector(AwsCollector):
                 else {}
             ),
         }
-        yield ctx.resource(ACCOUNT, GLOBAL, ctx.account, props, name=ctx.account)
+        yield ctx.resource(AwsAccount.of(props), GLOBAL, ctx.account, name=ctx.account)

@@ -15,8 +15,8 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext
 from mamori.collect.aws.policy import as_list, decode_document, public_statements, restricting, statements
 from mamori.model.resource import Resource
+from mamori.model.resources.awslambda import FUNCTION, LambdaFunction
 
-FUNCTION = "aws.lambda.function"
 _NOT_FOUND = ("ResourceNotFoundException",)
 # Service principals that invoke a function on behalf of resources in any account unless the
 # policy names the source account or resource (Security Hub Lambda.1's "confused deputy" case).
@@ -85,4 +85,4 @@ def _function(ctx: CollectContext, client: Any, region: str, fn: dict[str, Any])
         "url": MISSING if url_resp is MISSING else url_resp.get("FunctionUrl", ""),
         "url_auth_type": MISSING if url_resp is MISSING else url_resp.get("AuthType", ""),
     }
-    return ctx.resource(FUNCTION, region, name, props, arn=str(fn.get("FunctionArn", "")), name=name)
+    return ctx.resource(LambdaFunction.of(props), region, name, arn=str(fn.get("FunctionArn", "")), name=name)

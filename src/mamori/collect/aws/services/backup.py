@@ -13,9 +13,7 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso
 from mamori.collect.aws.services.sources import guarded
 from mamori.model.resource import Resource
-
-VAULT = "aws.backup.vault"
-REGION = "aws.backup.region"
+from mamori.model.resources.backup import REGION, VAULT, BackupRegion, BackupVault
 
 
 @COLLECTORS.register("backup")
@@ -34,7 +32,7 @@ class BackupCollector(AwsCollector):
                  "arn": str(p.get("BackupPlanArn", "")), "last_execution": iso(p.get("LastExecutionDate")) or ""}
                 for p in plans
             ]  # fmt: skip
-            yield ctx.resource(REGION, region, region, {"backup_plans": found, "backup_plan_count": len(found)},
+            yield ctx.resource(BackupRegion.of({"backup_plans": found, "backup_plan_count": len(found)}), region, region,
                                name=f"AWS Backup {region}")  # fmt: skip
         vaults = guarded(ctx, region, "backup", "ListBackupVaults", (VAULT,),
                          lambda: ctx.paginate(client, "list_backup_vaults", "BackupVaultList"))  # fmt: skip
@@ -58,4 +56,4 @@ def _vault(ctx: CollectContext, client: Any, region: str, v: dict[str, Any]) -> 
         "created": iso(v.get("CreationDate")) or "",
     }
     tag_map = {} if tags is MISSING else {str(k): str(val) for k, val in (tags.get("Tags") or {}).items()}
-    return ctx.resource(VAULT, region, name, props, arn=arn, name=name, tags=tag_map)
+    return ctx.resource(BackupVault.of(props), region, name, arn=arn, name=name, tags=tag_map)

@@ -13,8 +13,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import GLOBAL, Resource
-
-DISTRIBUTION = "aws.cloudfront.distribution"
+from mamori.model.resources.cloudfront import DISTRIBUTION, CloudFrontDistribution
 
 
 def _items(block: Any) -> list[Any]:
@@ -104,4 +103,4 @@ def _distribution(ctx: CollectContext, client: Any, d: dict[str, Any]) -> Resour
     }
     tags = {} if tags_resp is MISSING else tags_of((tags_resp.get("Tags") or {}).get("Items"))
     name = props["aliases"][0] if props["aliases"] else str(d.get("Comment") or "") or did
-    return ctx.resource(DISTRIBUTION, GLOBAL, did, props, arn=arn, name=name, tags=tags)
+    return ctx.resource(CloudFrontDistribution.of(props), GLOBAL, did, arn=arn, name=name, tags=tags)

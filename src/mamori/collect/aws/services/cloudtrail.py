@@ -17,9 +17,8 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.collect.aws.services.cloudtrail_data import s3_data_events
 from mamori.model.resource import Resource
+from mamori.model.resources.cloudtrail import REGION, TRAIL, CloudTrailRegion, CloudTrailTrail
 
-TRAIL = "aws.cloudtrail.trail"
-REGION = "aws.cloudtrail.region"
 _TAG_BATCH = 20  # ListTags takes at most 20 trail ARNs
 
 
@@ -98,14 +97,13 @@ class CloudTrailCollector(AwsCollector):
             for t in trails
         ]
         yield ctx.resource(
-            REGION,
-            region,
-            region,
-            {
+            CloudTrailRegion.of({
                 "trails_homed": [t["TrailARN"] for t in homed],
                 "covering_trails": covering,
                 "multi_region_trails": [c["arn"] for c in covering if c["is_multi_region"]],
-            },
+            }),
+            region,
+            region,
             name=f"CloudTrail {region}",
         )
 
@@ -173,4 +171,4 @@ class CloudTrailCollector(AwsCollector):
             "management_events_write": write,
             "s3_data_events": data,
         }
-        return ctx.resource(TRAIL, region, arn, props, arn=arn, name=str(t.get("Name", arn)), tags=tags)
+        return ctx.resource(CloudTrailTrail.of(props), region, arn, arn=arn, name=str(t.get("Name", arn)), tags=tags)

@@ -12,8 +12,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, iso
 from mamori.model.resource import Resource
+from mamori.model.resources.config import REGION, ConfigRegion
 
-REGION = "aws.config.region"
 SERVICE_LINKED_ROLE = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 
 
@@ -66,4 +66,4 @@ class ConfigCollector(AwsCollector):
             "delivery_sns_topic_arn": str(channel.get("snsTopicARN") or ""),
             "delivery_kms_key_arn": str(channel.get("s3KmsKeyArn") or ""),
         }
-        yield ctx.resource(REGION, region, region, props, name=f"AWS Config {region}")
+        yield ctx.resource(ConfigRegion.of(props), region, region, name=f"AWS Config {region}")

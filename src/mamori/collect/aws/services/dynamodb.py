@@ -13,8 +13,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
+from mamori.model.resources.dynamodb import TABLE, DynamoDbTable
 
-TABLE = "aws.dynamodb.table"
 _GONE: Any = object()
 
 
@@ -71,4 +71,4 @@ def _table(ctx: CollectContext, client: Any, region: str, name: str) -> Resource
         "global_table_replicas": k([str(r.get("RegionName")) for r in t.get("Replicas") or [] if r.get("RegionName")]),
     }
     tag_map = {} if tags is MISSING else tags_of(tags.get("Tags"))
-    return ctx.resource(TABLE, region, name, props, arn=arn, name=name, tags=tag_map)
+    return ctx.resource(DynamoDbTable.of(props), region, name, arn=arn, name=name, tags=tag_map)

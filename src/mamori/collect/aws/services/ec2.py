@@ -17,17 +17,26 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
-from mamori.collect.aws.services.ec2_images import IMAGE, SNAPSHOT, image, own_images, own_snapshots, snapshot
+from mamori.collect.aws.services.ec2_images import image, own_images, own_snapshots, snapshot
 from mamori.collect.aws.services.ec2_network import acl_entries, sg_permissions
 from mamori.collect.aws.services.sources import guarded
 from mamori.model.resource import Resource
-
-SECURITY_GROUP = "aws.ec2.security_group"
-VOLUME = "aws.ec2.volume"
-INSTANCE = "aws.ec2.instance"
-VPC = "aws.ec2.vpc"
-NETWORK_ACL = "aws.ec2.network_acl"
-REGION = "aws.ec2.region"
+from mamori.model.resources.ec2 import (
+    IMAGE,
+    INSTANCE,
+    NETWORK_ACL,
+    REGION,
+    SECURITY_GROUP,
+    SNAPSHOT,
+    VOLUME,
+    VPC,
+    Ec2Instance,
+    Ec2NetworkAcl,
+    Ec2Region,
+    Ec2SecurityGroup,
+    Ec2Volume,
+    Ec2Vpc,
+)
 
 
 @COLLECTORS.register("ec2")
@@ -45,7 +54,7 @@ class Ec2Collector(AwsCollector):
         default = source("GetEbsEncryptionByDefault", (REGION,), lambda: ec2.get_ebs_encryption_by_default())
         if default is not MISSING:
             yield ctx.resource(
-                REGION, region, region, {"ebs_default_encryption": bool(default.get("EbsEncryptionByDefault", False))}
+                Ec2Region.of({"ebs_default_encryption": bool(default.get("EbsEncryptionByDefault", False))}), region, region
             )
         groups = source("DescribeSecurityGroups", (SECURITY_GROUP,), lambda: _all(ctx, ec2, "describe_security_groups", "SecurityGroups"))
         for g in groups if groups is not MISSING else []:
@@ -98,7 +107,7 @@ def _security_group(ctx: CollectContext, region: str, g: dict[str, Any]) -> Reso
         "egress": sg_permissions(g.get("IpPermissionsEgress")),
     }
     arn = str(g.get("SecurityGroupArn") or ctx.arn("ec2", region, f"security-group/{gid}"))
-    return ctx.resource(SECURITY_GROUP, region, gid, props, arn=arn, name=str(g.get("GroupName") or gid), tags=tags)
+    return ctx.resource(Ec2SecurityGroup.of(props), region, gid, arn=arn, name=str(g.get("GroupName") or gid), tags=tags)
 
 
 def _volume(ctx: CollectContext, region: str, v: dict[str, Any]) -> Resource:
@@ -117,7 +126,7 @@ def _volume(ctx: CollectContext, region: str, v: dict[str, Any]) -> Resource:
         "attached_instance_ids": attached,
         "attached": bool(attached),
     }
-    return ctx.resource(VOLUME, region, vid, props, arn=ctx.arn("ec2", region, f"volume/{vid}"), name=_name(tags, vid), tags=tags)
+    return ctx.resource(Ec2Volume.of(props), region, vid, arn=ctx.arn("ec2", region, f"volume/{vid}"), name=_name(tags, vid), tags=tags)
 
 
 def _instance(ctx: CollectContext, region: str, i: dict[str, Any]) -> Resource:
@@ -146,7 +155,7 @@ def _instance(ctx: CollectContext, region: str, i: dict[str, Any]) -> Resource:
         "metadata_hop_limit": md.get("HttpPutResponseHopLimit") if md else None,
     }
     return ctx.resource(
-        INSTANCE, region, iid, props, arn=ctx.arn("ec2", region, f"instance/{iid}"), name=_name(tags, iid), tags=tags
+        Ec2Instance.of(props), region, iid, arn=ctx.arn("ec2", region, f"instance/{iid}"), name=_name(tags, iid), tags=tags
     )
 
 
@@ -176,7 +185,7 @@ def _vpc(ctx: CollectContext, region: str, v: dict[str, Any], flow_logs: Any) ->
         "state": str(v.get("State", "")),
         "flow_logs": MISSING if flow_logs is MISSING else [_flow_log(f) for f in flow_logs if f.get("ResourceId") == vid],
     }
-    return ctx.resource(VPC, region, vid, props, arn=ctx.arn("ec2", region, f"vpc/{vid}"), name=_name(tags, vid), tags=tags)
+    return ctx.resource(Ec2Vpc.of(props), region, vid, arn=ctx.arn("ec2", region, f"vpc/{vid}"), name=_name(tags, vid), tags=tags)
 
 
 def _network_acl(ctx: CollectContext, region: str, a: dict[str, Any]) -> Resource:
@@ -190,5 +199,5 @@ def _network_acl(ctx: CollectContext, region: str, a: dict[str, Any]) -> Resourc
         "egress": acl_entries(a.get("Entries"), egress=True),
     }
     return ctx.resource(
-        NETWORK_ACL, region, aid, props, arn=ctx.arn("ec2", region, f"network-acl/{aid}"), name=_name(tags, aid), tags=tags
+        Ec2NetworkAcl.of(props), region, aid, arn=ctx.arn("ec2", region, f"network-acl/{aid}"), name=_name(tags, aid), tags=tags
     )

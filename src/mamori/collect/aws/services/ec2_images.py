@@ -14,9 +14,7 @@ from typing import Any
 
 from mamori.collect.aws.base import MISSING, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
-
-SNAPSHOT = "aws.ec2.snapshot"
-IMAGE = "aws.ec2.image"
+from mamori.model.resources.ec2 import SNAPSHOT, Ec2Image, Ec2Snapshot
 
 
 def own_snapshots(ctx: CollectContext, client: Any) -> list[dict[str, Any]]:
@@ -64,7 +62,7 @@ def snapshot(ctx: CollectContext, client: Any, region: str, s: dict[str, Any]) -
         "shared_with_accounts": shared,
     }
     arn = ctx.arn("ec2", region, f"snapshot/{sid}", account="")
-    return ctx.resource(SNAPSHOT, region, sid, props, arn=arn, name=_name(tags, sid), tags=tags)
+    return ctx.resource(Ec2Snapshot.of(props), region, sid, arn=arn, name=_name(tags, sid), tags=tags)
 
 
 def image(ctx: CollectContext, region: str, i: dict[str, Any]) -> Resource:
@@ -85,4 +83,4 @@ def image(ctx: CollectContext, region: str, i: dict[str, Any]) -> Resource:
         "ebs_encrypted": all(bool(e.get("Encrypted", False)) for e in ebs) if ebs else False,
     }
     arn = ctx.arn("ec2", region, f"image/{iid}", account="")
-    return ctx.resource(IMAGE, region, iid, props, arn=arn, name=str(i.get("Name") or _name(tags, iid)), tags=tags)
+    return ctx.resource(Ec2Image.of(props), region, iid, arn=arn, name=str(i.get("Name") or _name(tags, iid)), tags=tags)

@@ -22,8 +22,8 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.collect.aws.services.s3_policy import public_statements
 from mamori.model.resource import Resource
+from mamori.model.resources.ecr import REPOSITORY, EcrRepository
 
-REPOSITORY = "aws.ecr.repository"
 _FREQUENCY_RANK = {"MANUAL": 0, "SCAN_ON_PUSH": 1, "CONTINUOUS_SCAN": 2}
 
 
@@ -94,7 +94,7 @@ def _repository(ctx: CollectContext, client: Any, region: str, repo: dict[str, A
     }
     props |= _policy(policy_resp)
     tags = {} if tags_resp is MISSING else tags_of(tags_resp.get("tags"))
-    return ctx.resource(REPOSITORY, region, name, props, arn=arn, name=name, tags=tags)
+    return ctx.resource(EcrRepository.of(props), region, name, arn=arn, name=name, tags=tags)
 
 
 def _policy(resp: Any) -> dict[str, Any]:

@@ -15,9 +15,7 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.collect.aws.services.sources import guarded
 from mamori.model.resource import Resource
-
-FILE_SYSTEM = "aws.efs.file_system"
-ACCESS_POINT = "aws.efs.access_point"
+from mamori.model.resources.efs import ACCESS_POINT, FILE_SYSTEM, EfsAccessPoint, EfsFileSystem
 
 
 @COLLECTORS.register("efs")
@@ -60,7 +58,7 @@ def _file_system(ctx: CollectContext, client: Any, region: str, fs: dict[str, An
     }
     arn = str(fs.get("FileSystemArn") or ctx.arn("elasticfilesystem", region, f"file-system/{fid}"))
     name = str(fs.get("Name") or tags.get("Name") or fid)
-    return ctx.resource(FILE_SYSTEM, region, fid, props, arn=arn, name=name, tags=tags)
+    return ctx.resource(EfsFileSystem.of(props), region, fid, arn=arn, name=name, tags=tags)
 
 
 def _access_point(ctx: CollectContext, region: str, ap: dict[str, Any]) -> Resource:
@@ -84,4 +82,4 @@ def _access_point(ctx: CollectContext, region: str, ap: dict[str, Any]) -> Resou
     }
     arn = str(ap.get("AccessPointArn") or ctx.arn("elasticfilesystem", region, f"access-point/{aid}"))
     name = str(ap.get("Name") or tags.get("Name") or aid)
-    return ctx.resource(ACCESS_POINT, region, aid, props, arn=arn, name=name, tags=tags)
+    return ctx.resource(EfsAccessPoint.of(props), region, aid, arn=arn, name=name, tags=tags)

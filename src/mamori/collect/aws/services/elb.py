@@ -15,8 +15,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
+from mamori.model.resources.elb import CLASSIC, ElbClassicLoadBalancer
 
-CLASSIC = "aws.elb.classic_load_balancer"
 ENCRYPTED = ("HTTPS", "SSL")
 _TAG_BATCH = 20
 
@@ -113,4 +113,4 @@ def _classic(
         "access_logs_bucket": None if not isinstance(access_log, dict) else str(access_log.get("S3BucketName") or ""),
     }
     arn = ctx.arn("elasticloadbalancing", region, f"loadbalancer/{name}")
-    return ctx.resource(CLASSIC, region, name, props, arn=arn, name=name, tags=tags)
+    return ctx.resource(ElbClassicLoadBalancer.of(props), region, name, arn=arn, name=name, tags=tags)

@@ -17,8 +17,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
+from mamori.model.resources.elb import LOAD_BALANCER, ElbLoadBalancer
 
-LOAD_BALANCER = "aws.elb.load_balancer"
 TLS_PROTOCOLS = ("HTTPS", "TLS")
 _TAG_BATCH = 20  # DescribeTags takes at most 20 ARNs
 
@@ -138,4 +138,4 @@ def _load_balancer(
         "desync_mitigation_mode": None if attrs is None else attrs.get("routing.http.desync_mitigation_mode"),
     }
     name = str(lb.get("LoadBalancerName") or arn)
-    return ctx.resource(LOAD_BALANCER, region, arn, props, arn=arn, name=name, tags=tags)
+    return ctx.resource(ElbLoadBalancer.of(props), region, arn, arn=arn, name=name, tags=tags)

@@ -7,8 +7,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso
 from mamori.model.resource import Resource
-
-REGION = "aws.guardduty.region"
+from mamori.model.resources.guardduty import REGION, GuardDutyRegion
 
 
 @COLLECTORS.register("guardduty")
@@ -44,4 +43,4 @@ class GuardDutyCollector(AwsCollector):
                 str(f.get("Name")) for f in det.get("Features") or [] if f.get("Status") == "ENABLED"
             ),
         }
-        yield ctx.resource(REGION, region, region, props, name=f"GuardDuty {region}")
+        yield ctx.resource(GuardDutyRegion.of(props), region, region, name=f"GuardDuty {region}")

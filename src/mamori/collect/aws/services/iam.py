@@ -35,9 +35,6 @@ from mamori.collect.aws.base import (
     tags_of,
 )
 from mamori.collect.aws.services.iam_entities import (
-    INLINE_POLICY,
-    POLICY,
-    ROLE,
     authorization_details,
     inline_policy_resources,
     managed_attachments,
@@ -58,10 +55,17 @@ from mamori.collect.aws.services.iam_report import (
     timestamp,
 )
 from mamori.model.resource import GLOBAL, Resource, ScanError
-
-ACCOUNT = "aws.iam.account"
-USER = "aws.iam.user"
-ACCESS_KEY = "aws.iam.access_key"
+from mamori.model.resources.iam import (
+    ACCESS_KEY,
+    ACCOUNT,
+    INLINE_POLICY,
+    POLICY,
+    ROLE,
+    USER,
+    IamAccessKey,
+    IamAccount,
+    IamUser,
+)
 
 # What IAM enforces when an account has no password policy of its own: 8 characters,
 # three of four character classes (no single class required), no reuse prevention, no expiry.
@@ -191,7 +195,7 @@ def _account(ctx: CollectContext, iam: Any, report: CredentialReport | Any, deta
             None if certificates is MISSING else [server_certificate(c) for c in certificates]
         ),
     }
-    return ctx.resource(ACCOUNT, GLOBAL, rid, props, arn=root_arn, name=rid)
+    return ctx.resource(IamAccount.of(props), GLOBAL, rid, arn=root_arn, name=rid)
 
 
 def _count_flag(value: Any) -> bool | None:
@@ -269,7 +273,7 @@ def _users(ctx: CollectContext, iam: Any, report: CredentialReport | Any, detail
             ]
             props["inline_policies"] = [p.get("PolicyName") for p in detail.get("UserPolicyList", [])]
             props["groups"] = list(detail.get("GroupList", []))
-        yield ctx.resource(USER, GLOBAL, name, props, arn=arn, name=name, tags=tags_of((detail or {}).get("Tags")))
+        yield ctx.resource(IamUser.of(props), GLOBAL, name, arn=arn, name=name, tags=tags_of((detail or {}).get("Tags")))
 
 
 def _credentials(
@@ -356,7 +360,7 @@ def _access_keys(
         props = {"user": user, "user_arn": user_arn, **{k: v for k, v in rec.items() if k != "id"}}
         props["last_rotated"] = rec["created"]
         props["unused_since"] = unused_since
-        resources.append(ctx.resource(ACCESS_KEY, GLOBAL, rec["id"], props, name=rec["id"]))
+        resources.append(ctx.resource(IamAccessKey.of(props), GLOBAL, rec["id"], name=rec["id"]))
         summary.append(
             {k: rec[k] for k in ("id", "status", "created", "last_used_date")} | {"unused_since": unused_since}
         )

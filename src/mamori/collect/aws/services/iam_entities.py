@@ -21,10 +21,7 @@ from mamori.collect.aws.services.iam_policy import (
 )
 from mamori.collect.aws.services.iam_report import NEVER, plain, timestamp
 from mamori.model.resource import GLOBAL, Resource
-
-POLICY = "aws.iam.policy"
-ROLE = "aws.iam.role"
-INLINE_POLICY = "aws.iam.inline_policy"
+from mamori.model.resources.iam import IamInlinePolicy, IamPolicy, IamRole
 
 DETAIL_FILTER = ["User", "Group", "Role", "LocalManagedPolicy"]
 DETAIL_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
@@ -68,7 +65,7 @@ def policy_resource(ctx: CollectContext, p: dict[str, Any]) -> Resource:
         "service_wildcard_statements": None if doc is None else service_wildcard_statements(doc),
     }
     name = str(p["PolicyName"]) if p.get("PolicyName") else str(p["Arn"]).rsplit("/", 1)[-1]
-    return ctx.resource(POLICY, GLOBAL, name, props, arn=str(p.get("Arn", "")), name=name)
+    return ctx.resource(IamPolicy.of(props), GLOBAL, name, arn=str(p.get("Arn", "")), name=name)
 
 
 def role_resource(ctx: CollectContext, r: dict[str, Any]) -> Resource:
@@ -89,7 +86,7 @@ def role_resource(ctx: CollectContext, r: dict[str, Any]) -> Resource:
         "last_used_region": plain(last.get("Region")),
     }
     name = str(r["RoleName"])
-    return ctx.resource(ROLE, GLOBAL, name, props, arn=str(r.get("Arn", "")), name=name, tags=tags_of(r.get("Tags")))
+    return ctx.resource(IamRole.of(props), GLOBAL, name, arn=str(r.get("Arn", "")), name=name, tags=tags_of(r.get("Tags")))
 
 
 def inline_policy_resources(ctx: CollectContext, details: dict[str, list[Any]]) -> Iterator[Resource]:
@@ -111,7 +108,7 @@ def inline_policy_resources(ctx: CollectContext, details: dict[str, list[Any]]) 
                     "admin_statements": None if doc is None else admin,
                 }
                 rid = f"{kind}/{owner}/{name}"
-                yield ctx.resource(INLINE_POLICY, GLOBAL, rid, props, name=rid)
+                yield ctx.resource(IamInlinePolicy.of(props), GLOBAL, rid, name=rid)
 
 
 def managed_attachments(details: dict[str, list[Any]]) -> dict[str, Any]:

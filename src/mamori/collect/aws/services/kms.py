@@ -14,8 +14,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso
 from mamori.model.resource import Resource
+from mamori.model.resources.kms import KEY, KmsKey
 
-KEY = "aws.kms.key"
 _ROTATION_STATES = ("Enabled", "Disabled")
 _PENDING_DELETION = ("PendingDeletion", "PendingReplicaDeletion")
 
@@ -104,5 +104,5 @@ class KmsCollector(AwsCollector):
             "rotation_period_days": period,
         }
         name = aliases[0].removeprefix("alias/") if aliases else key_id
-        return ctx.resource(KEY, region, key_id, props, arn=arn or str(meta.get("Arn", "")), name=name, tags=tags)
+        return ctx.resource(KmsKey.of(props), region, key_id, arn=arn or str(meta.get("Arn", "")), name=name, tags=tags)
 

@@ -13,8 +13,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext
 from mamori.model.resource import Resource
-
-LOG_GROUP = "aws.logs.log_group"
+from mamori.model.resources.logs import LOG_GROUP, LogsLogGroup
 
 
 @COLLECTORS.register("logs")
@@ -28,7 +27,7 @@ class LogsCollector(AwsCollector):
         for g in ctx.paginate(client, "describe_log_groups", "logGroups"):
             name = str(g["logGroupName"])
             arn = str(g.get("logGroupArn") or str(g.get("arn", "")).removesuffix(":*"))
-            yield ctx.resource(LOG_GROUP, region, name, log_group_properties(g), arn=arn, name=name)
+            yield ctx.resource(LogsLogGroup.of(log_group_properties(g)), region, name, arn=arn, name=name)
 
 
 def log_group_properties(g: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext
 from mamori.model.resource import Resource
-
-REGION = "aws.monitoring.region"
+from mamori.model.resources.monitoring import REGION, MonitoringRegion
 
 
 def log_group_of(arn: str) -> tuple[str, str, str]:
@@ -95,7 +94,7 @@ class MonitoringCollector(AwsCollector):
                         }
                     )
         props = {"trail_log_groups": groups, "covering_log_groups": covering, "monitored_patterns": patterns}
-        yield ctx.resource(REGION, region, region, props, name=f"Monitoring {region}")
+        yield ctx.resource(MonitoringRegion.of(props), region, region, name=f"Monitoring {region}")
 
     @staticmethod
     def _filters(ctx: CollectContext, client: Any, region: str, group: str) -> Any:

@@ -14,8 +14,8 @@ from botocore.exceptions import ClientError
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, error_code
 from mamori.model.resource import GLOBAL, Resource
+from mamori.model.resources.organizations import ACCOUNT, OrganizationsAccount
 
-ACCOUNT = "aws.organizations.account"
 _NOT_IN_USE = "AWSOrganizationsNotInUseException"
 
 
@@ -43,4 +43,4 @@ class OrganizationsCollector(AwsCollector):
             "feature_set": org.get("FeatureSet", ""),
             "all_features": org.get("FeatureSet") == "ALL",
         }
-        yield ctx.resource(ACCOUNT, GLOBAL, ctx.account, props, name=ctx.account)
+        yield ctx.resource(OrganizationsAccount.of(props), GLOBAL, ctx.account, name=ctx.account)

@@ -12,8 +12,7 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
-
-DB_INSTANCE = "aws.rds.db_instance"
+from mamori.model.resources.rds import DB_INSTANCE, RdsDbInstance
 
 
 def _flag(db: dict[str, Any], key: str) -> bool | None:
@@ -67,4 +66,4 @@ class RdsCollector(AwsCollector):
             "read_replica_source": str(db.get("ReadReplicaSourceDBInstanceIdentifier") or ""),
         }
         arn = str(db.get("DBInstanceArn") or ctx.arn("rds", region, f"db:{ident}"))
-        return ctx.resource(DB_INSTANCE, region, ident, props, arn=arn, name=ident, tags=tags_of(db.get("TagList")))
+        return ctx.resource(RdsDbInstance.of(props), region, ident, arn=arn, name=ident, tags=tags_of(db.get("TagList")))

@@ -46,9 +46,7 @@ from mamori.collect.aws.services.s3_policy import (
 )
 from mamori.collect.aws.session import keep_endpoint_host
 from mamori.model.resource import GLOBAL, Resource, ScanError
-
-BUCKET = "aws.s3.bucket"
-ACCOUNT = "aws.s3.account"
+from mamori.model.resources.s3 import ACCOUNT, BUCKET, S3Account, S3Bucket
 
 _PAB_FLAGS = {
     "BlockPublicAcls": "block_public_acls",
@@ -75,13 +73,12 @@ class S3Collector(AwsCollector):
     def collect(self, ctx: CollectContext, region: str) -> Iterator[Resource]:
         account_pab = _account_public_access_block(ctx)
         yield ctx.resource(
-            ACCOUNT,
-            GLOBAL,
-            ctx.account,
-            {
+            S3Account.of({
                 "public_access_block": account_pab,
                 "public_access_block_enabled": MISSING if account_pab is MISSING else all(account_pab.values()),
-            },
+            }),
+            GLOBAL,
+            ctx.account,
             name=ctx.account,
         )
         listing = _list_buckets(ctx)
@@ -167,7 +164,7 @@ def _bucket(ctx: CollectContext, item: dict[str, Any], account_pab: Any) -> Reso
         return None  # deleted since ListBuckets
     if region is MISSING:
         # Region unknown: keep the bucket, with nothing known about it.
-        return ctx.resource(BUCKET, GLOBAL, name, dict.fromkeys(_DETAIL_PROPS), arn=arn, name=name)
+        return ctx.resource(S3Bucket.of(dict.fromkeys(_DETAIL_PROPS)), GLOBAL, name, arn=arn, name=name)
     if region not in ctx.regions:
         return None
     client = ctx.client("s3", region)
@@ -195,7 +192,7 @@ def _bucket(ctx: CollectContext, item: dict[str, Any], account_pab: Any) -> Reso
     props |= _logging(call("get_bucket_logging"))
     tagging = call("get_bucket_tagging", ("NoSuchTagSet",), {})
     tags = {} if tagging is MISSING else tags_of(tagging.get("TagSet"))
-    return ctx.resource(BUCKET, region, name, props, arn=arn, name=name, tags=tags)
+    return ctx.resource(S3Bucket.of(props), region, name, arn=arn, name=name, tags=tags)
 
 
 def _acl(resp: Any) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from typing import Any
 
 from mamori.collect.aws.base import COLLECTORS, AwsCollector, CollectContext, iso, tags_of
 from mamori.model.resource import Resource
+from mamori.model.resources.secretsmanager import SECRET, SecretsManagerSecret
 
-SECRET = "aws.secretsmanager.secret"
 NEVER = "never"
 
 
@@ -33,7 +33,7 @@ class SecretsManagerCollector(AwsCollector):
         for s in ctx.paginate(client, "list_secrets", "SecretList"):
             name = str(s["Name"])
             yield ctx.resource(
-                SECRET, region, name, secret_properties(s), arn=str(s.get("ARN", "")), name=name, tags=tags_of(s.get("Tags"))
+                SecretsManagerSecret.of(secret_properties(s)), region, name, arn=str(s.get("ARN", "")), name=name, tags=tags_of(s.get("Tags"))
             )
 
 

@@ -22,8 +22,8 @@ from mamori.collect.aws.base import (
     iso,
 )
 from mamori.model.resource import Resource
+from mamori.model.resources.securityhub import REGION, SecurityHubRegion
 
-REGION = "aws.securityhub.region"
 _NOT_SUBSCRIBED_CODES = ("InvalidAccessException", "ResourceNotFoundException")
 
 
@@ -55,7 +55,7 @@ class SecurityHubCollector(AwsCollector):
             "control_finding_generator": str(h.get("ControlFindingGenerator") or ""),
             "enabled_standards": standards,
         }
-        yield ctx.resource(REGION, region, region, props, arn=props["hub_arn"], name=f"Security Hub {region}")
+        yield ctx.resource(SecurityHubRegion.of(props), region, region, arn=props["hub_arn"], name=f"Security Hub {region}")
 
     @staticmethod
     def _standards(ctx: CollectContext, client: Any, region: str) -> Any:

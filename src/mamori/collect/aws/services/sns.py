@@ -14,8 +14,8 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext
 from mamori.collect.aws.policy import decode_document, public_statements
 from mamori.model.resource import Resource
+from mamori.model.resources.sns import TOPIC, SnsTopic
 
-TOPIC = "aws.sns.topic"
 _GONE: Any = object()
 
 
@@ -36,7 +36,7 @@ class SnsCollector(AwsCollector):
             )  # fmt: skip
             if resp is _GONE:
                 continue
-            yield ctx.resource(TOPIC, region, name, topic_properties(resp), arn=arn, name=name)
+            yield ctx.resource(SnsTopic.of(topic_properties(resp)), region, name, arn=arn, name=name)
 
 
 def topic_properties(resp: Any) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext
 from mamori.collect.aws.policy import decode_document, public_statements
 from mamori.model.resource import Resource
+from mamori.model.resources.sqs import QUEUE, SqsQueue
 
-QUEUE = "aws.sqs.queue"
 _GONE: Any = object()
 _DELETED = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 
@@ -38,7 +38,7 @@ class SqsCollector(AwsCollector):
                 continue
             arn = "" if resp is MISSING else str(resp.get("Attributes", {}).get("QueueArn", ""))
             props = {"url": str(url), **queue_properties(resp)}
-            yield ctx.resource(QUEUE, region, name, props, arn=arn or ctx.arn("sqs", region, name), name=name)
+            yield ctx.resource(SqsQueue.of(props), region, name, arn=arn or ctx.arn("sqs", region, name), name=name)
 
 
 def queue_properties(resp: Any) -> dict[str, Any]:

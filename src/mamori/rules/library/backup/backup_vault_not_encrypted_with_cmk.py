@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from mamori.model.resource import Resource
+from mamori.model.resources.kms import KEY
 from mamori.rules.conditions import EvalContext
-
-KEY = "aws.kms.key"
 
 
 def not_customer_managed_key(resource: Resource, ctx: EvalContext) -> tuple[bool | None, dict[str, Any]] | None:

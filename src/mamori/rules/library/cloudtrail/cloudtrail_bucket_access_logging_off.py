@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mamori.model.resource import Resource
+from mamori.model.resources.s3 import BUCKET
 from mamori.rules.conditions import EvalContext
-
-BUCKET = "aws.s3.bucket"
 
 
 def trail_bucket_not_logged(resource: Resource, ctx: EvalContext) -> tuple[bool | None, dict[str, Any]] | None:

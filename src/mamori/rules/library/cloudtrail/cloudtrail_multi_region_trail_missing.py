@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-TRAIL = "aws.cloudtrail.trail"
+from mamori.model.resources.cloudtrail import TRAIL
+
 NEEDED = ("is_logging", "management_events_read", "management_events_write")
 
 

@@ -1,4 +1,4 @@
-"""Shared hook body of the CIS 4.x rules: an alarmed metric filter with the right pattern.
+"""``monitoring.metric_filter_not_alarmed``, the hook of the CIS 4.x rules: an alarmed metric filter with the right pattern.
 
 A Region is monitored for a kind of event when one multi-Region trail covering it delivers
 to a CloudWatch Logs group holding a metric filter whose pattern contains every
@@ -18,9 +18,9 @@ import re
 from typing import Any
 
 from mamori.model.resource import Resource
+from mamori.model.resources.monitoring import REGION
 from mamori.rules.conditions import EvalContext
-
-REGION = "aws.monitoring.region"
+from mamori.rules.hooks.registry import shared_hook
 
 
 def normalise(text: str) -> str:
@@ -50,6 +50,7 @@ def pattern_matches(pattern: str, params: dict[str, Any]) -> bool:
     return sum(_contains(text, f) for f in names) >= wanted
 
 
+@shared_hook("monitoring.metric_filter_not_alarmed", resource_types=(REGION,))
 def metric_filter_not_alarmed(
     resource: Resource, ctx: EvalContext
 ) -> tuple[bool | None, dict[str, Any]] | None:

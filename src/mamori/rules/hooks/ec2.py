@@ -1,11 +1,13 @@
-"""Shared by the security-group admin-port rules (IPv4 and IPv6)."""
+"""Shared hooks of the security-group admin-port rules: ``ec2.admin_port_open_to_ipv4_world`` and ``..._ipv6_world``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from mamori.model.resource import Resource
+from mamori.model.resources.ec2 import SECURITY_GROUP
 from mamori.rules.conditions import EvalContext
+from mamori.rules.hooks.registry import shared_hook
 
 
 def world_open_admin_entries(resource: Resource, ctx: EvalContext, *, ipv6: bool) -> tuple[bool, dict[str, Any]] | None:
@@ -26,3 +28,15 @@ def world_open_admin_entries(resource: Resource, ctx: EvalContext, *, ipv6: bool
         and any(e["from_port"] <= p <= e["to_port"] for p in ports)
     ]  # fmt: skip
     return (True, {"open_to_world": exposed}) if exposed else (False, {})
+
+
+@shared_hook("ec2.admin_port_open_to_ipv4_world", resource_types=(SECURITY_GROUP,), params=("admin_ports", "protocols"))
+def admin_port_open_to_ipv4_world(resource: Resource, ctx: EvalContext) -> tuple[bool, dict[str, Any]] | None:
+    """Fail when an ingress entry from 0.0.0.0/0 covers one of ``admin_ports``."""
+    return world_open_admin_entries(resource, ctx, ipv6=False)
+
+
+@shared_hook("ec2.admin_port_open_to_ipv6_world", resource_types=(SECURITY_GROUP,), params=("admin_ports", "protocols"))
+def admin_port_open_to_ipv6_world(resource: Resource, ctx: EvalContext) -> tuple[bool, dict[str, Any]] | None:
+    """Fail when an ingress entry from ::/0 covers one of ``admin_ports``."""
+    return world_open_admin_entries(resource, ctx, ipv6=True)

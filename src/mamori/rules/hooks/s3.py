@@ -1,4 +1,5 @@
-"""Shared by the S3 object-level logging rules: does a logging trail record this bucket's object events?
+"""Shared hooks of the S3 object-level logging rules (``s3.object_reads_not_logged``,
+``s3.object_writes_not_logged``): does a logging trail record this bucket's object events?
 
 A bucket is covered by the trails that log its Region (``aws.cloudtrail.region`` lists
 them, multi-Region and organisation trails homed elsewhere included). Each trail's
@@ -15,10 +16,10 @@ from typing import Any
 
 from mamori.collect.aws.services.cloudtrail_data import records
 from mamori.model.resource import Resource
+from mamori.model.resources.cloudtrail import REGION, TRAIL
+from mamori.model.resources.s3 import BUCKET
 from mamori.rules.conditions import EvalContext
-
-TRAIL = "aws.cloudtrail.trail"
-REGION = "aws.cloudtrail.region"
+from mamori.rules.hooks.registry import shared_hook
 
 
 def object_events_not_logged(resource: Resource, ctx: EvalContext, kind: str) -> tuple[bool | None, dict[str, Any]] | None:
@@ -50,3 +51,15 @@ def object_events_not_logged(resource: Resource, ctx: EvalContext, kind: str) ->
         return None, {"trails_not_collected": unknown}
     return True, {"event_kind": kind, "trails_covering_region": [str(c.get("arn")) for c in covering],
                   "recording_but_stopped": stopped}  # fmt: skip
+
+
+@shared_hook("s3.object_reads_not_logged", resource_types=(BUCKET,))
+def object_reads_not_logged(resource: Resource, ctx: EvalContext) -> tuple[bool | None, dict[str, Any]] | None:
+    """CIS 3.9: object-level read events of the bucket are recorded by a logging trail."""
+    return object_events_not_logged(resource, ctx, "read")
+
+
+@shared_hook("s3.object_writes_not_logged", resource_types=(BUCKET,))
+def object_writes_not_logged(resource: Resource, ctx: EvalContext) -> tuple[bool | None, dict[str, Any]] | None:
+    """CIS 3.8: object-level write events of the bucket are recorded by a logging trail."""
+    return object_events_not_logged(resource, ctx, "write")

@@ -1,0 +1,30 @@
+"""ECR (`ecr`): the typed properties of each resource type (see docs/resources/ecr.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mamori.model.resources.base import Props, resource_type
+
+REPOSITORY = "aws.ecr.repository"
+
+
+@resource_type(REPOSITORY)
+class EcrRepository(Props):
+    """`aws.ecr.repository`"""
+
+    created: str | None = None
+    uri: str | None = None
+    image_tag_mutability: str | None = None
+    tags_immutable: bool | None = None
+    scan_on_push: bool | None = None
+    registry_scan_type: str | None = None
+    scan_frequency: str | None = None
+    scanning_configured: bool | None = None
+    encryption_type: str | None = None
+    kms_key: str | None = None
+    lifecycle_policy_present: bool | None = None
+    policy: dict[str, Any] | None = None
+    policy_present: bool | None = None
+    policy_public: bool | None = None
+    policy_public_statements: list[dict[str, Any]] | None = None
