@@ -21,14 +21,19 @@ M = TypeVar("M", bound=BaseModel)
 
 def read_spec(path: Path, model: type[M], error: type[InputError], kind: str) -> M:
     """Parse ``path`` as a YAML mapping and validate it with ``model``; the id must be the file name."""
+    from mamori.safeload import load_yaml  # bounded: the 965-byte rule bomb of issue 12 is refused
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{mark.line + 1}:{mark.column + 1}" if mark else None
-        raise error(f"malformed YAML: {exc.problem}", source=str(path), where=where) from exc
-    except yaml.YAMLError as exc:
-        raise error(f"malformed YAML: {exc}", source=str(path)) from exc
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", source=str(path)) from None
+    try:
+        data = load_yaml(raw, source=str(path), error=error)
+    except InputError as exc:
+        if exc.message.startswith("invalid YAML: "):  # the message this reader always gave
+            raise error("malformed YAML: " + exc.message[len("invalid YAML: "):], source=exc.source,
+                        where=exc.where) from None  # fmt: skip
+        raise
     if not isinstance(data, dict):
         raise error(f"a {kind} file must hold a mapping", source=str(path))
     try:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, text, update
 
 from mamori import audit
+from mamori.audit.log import entry_hash
 from mamori.audit.tables import audit_log
 from mamori.errors import InputError
 from mamori.findings import Store
@@ -71,12 +72,60 @@ def test_deleted_entry_is_detected(store: Store) -> None:
     assert kinds == {(2, "missing"), (3, "broken-link")}
 
 
-def test_deleted_newest_entries_need_the_pinned_head(store: Store) -> None:
+def test_deleted_newest_entries_are_detected_by_the_checkpoint(store: Store) -> None:
+    """Issue 12, item 13: truncation used to verify as "intact" unless --expect-head was given."""
+    _fill(store)
+    assert audit.verify(store.engine).guarantee == "chain + checkpoint"
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq >= 4"))
+    rep = audit.verify(store.engine)
+    assert [(p.seq, p.kind) for p in rep.problems] == [(5, "truncated")]
+
+
+def test_rewritten_log_is_detected_by_the_checkpoint(store: Store) -> None:
+    """Entries 3.. replaced by a consistent chain (hashes recomputed): the checkpoint no longer matches."""
+    _fill(store)
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq >= 3"))
+    prev = audit.entries(store.engine)[-1].hash
+    with store.engine.begin() as conn:  # a consistent chain, hashes recomputed, written around record_in
+        for seq in (3, 4, 5):
+            at = datetime.now(UTC)
+            digest = entry_hash(seq, at, "mallory", "test.x", f"s{seq}", {}, prev)
+            conn.execute(audit_log.insert().values(seq=seq, at=at, actor="mallory", action="test.x", subject=f"s{seq}",
+                                                   details={}, prev_hash=prev, hash=digest))  # fmt: skip
+            prev = digest
+    assert [p.kind for p in audit.verify(store.engine).problems] == ["rewritten"]
+
+
+def test_hmac_checkpoint(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAMORI_AUDIT_KEY", "k1")
+    _fill(store)
+    rep = audit.verify(store.engine)
+    assert rep.ok and rep.guarantee == "chain + HMAC checkpoint"
+    # someone without the key truncates and moves the checkpoint along: the HMAC gives it away
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq >= 4"))
+        h3 = conn.execute(text("SELECT hash FROM audit_log WHERE seq = 3")).scalar_one()
+        conn.execute(text("UPDATE audit_checkpoint SET seq = 3, hash = :h, mac = NULL"), {"h": h3})
+    assert [p.kind for p in audit.verify(store.engine).problems] == ["checkpoint-unauthenticated"]
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_checkpoint SET mac = :m"), {"m": "0" * 64})
+    assert [p.kind for p in audit.verify(store.engine).problems] == ["checkpoint-forged"]
+    monkeypatch.setenv("MAMORI_AUDIT_KEY", "another key")
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_checkpoint"))
+    assert [p.kind for p in audit.verify(store.engine).problems] == ["checkpoint-missing"]
+
+
+def test_deleted_newest_entries_and_the_pinned_head(store: Store) -> None:
     _fill(store)
     head = audit.verify(store.engine).head
     with store.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_log WHERE seq >= 4"))
-    assert audit.verify(store.engine).ok  # a shorter chain is consistent on its own
+        conn.execute(text("DELETE FROM audit_checkpoint"))  # a log written before checkpoints existed
+    rep = audit.verify(store.engine)
+    assert rep.ok and rep.guarantee == "hash chain only"  # a shorter chain is consistent on its own
     rep = audit.verify(store.engine, expect_head=head)
     assert not rep.ok and rep.problems[0].kind == "missing"
     assert audit.verify(store.engine, expect_head=f"3:{audit.entries(store.engine)[-1].hash}").ok

@@ -52,7 +52,7 @@ def test_valid_file(tmp_path: Path) -> None:
         (GOOD.replace("    rule: s3_bucket_public_via_acl\n", "    rule: x\n    resorce: y\n"), ":5:", "suppressions[0].resorce"),
         (GOOD.replace("  - tags: {env: sandbox}\n", "  - reason2: x\n"), ":10:", "suppressions[1]"),
         (GOOD + "  - id: ci-logs-public\n    rule: r\n    reason: again\n    approver: a\n    expires: 2027-01-01\n", ":14:", "duplicate"),
-        ("suppressions: [\n", ":2:", "malformed YAML"),
+        ("suppressions: [\n", ":2:", "invalid YAML"),
     ],
 )
 def test_errors_name_file_and_place(tmp_path: Path, text: str, where: str, message: str) -> None:

@@ -84,4 +84,10 @@ def test_unknown_and_malformed_keys(aws: Aws, sqlite_store: Store) -> None:
         revoke(sqlite_store.engine, aws.clients, "AKIAIOSFODNN7EXAMPLE", actor="r")
     with pytest.raises(InputError, match="does not look like an access key id"):
         revoke(sqlite_store.engine, aws.clients, "not-a-key", actor="r")
+    # the secret access key pasted by mistake is never echoed (issue 12, item 13)
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    with pytest.raises(InputError) as err:
+        revoke(sqlite_store.engine, aws.clients, secret, actor="r")
+    assert "wJal" not in str(err.value) and "K7MDENG" not in str(err.value)
+    assert str(err.value).startswith("the value given (40 characters) does not look like an access key id")
     assert boto3  # the module is used for sessions above

@@ -10,7 +10,7 @@ from mamori import audit
 from mamori.findings import Store
 
 from . import estate
-from .conftest import ServerAws, public_bucket
+from .conftest import ServerAws, finding, public_bucket
 
 
 def _scan(mamori: Any, server: ServerAws, *extra: str) -> Any:
@@ -79,7 +79,9 @@ def test_apply_by_rule_and_exit_codes(mamori: Any, server: ServerAws) -> None:
     assert r.code == 0, r.err
     assert "applied" in r.out
     assert mamori("remediate", "apply").code == 2
-    assert mamori("remediate", "plan", "--rule", "iam_root_mfa_disabled", "--endpoint-url", server.endpoint).code == 3
+    # a rule no action is bound to is the caller's mistake: exit 2, not 3 (issue 12, item 13)
+    unbound = mamori("remediate", "plan", "--rule", "iam_root_mfa_disabled", "--endpoint-url", server.endpoint)
+    assert unbound.code == 2 and "no remediation action is bound to iam_root_mfa_disabled" in unbound.err
     assert mamori("remediate", "show", "p-doesnotexist").code == 2
 
 
@@ -149,6 +151,8 @@ def test_audit_commands_detect_tampering(mamori: Any, tmp_path: Path) -> None:
     assert mamori("audit", "list", "--since", "yesterday").code == 2
     ok = mamori("audit", "verify", "-o", "json")
     head = json.loads(ok.out)["head"]
+    assert json.loads(ok.out)["guarantee"] == "chain + checkpoint"
+    assert "intact: 4 entries" in mamori("audit", "verify").out.replace("[/]", "")
     assert ok.code == 0 and head.startswith("4:")
     assert mamori("audit", "export", "-o", str(tmp_path / "a.jsonl")).code == 0
     assert mamori("audit", "verify", "--file", str(tmp_path / "a.jsonl")).code == 0
@@ -160,6 +164,23 @@ def test_audit_commands_detect_tampering(mamori: Any, tmp_path: Path) -> None:
     with store.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE audit_log SET actor = 'a' WHERE seq = 2")
         conn.exec_driver_sql("DELETE FROM audit_log WHERE seq = 4")
-    assert mamori("audit", "verify").code == 0
+    truncated = mamori("audit", "verify")  # detected by the stored checkpoint, no --expect-head needed (issue 12)
+    assert truncated.code == 1 and "truncated at 4" in truncated.out and "(chain + checkpoint)" in truncated.out
     assert mamori("audit", "verify", "--expect-head", head).code == 1
     store.close()
+
+
+def test_apply_exits_1_when_the_plan_holds_a_planning_error(mamori: Any, server: ServerAws, tmp_path: Path) -> None:
+    """A change that could not be planned (no credentials for its account) is not success: exit 1, not 0."""
+    _estate(server)
+    _scan(mamori, server)
+    store = Store.open(str(tmp_path / ".mamori" / "mamori.db"))
+    store.upsert_findings([finding("kms_key_rotation_disabled", "aws.kms.key", "k-elsewhere", "us-east-1",
+                                   account="999999999999")], actor="t")  # fmt: skip
+    store.close()
+    r = mamori("remediate", "apply", "--rule", "kms_key_rotation_disabled", "--endpoint-url", server.endpoint, "--yes")
+    assert r.code == 1, r.err
+    assert "could not be planned" in r.err and "exit 1" in r.err
+    assert "applied" in r.out  # the rest was applied all the same
+    again = mamori("remediate", "apply", "--rule", "kms_key_rotation_disabled", "--endpoint-url", server.endpoint, "--yes")
+    assert again.code == 1 and "Nothing to apply" not in again.out

@@ -10,8 +10,10 @@ JSON (sorted keys, UTC timestamps with microseconds, details normalised to JSON)
 writers queue instead of forking the chain. :func:`verify` recomputes the chain and
 reports every edited entry (its hash no longer matches), deleted entry (a gap in
 ``seq``, a broken ``prev_hash`` link) or reordered entry. Deleting the *newest* entries
-leaves a shorter chain that is still consistent; pin the head (``mamori audit verify``
-prints it) somewhere else and pass it back as ``expect_head`` to detect that too.
+leaves a shorter chain that is still consistent: every append therefore also moves a
+stored checkpoint to the new head (:mod:`mamori.audit.checkpoint`, HMAC'd under
+``$MAMORI_AUDIT_KEY`` when set), and :func:`verify` compares the chain with it. Pinning the
+head elsewhere (``expect_head``) still works, e.g. for exports.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import orjson
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from mamori.audit import checkpoint as cpoint
 from mamori.audit.tables import audit_log
 from mamori.errors import InputError, StoreError
 from mamori.store.db import write_transaction
@@ -75,7 +78,7 @@ class AuditEntry:
 @dataclass(frozen=True)
 class Problem:
     seq: int
-    kind: str  # "edited" | "missing" | "broken-link" | "head-mismatch"
+    kind: str  # "edited" | "missing" | "broken-link" | "head-mismatch" | "truncated" | "rewritten" | "checkpoint-*"
     message: str
 
 
@@ -85,6 +88,7 @@ class VerifyReport:
     head_seq: int
     head_hash: str
     problems: list[Problem] = field(default_factory=list)
+    guarantee: str = cpoint.CHAIN_ONLY  # which of the checkpoint module's guarantees applied
 
     @property
     def ok(self) -> bool:
@@ -154,6 +158,7 @@ def record_in(
             "hash": digest,
         },
     )
+    cpoint.write(conn, seq, digest)
     return AuditEntry(seq, when, actor, action, subject, norm, prev, digest)
 
 
@@ -230,13 +235,19 @@ def iter_all(engine: Engine, batch: int = 2000) -> Iterator[AuditEntry]:
         after = rows[-1].seq
 
 
-def verify_entries(items: Iterable[AuditEntry], *, expect_head: str | None = None) -> VerifyReport:
-    """Recompute the chain over entries in ``seq`` order."""
+def verify_entries(
+    items: Iterable[AuditEntry], *, expect_head: str | None = None, checkpoint: cpoint.Checkpoint | None = None,
+    use_checkpoint: bool = False,
+) -> VerifyReport:  # fmt: skip
+    """Recompute the chain over entries in ``seq`` order (and compare it with ``checkpoint`` when asked)."""
     problems: list[Problem] = []
     expected_seq, prev, count = 1, GENESIS, 0
     head_seq, head_hash = 0, GENESIS
+    hash_at_checkpoint: str | None = None
     for e in items:
         count += 1
+        if checkpoint is not None and e.seq == checkpoint.seq:
+            hash_at_checkpoint = e.hash
         if e.seq != expected_seq:
             if e.seq > expected_seq:
                 gap = f"{expected_seq}" if e.seq == expected_seq + 1 else f"{expected_seq}-{e.seq - 1}"
@@ -260,13 +271,19 @@ def verify_entries(items: Iterable[AuditEntry], *, expect_head: str | None = Non
             problems.append(Problem(head_seq + 1, "missing", f"the log ends at entry {head_seq}; entries up to {want_seq} existed (the newest were deleted)"))
         elif want and head_seq == want_seq and head_hash != want:
             problems.append(Problem(want_seq, "head-mismatch", f"entry {want_seq} differs from the pinned head"))
-    return VerifyReport(count, head_seq, head_hash, problems)
+    guarantee = cpoint.CHAIN_ONLY
+    if use_checkpoint:
+        guarantee, found = cpoint.problems(checkpoint, hash_at_checkpoint, head_seq)
+        problems += [Problem(seq, kind, message) for seq, kind, message in found]
+    return VerifyReport(count, head_seq, head_hash, problems, guarantee)
 
 
 def verify(engine: Engine, *, expect_head: str | None = None) -> VerifyReport:
     """Recompute the whole chain stored in the database."""
     try:
-        return verify_entries(iter_all(engine), expect_head=expect_head)
+        with engine.connect() as conn:  # the checkpoint first: an append racing this verify lands after it
+            cp = cpoint.read(conn)
+        return verify_entries(iter_all(engine), expect_head=expect_head, checkpoint=cp, use_checkpoint=True)
     except SQLAlchemyError as exc:
         raise StoreError(f"could not read the audit log: {exc}") from exc
 

@@ -89,14 +89,16 @@ def verify_cmd(expect_head: str | None, file: str | None, fmt: str, db: str | No
     else:
         rep = audit.verify(open_store(db, get_config(config_path)).engine, expect_head=expect_head)
     if fmt == "json":
-        emit_json({"ok": rep.ok, "entries": rep.entries, "head": rep.head, "problems": [p.__dict__ for p in rep.problems]})
+        emit_json({"ok": rep.ok, "entries": rep.entries, "head": rep.head, "guarantee": rep.guarantee,
+                   "problems": [p.__dict__ for p in rep.problems]})  # fmt: skip
     else:
         con = console()
         if rep.ok:
-            con.print(f"[green]audit log intact:[/] {rep.entries} entries, head {rep.head}")
-            con.print("[dim]pin the head elsewhere; `--expect-head` it next time to detect deleted newest entries[/]")
+            con.print(f"[green]audit log intact:[/] {rep.entries} entries, head {rep.head} ({rep.guarantee})")
+            if rep.guarantee == "hash chain only" and not expect_head:
+                con.print("[dim]pin the head elsewhere; `--expect-head` it next time to detect deleted newest entries[/]")
         else:
-            con.print(f"[red]audit log TAMPERED:[/] {len(rep.problems)} problem(s) in {rep.entries} entries")
+            con.print(f"[red]audit log TAMPERED:[/] {len(rep.problems)} problem(s) in {rep.entries} entries ({rep.guarantee})")
             for p in rep.problems:
                 con.print(f"  [red]{p.kind}[/] at {p.seq}: {p.message}")
     if not rep.ok:

@@ -1,9 +1,10 @@
 """mamori's exit codes, defined once, and the one place an error becomes one.
 
-    0  success, nothing at or above the --fail-on threshold
-    1  the gate or threshold failed (findings, blocked dependencies, secrets)
-    2  bad input or usage: a malformed file, an unknown region, profile or option
-    3  a runtime failure: the store, the cloud or the network
+0  success, nothing at or above the --fail-on threshold
+1  the gate or threshold failed (findings, blocked dependencies, secrets)
+2  bad input or usage: a malformed file, an unknown region, profile or option
+3  a runtime failure: the store, the cloud or the network; or an internal error (an
+   exception mamori did not expect: one line on stderr, the traceback with --debug)
 """
 
 from __future__ import annotations

@@ -52,6 +52,8 @@ def _parse_now(value: str | None) -> datetime:
 @click.option("--db", help="Store URL or SQLite path (default: $MAMORI_DB, else ./.mamori/mamori.db).")
 @click.option("--no-record", is_flag=True, help="Do not record this run (first-seen dates are still read).")
 @click.option("--all", "show_all", is_flag=True, help="Table: list clean packages too.")
+@click.option("--allow-include", "allow_include", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="A directory outside PATH that -r/-c includes may read (repeatable; default: none).")  # fmt: skip
 @click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (testing).")
 @click.pass_context
 def deps(
@@ -71,6 +73,7 @@ def deps(
     db: str | None,
     no_record: bool,
     show_all: bool,
+    allow_include: tuple[Path, ...],
     now_text: str | None,
 ) -> None:
     """Block vulnerable dependencies now, or give them a fix-by date.
@@ -104,6 +107,7 @@ def deps(
         commit=commit,
         db=db,
         record=not no_record,
+        allow_include=allow_include,
     )
     try:
         report = run_gate(request).report

@@ -6,7 +6,9 @@ secrets gate load only what they use. Exit codes are defined in `mamori.cli.exit
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 
 import click
 
@@ -55,6 +57,12 @@ COMMANDS: dict[str, Lazy] = {
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="mamori")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    help="On an internal error, print the traceback [env: MAMORI_DEBUG=1].",
+)
 def cli() -> None:
     """mamori (守り) — guardrails for AWS organisations.
 
@@ -65,11 +73,41 @@ def cli() -> None:
       mamori findings list --status open
       mamori rules list
 
-    Exit codes: 0 ok, 1 gate/threshold failed, 2 bad input or usage, 3 runtime failure.
+    Exit codes: 0 ok, 1 gate/threshold failed, 2 bad input or usage, 3 runtime failure
+    or internal error (rerun with --debug for the traceback).
     """
 
 
+def _debug_requested(args: list[str]) -> bool:
+    """``--debug`` given before the subcommand (where the group reads it), or ``MAMORI_DEBUG=1``."""
+    if os.environ.get("MAMORI_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    for arg in args:
+        if arg == "--debug":
+            return True
+        if not arg.startswith("-"):  # the subcommand: its own options are not ours
+            return False
+    return False
+
+
+def _internal_error(exc: BaseException, debug: bool) -> None:
+    """One line naming the exception (no traceback unless asked), then exit 3.
+
+    CI reads exit 1 as "the gate failed"; a bug in mamori is not a verdict on the input.
+    """
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    first = (str(exc).strip().splitlines() or [""])[0]
+    if len(first) > 200:
+        first = first[:200] + "..."
+    detail = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    hint = "" if debug else " (rerun with --debug for the traceback)"
+    click.secho(f"internal error: {detail}{hint}", fg="red", err=True)
+    sys.exit(EXIT_RUNTIME)
+
+
 def main(argv: list[str] | None = None) -> None:
+    debug = _debug_requested(sys.argv[1:] if argv is None else argv)
     try:
         rv = cli.main(args=argv, prog_name="mamori", standalone_mode=False)
         if isinstance(rv, int) and rv:
@@ -88,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(ExitCode.INTERRUPTED)
+    except Exception as exc:  # the last line of defence: an internal error is exit 3, not 1
+        _internal_error(exc, debug)
     sys.exit(EXIT_OK)
 
 

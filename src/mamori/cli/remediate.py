@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 
 from mamori.cli.common import actor, config_option, db_option, get_config, open_store, split_csv, targets_from
-from mamori.cli.exits import EXIT_RUNTIME, exit_with
+from mamori.cli.exits import EXIT_FAILED, EXIT_RUNTIME, exit_with
 from mamori.cli.output import console, emit_json, one_line
 from mamori.config import Config
 from mamori.findings import Store
@@ -195,8 +195,9 @@ def apply_cmd(
     if not todo:
         if fmt == "json":
             emit_json(plan.to_dict() | {"attempted": [], "not_attempted": [], "mutating_calls": []})
-        else:
+        elif not _planning_errors(plan):
             console().print("[green]Nothing to apply.[/]")
+        _exit_on_planning_errors(plan)
         return
     confirm(f"Apply {len(todo)} change(s) of plan {plan.id} to live resources?", yes)
     report = apply_plan(rstore, clients, plan, cfg.guardrails, actor=who, stop_on_error=stop_on_error)
@@ -221,6 +222,20 @@ def _report(report: ApplyReport, fmt: str) -> None:
     if bad:
         console(err=True).print(f"[red]{len(bad)} change(s) failed, unverified or stale: see above (exit 3)[/]")
         raise exit_with(EXIT_RUNTIME)
+    _exit_on_planning_errors(report.plan)
+
+
+def _planning_errors(plan: Plan) -> list[str]:
+    return [c.id for c in plan.changes if c.status is ChangeStatus.ERROR]
+
+
+def _exit_on_planning_errors(plan: Plan) -> None:
+    """A change that could not even be planned is not "done": exit 1, never 0 (issue 12, item 13)."""
+    errors = _planning_errors(plan)
+    if errors:
+        console(err=True).print(f"[red]{len(errors)} change(s) could not be planned (error), so were not applied: "
+                                f"{', '.join(errors)} (exit 1)[/]")  # fmt: skip
+        raise exit_with(EXIT_FAILED)
 
 
 @remediate.command("rollback")

@@ -8,7 +8,7 @@ snapshot read and written again is unchanged.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,10 @@ import orjson
 from mamori.errors import SnapshotError
 from mamori.model.resource import Coverage, Inventory, Resource, ScanError
 from mamori.model.resources import check_properties
+from mamori.safeload import load_json
 
 FORMAT = "mamori.snapshot/1"
+MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024  # an organisation's estate; the depth and NUL checks still apply
 
 
 def dump_inventory(inv: Inventory) -> bytes:
@@ -39,28 +41,22 @@ def write_snapshot(inv: Inventory, path: Path) -> None:
     tmp.replace(path)
 
 
-def _line_col(data: bytes, pos: int) -> str:
-    line = data.count(b"\n", 0, pos) + 1
-    col = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
-    return f"{line}:{col}"
-
-
 def read_snapshot(path: Path) -> Inventory:
     src = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SnapshotError(f"cannot read: {exc.strerror}", source=src) from exc
-    try:
-        doc: Any = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise SnapshotError(f"malformed JSON: {exc.msg}", source=src, where=_line_col(data, exc.pos)) from exc
+    # bounded (depth, NUL, NaN): a snapshot may come from anywhere
+    doc: Any = load_json(data, source=src, max_bytes=MAX_SNAPSHOT_BYTES, error=SnapshotError)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SnapshotError(f"not a mamori snapshot (expected format {FORMAT!r})", source=src, where="format")
     try:
         collected = datetime.fromisoformat(doc["collected_at"])
     except (KeyError, TypeError, ValueError) as exc:
         raise SnapshotError("missing or invalid collected_at", source=src, where="collected_at") from exc
+    if collected.tzinfo is None:  # mamori writes UTC; a hand-made snapshot without an offset means UTC too
+        collected = collected.replace(tzinfo=UTC)
     inv = Inventory(collected_at=collected, source=f"snapshot:{path.name}")
     for i, item in enumerate(doc.get("resources") or []):
         try:

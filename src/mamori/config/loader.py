@@ -20,13 +20,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.config.hub import HubSettings, NotificationsConfig, OwnersConfig, SlaConfig
 from mamori.config.keys import KeysConfig
 from mamori.errors import ConfigError
+from mamori.safeload import load_yaml
 
 
 class Config(BaseModel):
@@ -59,10 +59,12 @@ def load_config(path: str | Path | None = None) -> Config:
             raise ConfigError("config file not found", source=str(p))
         return Config()
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ConfigError(f"malformed YAML: {exc.problem}", source=str(p), where=f"{mark.line + 1}:{mark.column + 1}" if mark else None) from exc
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config: {exc.strerror or exc}", source=str(p)) from None
+    # bounded (aliases, depth, dates, NUL, UTF-8) and duplicate keys refused: the second `owners:`
+    # silently replacing the first is how a config loses its settings (issue 12)
+    data = load_yaml(raw, source=str(p), error=ConfigError) or {}
     if not isinstance(data, dict):
         raise ConfigError("the config must be a mapping", source=str(p))
     try:

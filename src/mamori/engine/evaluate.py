@@ -42,7 +42,9 @@ def evaluate(
 
     A resource the rule does not apply to yields nothing. A scope whose collection failed
     for the rule's resource type yields one UNKNOWN result with the error as reason, so a
-    missing service is never mistaken for a compliant one.
+    missing service is never mistaken for a compliant one. A rule that raises on a resource
+    (a string where it expects a mapping, in a hand-made snapshot) yields UNKNOWN for that
+    resource with ``rule error: <Type>: <message>`` as reason; the scan goes on.
     """
     start = time.perf_counter()
     now = now or inventory.collected_at
@@ -64,25 +66,12 @@ def evaluate(
             rid = spec.id
             for res in resources:
                 n += 1
-                ev: dict[str, Any] = {}
-                if applies is not None:
-                    a = applies(res, ctx, ev)
-                    if a is False:
-                        continue
-                    ev = {}
-                    if a is None:
-                        results.append(Result.of(rid, sev, res, ResultStatus.UNKNOWN, reason="data needed to decide whether the rule applies was not collected"))
-                        continue
-                v = fail_when(res, ctx, ev)
-                if v is True:
-                    if declared:
-                        ev = {k: get(res) for k, get in declared.items()} | {k: x for k, x in ev.items() if k not in declared}
-                    results.append(Result(rid, FAIL, sev, res.type, res.id, res.account, res.region, res.arn, ev))
-                elif v is False:
-                    results.append(Result(rid, PASS, sev, res.type, res.id, res.account, res.region, res.arn, {}))
-                else:
-                    missing = sorted(k for k, val in ev.items() if val is None)
-                    results.append(Result.of(rid, sev, res, ResultStatus.UNKNOWN, {k: None for k in missing}, reason="not collected: " + ", ".join(missing) if missing else "undecidable"))
+                try:
+                    outcome = _one(rid, sev, res, ctx, applies, fail_when, declared)
+                except Exception as exc:  # a rule that breaks on one resource: UNKNOWN for it, the scan goes on
+                    outcome = Result.of(rid, sev, res, ResultStatus.UNKNOWN, reason=f"rule error: {type(exc).__name__}: {exc}")
+                if outcome is not None:
+                    results.append(outcome)
             for err in errors:
                 results.append(
                     Result(
@@ -101,3 +90,24 @@ def evaluate(
         by_status[r.status] += 1
     counts: Counter[str] = Counter({k.value: v for k, v in by_status.items()})
     return Evaluation(results, evaluated, n, time.perf_counter() - start, counts)
+
+
+def _one(rid: str, sev: Any, res: Any, ctx: EvalContext, applies: Any, fail_when: Any, declared: Any) -> Result | None:
+    """One rule on one resource: FAIL, PASS, UNKNOWN, or None when the rule does not apply."""
+    ev: dict[str, Any] = {}
+    if applies is not None:
+        a = applies(res, ctx, ev)
+        if a is False:
+            return None
+        ev = {}
+        if a is None:
+            return Result.of(rid, sev, res, ResultStatus.UNKNOWN, reason="data needed to decide whether the rule applies was not collected")
+    v = fail_when(res, ctx, ev)
+    if v is True:
+        if declared:
+            ev = {k: get(res) for k, get in declared.items()} | {k: x for k, x in ev.items() if k not in declared}
+        return Result(rid, FAIL, sev, res.type, res.id, res.account, res.region, res.arn, ev)
+    if v is False:
+        return Result(rid, PASS, sev, res.type, res.id, res.account, res.region, res.arn, {})
+    missing = sorted(k for k, val in ev.items() if val is None)
+    return Result.of(rid, sev, res, ResultStatus.UNKNOWN, {k: None for k in missing}, reason="not collected: " + ", ".join(missing) if missing else "undecidable")

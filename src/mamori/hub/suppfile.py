@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mamori.errors import InputError
 from mamori.model.suppression import Selector, Suppression, SuppressionId
+from mamori.safeload import compose_yaml
 
 
 class _Entry(BaseModel):
@@ -87,15 +88,11 @@ def load_suppressions_file(path: Path, *, now: datetime | None = None) -> list[S
     now = now or datetime.now(UTC)
     src = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the suppressions file: {exc.strerror or exc}", source=src) from exc
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise InputError(f"malformed YAML: {exc.problem}", source=src, where=f"{mark.line + 1}:{mark.column + 1}" if mark else None) from exc
+    node, construct = compose_yaml(raw, source=src)  # bounded: aliases, depth, dates, NUL, duplicate keys
+    data = (construct(node) if node is not None else None) or {}
     if not isinstance(data, dict):
         raise InputError("the suppressions file must be a mapping with a `suppressions:` list", source=src)
     try:

@@ -63,10 +63,17 @@ class RevokeResult:
         }  # fmt: skip
 
 
+def mask(value: str) -> str:
+    """What an error may say about a value that failed the key-id check: it may be the *secret* key."""
+    return f"the value given ({len(value.strip())} characters)"
+
+
 def check_key_id(key_id: str) -> str:
     k = key_id.strip()
     if not (16 <= len(k) <= 128) or not set(k) <= KEY_ID_CHARS:
-        raise InputError(f"{key_id!r} does not look like an access key id (e.g. AKIA... or ASIA...)")
+        # never echo it: people paste the secret access key here, and errors end up in CI logs
+        raise InputError(f"{mask(key_id)} does not look like an access key id (e.g. AKIA... or ASIA...); "
+                         "give the key id, never the secret key")  # fmt: skip
     return k
 
 

@@ -3,6 +3,8 @@
     MamoriError
     ├── InputError
     │   ├── PlanNotFoundError       no plan / change with that id (or an ambiguous prefix)
+    │   ├── UnboundRuleError        a rule asked for (--rule) that no remediation action is bound to
+    │   │                           (also a RemediationError)
     │   └── ActionParamsError       an action's parameters do not validate (names the config place)
     └── RemediationError            remediation could not do what was asked
         ├── NoAccessError           no credentials for the account a change is in
@@ -24,6 +26,13 @@ class RemediationError(MamoriError):
 
 class PlanNotFoundError(InputError):
     """No plan or change with that id."""
+
+
+class UnboundRuleError(RemediationError, InputError):
+    """A rule was asked for (``--rule``) that no remediation action is bound to: the caller's to fix (exit 2).
+
+    Still a RemediationError, for callers that catch those.
+    """
 
 
 class ActionParamsError(ConfigError):

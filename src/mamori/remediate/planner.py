@@ -22,7 +22,7 @@ from mamori.findings import FindingFilter, Store
 from mamori.model.finding import Finding, FindingStatus
 from mamori.remediate.action import Action, bindings, load_actions
 from mamori.remediate.clients import Clients
-from mamori.remediate.errors import RemediationError
+from mamori.remediate.errors import RemediationError, UnboundRuleError
 from mamori.remediate.model import Change, ChangeStatus, Plan, PlanId, Target, plan_status
 from mamori.remediate.repo import RemediationStore, new_change_id, new_plan_id
 from mamori.rules import RuleSet
@@ -168,7 +168,7 @@ def plan_from_store(
     bound = bindings()
     unknown = [r for r in selector.rules if r not in bound]
     if unknown:
-        raise RemediationError(f"no remediation action is bound to {', '.join(unknown)} (bound: {', '.join(sorted(bound))})")
+        raise UnboundRuleError(f"no remediation action is bound to {', '.join(unknown)} (bound: {', '.join(sorted(bound))})")
     flt = FindingFilter(statuses=(FindingStatus.NEW, FindingStatus.NOTIFIED), rules=selector.rules or tuple(bound), accounts=selector.accounts)
     findings = store.findings(flt)
     if selector.finding_ids:

@@ -25,7 +25,7 @@ from .helpers import github_token
         ("allowlist:\n  - reason: fixture\n    expires: 2030-01-01\n", "2", "needs a fingerprint or a path"),
         ("detectors:\n  - id: github-pat\n    regex: x\n", "2", "built-in detector id"),
         ("colour: blue\n", "1", "colour: Extra inputs are not permitted"),
-        ("detectors: [\n  {id: a\n", None, "not valid YAML"),
+        ("detectors: [\n  {id: a\n", None, "invalid YAML"),
         ("- just\n- a list\n", "1", "top level must be a mapping"),
     ],
 )
@@ -104,7 +104,7 @@ def test_malformed_baseline_names_file_and_line(tmp_path: Path) -> None:
     bl.write_text('{\n  "fingerprints": [\n    "abc",\n  ]\n}\n')
     with pytest.raises(SecretsConfigError) as info:
         suppress.load_baseline(bl)
-    assert info.value.source == str(bl) and info.value.where == "4"
+    assert info.value.source == str(bl) and info.value.where == "3:10"  # safeload (orjson): the trailing comma
     bl.write_text(json.dumps({"fingerprints": [1]}))
     with pytest.raises(SecretsConfigError, match=r"fingerprints\[0\]"):
         suppress.load_baseline(bl)

@@ -71,9 +71,13 @@ def check(
     store: Engine | None = None,
     record: bool = True,
     extra_notices: tuple[Notice, ...] = (),
+    allow_include: tuple[Path, ...] = (),
 ) -> tuple[DepsReport, str | None]:
-    """(report, run id). With a store, first-seen dates come from it and, when ``record``, the run is stored."""
-    collection = collect(root)
+    """(report, run id). With a store, first-seen dates come from it and, when ``record``, the run is stored.
+
+    ``allow_include``: directories outside ``root`` that includes (``-r``/``-c``) may read.
+    """
+    collection = collect(root, allow_include=allow_include)
     assessed = assess(collection.packages, source)  # before the store's lock: it may go to the network
     if store is None:
         return build_report(collection, assessed, source, settings, lambda p, v: None, extra_notices), None

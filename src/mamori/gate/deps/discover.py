@@ -3,19 +3,23 @@
 A malformed file does not stop the others: its error is collected (file and place), the
 rest is parsed and audited, and the run ends with exit code 2 because the audit is
 incomplete. Directories that hold installed or generated trees (``node_modules``,
-virtualenvs, ``.git``, build outputs) are not searched.
+virtualenvs, ``.git``, build outputs) are not searched. A file whose real path (symlinks
+followed) lies outside the scanned directory is not read: it is an error naming the link.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mamori.errors import InputError
+from mamori.gate.deps.confine import allowed_roots, is_inside
 from mamori.gate.deps.errors import LockfileError
 from mamori.gate.deps.model import Notice, Package
 from mamori.gate.deps.parsers import PARSERS, Parser
+from mamori.gate.deps.parsers.interface import MAX_LOCKFILE_BYTES
+from mamori.safeload import load_json
 
 SKIP_DIRS = frozenset(
     {
@@ -49,8 +53,8 @@ def _sniff(path: Path) -> Parser | None:
     if path.suffix.lower() != ".json":
         return None
     try:
-        head = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        head = load_json(path.read_bytes(), source=str(path), max_bytes=MAX_LOCKFILE_BYTES)
+    except (OSError, InputError):
         return None
     return (
         PARSERS.get("cyclonedx") if isinstance(head, dict) and head.get("bomFormat") == "CycloneDX" else None
@@ -77,8 +81,17 @@ def find_files(root: Path) -> list[tuple[Path, Parser]]:
     return found
 
 
-def collect(root: Path) -> Collection:
-    """Parse every lockfile under ``root`` (or ``root`` itself when it is a file)."""
+def collect(root: Path, *, allow_include: tuple[Path, ...] = ()) -> Collection:
+    """Parse every lockfile under ``root`` (or ``root`` itself when it is a file).
+
+    Files are read only inside ``root`` (or its directory when it is a file) and the
+    ``allow_include`` directories: a symlink out, or an include that leaves it, is an error.
+    """
+    with allowed_roots(allow_include):
+        return _collect(root)
+
+
+def _collect(root: Path) -> Collection:
     root = root.resolve()
     if not root.exists():
         raise LockfileError("no such file or directory", source=str(root))
@@ -90,6 +103,11 @@ def collect(root: Path) -> Collection:
     for path, parser in find_files(root):
         rel = path.relative_to(base).as_posix()
         files.append(rel)
+        if not is_inside(path, base):
+            errors.append(
+                LockfileError("a symlink to a file outside the scanned directory; not read", source=rel)
+            )
+            continue
         try:
             text = path.read_text(encoding="utf-8")
             result = parser.parse(text, rel, path)

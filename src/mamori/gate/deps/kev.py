@@ -7,12 +7,12 @@ A small sample (CVE-2021-44228 only) ships for tests and the demo.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from mamori.gate.deps.errors import AdvisoryDataError
+from mamori.safeload import load_json
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,7 @@ class KevCatalog:
 
 
 def parse_kev(text: str, source: str) -> KevCatalog:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AdvisoryDataError(
-            f"not valid JSON: {exc.msg}", source=source, where=f"{exc.lineno}:{exc.colno}"
-        ) from None
+    doc = load_json(text, source=source, error=AdvisoryDataError)  # bounded: size, depth, NUL, NaN
     vulns = doc.get("vulnerabilities") if isinstance(doc, dict) else None
     if not isinstance(vulns, list):
         raise AdvisoryDataError("not a KEV catalogue: no 'vulnerabilities' list", source=source)

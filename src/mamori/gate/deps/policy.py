@@ -125,11 +125,14 @@ def find_policy(root: Path) -> Path | None:
     base = root if root.is_dir() else root.parent
     for name in POLICY_NAMES:
         if (base / name).is_file():
+            if not (base / name).resolve().is_relative_to(base.resolve()):
+                raise PolicyError("a symlink to a file outside the scanned directory; not read",
+                                  source=str(base / name))  # fmt: skip
             return base / name
     return None
 
 
-def parse_policy(text: str, source: str) -> Policy:
+def parse_policy(text: str | bytes, source: str) -> Policy:
     doc, lines = load_yaml(text, source, PolicyError)
     if doc is None:
         return DEFAULT_POLICY
@@ -151,7 +154,7 @@ def parse_policy(text: str, source: str) -> Policy:
 
 def load_policy(path: Path) -> Policy:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()  # UTF-8 is checked by the loader, which names the first bad byte
     except OSError as exc:
         raise PolicyError(f"cannot read the policy: {exc.strerror}", source=str(path)) from None
-    return parse_policy(text, str(path))
+    return parse_policy(data, str(path))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mamori.errors import InputError
 from mamori.gate.deps.check import CheckSettings, check
+from mamori.gate.deps.confine import allowed_roots, confine
 from mamori.gate.deps.context import resolve_context
 from mamori.gate.deps.errors import LockfileError, PolicyError
 from mamori.gate.deps.history import open_store
@@ -53,6 +54,7 @@ class DepsRequest:
     commit: str | None = None
     db: str | None = None
     record: bool = True
+    allow_include: tuple[Path, ...] = ()  # directories outside `path` that includes may read
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,20 @@ class StatsRequest:
     db: str | None = None
 
 
-def _kev(req: DepsRequest, policy: Policy, policy_file: Path | None, notices: list[Notice]) -> KevCatalog | None:
+def _kev(
+    req: DepsRequest, policy: Policy, policy_file: Path | None, notices: list[Notice]
+) -> KevCatalog | None:
     if req.kev_path is not None:
         kev: KevCatalog | None = load_kev(req.kev_path)
     elif policy.block.kev_catalog and policy_file is not None:
-        kev = load_kev(policy_file.parent / policy.block.kev_catalog)
+        kev_file = policy_file.parent / policy.block.kev_catalog
+        if req.policy_path is None:  # the policy came from the scanned repository: it may not read outside it
+            root = req.path.resolve()
+            with allowed_roots(req.allow_include):
+                kev_file = confine(policy.block.kev_catalog, policy_file.parent,
+                                   root if root.is_dir() else root.parent,
+                                   source=str(policy_file), where="block.kev_catalog", show=True)  # fmt: skip
+        kev = load_kev(kev_file)
     elif req.sample_data:
         kev = sample_kev()
     else:
@@ -131,7 +142,13 @@ def run_gate(req: DepsRequest) -> DepsResult:
             assert req.osv_dir is not None
             source = LocalOsvSource(req.osv_dir)
         report, run_id = check(
-            req.path, source, settings, store=store, record=req.record, extra_notices=tuple(notices)
+            req.path,
+            source,
+            settings,
+            store=store,
+            record=req.record,
+            extra_notices=tuple(notices),
+            allow_include=req.allow_include,
         )
     finally:
         if client is not None:

@@ -169,14 +169,10 @@ def _node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None
 
 def parse(text: str, source: str) -> plain.SecretsConfig:
     """Validate YAML text; errors name ``source`` and the line."""
-    try:
-        data: Any = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = str(mark.line + 1) if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SecretsConfigError(f"not valid YAML: {problem}", source=source, where=where) from None
+    from mamori.safeload import compose_yaml  # bounded: aliases, depth, dates, NUL, duplicate keys
+
+    node, construct = compose_yaml(text, source=source, error=SecretsConfigError)
+    data: Any = construct(node) if node is not None else None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -23,12 +23,13 @@ def load_baseline(path: Path) -> set[str]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SecretsConfigError(f"cannot read baseline: {exc.strerror}", source=str(path)) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SecretsConfigError(f"not valid JSON: {exc.msg}", source=str(path), where=str(exc.lineno)) from None
+    from mamori.safeload import load_json  # here: the staged gate without a baseline imports no parser
+
+    data = load_json(text, source=str(path), error=SecretsConfigError)  # bounded: size, depth, NUL
     if not isinstance(data, dict) or not isinstance(data.get("fingerprints"), list):
-        raise SecretsConfigError('expected {"version": 1, "fingerprints": [...]}', source=str(path), where="1")
+        raise SecretsConfigError(
+            'expected {"version": 1, "fingerprints": [...]}', source=str(path), where="1"
+        )
     out: set[str] = set()
     for i, item in enumerate(data["fingerprints"]):
         fp = item.get("fingerprint") if isinstance(item, dict) else item

@@ -25,6 +25,7 @@ from mamori.gate.deps.model import Ecosystem, Package, normalize_name
 from mamori.gate.deps.osv.interface import PackageKey, key_of
 from mamori.gate.deps.osv.match import go_prefixes
 from mamori.gate.deps.osv.record import Advisory, parse_advisory, trim
+from mamori.safeload import load_json
 
 INDEX_FORMAT = "1"
 _KNOWN = {e.value for e in Ecosystem}
@@ -75,12 +76,7 @@ def _records(files: Sequence[Path], data_dir: Path) -> Iterator[tuple[str, Any]]
 
 
 def _load(raw: bytes, where: str) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise AdvisoryDataError(
-            f"not valid JSON: {exc.msg}", source=where, where=f"{exc.lineno}:{exc.colno}"
-        ) from None
+    return load_json(raw, source=where, error=AdvisoryDataError)  # bounded: size, depth, NUL, NaN
 
 
 def _index_names(raw: dict[str, Any]) -> set[tuple[str, str]]:

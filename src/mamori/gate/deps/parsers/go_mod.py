@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from mamori.gate.deps.model import Ecosystem
-from mamori.gate.deps.parsers.interface import Collector, Parser, ParseResult, fail, register
+from mamori.gate.deps.parsers.interface import Collector, Parser, ParseResult, check_text, fail, register
 from mamori.gate.deps.versions import parse_version
 
 _COMMENT = re.compile(r"//.*$")
@@ -42,6 +42,7 @@ class GoModParser(Parser):
         return path.name == "go.mod"
 
     def parse(self, text: str, rel: str, path: Path) -> ParseResult:
+        check_text(text, rel)
         col = Collector(Ecosystem.GO, rel)
         requires: list[tuple[str, str, int]] = []
         replaces: dict[tuple[str, str | None], tuple[list[str], int]] = {}
@@ -107,6 +108,7 @@ class GoSumParser(Parser):
         return path.name == "go.sum"
 
     def parse(self, text: str, rel: str, path: Path) -> ParseResult:
+        check_text(text, rel)
         col = Collector(Ecosystem.GO, rel)
         best: dict[str, tuple[str, int]] = {}
         for i, raw in enumerate(text.splitlines(), 1):

@@ -10,7 +10,6 @@ Parsers register themselves in ``PARSERS`` when their module is imported;
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from abc import ABC, abstractmethod
@@ -87,19 +86,28 @@ class Collector:
         return ParseResult(tuple(self.packages), tuple(self.notices))
 
 
+#: a lockfile larger than this is refused (the largest real ones are a few MiB)
+MAX_LOCKFILE_BYTES = 32 * 1024 * 1024
+#: lockfiles are shallow (package-lock v1 nests one level per dependency level)
+MAX_LOCKFILE_DEPTH = 100
+
+
 def load_json(text: str, rel: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockfileError(
-            f"not valid JSON: {exc.msg}", source=rel, where=f"{exc.lineno}:{exc.colno}"
-        ) from None
+    """Bounded JSON (``mamori.safeload``): size, depth, NUL, NaN; errors are ``LockfileError``."""
+    from mamori.safeload import load_json as safe_json
+
+    return safe_json(
+        text, source=rel, max_bytes=MAX_LOCKFILE_BYTES, max_depth=MAX_LOCKFILE_DEPTH, error=LockfileError
+    )
 
 
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def load_toml(text: str, rel: str) -> dict[str, Any]:
+    if len(text) > MAX_LOCKFILE_BYTES:
+        raise LockfileError(f"too large: {len(text):,} characters (the limit is {MAX_LOCKFILE_BYTES:,})",
+                            source=rel)  # fmt: skip
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -109,20 +117,30 @@ def load_toml(text: str, rel: str) -> dict[str, Any]:
         raise LockfileError(
             f"not valid TOML: {_TOML_AT.sub('', msg).strip()}", source=rel, where=where
         ) from None
+    except RecursionError:  # tomllib recurses on nested arrays and inline tables
+        raise LockfileError("not valid TOML: nested too deeply", source=rel) from None
 
 
 def load_yaml(text: str, rel: str) -> Any:
-    import yaml
+    """Bounded YAML (``mamori.safeload``): aliases, expansion, depth, dates; errors are ``LockfileError``."""
+    from mamori.safeload import load_yaml as safe_yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(text, Loader=loader)  # a safe loader (C-accelerated when available)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{mark.line + 1}:{mark.column + 1}" if mark else None
-        raise LockfileError(f"not valid YAML: {exc.problem}", source=rel, where=where) from None
-    except yaml.YAMLError as exc:
-        raise LockfileError(f"not valid YAML: {exc}", source=rel) from None
+    return safe_yaml(
+        text, source=rel, max_bytes=MAX_LOCKFILE_BYTES, max_depth=MAX_LOCKFILE_DEPTH, error=LockfileError
+    )
+
+
+def check_text(text: str, rel: str) -> None:
+    """For the line formats (requirements, go.mod, go.sum, yarn.lock v1): size cap and no NUL."""
+    if len(text) > MAX_LOCKFILE_BYTES:
+        raise LockfileError(f"too large: {len(text):,} characters (the limit is {MAX_LOCKFILE_BYTES:,})",
+                            source=rel)  # fmt: skip
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise LockfileError(
+            "contains a NUL character", source=rel, where=f"{line}:{nul - text.rfind(chr(10), 0, nul)}"
+        )
 
 
 def fail(message: str, rel: str, where: str | None) -> NoReturn:

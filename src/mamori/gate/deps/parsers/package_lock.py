@@ -48,8 +48,9 @@ class PackageLockParser(Parser):
     def parse(self, text: str, rel: str, path: Path) -> ParseResult:
         doc = expect(load_json(text, rel), dict, rel, "$", "the document")
         col = Collector(Ecosystem.NPM, rel)
-        if isinstance(doc.get("packages"), dict):
-            self._packages(doc["packages"], key_lines(text, _KEY), rel, col)
+        if "packages" in doc:  # a wrong shape is an error, never "no packages" (the gate would pass)
+            packages = expect(doc["packages"], dict, rel, "$.packages", "packages")
+            self._packages(packages, key_lines(text, _KEY), rel, col)
         elif "dependencies" in doc:
             self._v1(doc["dependencies"], key_lines(text, _V1_KEY), rel, col, "$.dependencies")
         elif doc.get("lockfileVersion") is None:

@@ -3,7 +3,10 @@
 Pinned means ``name==version`` (or ``===``) without a wildcard; hashes (``--hash=``),
 extras and environment markers are accepted and ignored for matching. ``-r FILE`` is
 followed (relative to the including file, cycles ignored); ``-c FILE`` constraints pin
-requirements the file leaves open. Editable installs, local paths and URLs cannot be
+requirements the file leaves open. Includes must stay inside the scanned directory
+(``mamori.gate.deps.confine``: no absolute paths, no ``..`` or symlink escapes, unless
+allowed with ``--allow-include``), and nothing of an included file's text appears in a
+message: an error in an included file names the file and line only. Editable installs, local paths and URLs cannot be
 audited and are reported as skipped; any other range is reported UNPINNED.
 """
 
@@ -15,9 +18,10 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from mamori.gate.deps.confine import confine
 from mamori.gate.deps.errors import LockfileError
 from mamori.gate.deps.model import Ecosystem, Package, normalize_name
-from mamori.gate.deps.parsers.interface import Collector, Parser, ParseResult, register
+from mamori.gate.deps.parsers.interface import Collector, Parser, ParseResult, check_text, register
 
 _NAME = re.compile(r"(^|.*[-_.])requirements([-_.].*)?\.txt$", re.IGNORECASE)
 _COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -97,7 +101,7 @@ class RequirementsParser(Parser):
             root = root.parent
         state = _State(root=root)
         col = Collector(Ecosystem.PYPI, rel)
-        self._file(text, path, rel, state, col, constraint=False)
+        self._file(text, path, rel, state, col, constraint=False, included=False)
         # constraints pin what the requirements left open
         resolved: list[Package] = []
         for p in col.packages:
@@ -110,54 +114,88 @@ class RequirementsParser(Parser):
         return ParseResult(tuple(resolved), tuple(col.notices))
 
     def _file(
-        self, text: str, path: Path, rel: str, state: _State, col: Collector, *, constraint: bool
+        self,
+        text: str,
+        path: Path,
+        rel: str,
+        state: _State,
+        col: Collector,
+        *,
+        constraint: bool,
+        included: bool,
     ) -> None:
+        check_text(text, rel)
         state.visited.add(path.resolve())
         for lineno, line in logical_lines(text):
             inc = _option_value(line, "-r", "--requirement")
             con = _option_value(line, "-c", "--constraint")
             if inc is not None or con is not None:
-                target = (path.parent / (inc if inc is not None else con or "")).resolve()
+                value = inc if inc is not None else con or ""
+                target = confine(
+                    value, path.parent, state.root, source=rel, where=str(lineno), show=not included
+                )
                 if target in state.visited:
                     continue
-                if not target.is_file():
-                    raise LockfileError(
-                        f"included file {inc or con!r} does not exist", source=rel, where=str(lineno)
-                    )
                 try:
                     sub = target.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError) as exc:
+                    reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
                     raise LockfileError(
-                        f"cannot read included file: {exc}", source=rel, where=str(lineno)
+                        f"cannot read an included file: {reason}", source=rel, where=str(lineno)
                     ) from None
                 sub_col = Collector(Ecosystem.PYPI, _rel(target, state.root))
-                self._file(sub, target, sub_col.rel, state, sub_col, constraint=constraint or con is not None)
+                self._file(
+                    sub,
+                    target,
+                    sub_col.rel,
+                    state,
+                    sub_col,
+                    constraint=constraint or con is not None,
+                    included=True,
+                )
                 col.packages.extend(sub_col.packages)
                 col.notices.extend(sub_col.notices)
                 continue
             if line.startswith(("-e", "--editable")):
-                col.skipped(f"editable requirement {line.split(None, 1)[-1]!r} is not audited", lineno)
+                shown = f" {line.split(None, 1)[-1]!r}" if not included else ""
+                col.skipped(f"editable requirement{shown} is not audited", lineno)
                 continue
             if line.startswith("-"):
                 if line.split("=", 1)[0].split(None, 1)[0] in _IGNORED_OPTIONS:
                     continue
-                raise LockfileError(f"unknown option {line.split()[0]!r}", source=rel, where=str(lineno))
+                shown = f" {line.split()[0]!r}" if not included else ""
+                raise LockfileError(f"unknown option{shown}", source=rel, where=str(lineno))
             self._requirement(
-                _HASH.sub("", " " + line).strip(), lineno, rel, state, col, constraint=constraint
+                _HASH.sub("", " " + line).strip(),
+                lineno,
+                rel,
+                state,
+                col,
+                constraint=constraint,
+                included=included,
             )
 
     def _requirement(
-        self, line: str, lineno: int, rel: str, state: _State, col: Collector, *, constraint: bool
+        self,
+        line: str,
+        lineno: int,
+        rel: str,
+        state: _State,
+        col: Collector,
+        *,
+        constraint: bool,
+        included: bool,
     ) -> None:
         if line.startswith((".", "/", "file:")) or ("://" in line.split(";", 1)[0] and " @ " not in line):
-            col.skipped(f"{line.split(';', 1)[0].strip()!r} is a path or URL, not a registry release", lineno)
+            shown = f"{line.split(';', 1)[0].strip()!r}" if not included else "an entry"
+            col.skipped(f"{shown} is a path or URL, not a registry release", lineno)
             return
         try:
             req = Requirement(line)
         except InvalidRequirement as exc:
-            raise LockfileError(
-                f"invalid requirement {line!r}: {exc}", source=rel, where=str(lineno)
-            ) from None
+            # the text of an included file is never echoed: it may be any file the include named
+            detail = f" {line!r}: {exc}" if not included else " (text not shown: it is in an included file)"
+            raise LockfileError(f"invalid requirement{detail}", source=rel, where=str(lineno)) from None
         if req.url:
             col.skipped(f"{req.name} comes from {req.url}, not a registry release", lineno)
             return

@@ -15,6 +15,7 @@ from mamori.gate.deps.parsers.interface import (
     Collector,
     Parser,
     ParseResult,
+    check_text,
     expect,
     fail,
     load_yaml,
@@ -23,6 +24,15 @@ from mamori.gate.deps.parsers.interface import (
 from mamori.gate.deps.parsers.package_lock import registry_version
 
 _V1_FIELD = re.compile(r'^\s{2}(\w+)\s+"?([^"]*)"?\s*$')
+
+
+def _quotes_ok(text: str) -> bool:
+    """Each comma-separated part is either unquoted or wholly in one pair of double quotes."""
+    for part in text.split(","):
+        part = part.strip()
+        if '"' in part and not (len(part) >= 2 and part[0] == part[-1] == '"' and part.count('"') == 2):
+            return False
+    return True
 
 
 def split_descriptor(desc: str) -> tuple[str, str]:
@@ -50,6 +60,7 @@ class YarnLockParser(Parser):
         return path.name == "yarn.lock"
 
     def parse(self, text: str, rel: str, path: Path) -> ParseResult:
+        check_text(text, rel)
         col = Collector(Ecosystem.NPM, rel)
         if "__metadata:" in text:
             self._berry(text, rel, col)
@@ -81,12 +92,16 @@ class YarnLockParser(Parser):
             if not raw[0].isspace():
                 if not raw.rstrip().endswith(":"):
                     fail(f"expected an entry header ending in ':', got {raw.strip()!r}", rel, str(i))
+                if not _quotes_ok(raw.rstrip()[:-1]):
+                    fail("unterminated or stray quote in an entry header", rel, str(i))
                 flush()
                 header, fields = (i, raw.rstrip()[:-1]), {}
             elif raw.startswith("  ") and not raw.startswith("   "):
                 if header is None:
                     fail("indented line before any entry", rel, str(i))
                 m = _V1_FIELD.match(raw)
+                if m and not _quotes_ok(raw.strip().partition(" ")[2]):
+                    fail("unterminated or stray quote in a field", rel, str(i))
                 if m:
                     fields[m.group(1)] = m.group(2)
                 elif not raw.rstrip().endswith(":"):
