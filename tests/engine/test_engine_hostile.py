@@ -103,3 +103,18 @@ def test_hostile_snapshot_is_a_snapshot_error(tmp_path: Path, raw: bytes, words:
     p.write_bytes(raw)
     with pytest.raises(SnapshotError, match=words):
         read_snapshot(p)
+
+
+def test_rule_case_file_is_read_bounded(tmp_path: Path) -> None:
+    """`mamori rules test --cases FILE` reads a user's file: the same bounds as rule files."""
+    from mamori.engine.testing import load_case_file
+    from mamori.errors import InputError
+
+    bomb = tmp_path / "cases.yaml"
+    bomb.write_text(RULE_BOMB.replace("id: r\ntitle:", "cases:"))
+    with pytest.raises(InputError, match="alias bomb"):
+        load_case_file(bomb)
+    dup = tmp_path / "dup.yaml"
+    dup.write_text("cases:\n  - {expect: PASS, resource: {}}\ncases: []\n")
+    with pytest.raises(InputError, match="duplicate key"):
+        load_case_file(dup)

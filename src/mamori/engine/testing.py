@@ -20,13 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mamori.engine.evaluate import evaluate
 from mamori.errors import InputError
 from mamori.model.finding import Result, ResultStatus
 from mamori.model.resource import Inventory, Resource
 from mamori.rules.loader import Rule, RuleSet
+from mamori.safeload import load_yaml
 
 EXPECTS = ("PASS", "FAIL", "UNKNOWN", "SKIP")
 
@@ -78,12 +77,10 @@ def _resource(spec: Any, default_type: str, i: int, src: str, where: str) -> Res
 def load_case_file(path: Path) -> dict[str, Any]:
     src = str(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", source=src) from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise InputError(f"malformed YAML: {exc.problem}", source=src, where=f"{mark.line + 1}:{mark.column + 1}" if mark else None) from exc
+    doc = load_yaml(raw, source=src)  # bounded: size, depth, aliases, duplicate keys, UTF-8
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list) or not doc["cases"]:
         raise InputError("a case file is a mapping with a non-empty list `cases:`", source=src, where="cases")
     for i, case in enumerate(doc["cases"]):
