@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,11 +85,18 @@ def test_demo_stop_signals_the_kept_demo_and_a_stale_file_is_cleared(
 
     # a stand-in for `mamori demo --keep-running` (its argv says demo, as the real one's does)
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "demo"])
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    for _ in range(500):  # until the stand-in's argv is visible (what --stop checks); bounded
+        if cmdline.exists() and b"demo" in cmdline.read_bytes():
+            break
+        time.sleep(0.01)
     try:
         live.ENV_FILE.parent.mkdir(parents=True, exist_ok=True)
         live.ENV_FILE.write_text(live.env_text("http://127.0.0.1:1", proc.pid))
         r = mamori("demo", "--stop")
-        assert r.code == 0 and f"pid {proc.pid}" in r.out and "unset MAMORI_ENDPOINT_URL" in r.out
+        seen = cmdline.read_bytes() if cmdline.exists() else b"<gone>"
+        assert r.code == 0 and f"pid {proc.pid}" in r.out, (r.err, proc.poll(), seen)
+        assert "unset MAMORI_ENDPOINT_URL" in r.out
         assert proc.wait(10) != 0  # terminated by the signal
     finally:
         proc.kill()
