@@ -21,6 +21,12 @@ fix_by:
 """
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read whole package lines; 80 columns is covered in test_deps_outputs.py."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "payments-api"

@@ -128,7 +128,7 @@ def test_cyclonedx_1_5_structure(report: DepsReport) -> None:
 
 
 def test_table_says_block_fix_by_pass_and_the_upgrade(report: DepsReport) -> None:
-    text = TableFormat().render(report)
+    text = TableFormat(width=200).render(report)
     assert (
         "BLOCK             Maven com.fasterxml.jackson.core:jackson-databind 2.1.0 -> upgrade to 2.6.7.1"
         in text
@@ -136,7 +136,7 @@ def test_table_says_block_fix_by_pass_and_the_upgrade(report: DepsReport) -> Non
     assert "FIX BY 2026-08-30 PyPI requests 2.19.0 -> upgrade to 2.31.0" in text
     assert "UNPINNED          PyPI flask >=2" in text
     assert "package(s) with no known vulnerabilities (--all lists them)" in text
-    assert "PASS              PyPI idna 3.7" in TableFormat(all_packages=True).render(report)
+    assert "PASS              PyPI idna 3.7" in TableFormat(all_packages=True, width=200).render(report)
     assert text.rstrip().endswith("-> BLOCKED (exit 1)")
 
 
@@ -156,3 +156,13 @@ def test_purls(pkg: Package, expected: str) -> None:
 
 def test_every_format_is_registered() -> None:
     assert list(FORMATS) == ["cyclonedx", "json", "sarif", "table"]
+
+
+def test_table_fits_80_columns_and_never_splits_a_word(report: DepsReport) -> None:
+    text = TableFormat(width=80).render(report)
+    lines = text.splitlines()
+    assert all(len(ln) <= 80 or " " not in ln.strip() for ln in lines), [ln for ln in lines if len(ln) > 80]
+    # where a package was found is its own line under it, and no id or version is cut
+    head = next(i for i, ln in enumerate(lines) if "jackson-databind 2.1.0" in ln)
+    assert lines[head + 1].strip().startswith("in ") or lines[head + 2].strip().startswith("in ")
+    assert "com.fasterxml.jackson.core:jackson-databind" in text and "2.6.7.1" in text
