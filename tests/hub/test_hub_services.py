@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,19 +15,9 @@ from mamori.hub.sync import HubRequest, open_hub
 from mamori.model import FindingStatus, Inventory, Resource
 from mamori.rules import RuleSet, load_rules
 from mamori.scan.service import run_scan
+from tests.hub.test_hub_suppressions_store import ACCT, DAY1, RULE  # the same custom rule and day
 
-ACCT, OTHER = "111122223333", "444455556666"
-DAY1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-RULE = """
-id: test_bucket_public
-title: Buckets are not public
-severity: high
-resource_type: aws.s3.bucket
-rationale: Public buckets leak data.
-remediation: Block public access.
-controls: {baseline: ["4.1"]}
-fail_when: {path: policy_public, eq: true}
-"""
+OTHER = "444455556666"
 SUPPRESSIONS = """\
 version: 1
 suppressions:

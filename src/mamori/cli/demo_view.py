@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.text import Text
 
+from mamori.cli.columns import fit
 from mamori.cli.output import SEV_STYLE, console
 from mamori.model import Finding
 
@@ -19,12 +20,6 @@ WIDE = 120
 FULL_SEVERITY = 100  # narrower: crit, high, med, low, info (4 more characters for the resource)
 SHORT = {"critical": "crit", "medium": "med", "informational": "info"}
 MIN_RESOURCE = 16  # room kept for the resource: a longer rule id pushes only its own line's resource right
-
-
-def _fit(text: str, room: int) -> str:
-    if len(text) <= room:
-        return text
-    return text[: max(room - 1, 0)] + "…" if room > 0 else ""
 
 
 def finding_lines(findings: list[Finding], width: int) -> list[Text]:
@@ -36,12 +31,12 @@ def finding_lines(findings: list[Finding], width: int) -> list[Text]:
     head = f"{'id':<{ID_WIDTH}}  {'severity' if sev_w == 8 else 'sev':<{sev_w}}  {'rule':<{rule_w}}  resource"
     if wide:
         head += "  (account/region)"
-    lines = [Text(_fit(head, width), style="bold")]
+    lines = [Text(fit(head, width), style="bold")]
     for f in findings:
         sev = f.severity.value if sev_w == 8 else SHORT.get(f.severity.value, f.severity.value)
         left = f"{f.id[:ID_WIDTH]:<{ID_WIDTH}}  {sev:<{sev_w}}  {f.rule_id:<{rule_w}}  "
         rest = f.resource_id + (f"  ({f.account}/{f.region})" if wide else "")
-        line = Text(_fit(left + rest, width) if len(left) >= width else left + _fit(rest, width - len(left)))
+        line = Text(fit(left + rest, width) if len(left) >= width else left + fit(rest, width - len(left)))
         line.stylize("dim", 0, ID_WIDTH)
         line.stylize(SEV_STYLE[f.severity], ID_WIDTH + 2, ID_WIDTH + 2 + len(sev))
         lines.append(line)
