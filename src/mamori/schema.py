@@ -19,6 +19,16 @@ from mamori.standards import (
 )
 from mamori.store.base import metadata
 
-OWNERS = (audit_tables, engage_tables, events_tables, findings_tables, gate_tables, hub_tables, keys_tables, remediate_tables, standards_tables)
+OWNERS = (
+    audit_tables,
+    engage_tables,
+    events_tables,
+    findings_tables,
+    gate_tables,
+    hub_tables,
+    keys_tables,
+    remediate_tables,
+    standards_tables,
+)
 
 __all__ = ["OWNERS", "metadata"]

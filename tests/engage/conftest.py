@@ -100,7 +100,9 @@ def load_balancer(name: str, scheme: str, app: str = "shop") -> Resource:
 
 
 @pytest.fixture
-def mamori(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Run]:
+def mamori(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., Run]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "240")
     monkeypatch.setenv("MAMORI_ACTOR", "alice")

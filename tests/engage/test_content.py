@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,9 @@ def test_builtin_bank_and_templates(builtin_rules: RuleSet) -> None:
         for std, ids in t.controls.items():
             assert set(ids) <= set(cat[std].controls()), t.id
         if t.verify:  # the rules that verify a task check (some of) the controls it maps to
-            rule_controls = {x for r in t.verify.rules for x in builtin_rules.get(r).spec.controls.get("baseline", [])}
+            rule_controls = {
+                x for r in t.verify.rules for x in builtin_rules.get(r).spec.controls.get("baseline", [])
+            }
             assert rule_controls & set(t.controls["baseline"]), t.id
     assert set(FULL) == {q.id for q in c.questions}  # the test answers cover the whole bank
 
@@ -44,7 +47,12 @@ def test_skip_logic_and_applicability() -> None:
     # no personal data: its follow-ups are not asked, answers given to them are dropped
     less = check_answers(c, answers(stores_personal_data=False))
     assert less.values["personal_data_kinds"] is None and less.values["payment_cards"] is None
-    assert set(less.ignored) == {"personal_data_kinds", "payment_cards", "logs_contain_personal_data", "residency_requirement"}
+    assert set(less.ignored) == {
+        "personal_data_kinds",
+        "payment_cards",
+        "logs_contain_personal_data",
+        "residency_requirement",
+    }
     ids = {t.id for t in applicable(c, full.values)}
     assert "rds-not-public" in ids and "personal-data-inventory" in ids and "secrets-manager" not in ids
     ids2 = {t.id for t in applicable(c, check_answers(c, answers(secrets_storage="repository")).values)}
@@ -114,7 +122,9 @@ questions:
         ("questions: [1, &a [*a]]\n", "recursive structure", None),
     ],
 )  # fmt: skip
-def test_bad_content_is_refused_with_its_place(tmp_path: Path, builtin_rules: RuleSet, text: str, message: str, where: str | None) -> None:
+def test_bad_content_is_refused_with_its_place(
+    tmp_path: Path, builtin_rules: RuleSet, text: str, message: str, where: str | None
+) -> None:
     path = _content_file(tmp_path, text)
     with pytest.raises(InputError, match=message) as err:
         load_content([path], rule_ids=[r.id for r in builtin_rules], builtin=False)
@@ -124,7 +134,9 @@ def test_bad_content_is_refused_with_its_place(tmp_path: Path, builtin_rules: Ru
 
 
 def test_a_team_can_add_its_own_questions_and_tasks(tmp_path: Path) -> None:
-    path = _content_file(tmp_path, """version: 1
+    path = _content_file(
+        tmp_path,
+        """version: 1
 questions:
   - {id: uses_llm, text: Does it call a large language model?, help: "OpenAI, Bedrock, self-hosted.", type: bool}
 tasks:
@@ -134,7 +146,8 @@ tasks:
     how: Never execute or render model output without validation; keep tools behind allow-lists.
     when: uses_llm && internet_exposure == 'public'
     controls: {baseline: ["5.2"]}
-""")
+""",
+    )
     c = load_content([path])
     assert c.questions[-1].id == "uses_llm"
     vals = check_answers(c, {**FULL, "uses_llm": True}).values
@@ -153,10 +166,8 @@ def test_answers_reader_returns_a_mapping_or_input_error(data: bytes) -> None:
         except InputError:
             return
         assert isinstance(values, dict) and isinstance(header, dict)
-        try:
+        with contextlib.suppress(InputError):
             check_answers(builtin_content(), values, f.name)
-        except InputError:
-            pass
 
 
 @given(st.text(max_size=80))

@@ -37,7 +37,13 @@ def test_answer_creates_tasks_with_stable_ids_and_due_dates(store: Store) -> Non
     assert t.verify == {"rules": ["rds_instance_public"], "scope": {"tag": "app"}}
     assert eng.changes["new"] == len(eng.tasks)
     # the same answers again: the same ids, nothing new, due dates kept
-    again = answer(store.engine, c, AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1 + timedelta(days=3))
+    again = answer(
+        store.engine,
+        c,
+        AnswerRequest("shop", "payments", answers()),
+        actor="alice",
+        now=DAY1 + timedelta(days=3),
+    )
     assert [x.id for x in again.tasks] == [x.id for x in eng.tasks]
     assert again.changes == {"new": 0, "reopened": 0, "not_applicable": 0, "unchanged": len(eng.tasks)}
     assert {x.template: x.due for x in again.tasks}["rds-not-public"] == DAY1 + timedelta(days=7)
@@ -57,8 +63,16 @@ def test_changed_answers_make_tasks_not_applicable_and_back_nothing_deleted(stor
     assert status["dynamodb-recovery"] is TaskStatus.OPEN
     assert changed.changes["not_applicable"] >= 5 and changed.changes["new"] >= 1
     with store.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(tasks)).scalar_one() == n + changed.changes["new"]
-    back = answer(store.engine, c, AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1 + timedelta(days=2))
+        assert (
+            conn.execute(select(func.count()).select_from(tasks)).scalar_one() == n + changed.changes["new"]
+        )
+    back = answer(
+        store.engine,
+        c,
+        AnswerRequest("shop", "payments", answers()),
+        actor="alice",
+        now=DAY1 + timedelta(days=2),
+    )
     rds = next(t for t in back.tasks if t.template == "rds-not-public")
     assert rds.status is TaskStatus.OPEN and rds.times_reopened == 1
     assert back.changes["reopened"] == changed.changes["not_applicable"]
@@ -70,7 +84,13 @@ def test_changed_answers_make_tasks_not_applicable_and_back_nothing_deleted(stor
 def test_list_filters_and_attestation_with_expiry(store: Store) -> None:
     c = builtin_content()
     answer(store.engine, c, AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1)
-    answer(store.engine, c, AnswerRequest("blog", "web", answers(stores_personal_data=False)), actor="bob", now=DAY1)
+    answer(
+        store.engine,
+        c,
+        AnswerRequest("blog", "web", answers(stores_personal_data=False)),
+        actor="bob",
+        now=DAY1,
+    )
     assert {t.team for t in list_tasks(store.engine, TaskFilter(teams=("web",)), now=DAY1)} == {"web"}
     assert {t.app for t in list_tasks(store.engine, TaskFilter(apps=("shop",)), now=DAY1)} == {"shop"}
     contact = task_id("shop", "incident-contact")
@@ -83,9 +103,14 @@ def test_list_filters_and_attestation_with_expiry(store: Store) -> None:
                     actor="alice", now=DAY1)  # fmt: skip
     assert t.status_at(DAY1 + timedelta(days=29)) is TaskStatus.ATTESTED
     assert t.status_at(DAY1 + timedelta(days=30)) is TaskStatus.OPEN  # expired: open again
-    attested = list_tasks(store.engine, TaskFilter(statuses=(TaskStatus.ATTESTED,)), now=DAY1 + timedelta(days=1))
+    attested = list_tasks(
+        store.engine, TaskFilter(statuses=(TaskStatus.ATTESTED,)), now=DAY1 + timedelta(days=1)
+    )
     assert [x.id for x in attested] == [contact]
-    assert list_tasks(store.engine, TaskFilter(statuses=(TaskStatus.ATTESTED,)), now=DAY1 + timedelta(days=31)) == []
+    assert (
+        list_tasks(store.engine, TaskFilter(statuses=(TaskStatus.ATTESTED,)), now=DAY1 + timedelta(days=31))
+        == []
+    )
     assert any(e.action == "engage.attest" and e.subject == contact for e in entries(store.engine))
 
 

@@ -23,13 +23,25 @@ def _status(store: Store, template: str, app: str = "shop") -> TaskStatus:
 
 def test_tasks_verify_reopen_and_ignore_untagged_resources(store: Store, builtin_rules: RuleSet) -> None:
     rules = builtin_rules.select(RDS_RULES)
-    answer(store.engine, builtin_content(), AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1)
+    answer(
+        store.engine, builtin_content(), AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1
+    )
     # a public database tagged with the app: the task stays open, with the reason
-    run_scan(estate([rds("db1", public=True), rds("other", app="blog")], day=1), rules, store=store, now=DAY1 + timedelta(days=1))
+    run_scan(
+        estate([rds("db1", public=True), rds("other", app="blog")], day=1),
+        rules,
+        store=store,
+        now=DAY1 + timedelta(days=1),
+    )
     t, _ = get_task(store.engine, task_id("shop", "rds-not-public"))
     assert t.status is TaskStatus.OPEN and "db1" in t.note
     # fixed: verified (the untagged / other app's database does not count either way)
-    out = run_scan(estate([rds("db1"), rds("other", public=True, app="blog")], day=2), rules, store=store, now=DAY1 + timedelta(days=2))
+    out = run_scan(
+        estate([rds("db1"), rds("other", public=True, app="blog")], day=2),
+        rules,
+        store=store,
+        now=DAY1 + timedelta(days=2),
+    )
     assert out.engage is not None and task_id("shop", "rds-not-public") in out.engage.verified
     assert _status(store, "rds-not-public") is TaskStatus.VERIFIED
     assert _status(store, "rds-encrypt-at-rest") is TaskStatus.VERIFIED
@@ -46,7 +58,9 @@ def test_tasks_verify_reopen_and_ignore_untagged_resources(store: Store, builtin
 
 def test_no_tagged_resource_or_unknown_results_verify_nothing(store: Store, builtin_rules: RuleSet) -> None:
     rules = builtin_rules.select(RDS_RULES)
-    answer(store.engine, builtin_content(), AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1)
+    answer(
+        store.engine, builtin_content(), AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1
+    )
     run_scan(estate([rds("db1", app=None)], day=1), rules, store=store, now=DAY1 + timedelta(days=1))
     t, _ = get_task(store.engine, task_id("shop", "rds-not-public"))
     assert t.status is TaskStatus.OPEN and "no resource tagged app=shop" in t.note
@@ -55,22 +69,46 @@ def test_no_tagged_resource_or_unknown_results_verify_nothing(store: Store, buil
     assert res is not None
     results = [
         Result.of("rds_instance_public", Severity.HIGH, res, ResultStatus.PASS),
-        Result.of("rds_instance_storage_unencrypted", Severity.HIGH, res, ResultStatus.UNKNOWN, reason="not collected"),
+        Result.of(
+            "rds_instance_storage_unencrypted",
+            Severity.HIGH,
+            res,
+            ResultStatus.UNKNOWN,
+            reason="not collected",
+        ),
     ]
     after_scan(store, None, inv, results, set(RDS_RULES), now=DAY1 + timedelta(days=2))
     assert _status(store, "rds-not-public") is TaskStatus.VERIFIED
     assert _status(store, "rds-encrypt-at-rest") is TaskStatus.OPEN  # UNKNOWN is not a pass
     # a scope-wide UNKNOWN (the data could not be collected) verifies nothing either
-    scope_unknown = Result("rds_instance_storage_unencrypted", ResultStatus.UNKNOWN, Severity.HIGH, "aws.rds.db_instance", "*", ACCOUNT, "us-east-1")
+    scope_unknown = Result(
+        "rds_instance_storage_unencrypted",
+        ResultStatus.UNKNOWN,
+        Severity.HIGH,
+        "aws.rds.db_instance",
+        "*",
+        ACCOUNT,
+        "us-east-1",
+    )
     results[1] = Result.of("rds_instance_storage_unencrypted", Severity.HIGH, res, ResultStatus.PASS)
     after_scan(store, None, inv, [*results, scope_unknown], set(RDS_RULES), now=DAY1 + timedelta(days=3))
     assert _status(store, "rds-encrypt-at-rest") is TaskStatus.OPEN
 
 
 def test_attestation_expires_after_a_scan(store: Store, builtin_rules: RuleSet) -> None:
-    answer(store.engine, builtin_content(), AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1)
+    answer(
+        store.engine, builtin_content(), AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1
+    )
     tid = task_id("shop", "incident-contact")
-    attest_task(store.engine, tid, by="carol", evidence="https://wiki/oncall", expires_at=DAY1 + timedelta(days=10), actor="alice", now=DAY1)
+    attest_task(
+        store.engine,
+        tid,
+        by="carol",
+        evidence="https://wiki/oncall",
+        expires_at=DAY1 + timedelta(days=10),
+        actor="alice",
+        now=DAY1,
+    )
     rules = builtin_rules.select(RDS_RULES)
     run_scan(estate([rds("db1")], day=5), rules, store=store, now=DAY1 + timedelta(days=5))
     assert _status(store, "incident-contact") is TaskStatus.ATTESTED
@@ -80,17 +118,29 @@ def test_attestation_expires_after_a_scan(store: Store, builtin_rules: RuleSet) 
     assert t.status is TaskStatus.OPEN and hist[-1]["note"] == "attestation expired"
 
 
-def test_answers_contradicted_by_the_estate_raise_engage_findings(store: Store, builtin_rules: RuleSet) -> None:
+def test_answers_contradicted_by_the_estate_raise_engage_findings(
+    store: Store, builtin_rules: RuleSet
+) -> None:
     rules = builtin_rules.select(RDS_RULES)
-    answer(store.engine, builtin_content(), AnswerRequest("batch", "data", answers(internet_exposure="none")), actor="alice", now=DAY1)
-    answer(store.engine, builtin_content(), AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1)  # public: no contradiction
+    answer(
+        store.engine,
+        builtin_content(),
+        AnswerRequest("batch", "data", answers(internet_exposure="none")),
+        actor="alice",
+        now=DAY1,
+    )
+    answer(
+        store.engine, builtin_content(), AnswerRequest("shop", "payments", answers()), actor="alice", now=DAY1
+    )  # public: no contradiction
     inv = estate([load_balancer("lb-batch", "internet-facing", app="batch"), load_balancer("lb-int", "internal", app="batch"),
                   load_balancer("lb-shop", "internet-facing", app="shop"), rds("db-batch", public=True, app="batch")], day=1)  # fmt: skip
     run_scan(inv, rules, store=store, now=DAY1 + timedelta(days=1))
     found = store.findings(FindingFilter(sources=("engage",)))
     assert sorted(f.resource_id for f in found) == ["db-batch", "lb-batch"]
     assert {f.rule_id for f in found} == {"engage.internet-exposure-none"}
-    assert all(f.status is FindingStatus.NEW and "batch" in f.title and f.evidence["app"] == "batch" for f in found)
+    assert all(
+        f.status is FindingStatus.NEW and "batch" in f.title and f.evidence["app"] == "batch" for f in found
+    )
     assert found[0].evidence["answers"] == {"internet_exposure": "none"}
     # the same again: no duplicates; then the LB goes internal and the DB private: resolved
     run_scan(inv, rules, store=store, now=DAY1 + timedelta(days=2))
@@ -102,5 +152,10 @@ def test_answers_contradicted_by_the_estate_raise_engage_findings(store: Store, 
 
 
 def test_a_scan_without_engagements_changes_nothing(store: Store, builtin_rules: RuleSet) -> None:
-    out = run_scan(estate([rds("db1", public=True)], day=1), builtin_rules.select(RDS_RULES), store=store, now=DAY1 + timedelta(days=1))
+    out = run_scan(
+        estate([rds("db1", public=True)], day=1),
+        builtin_rules.select(RDS_RULES),
+        store=store,
+        now=DAY1 + timedelta(days=1),
+    )
     assert out.engage is not None and out.engage.verified == [] and out.engage.contradictions == {}

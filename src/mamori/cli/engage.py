@@ -343,10 +343,16 @@ def sync_cmd(jira_url: str, project: str, token_env: str, user: str | None, apps
     """Create or update one Jira issue per task; idempotent (a stable label per task)."""
     from mamori.engage.jira import JiraClient, sync
     from mamori.engage.service import TaskFilter, list_tasks, set_jira_keys
+    from mamori.errors import InputError
 
     store = open_store(db, get_config(config_path))
     items = list_tasks(store.engine, TaskFilter(apps, teams))
-    client = JiraClient(jira_url, os.environ.get(token_env, ""), user=user, transport=_transport())
+    token = os.environ.get(token_env, "")
+    if not token:
+        raise InputError(
+            f"no Jira token: set the environment variable {token_env} (or name another with --token-env)"
+        )
+    client = JiraClient(jira_url, token, user=user, transport=_transport())
     try:
         rep = sync(client, items, project)
     finally:

@@ -39,7 +39,13 @@ def unused_credentials(resource: Resource, ctx: EvalContext) -> tuple[bool | Non
         if age is None:
             unknown = True
         elif age > limit:
-            stale.append({"credential": "console password", "unused_since": p["password_unused_since"], "days": int(age)})
+            stale.append(
+                {
+                    "credential": "console password",
+                    "unused_since": p["password_unused_since"],
+                    "days": int(age),
+                }
+            )
     keys = p.get("access_keys")
     if keys is None:
         unknown = True
@@ -51,7 +57,9 @@ def unused_credentials(resource: Resource, ctx: EvalContext) -> tuple[bool | Non
             if age is None:
                 unknown = True
             elif age > limit:
-                stale.append({"credential": key.get("id"), "unused_since": key["unused_since"], "days": int(age)})
+                stale.append(
+                    {"credential": key.get("id"), "unused_since": key["unused_since"], "days": int(age)}
+                )
     if stale:
         return True, {"unused_credentials": stale}
     if unknown:
