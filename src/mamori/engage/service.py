@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mamori.audit.log import record_in
 from mamori.engage.content import STANDARD_KEYS, Content, TaskTemplate
 from mamori.engage.evaluate import applicable, check_answers, check_name, engagement_id, task_id
-from mamori.engage.tables import engagements, task_history, tasks
+from mamori.engage.tables import app_accounts, engagements, task_history, tasks
 from mamori.errors import InputError, StoreError
 from mamori.store.db import write_transaction
 
@@ -250,6 +250,9 @@ class TaskFilter:
     apps: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
     statuses: tuple[TaskStatus, ...] = ()
+    # None: every app; a set: only apps whose tagged resources the scans saw in one of these
+    # accounts (engage_app_accounts) — an app not seen yet is shown to unscoped users only
+    accounts: frozenset[str] | None = None
 
 
 def list_tasks(engine: Engine, flt: TaskFilter | None = None, *, now: datetime | None = None) -> list[Task]:
@@ -261,6 +264,9 @@ def list_tasks(engine: Engine, flt: TaskFilter | None = None, *, now: datetime |
         q = q.where(tasks.c.app.in_(flt.apps))
     if flt.teams:
         q = q.where(tasks.c.team.in_(flt.teams))
+    if flt.accounts is not None:
+        seen = select(app_accounts.c.engagement_id).where(app_accounts.c.account.in_(sorted(flt.accounts)))
+        q = q.where(tasks.c.engagement_id.in_(seen))
     try:
         with engine.connect() as conn:
             out = [_task(r) for r in conn.execute(q)]
@@ -292,6 +298,18 @@ def get_task(engine: Engine, id_or_prefix: str) -> tuple[Task, list[dict[str, An
         hist = [dict(h._mapping) for h in conn.execute(
             select(task_history).where(task_history.c.task_id == r.id).order_by(task_history.c.id))]  # fmt: skip
     return _task(r), hist
+
+
+def app_accounts_of(engine: Engine) -> dict[str, list[str]]:
+    """App -> the accounts in which the scans saw resources tagged with it."""
+    q = select(engagements.c.app, app_accounts.c.account).join(
+        app_accounts, app_accounts.c.engagement_id == engagements.c.id
+    )
+    out: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(q.order_by(engagements.c.app, app_accounts.c.account)):
+            out.setdefault(r.app, []).append(r.account)
+    return out
 
 
 def get_engagement(engine: Engine, app: str) -> Engagement | None:
@@ -359,4 +377,31 @@ def summary(items: Iterable[Task], now: datetime) -> dict[str, int]:
     for t in items:
         out[t.status_at(now).value] += 1
         out["overdue"] += t.overdue(now)
+    return out
+
+
+@dataclass(frozen=True)
+class AppTasks:
+    app: str
+    team: str
+    tasks: list[Task]
+    counts: dict[str, int]
+    next_due: datetime | None  # the earliest due date of an open task
+
+
+def by_team(items: Iterable[Task], now: datetime) -> dict[str, list[AppTasks]]:
+    """Tasks grouped per team, then per app (apps with overdue tasks first), for the server's page."""
+    apps: dict[tuple[str, str], list[Task]] = {}
+    for t in items:
+        apps.setdefault((t.team, t.app), []).append(t)
+    out: dict[str, list[AppTasks]] = {}
+    for (team, app), ts in sorted(apps.items()):
+        open_due = [t.due for t in ts if t.status_at(now) is OPEN]
+        out.setdefault(team, []).append(
+            AppTasks(app, team, ts, summary(ts, now), min(open_due) if open_due else None)
+        )
+    for groups in out.values():
+        groups.sort(
+            key=lambda g: (-g.counts["overdue"], g.next_due or datetime.max.replace(tzinfo=UTC), g.app)
+        )
     return out

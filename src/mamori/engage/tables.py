@@ -6,6 +6,8 @@
                          verified / attested / not_applicable), the rules that verify it, the
                          attestation that closes it, the Jira issue it is synced to. Rows are
                          never deleted; a task that no longer applies is ``not_applicable``.
+``engage_app_accounts``  the accounts in which resources tagged with the app were seen by the
+                         scans (kept per scanned account): who may see an app's tasks on the server
 ``engage_task_history``  every status change of a task: when, from, to, who, why, in which scan
 """
 
@@ -26,6 +28,16 @@ engagements = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_engage_engagements_team", "team"),
+)
+
+app_accounts = Table(
+    "engage_app_accounts",
+    metadata,
+    Column(
+        "engagement_id", String(16), ForeignKey("engage_engagements.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("account", String(40), primary_key=True),
+    Index("ix_engage_app_accounts_account", "account"),
 )
 
 tasks = Table(

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.engage.content import Content, builtin_content
 from mamori.engage.expr import fields_of
 from mamori.engage.service import ATTESTED, NA, OPEN, VERIFIED, TaskStatus, history_row
-from mamori.engage.tables import engagements, task_history, tasks
+from mamori.engage.tables import app_accounts, engagements, task_history, tasks
 from mamori.errors import StoreError
 from mamori.findings import FindingFilter, Store
 from mamori.model.finding import Finding, FindingStatus, Result, ResultStatus, Severity
@@ -95,7 +95,8 @@ def after_scan(
     try:
         with engine.connect() as conn:
             task_rows = list(conn.execute(select(tasks).where(tasks.c.status != NA.value)))
-            eng_rows = list(conn.execute(select(engagements.c.app, engagements.c.answers)))
+            eng_rows = list(conn.execute(select(engagements.c.id, engagements.c.app, engagements.c.answers)))
+            known = {(r.engagement_id, r.account) for r in conn.execute(select(app_accounts))}
     except SQLAlchemyError as exc:
         raise StoreError(f"could not read the engagement tasks: {exc}") from exc
     if not task_rows and not eng_rows:
@@ -157,9 +158,21 @@ def after_scan(
             verified.append(row.id)
             changes.append((row.id, {"status": VERIFIED.value, "status_note": note},
                             history_row(row.id, now, status, VERIFIED, ACTOR, note, scan_id)))  # fmt: skip
-    if changes:
+    seen = _seen_accounts(inventory, eng_rows, task_rows)
+    scanned = set(inventory.accounts)
+    add = [{"engagement_id": e, "account": a} for e, a in sorted(seen - known)]
+    drop = [(e, a) for e, a in sorted(known - seen) if a in scanned]
+    if changes or add or drop:
         try:
             with write_transaction(engine) as conn:
+                if add:
+                    conn.execute(insert(app_accounts), add)
+                for e, a in drop:
+                    conn.execute(
+                        delete(app_accounts).where(
+                            app_accounts.c.engagement_id == e, app_accounts.c.account == a
+                        )
+                    )
                 hist = [h for _, _, h in changes if h]
                 for tid, values, _ in changes:
                     conn.execute(update(tasks).where(tasks.c.id == tid).values(**values, updated_at=now))
@@ -169,6 +182,19 @@ def after_scan(
             raise StoreError(f"could not update the engagement tasks: {exc}") from exc
     counts = _contradictions(store, content, eng_rows, inventory, failing, now)
     return VerifyReport(verified, reopened, expired, counts)
+
+
+def _seen_accounts(inventory: Inventory, eng_rows: list[Any], task_rows: list[Any]) -> set[tuple[str, str]]:
+    """(engagement id, account) for every account holding a resource tagged with the app (any scope tag in use)."""
+    keys = {"app"} | {str((r.verify.get("scope") or {}).get("tag", "app")) for r in task_rows if r.verify}
+    by_app = {e.app: e.id for e in eng_rows}
+    out: set[tuple[str, str]] = set()
+    for res in inventory:
+        for k in keys:
+            eid = by_app.get(res.tags.get(k, ""))
+            if eid is not None:
+                out.add((eid, res.account))
+    return out
 
 
 def _fid(cid: str, app: str, res: Resource) -> str:

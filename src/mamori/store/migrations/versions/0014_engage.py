@@ -1,4 +1,4 @@
-"""Security engagements: engagements, tasks, task history.
+"""Security engagements: engagements, the accounts their apps live in, tasks, task history.
 
 Revision ID: 0014_engage
 Revises: 0001_initial
@@ -32,6 +32,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("app", name="uq_engage_engagements_app"),
     )
     op.create_index("ix_engage_engagements_team", "engage_engagements", ["team"])
+    op.create_table(
+        "engage_app_accounts",
+        sa.Column(
+            "engagement_id",
+            sa.String(16),
+            sa.ForeignKey(
+                "engage_engagements.id",
+                ondelete="CASCADE",
+                name="fk_engage_app_accounts_engagement_id_engage_engagements",
+            ),
+            nullable=False,
+        ),  # fmt: skip
+        sa.Column("account", sa.String(40), nullable=False),
+        sa.PrimaryKeyConstraint("engagement_id", "account", name="pk_engage_app_accounts"),
+    )
+    op.create_index("ix_engage_app_accounts_account", "engage_app_accounts", ["account"])
     op.create_table(
         "engage_tasks",
         sa.Column("id", sa.String(16), nullable=False),
@@ -95,4 +111,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("engage_task_history")
     op.drop_table("engage_tasks")
+    op.drop_table("engage_app_accounts")
     op.drop_table("engage_engagements")
