@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mamori.catalog import standards
-from mamori.engage.content import QuestionType, builtin_content, load_content
+from mamori.engage.content import Question, QuestionType, builtin_content, load_content
 from mamori.engage.evaluate import applicable, check_answers, read_answers
 from mamori.engage.expr import compile_condition
 from mamori.errors import InputError
@@ -178,3 +178,33 @@ def test_conditions_compile_or_raise_value_error_and_never_run_code(text: str) -
         return
     assert cond.holds(FULL) in (True, False)
     assert cond.holds({}) in (True, False)
+
+
+def test_memoised_conditions_agree_with_plain_jmespath() -> None:
+    import random
+
+    import jmespath
+
+    from mamori.engage.expr import freeze, truthy
+
+    c = builtin_content()
+    rnd = random.Random(7)
+
+    def pick(q: Question) -> object:
+        if q.type is QuestionType.BOOL:
+            return rnd.random() < 0.5
+        if q.type is QuestionType.CHOICE:
+            return rnd.choice(q.choices)
+        if q.type is QuestionType.MULTI:
+            return [x for x in q.choices if rnd.random() < 0.35]
+        return "x"
+
+    for _ in range(150):
+        values = check_answers(c, {q.id: pick(q) for q in c.questions}).values
+        frozen = freeze(values)
+        for text, cond in c.conditions.items():
+            try:
+                plain = truthy(jmespath.search(text, values))
+            except jmespath.exceptions.JMESPathError:
+                plain = False
+            assert cond.holds(values, frozen) is plain and cond.holds(values) is plain, text

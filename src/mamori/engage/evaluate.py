@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mamori.engage.content import Content, QuestionType, TaskTemplate
+from mamori.engage.expr import freeze, frozen_value
 from mamori.errors import InputError
 
 MAX_ANSWERS_BYTES = 256 * 1024
@@ -60,9 +61,10 @@ def check_answers(content: Content, raw: Mapping[str, Any], source: str = "answe
             where=f"answers.{unknown[0]}",
         )
     values: dict[str, Any] = {q.id: None for q in content.questions}
+    frozen: dict[str, Any] = {}
     ignored: list[str] = []
     for q in content.questions:
-        if q.ask_if is not None and not content.cond(q.ask_if).holds(values):
+        if q.ask_if is not None and not content.cond(q.ask_if).holds(values, frozen):
             if raw.get(q.id) is not None:
                 ignored.append(q.id)
             continue
@@ -70,7 +72,8 @@ def check_answers(content: Content, raw: Mapping[str, Any], source: str = "answe
             raise InputError(
                 f"question {q.id!r} is not answered ({q.text})", source=source, where=f"answers.{q.id}"
             )
-        values[q.id] = _value(q.type, q.choices, raw[q.id], source, f"answers.{q.id}")
+        values[q.id] = value = _value(q.type, q.choices, raw[q.id], source, f"answers.{q.id}")
+        frozen[q.id] = frozen_value(value)
     return CheckedAnswers(values, tuple(ignored))
 
 
@@ -130,4 +133,5 @@ def read_answers(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
 
 def applicable(content: Content, answers: Mapping[str, Any]) -> list[TaskTemplate]:
     """The templates whose ``when`` holds over the (checked) answers, in content order."""
-    return [t for t in content.tasks if t.when is None or content.cond(t.when).holds(answers)]
+    frozen = freeze(answers)
+    return [t for t in content.tasks if t.when is None or content.cond(t.when).holds(answers, frozen)]

@@ -176,11 +176,12 @@ def answer(
                     team=team, answers=checked.values, answered_by=actor, updated_at=now))  # fmt: skip
             existing = {r.id: r for r in conn.execute(select(tasks).where(tasks.c.engagement_id == eid))}
             history: list[dict[str, Any]] = []
+            inserts: list[dict[str, Any]] = []
             for tid, t in wanted.items():
                 fields = _template_fields(t, team)
                 old = existing.get(tid)
                 if old is None:
-                    conn.execute(insert(tasks), {
+                    inserts.append({
                         "id": tid, "engagement_id": eid, "app": app, "team": team, **fields,
                         "due": now + timedelta(days=t.due_days), "status": OPEN.value, "status_note": "",
                         "created_at": now, "updated_at": now, "times_reopened": 0,
@@ -188,7 +189,9 @@ def answer(
                     history.append(history_row(tid, now, None, OPEN, actor, "applies to the answers"))
                     changes["new"] += 1
                     continue
-                values: dict[str, Any] = {"team": team, **fields, "updated_at": now}
+                values: dict[str, Any] = {
+                    k: v for k, v in {"team": team, **fields}.items() if getattr(old, k) != v
+                }
                 if old.status == NA.value:
                     values.update(status=OPEN.value, status_note="applies again", due=now + timedelta(days=t.due_days),
                                   times_reopened=old.times_reopened + 1)  # fmt: skip
@@ -198,7 +201,10 @@ def answer(
                     changes["reopened"] += 1
                 else:
                     changes["unchanged"] += 1
-                conn.execute(update(tasks).where(tasks.c.id == tid).values(**values))
+                if values:  # only what differs: re-answering the same design writes nothing per task
+                    conn.execute(update(tasks).where(tasks.c.id == tid).values(**values, updated_at=now))
+            if inserts:
+                conn.execute(insert(tasks), inserts)
             for tid, old in existing.items():
                 if tid not in wanted and old.status != NA.value:
                     conn.execute(update(tasks).where(tasks.c.id == tid).values(
