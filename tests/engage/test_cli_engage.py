@@ -79,3 +79,35 @@ def test_bad_input_is_exit_2_with_the_place(mamori: Callable[..., Run], tmp_path
     )
     r = mamori("engage", "questions", "--content", "mine.yaml")
     assert r.code == 2 and "baseline has no control '7.1'" in r.err
+
+
+def test_mamori_attest_task_closes_an_engagement_task(mamori: Callable[..., Run], tmp_path: Path) -> None:
+    write_answers(tmp_path / "a.yaml", answers())
+    assert mamori("engage", "answer", "--app", "shop", "--team", "payments", "--answers", "a.yaml").code == 0
+    tid = task_id("shop", "threat-model")
+    r = mamori(
+        "attest",
+        "task",
+        tid,
+        "--by",
+        "dana",
+        "--evidence",
+        "https://wiki/shop/threat-model",
+        "--expires",
+        "2099-01-31",
+    )
+    assert r.code == 0, r.err
+    t = orjson.loads(mamori("engage", "show", tid, "-o", "json").out)
+    assert t["status"] == "attested" and t["attestation"]["by"] == "dana"
+    r = mamori(
+        "attest",
+        "task",
+        task_id("shop", "rds-not-public"),
+        "--by",
+        "dana",
+        "--evidence",
+        "x",
+        "--expires",
+        "30d",
+    )
+    assert r.code == 2 and "checked by rules" in r.err

@@ -208,3 +208,18 @@ def test_memoised_conditions_agree_with_plain_jmespath() -> None:
             except jmespath.exceptions.JMESPathError:
                 plain = False
             assert cond.holds(values, frozen) is plain and cond.holds(values) is plain, text
+
+
+def test_the_format_example_of_the_docs_loads(tmp_path: Path) -> None:
+    text = Path(__file__).parents[2].joinpath("docs", "engage.md").read_text()
+    example = (
+        text.split("## Writing your own questions and tasks", 1)[1]
+        .split("```yaml\n", 1)[1]
+        .split("```", 1)[0]
+    )
+    c = load_content([_content_file(tmp_path, example)])
+    assert {"uses_llm", "llm_data"} <= {q.id for q in c.questions}
+    assert {"llm-output-untrusted", "llm-bucket-encrypted"} <= {t.id for t in c.tasks}
+    bad = example.replace("aws.secretsmanager.secret", "aws.ec2.vpc_endpoint")
+    with pytest.raises(InputError, match=r"no resource type 'aws\.ec2\.vpc_endpoint'"):
+        load_content([_content_file(tmp_path, bad)])

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mamori.catalog import standards
 from mamori.engage.expr import Condition, compile_condition, fields_of
 from mamori.errors import InputError
+from mamori.model.resources import RESOURCE_TYPES
 
 CONTENT = Path(__file__).parent / "content"
 ID = r"^[a-z][a-z0-9_-]{0,63}$"
@@ -295,7 +296,10 @@ def _check(content: Content, rule_ids: Iterable[str] | None) -> Content:
     for c in content.contradictions:
         src = content.sources[f"contradiction:{c.id}"]
         cond(c.when, src, f"contradiction {c.id}.when")
-        for m in c.resources:
+        for i, m in enumerate(c.resources):
+            if m.type not in RESOURCE_TYPES:
+                raise InputError(f"no resource type {m.type!r} (docs/resources/ lists them)", source=src,
+                                 where=f"contradiction {c.id}.resources.{i}.type")  # fmt: skip
             conditions.setdefault(m.where, compile_condition(m.where))
         if known_rules is not None:
             for r in c.rules:
