@@ -34,13 +34,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from mamori.engage.content import Content, QuestionType, builtin_content  # noqa: E402
-from mamori.engage.evaluate import applicable, check_answers  # noqa: E402
-from mamori.engage.service import AnswerRequest, answer  # noqa: E402
-from mamori.engage.verify import after_scan  # noqa: E402
-from mamori.findings import Store  # noqa: E402
-from mamori.model.finding import Result, ResultStatus, Severity  # noqa: E402
-from mamori.model.resource import Inventory, Resource  # noqa: E402
+from mamori.engage.content import Content, QuestionType, builtin_content
+from mamori.engage.evaluate import applicable, check_answers
+from mamori.engage.service import AnswerRequest, answer
+from mamori.engage.verify import after_scan
+from mamori.findings import Store
+from mamori.model.finding import Result, ResultStatus, Severity
+from mamori.model.resource import Inventory, Resource
 
 
 def random_answers(content: Content, rnd: random.Random) -> dict[str, Any]:

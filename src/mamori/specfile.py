@@ -44,9 +44,7 @@ def read_spec(path: Path, model: type[M], error: type[InputError], kind: str) ->
         raise error(str(err["msg"]), source=str(path), where=where) from exc
     spec_id = getattr(spec, "id", None)
     if spec_id != path.stem:
-        raise error(
-            f"{kind} id {spec_id!r} differs from the file name {path.stem!r}", source=str(path), where="id"
-        )
+        raise error(f"{kind} id {spec_id!r} differs from the file name {path.stem!r}", source=str(path), where="id")
     return spec
 
 

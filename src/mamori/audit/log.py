@@ -108,16 +108,12 @@ def _iso(at: datetime) -> str:
 
 def normalise(details: Mapping[str, Any] | None) -> dict[str, Any]:
     """Details as plain JSON (what the database gives back), so hashes survive a round trip."""
-    raw = orjson.dumps(
-        dict(details or {}), default=str, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
-    )
+    raw = orjson.dumps(dict(details or {}), default=str, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS)
     out: dict[str, Any] = json.loads(raw)
     return out
 
 
-def entry_hash(
-    seq: int, at: datetime, actor: str, action: str, subject: str, details: Mapping[str, Any], prev_hash: str
-) -> str:
+def entry_hash(seq: int, at: datetime, actor: str, action: str, subject: str, details: Mapping[str, Any], prev_hash: str) -> str:
     doc = {
         "seq": seq,
         "at": _iso(at),
@@ -146,9 +142,7 @@ def record_in(
     """
     when = (at or datetime.now(UTC)).astimezone(UTC)
     norm = normalise(details)
-    last = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+    last = conn.execute(select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)).first()
     seq, prev = (int(last.seq) + 1, str(last.hash)) if last is not None else (1, GENESIS)
     digest = entry_hash(seq, when, actor, action, subject, norm, prev)
     conn.execute(
@@ -261,9 +255,7 @@ def verify_entries(
             else:
                 problems.append(Problem(e.seq, "missing", f"entry {e.seq} is out of order or duplicated"))
         if e.prev_hash != prev:
-            problems.append(
-                Problem(e.seq, "broken-link", f"entry {e.seq} does not link to the entry before it")
-            )
+            problems.append(Problem(e.seq, "broken-link", f"entry {e.seq} does not link to the entry before it"))
         recomputed = entry_hash(e.seq, e.at, e.actor, e.action, e.subject, normalise(e.details), e.prev_hash)
         if recomputed != e.hash:
             problems.append(Problem(e.seq, "edited", f"entry {e.seq} was changed after it was written"))
@@ -274,21 +266,11 @@ def verify_entries(
         try:
             want_seq = int(seq_s)
         except ValueError:
-            raise InputError(
-                f"expected head {expect_head!r} is not SEQ:HASH (as `mamori audit verify` prints it)"
-            ) from None
+            raise InputError(f"expected head {expect_head!r} is not SEQ:HASH (as `mamori audit verify` prints it)") from None
         if head_seq < want_seq:
-            problems.append(
-                Problem(
-                    head_seq + 1,
-                    "missing",
-                    f"the log ends at entry {head_seq}; entries up to {want_seq} existed (the newest were deleted)",
-                )
-            )
+            problems.append(Problem(head_seq + 1, "missing", f"the log ends at entry {head_seq}; entries up to {want_seq} existed (the newest were deleted)"))
         elif want and head_seq == want_seq and head_hash != want:
-            problems.append(
-                Problem(want_seq, "head-mismatch", f"entry {want_seq} differs from the pinned head")
-            )
+            problems.append(Problem(want_seq, "head-mismatch", f"entry {want_seq} differs from the pinned head"))
     guarantee = cpoint.CHAIN_ONLY
     if use_checkpoint:
         guarantee, found = cpoint.problems(checkpoint, hash_at_checkpoint, head_seq)

@@ -56,33 +56,13 @@ def attest() -> None:
 @click.option("--standard", type=click.Choice(list(catalogue())), default="baseline", show_default=True)
 @click.option("--by", "by", required=True, help="Who attests (a person, by name or e-mail).")
 @click.option("--evidence", required=True, help="A URL or a short text a reviewer can check.")
-@click.option(
-    "--expires",
-    required=True,
-    metavar="DATE",
-    help="2027-03-31 (valid through that day), an ISO time, or 90d / 12w / 6m / 1y.",
-)
-@click.option(
-    "--account",
-    default=ALL_ACCOUNTS,
-    show_default=True,
-    help="One account id, or * for the whole organisation.",
-)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--expires", required=True, metavar="DATE", help="2027-03-31 (valid through that day), an ISO time, or 90d / 12w / 6m / 1y.")
+@click.option("--account", default=ALL_ACCOUNTS, show_default=True, help="One account id, or * for the whole organisation.")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 def add(
-    control: str,
-    standard: str,
-    by: str,
-    evidence: str,
-    expires: str,
-    account: str,
-    fmt: str,
-    db: str | None,
-    config_path: str | None,
+    control: str, standard: str, by: str, evidence: str, expires: str, account: str, fmt: str, db: str | None, config_path: str | None
 ) -> None:
     """Record an attestation for CONTROL (the default: `mamori attest CONTROL ...`)."""
     cfg = get_config(config_path)
@@ -102,42 +82,26 @@ def add(
         return
     con = console()
     scope = "all accounts" if account == ALL_ACCOUNTS else f"account {account}"
-    con.print(
-        f"recorded attestation [bold]{att.id}[/]: {standard} {ctl.id} ({ctl.title}) by {att.by} for {scope}, until {att.expires_at.isoformat()}"
-    )
+    con.print(f"recorded attestation [bold]{att.id}[/]: {standard} {ctl.id} ({ctl.title}) by {att.by} for {scope}, until {att.expires_at.isoformat()}")
     if checking:
-        con.print(
-            f"[dim]supporting rules still count: {', '.join(checking)} (a failure there makes the control failing)[/]"
-        )
+        con.print(f"[dim]supporting rules still count: {', '.join(checking)} (a failure there makes the control failing)[/]")
     if ctl.automated:
         con.print("[yellow]an API could check this control: it counts as attested until a rule checks it[/]")
     latest = store.scans(1)
     if account != ALL_ACCOUNTS and latest and account not in latest[0].accounts:
-        con.print(
-            f"[yellow]account {account} was not in the latest scan ({', '.join(latest[0].accounts)}): check the id[/]"
-        )
+        con.print(f"[yellow]account {account} was not in the latest scan ({', '.join(latest[0].accounts)}): check the id[/]")
 
 
 @attest.command("list")
 @click.option("--standard", type=click.Choice(list(catalogue())), default=None, help="Only this standard.")
 @click.option("--all", "show_all", is_flag=True, help="Also expired, revoked and future attestations.")
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table for people; json or csv for tools.",
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
 @db_option
 @config_option
 def list_(standard: str | None, show_all: bool, fmt: str, db: str | None, config_path: str | None) -> None:
     """Attestations that count now (newest first)."""
     now = datetime.now(UTC)
-    items = StandardsStore(open_store(db, get_config(config_path)).engine).attestations(
-        standard=standard, active_at=None if show_all else now
-    )
+    items = StandardsStore(open_store(db, get_config(config_path)).engine).attestations(standard=standard, active_at=None if show_all else now)
     if fmt == "json":
         emit_json([a.to_dict(now) for a in items])
         return
@@ -155,24 +119,10 @@ def list_(standard: str | None, show_all: bool, fmt: str, db: str | None, config
     t = Table(title=f"{len(items)} attestation(s)", title_justify="left")
     for col in ("id", "standard", "control", "account", "by", "evidence", "expires", "state"):
         t.add_column(col, overflow="fold")
-    style = {
-        AttestationState.ACTIVE: "green",
-        AttestationState.EXPIRED: "yellow",
-        AttestationState.REVOKED: "red",
-        AttestationState.FUTURE: "dim",
-    }
+    style = {AttestationState.ACTIVE: "green", AttestationState.EXPIRED: "yellow", AttestationState.REVOKED: "red", AttestationState.FUTURE: "dim"}
     for a in items:
         s = a.state_at(now)
-        t.add_row(
-            a.id,
-            a.standard,
-            a.control,
-            a.account,
-            a.by,
-            a.evidence,
-            a.expires_at.date().isoformat(),
-            f"[{style[s]}]{s.value}[/]",
-        )
+        t.add_row(a.id, a.standard, a.control, a.account, a.by, a.evidence, a.expires_at.date().isoformat(), f"[{style[s]}]{s.value}[/]")
     con.print(t)
 
 
@@ -180,18 +130,15 @@ def list_(standard: str | None, show_all: bool, fmt: str, db: str | None, config
 @click.argument("task_id")
 @click.option("--by", "by", required=True, help="Who attests (a person, by name or e-mail).")
 @click.option("--evidence", required=True, help="A URL or a short text a reviewer can check.")
-@click.option(
-    "--expires", required=True, metavar="DATE", help="2027-03-31, an ISO time, or 90d / 12w / 6m / 1y."
-)
+@click.option("--expires", required=True, metavar="DATE", help="2027-03-31, an ISO time, or 90d / 12w / 6m / 1y.")
 @db_option
 @config_option
 def task(task_id: str, by: str, evidence: str, expires: str, db: str | None, config_path: str | None) -> None:
     """Close a security engagement task no rule can check (the same as `mamori engage attest`)."""
     from mamori.cli.engage import attest_cmd
 
-    click.get_current_context().invoke(
-        attest_cmd, task_id=task_id, by=by, evidence=evidence, expires=expires, db=db, config_path=config_path
-    )
+    click.get_current_context().invoke(attest_cmd, task_id=task_id, by=by, evidence=evidence, expires=expires, db=db,
+                                       config_path=config_path)  # fmt: skip
 
 
 @attest.command("revoke")
@@ -202,7 +149,5 @@ def task(task_id: str, by: str, evidence: str, expires: str, db: str | None, con
 @config_option
 def revoke(attestation_id: str, by: str, reason: str, db: str | None, config_path: str | None) -> None:
     """Revoke an attestation: it stops counting at once (the record stays)."""
-    att = StandardsStore(open_store(db, get_config(config_path)).engine).revoke(
-        attestation_id, by=by, reason=reason
-    )
+    att = StandardsStore(open_store(db, get_config(config_path)).engine).revoke(attestation_id, by=by, reason=reason)
     console().print(f"revoked attestation [bold]{att.id}[/] ({att.standard} {att.control}, by {att.by})")

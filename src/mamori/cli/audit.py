@@ -27,9 +27,7 @@ def _since(value: str | None) -> datetime | None:
     try:
         at = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(
-            "give an ISO time (2026-11-01T00:00Z) or an age (7d, 12h, 30m)", param_hint="--since"
-        ) from None
+        raise click.BadParameter("give an ISO time (2026-11-01T00:00Z) or an age (7d, 12h, 30m)", param_hint="--since") from None
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
@@ -47,9 +45,7 @@ def audit_cmd() -> None:
 
 
 @audit_cmd.command("list")
-@click.option(
-    "--action", default=None, help="Exactly this action, or a prefix ending in '.' or '*' (remediate.)."
-)
+@click.option("--action", default=None, help="Exactly this action, or a prefix ending in '.' or '*' (remediate.).")
 @click.option("--subject", default=None, help="Entries about this subject (a plan, change, key, resource).")
 @click.option("--actor", default=None, help="Entries by this actor.")
 @click.option("--since", default=None, help="ISO time or age (7d, 12h).")
@@ -57,28 +53,11 @@ def audit_cmd() -> None:
 @click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option
 @config_option
-def list_cmd(
-    action: str | None,
-    subject: str | None,
-    actor: str | None,
-    since: str | None,
-    limit: int | None,
-    fmt: str,
-    db: str | None,
-    config_path: str | None,
-) -> None:
+def list_cmd(action: str | None, subject: str | None, actor: str | None, since: str | None, limit: int | None, fmt: str, db: str | None, config_path: str | None) -> None:
     """Entries, oldest first (with --limit: the newest N)."""
     cfg = get_config(config_path)
     store = open_store(db, cfg)
-    items = audit.entries(
-        store.engine,
-        action=action,
-        subject=subject,
-        actor=actor,
-        since=_since(since),
-        limit=limit,
-        newest_first=bool(limit),
-    )
+    items = audit.entries(store.engine, action=action, subject=subject, actor=actor, since=_since(since), limit=limit, newest_first=bool(limit))
     if limit:
         items.reverse()
     if fmt == "json":
@@ -92,39 +71,17 @@ def list_cmd(
             t.add_column(col, overflow="fold")
         for e in items:
             det = orjson.dumps(dict(e.details)).decode()
-            t.add_row(
-                str(e.seq),
-                e.at.strftime("%Y-%m-%d %H:%M:%S"),
-                e.actor,
-                e.action,
-                e.subject,
-                det if len(det) < 160 else det[:159] + "…",
-            )
+            t.add_row(str(e.seq), e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.subject, det if len(det) < 160 else det[:159] + "…")
         console().print(t if items else "No audit entries match.")
 
 
 @audit_cmd.command("verify")
-@click.option(
-    "--expect-head",
-    default=None,
-    metavar="SEQ:HASH",
-    help="The head printed by an earlier verify: detects deleted newest entries too.",
-)
-@click.option(
-    "--file",
-    "file",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="Verify an export (JSON lines) instead of the store.",
-)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--expect-head", default=None, metavar="SEQ:HASH", help="The head printed by an earlier verify: detects deleted newest entries too.")
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False), default=None, help="Verify an export (JSON lines) instead of the store.")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
-def verify_cmd(
-    expect_head: str | None, file: str | None, fmt: str, db: str | None, config_path: str | None
-) -> None:
+def verify_cmd(expect_head: str | None, file: str | None, fmt: str, db: str | None, config_path: str | None) -> None:
     """Recompute the hash chain. Exit 1 when an entry was edited, deleted or reordered."""
     if file:
         with Path(file).open("rb") as fh:
@@ -139,13 +96,9 @@ def verify_cmd(
         if rep.ok:
             con.print(f"[green]audit log intact:[/] {rep.entries} entries, head {rep.head} ({rep.guarantee})")
             if rep.guarantee == "hash chain only" and not expect_head:
-                con.print(
-                    "[dim]pin the head elsewhere; `--expect-head` it next time to detect deleted newest entries[/]"
-                )
+                con.print("[dim]pin the head elsewhere; `--expect-head` it next time to detect deleted newest entries[/]")
         else:
-            con.print(
-                f"[red]audit log TAMPERED:[/] {len(rep.problems)} problem(s) in {rep.entries} entries ({rep.guarantee})"
-            )
+            con.print(f"[red]audit log TAMPERED:[/] {len(rep.problems)} problem(s) in {rep.entries} entries ({rep.guarantee})")
             for p in rep.problems:
                 con.print(f"  [red]{p.kind}[/] at {p.seq}: {p.message}")
     if not rep.ok:
@@ -153,15 +106,7 @@ def verify_cmd(
 
 
 @audit_cmd.command("export")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, writable=True),
-    default="-",
-    show_default=True,
-    help="File to write (JSON lines), - for stdout.",
-)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), default="-", show_default=True, help="File to write (JSON lines), - for stdout.")
 @db_option
 @config_option
 def export_cmd(out: str, db: str | None, config_path: str | None) -> None:

@@ -71,12 +71,7 @@ def targets_from(
     regs = split_csv(regions)
     return [
         AwsTarget(
-            profile=profile,
-            role_arn=arn,
-            external_id=external_id,
-            endpoint_url=endpoint_url,
-            regions=regs,
-            workers=workers,
+            profile=profile, role_arn=arn, external_id=external_id, endpoint_url=endpoint_url, regions=regs, workers=workers
         )
         for arn in (role_arns or (None,))
     ]

@@ -36,12 +36,7 @@ def _fmt_option(f: Any) -> Any:
 def _common(f: Any) -> Any:
     f = click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                      help="mamori.yaml (its events: key) or an events config file (default: $MAMORI_CONFIG, ./mamori.yaml).")(f)  # fmt: skip
-    return click.option(
-        "--db",
-        default=None,
-        metavar="URL|PATH",
-        help="Store (default: $MAMORI_DB, then ./.mamori/mamori.db).",
-    )(f)
+    return click.option("--db", default=None, metavar="URL|PATH", help="Store (default: $MAMORI_DB, then ./.mamori/mamori.db).")(f)
 
 
 def _detections(cfg: EventsConfig, only: tuple[str, ...] = ()) -> DetectionSet:
@@ -62,9 +57,7 @@ def _notifiers(cfg: EventsConfig) -> list[Notifier]:
         spec = dict(ch)
         name = spec.pop("channel", None)
         if not name or name not in NOTIFIERS:
-            raise click.UsageError(
-                f"events.notify[{i}]: unknown channel {name!r} (known: {', '.join(NOTIFIERS)})"
-            )
+            raise click.UsageError(f"events.notify[{i}]: unknown channel {name!r} (known: {', '.join(NOTIFIERS)})")
         out.append(NOTIFIERS.get(name)(**spec))
     return out
 
@@ -77,9 +70,7 @@ def _stats_err(stats: ReadStats, limit: int = 20) -> None:
     for m in stats.malformed[:limit]:
         con.print(f"  {m}", markup=False, highlight=False)
     if stats.malformed_count > limit:
-        con.print(
-            f"  … and {stats.malformed_count - limit} more (-o json lists {min(stats.malformed_count, stats.keep)})"
-        )
+        con.print(f"  … and {stats.malformed_count - limit} more (-o json lists {min(stats.malformed_count, stats.keep)})")
 
 
 def _response_text(o: Outcome) -> str:
@@ -139,17 +130,11 @@ def events() -> None:
 
 @events.command("replay")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "--detections", "only", multiple=True, metavar="IDS", help="Only these detections (comma-separated)."
-)
+@click.option("--detections", "only", multiple=True, metavar="IDS", help="Only these detections (comma-separated).")
 @click.option("--no-store", is_flag=True, help="Record nothing (no findings, no history).")
 @click.option("--notify", "send", is_flag=True, help="Send notifications through the configured channels.")
-@click.option(
-    "--max-file-mib",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Skip (and report) files larger than this after decompression [default: events.max_file_mib, 256].",
-)
+@click.option("--max-file-mib", type=click.IntRange(min=1), default=None,
+              help="Skip (and report) files larger than this after decompression [default: events.max_file_mib, 256].")
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None,
               help="Exit 1 when a detection at least this severe fired.")  # fmt: skip
 @_fmt_option
@@ -167,21 +152,11 @@ def replay_cmd(
     cfg = load_events_config(config_path)
     store = None if no_store else Store.open(db, cfg.db)
     ledger: Ledger = EventStore(store.engine) if store else MemoryLedger()
-    proc = Processor(
-        Matcher(_detections(cfg, only), cfg.params),
-        cfg,
-        ledger,
-        store,
-        None,
-        _notifiers(cfg) if send else (),
-        allow_act=False,
-    )
+    proc = Processor(Matcher(_detections(cfg, only), cfg.params), cfg, ledger, store, None, _notifiers(cfg) if send else (), allow_act=False)
     rep = replay(paths, proc, max_bytes=(max_file_mib or cfg.max_file_mib) * 1024 * 1024)
     summary = {"events": rep.stats.records, "files": rep.stats.files, "malformed": rep.stats.malformed_count,
                "seconds": round(rep.seconds, 3), **proc.counts.to_dict()}  # fmt: skip
-    _emit_outcomes(
-        rep.outcomes, fmt, {"summary": summary, "malformed": [m.to_dict() for m in rep.stats.malformed]}
-    )
+    _emit_outcomes(rep.outcomes, fmt, {"summary": summary, "malformed": [m.to_dict() for m in rep.stats.malformed]})
     if fmt == "table":
         console(err=True).print(
             f"{rep.stats.records} events from {rep.stats.files} file(s) in {rep.seconds:.2f}s: "
@@ -197,37 +172,15 @@ def replay_cmd(
 
 
 @events.command("watch")
-@click.option(
-    "--s3",
-    "s3_url",
-    default=None,
-    metavar="s3://BUCKET/PREFIX",
-    help="Follow new CloudTrail files under this prefix.",
-)
-@click.option(
-    "--sqs",
-    "sqs_url",
-    default=None,
-    metavar="QUEUE_URL",
-    help="Follow an SQS queue of EventBridge events / S3 notifications.",
-)
+@click.option("--s3", "s3_url", default=None, metavar="s3://BUCKET/PREFIX", help="Follow new CloudTrail files under this prefix.")
+@click.option("--sqs", "sqs_url", default=None, metavar="QUEUE_URL", help="Follow an SQS queue of EventBridge events / S3 notifications.")
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="One poll, then exit (tests, cron).")
 @click.option("--max-polls", type=int, default=None, help="Stop after this many polls.")
-@click.option(
-    "--wait", "wait_seconds", default=1, show_default=True, help="SQS long-poll seconds per receive."
-)
-@click.option(
-    "--region", default=None, help="Region of the bucket / queue (default: the profile's, else us-east-1)."
-)
+@click.option("--wait", "wait_seconds", default=1, show_default=True, help="SQS long-poll seconds per receive.")
+@click.option("--region", default=None, help="Region of the bucket / queue (default: the profile's, else us-east-1).")
 @click.option("--profile", default=None, help="AWS profile.")
-@click.option(
-    "--endpoint-url",
-    default=None,
-    envvar="MAMORI_ENDPOINT_URL",
-    metavar="URL",
-    help="An AWS-compatible endpoint (moto, LocalStack).",
-)
+@click.option("--endpoint-url", default=None, envvar="MAMORI_ENDPOINT_URL", metavar="URL", help="An AWS-compatible endpoint (moto, LocalStack).")
 @_fmt_option
 @_common
 def watch_cmd(
@@ -245,13 +198,7 @@ def watch_cmd(
     cfg = load_events_config(config_path)
     store = Store.open(db, cfg.db)
     ledger = EventStore(store.engine)
-    target = AwsTarget(
-        profile=profile,
-        endpoint_url=endpoint_url,
-        home_region=region or "us-east-1",
-        max_attempts=5,
-        workers=4,
-    )
+    target = AwsTarget(profile=profile, endpoint_url=endpoint_url, home_region=region or "us-east-1", max_attempts=5, workers=4)
     factory = ClientFactory(default_session_factory(target)(), target)
     clients = Clients.assuming(target, role_name=cfg.role_name)
     proc = Processor(Matcher(_detections(cfg), cfg.params), cfg, ledger, store, clients, _notifiers(cfg))
@@ -262,12 +209,7 @@ def watch_cmd(
             raise click.BadParameter(str(exc), param_hint="--s3") from None
     else:
         assert sqs_url is not None
-        src = SqsSource(
-            sqs_url,
-            factory.client("sqs", target.home_region),
-            factory.client("s3", target.home_region),
-            wait_seconds=wait_seconds,
-        )
+        src = SqsSource(sqs_url, factory.client("sqs", target.home_region), factory.client("s3", target.home_region), wait_seconds=wait_seconds)
     watcher = Watcher(src, proc, max_bytes=cfg.max_file_mib * 1024 * 1024)
 
     def on_poll(rep: RunReport) -> None:
@@ -301,33 +243,18 @@ def _since(value: str | None) -> datetime | None:
     try:
         ts = datetime.fromisoformat(v.replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(
-            f"{value!r}: give an ISO time or 30m / 12h / 7d", param_hint="--since"
-        ) from None
+        raise click.BadParameter(f"{value!r}: give an ISO time or 30m / 12h / 7d", param_hint="--since") from None
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
 @events.command("history")
-@click.option(
-    "--principal",
-    default=None,
-    metavar="ARN",
-    help="One principal (a user ARN, or the role ARN of assumed-role sessions).",
-)
+@click.option("--principal", default=None, metavar="ARN", help="One principal (a user ARN, or the role ARN of assumed-role sessions).")
 @click.option("--detection", default=None, help="One detection id.")
 @click.option("--since", default=None, help="ISO time, or 30m / 12h / 7d ago.")
 @click.option("--limit", default=200, show_default=True)
 @_fmt_option
 @_common
-def history_cmd(
-    principal: str | None,
-    detection: str | None,
-    since: str | None,
-    limit: int,
-    fmt: str,
-    db: str | None,
-    config_path: str | None,
-) -> None:
+def history_cmd(principal: str | None, detection: str | None, since: str | None, limit: int, fmt: str, db: str | None, config_path: str | None) -> None:
     """Recorded detections and every response to them, newest first."""
     cfg = load_events_config(config_path)
     es = EventStore(Store.open(db, cfg.db).engine)
@@ -384,13 +311,7 @@ def offenders_cmd(principal: str | None, fmt: str, db: str | None, config_path: 
 
 @events.command("detections")
 @_fmt_option
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Events config (extra detection paths).",
-)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Events config (extra detection paths).")
 def detections_cmd(fmt: str, config_path: str | None) -> None:
     """The detections, their MITRE ATT&CK techniques, baseline items and responders."""
     ds = load_detections(load_events_config(config_path).detection_paths)
@@ -411,8 +332,6 @@ def detections_cmd(fmt: str, config_path: str | None) -> None:
         for c in ("id", "severity", "title", "MITRE", "responders"):
             t.add_column(c, overflow="fold")
         for r in rows:
-            resp = ", ".join(r["responders"]) + (
-                f" → repeat: {', '.join(r['escalate'])}" if r["escalate"] else ""
-            )
+            resp = ", ".join(r["responders"]) + (f" → repeat: {', '.join(r['escalate'])}" if r["escalate"] else "")
             t.add_row(r["id"], sev_text(Severity(r["severity"])), r["title"], " ".join(r["mitre"]), resp)
         console().print(t)

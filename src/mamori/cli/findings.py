@@ -54,44 +54,15 @@ def findings() -> None:
 
 
 @findings.command("list")
-@click.option(
-    "--status",
-    type=click.Choice(STATUS_CHOICES, case_sensitive=False),
-    default="open",
-    show_default=True,
-    help="open = NEW and NOTIFIED.",
-)
-@click.option(
-    "--severity",
-    "severities",
-    multiple=True,
-    type=click.Choice([s.value for s in Severity], case_sensitive=False),
-    help="Exactly these severities (repeatable).",
-)
-@click.option(
-    "--min-severity",
-    type=click.Choice([s.value for s in Severity], case_sensitive=False),
-    default=None,
-    help="This severity or worse.",
-)
+@click.option("--status", type=click.Choice(STATUS_CHOICES, case_sensitive=False), default="open", show_default=True, help="open = NEW and NOTIFIED.")
+@click.option("--severity", "severities", multiple=True, type=click.Choice([s.value for s in Severity], case_sensitive=False), help="Exactly these severities (repeatable).")
+@click.option("--min-severity", type=click.Choice([s.value for s in Severity], case_sensitive=False), default=None, help="This severity or worse.")
 @click.option("--rule", "rules", multiple=True, metavar="IDS", help="Rule ids (comma-separated, repeatable).")
 @click.option("--account", "accounts", multiple=True, metavar="IDS", help="Account ids.")
 @click.option("--region", "regions", multiple=True, metavar="NAMES", help="Regions.")
 @click.option("--type", "types", multiple=True, metavar="TYPES", help="Resource types, e.g. aws.s3.bucket.")
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="NAMES",
-    help="Sources: mamori, securityhub, inspector, guardduty, sarif:<tool>, prowler.",
-)
-@click.option(
-    "--owner",
-    "owners",
-    multiple=True,
-    metavar="TEAMS",
-    help="Owners (from the owners mapping in mamori.yaml).",
-)
+@click.option("--source", "sources", multiple=True, metavar="NAMES", help="Sources: mamori, securityhub, inspector, guardduty, sarif:<tool>, prowler.")
+@click.option("--owner", "owners", multiple=True, metavar="TEAMS", help="Owners (from the owners mapping in mamori.yaml).")
 @click.option("--overdue", is_flag=True, help="Only open findings past their SLA due date.")
 @click.option("--limit", type=int, default=None, help="At most this many.")
 @output_option()
@@ -146,15 +117,7 @@ def emit_hub_findings(rows: list[HubFinding], fmt: str, *, title: str) -> None:
         return
     if fmt == "csv":
         emit_csv(
-            (
-                [
-                    *finding_row(h.finding),
-                    h.owner,
-                    h.due_at.isoformat() if h.due_at else "",
-                    str(h.overdue).lower(),
-                ]
-                for h in rows
-            ),
+            ([*finding_row(h.finding), h.owner, h.due_at.isoformat() if h.due_at else "", str(h.overdue).lower()] for h in rows),
             HUB_CSV_FIELDS,
         )
         return
@@ -187,15 +150,11 @@ FINDING_COLUMNS = (
 
 @findings.command("show")
 @click.argument("finding_id")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 @suppressions_option
-def show(
-    finding_id: str, fmt: str, db: str | None, config_path: str | None, suppressions_path: str | None
-) -> None:
+def show(finding_id: str, fmt: str, db: str | None, config_path: str | None, suppressions_path: str | None) -> None:
     """Show one finding (an id or a unique prefix): evidence, rule, remediation, owner, due date, history."""
     cfg = get_config(config_path)
     store, _ = hub_store(db, cfg, suppressions_path)
@@ -210,11 +169,7 @@ def show(
         doc = hub.to_dict()
         doc["history"] = [{**h, "at": h["at"].isoformat()} for h in history]
         if spec:
-            doc["rule"] = {
-                "rationale": spec.rationale,
-                "remediation": spec.remediation,
-                "controls": spec.controls,
-            }
+            doc["rule"] = {"rationale": spec.rationale, "remediation": spec.remediation, "controls": spec.controls}
         emit_json(doc)
         return
     con = console()
@@ -244,9 +199,7 @@ def show(
     con.print("[bold]history[/]")
     for h in history:
         frm = h["from_status"] or "-"
-        con.print(
-            f"  {h['at'].isoformat(timespec='seconds')}  {frm} -> {h['to_status']}  ({h['actor']}: {h['note']})"
-        )
+        con.print(f"  {h['at'].isoformat(timespec='seconds')}  {frm} -> {h['to_status']}  ({h['actor']}: {h['note']})")
 
 
 def _register_hub_commands() -> None:

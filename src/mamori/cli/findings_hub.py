@@ -44,9 +44,7 @@ def parse_expiry(value: str, now: datetime) -> datetime:
         try:
             when = datetime.fromisoformat(v.replace("Z", "+00:00"))
         except ValueError:
-            raise click.BadParameter(
-                f"{value!r} is not 90d, 12h, 2w, a date or an ISO datetime", param_hint="--expires"
-            ) from None
+            raise click.BadParameter(f"{value!r} is not 90d, 12h, 2w, a date or an ISO datetime", param_hint="--expires") from None
         if len(v) == 10:
             when = when.replace(hour=23, minute=59, second=59)
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
@@ -60,25 +58,13 @@ def parse_expiry(value: str, now: datetime) -> datetime:
 @click.option("--rule", default=None, help="Exact rule id.")
 @click.option("--account", default=None, help="Exact account id.")
 @click.option("--region", default=None, help="Exact region.")
-@click.option(
-    "--resource",
-    default=None,
-    help="Exact resource id or ARN (never a substring: ci-logs is not ci-logs-replica).",
-)
-@click.option(
-    "--tag",
-    "tags",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Exact resource tag (repeatable; all must match).",
-)
+@click.option("--resource", default=None, help="Exact resource id or ARN (never a substring: ci-logs is not ci-logs-replica).")
+@click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Exact resource tag (repeatable; all must match).")
 @click.option("--reason", required=True, help="Why this is accepted (kept with the suppression).")
 @click.option("--approver", required=True, help="Who in security approved it.")
 @click.option("--expires", required=True, metavar="WHEN", help="90d, 12h, 2w, 2026-12-31 or an ISO datetime.")
 @click.option("--by", default=None, help="Who records it (default: $MAMORI_ACTOR, then the user name).")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 def suppress(
@@ -115,9 +101,7 @@ def suppress(
             raise click.BadParameter(f"no finding with id {finding_id!r}", param_hint="FINDING_ID")
         fid = f.id
     try:
-        sel = Selector(
-            rule_id=rule, account=account, region=region, resource_id=resource, finding_id=fid, tags=tag_map
-        )
+        sel = Selector(rule_id=rule, account=account, region=region, resource_id=resource, finding_id=fid, tags=tag_map)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     s = Suppression(
@@ -128,9 +112,7 @@ def suppress(
     if fmt == "json":
         emit_json({"suppression": s.to_dict(), "suppressed": ids})
         return
-    console().print(
-        f"suppression [bold]{s.id}[/] ({sel.describe()}) until {s.expires_at.isoformat(timespec='seconds')}: {len(ids)} finding(s) suppressed"
-    )
+    console().print(f"suppression [bold]{s.id}[/] ({sel.describe()}) until {s.expires_at.isoformat(timespec='seconds')}: {len(ids)} finding(s) suppressed")
 
 
 @click.command("unsuppress")
@@ -151,15 +133,11 @@ def unsuppress(suppression_id: str, by: str | None, db: str | None, config_path:
 
 @click.command("suppressions")
 @click.option("--all", "show_all", is_flag=True, help="Include expired and removed suppressions.")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 @suppressions_option
-def suppressions(
-    show_all: bool, fmt: str, db: str | None, config_path: str | None, suppressions_path: str | None
-) -> None:
+def suppressions(show_all: bool, fmt: str, db: str | None, config_path: str | None, suppressions_path: str | None) -> None:
     """List suppressions: selector, reason, approver, expiry, origin (cli or the file)."""
     cfg = get_config(config_path)
     store, _ = hub_store(db, cfg, suppressions_path)
@@ -173,22 +151,12 @@ def suppressions(
         t.add_column(c, overflow="fold")
     for s in items:
         state = "active" if s.active(now) else ("removed" if s.removed_at else "expired")
-        t.add_row(
-            s.id,
-            s.selector.describe(),
-            s.reason,
-            s.approver,
-            s.expires_at.date().isoformat(),
-            s.origin,
-            state,
-        )
+        t.add_row(s.id, s.selector.describe(), s.reason, s.approver, s.expires_at.date().isoformat(), s.origin, state)
     console().print(t)
 
 
 @click.command("refresh")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 @suppressions_option
@@ -208,30 +176,13 @@ def refresh(fmt: str, db: str | None, config_path: str | None, suppressions_path
 
 
 @click.command("import")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option(
-    "--format",
-    "fmt_in",
-    type=click.Choice(list(IMPORTERS)),
-    default=None,
-    help="Default: detected from the content.",
-)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt_in", type=click.Choice(list(IMPORTERS)), default=None, help="Default: detected from the content.")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 @suppressions_option
-def import_(
-    files: tuple[Path, ...],
-    fmt_in: str | None,
-    fmt: str,
-    db: str | None,
-    config_path: str | None,
-    suppressions_path: str | None,
-) -> None:
+def import_(files: tuple[Path, ...], fmt_in: str | None, fmt: str, db: str | None, config_path: str | None, suppressions_path: str | None) -> None:
     """Import findings from other tools; re-importing the same file changes nothing.
 
     \b
@@ -252,19 +203,9 @@ def import_(
     results = []
     for b in batches:
         counts = store.upsert_findings(
-            (i.finding for i in b.items),
-            actor=f"import:{b.format}",
-            meta={i.finding.id: i.meta for i in b.items},
+            (i.finding for i in b.items), actor=f"import:{b.format}", meta={i.finding.id: i.meta for i in b.items}
         )
-        results.append(
-            {
-                "file": str(b.path),
-                "format": b.format,
-                "findings": len(b.items),
-                "skipped": b.skipped,
-                **counts,
-            }
-        )
+        results.append({"file": str(b.path), "format": b.format, "findings": len(b.items), "skipped": b.skipped, **counts})
     if fmt == "json":
         emit_json(results)
         return
@@ -272,62 +213,28 @@ def import_(
     for r in results:
         con.print(
             f"{r['file']} ({r['format']}): {r['findings']} findings — {r['inserted']} new, {r['updated']} already known, "
-            f"{r['reopened']} reopened, {r.get('suppressed', 0)} suppressed"
-            + (f", {r['skipped']} skipped" if r["skipped"] else "")
+            f"{r['reopened']} reopened, {r.get('suppressed', 0)} suppressed" + (f", {r['skipped']} skipped" if r["skipped"] else "")
         )
 
 
 def _selected(store: Store, cfg: Config, status: str, all_sources: bool) -> list[HubFinding]:
-    where = FindingFilter(
-        statuses=OPEN if status == "open" else (), sources=() if all_sources else ("mamori",)
-    )
+    where = FindingFilter(statuses=OPEN if status == "open" else (), sources=() if all_sources else ("mamori",))
     return query_findings(store, FindingsQuery(where), cfg.owners, cfg.sla)
 
 
 def _rule_texts(paths: list[Path]) -> dict[str, RuleText]:
-    return {
-        r.id: RuleText(r.spec.rationale, r.spec.remediation, "", r.spec.controls) for r in load_rules(paths)
-    }
+    return {r.id: RuleText(r.spec.rationale, r.spec.remediation, "", r.spec.controls) for r in load_rules(paths)}
 
 
 @click.command("export")
-@click.option(
-    "--format",
-    "fmt_out",
-    type=click.Choice(["asff", "ocsf"]),
-    required=True,
-    help="asff (Security Hub) or ocsf (Detection Finding 2004).",
-)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File (default: stdout).",
-)
-@click.option(
-    "--status",
-    type=click.Choice(["open", "all"]),
-    default="all",
-    show_default=True,
-    help="all includes RESOLVED and SUPPRESSED, so consumers can close them.",
-)
-@click.option(
-    "--all-sources", is_flag=True, help="Also findings imported from other tools (default: mamori's own)."
-)
+@click.option("--format", "fmt_out", type=click.Choice(["asff", "ocsf"]), required=True, help="asff (Security Hub) or ocsf (Detection Finding 2004).")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File (default: stdout).")
+@click.option("--status", type=click.Choice(["open", "all"]), default="all", show_default=True, help="all includes RESOLVED and SUPPRESSED, so consumers can close them.")
+@click.option("--all-sources", is_flag=True, help="Also findings imported from other tools (default: mamori's own).")
 @db_option
 @config_option
 @suppressions_option
-def export(
-    fmt_out: str,
-    out: Path | None,
-    status: str,
-    all_sources: bool,
-    db: str | None,
-    config_path: str | None,
-    suppressions_path: str | None,
-) -> None:
+def export(fmt_out: str, out: Path | None, status: str, all_sources: bool, db: str | None, config_path: str | None, suppressions_path: str | None) -> None:
     """Export findings as ASFF ({"Findings": [...]}) or as an OCSF JSON array.
 
     \b
@@ -340,12 +247,7 @@ def export(
     now = datetime.now(UTC)
     if fmt_out == "asff":
         texts = _rule_texts(cfg.rule_paths)
-        data: object = {
-            "Findings": [
-                to_asff(h.finding, rule=texts.get(h.finding.rule_id), owner=h.owner, due_at=h.due_at, now=now)
-                for h in rows
-            ]
-        }
+        data: object = {"Findings": [to_asff(h.finding, rule=texts.get(h.finding.rule_id), owner=h.owner, due_at=h.due_at, now=now) for h in rows]}
     else:
         data = [to_ocsf(h.finding, owner=h.owner, due_at=h.due_at, now=now) for h in rows]
     raw = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
@@ -364,30 +266,13 @@ def send() -> None:
 
 @send.command("securityhub")
 @click.option("--profile", default=None, help="AWS profile (default: the standard credential chain).")
-@click.option(
-    "--region",
-    default=None,
-    envvar="AWS_DEFAULT_REGION",
-    help="Security Hub region (default: $AWS_DEFAULT_REGION, else us-east-1).",
-)
-@click.option(
-    "--endpoint-url",
-    default=None,
-    envvar="MAMORI_ENDPOINT_URL",
-    metavar="URL",
-    help="An AWS-compatible endpoint (moto, LocalStack).",
-)
+@click.option("--region", default=None, envvar="AWS_DEFAULT_REGION", help="Security Hub region (default: $AWS_DEFAULT_REGION, else us-east-1).")
+@click.option("--endpoint-url", default=None, envvar="MAMORI_ENDPOINT_URL", metavar="URL", help="An AWS-compatible endpoint (moto, LocalStack).")
 @click.option("--status", type=click.Choice(["open", "all"]), default="all", show_default=True)
-@click.option(
-    "--all-sources",
-    is_flag=True,
-    help="Also imported findings (default: mamori's own, to avoid echoing AWS findings back).",
-)
+@click.option("--all-sources", is_flag=True, help="Also imported findings (default: mamori's own, to avoid echoing AWS findings back).")
 @click.option("--attempts", default=3, show_default=True, help="Tries per batch for failed findings.")
 @click.option("--dry-run", is_flag=True, help="Build the ASFF and count batches; send nothing.")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 @suppressions_option
@@ -411,25 +296,9 @@ def send_securityhub(
     factory = ClientFactory(boto3.Session(profile_name=profile, region_name=reg), target)
     account = caller_account(factory)
     texts = _rule_texts(cfg.rule_paths)
-    docs = [
-        to_asff(
-            h.finding,
-            region=reg,
-            account=account,
-            rule=texts.get(h.finding.rule_id),
-            owner=h.owner,
-            due_at=h.due_at,
-        )
-        for h in rows
-    ]
+    docs = [to_asff(h.finding, region=reg, account=account, rule=texts.get(h.finding.rule_id), owner=h.owner, due_at=h.due_at) for h in rows]
     if dry_run:
-        report: dict[str, object] = {
-            "dry_run": True,
-            "findings": len(docs),
-            "batches": -(-len(docs) // 100),
-            "region": reg,
-            "account": account,
-        }
+        report: dict[str, object] = {"dry_run": True, "findings": len(docs), "batches": -(-len(docs) // 100), "region": reg, "account": account}
     else:
         report = send_findings(factory.client("securityhub", reg), docs, attempts=attempts).to_dict()
     if fmt == "json":
@@ -437,13 +306,9 @@ def send_securityhub(
     else:
         con = console()
         if dry_run:
-            con.print(
-                f"would send {len(docs)} findings to Security Hub in {reg} ({report['batches']} batches); nothing sent"
-            )
+            con.print(f"would send {len(docs)} findings to Security Hub in {reg} ({report['batches']} batches); nothing sent")
         else:
-            con.print(
-                f"sent {report['sent']} of {len(docs)} findings in {report['batches']} batches ({report['calls']} calls)"
-            )
+            con.print(f"sent {report['sent']} of {len(docs)} findings in {report['batches']} batches ({report['calls']} calls)")
             for fid, err in dict(report["failed"]).items():  # type: ignore[call-overload]
                 con.print(f"[red]failed[/] {fid}: {err}")
     if not dry_run and report["failed"]:

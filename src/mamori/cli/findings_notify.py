@@ -14,20 +14,12 @@ from mamori.hub.dispatch import Dispatcher
 
 
 @click.command("notify")
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    help="Show the digests each channel would get; send nothing, queue nothing, mark nothing NOTIFIED.",
-)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--dry-run", is_flag=True, help="Show the digests each channel would get; send nothing, queue nothing, mark nothing NOTIFIED.")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 @suppressions_option
-def notify(
-    dry_run: bool, fmt: str, db: str | None, config_path: str | None, suppressions_path: str | None
-) -> None:
+def notify(dry_run: bool, fmt: str, db: str | None, config_path: str | None, suppressions_path: str | None) -> None:
     """Send pending notifications: NEW findings, routed and grouped by root cause, plus earlier failed deliveries.
 
     \b
@@ -53,9 +45,7 @@ def notify(
                 con.print(f"    {n.subject}", markup=False)
         for channel, r in report.channels.items():
             if not dry_run:
-                con.print(
-                    f"{channel}: sent {r.sent}, failed {r.failed}, deferred {r.deferred}, given up {r.dead}"
-                )
+                con.print(f"{channel}: sent {r.sent}, failed {r.failed}, deferred {r.deferred}, given up {r.dead}")
             for e in r.errors:
                 con.print(f"  [red]{e}[/]")
     if not report.ok:
@@ -63,22 +53,12 @@ def notify(
 
 
 @click.command("deliveries")
-@click.option(
-    "--status",
-    "statuses",
-    multiple=True,
-    type=click.Choice([s.value.lower() for s in log.DeliveryStatus]),
-    help="Only these (repeatable).",
-)
+@click.option("--status", "statuses", multiple=True, type=click.Choice([s.value.lower() for s in log.DeliveryStatus]), help="Only these (repeatable).")
 @click.option("--limit", default=100, show_default=True)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
-def deliveries(
-    statuses: tuple[str, ...], limit: int, fmt: str, db: str | None, config_path: str | None
-) -> None:
+def deliveries(statuses: tuple[str, ...], limit: int, fmt: str, db: str | None, config_path: str | None) -> None:
     """The delivery log: what was sent to which channel, what failed and why."""
     cfg = get_config(config_path)
     store, _ = hub_store(db, cfg)
@@ -90,13 +70,5 @@ def deliveries(
     for c in ("id", "channel", "status", "attempts", "findings", "subject", "last error"):
         t.add_column(c, overflow="fold")
     for d in items:
-        t.add_row(
-            d.id[:8],
-            d.channel,
-            d.status.value,
-            str(d.attempts),
-            str(len(d.finding_ids)),
-            d.notification.subject,
-            d.last_error or "",
-        )
+        t.add_row(d.id[:8], d.channel, d.status.value, str(d.attempts), str(len(d.finding_ids)), d.notification.subject, d.last_error or "")
     console().print(t)

@@ -119,9 +119,7 @@ def secrets(
 
 
 @click.command("install-hook")
-@click.option(
-    "--repo", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True
-)
+@click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
 @click.option("--force", is_flag=True, help="Replace an existing pre-commit hook.")
 def install_hook(repo: Path, force: bool) -> None:
     """Install a plain git pre-commit hook that runs `mamori gate secrets --staged`."""

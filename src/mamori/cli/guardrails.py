@@ -29,9 +29,7 @@ def guardrails() -> None:
 
 
 @guardrails.command("list")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @config_option
 def list_cmd(fmt: str, config_path: str | None) -> None:
     """Every remediation action: resource type, bound rules with their mode, reversibility."""
@@ -40,37 +38,20 @@ def list_cmd(fmt: str, config_path: str | None) -> None:
     rows = []
     for a in ACTIONS.values():
         modes = {r: cfg.mode_for(r, "").value for r in a.rules}
-        overrides = {
-            r: {k: m.value for k, m in cfg.rules[r].accounts.items()}
-            for r in a.rules
-            if r in cfg.rules and cfg.rules[r].accounts
-        }
+        overrides = {r: {k: m.value for k, m in cfg.rules[r].accounts.items()} for r in a.rules if r in cfg.rules and cfg.rules[r].accounts}
         rows.append(a.describe() | {"modes": modes, "account_modes": overrides})
     if fmt == "json":
         emit_json({"default_mode": cfg.default_mode.value, "actions": rows})
         return
-    t = Table(
-        title=f"Remediation actions (default mode: {cfg.default_mode.value})",
-        title_justify="left",
-        show_lines=True,
-    )
+    t = Table(title=f"Remediation actions (default mode: {cfg.default_mode.value})", title_justify="left", show_lines=True)
     for col in ("action", "fixes", "rules (mode)", "reversible"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        rules = (
-            "\n".join(
-                f"{rid} ({m})"
-                + "".join(f"\n  [dim]{acct}: {am}[/]" for acct, am in r["account_modes"].get(rid, {}).items())
-                for rid, m in r["modes"].items()
-            )
-            or "[dim]- (used by `mamori keys`)[/]"
-        )
-        t.add_row(
-            f"{r['name']}\n[dim]{r['title']}[/]",
-            r["resource_type"],
-            rules,
-            "yes" if r["reversible"] else "[yellow]no[/]",
-        )
+        rules = "\n".join(
+            f"{rid} ({m})" + "".join(f"\n  [dim]{acct}: {am}[/]" for acct, am in r["account_modes"].get(rid, {}).items())
+            for rid, m in r["modes"].items()
+        ) or "[dim]- (used by `mamori keys`)[/]"
+        t.add_row(f"{r['name']}\n[dim]{r['title']}[/]", r["resource_type"], rules, "yes" if r["reversible"] else "[yellow]no[/]")
     console().print(t)
 
 
@@ -98,9 +79,7 @@ def permissions_cmd(actions: tuple[str, ...], rules: tuple[str, ...]) -> None:
 
 
 @guardrails.command("exemptions")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @config_option
 def exemptions_cmd(fmt: str, config_path: str | None) -> None:
     """Exemptions from mamori.yaml, active or expired."""

@@ -20,27 +20,13 @@ def report() -> None:
 
 
 @report.command("html")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    required=True,
-    help="The HTML file to write.",
-)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True, help="The HTML file to write.")
 @click.option("--account", default=ALL, show_default=True, help="One account id, or * for all accounts.")
 @click.option("--title", default="mamori compliance report", show_default=True)
-@click.option(
-    "--max-findings",
-    default=20000,
-    show_default=True,
-    help="At most this many findings are embedded (open ones first, worst first).",
-)
+@click.option("--max-findings", default=20000, show_default=True, help="At most this many findings are embedded (open ones first, worst first).")
 @db_option
 @config_option
-def html(
-    out: Path, account: str, title: str, max_findings: int, db: str | None, config_path: str | None
-) -> None:
+def html(out: Path, account: str, title: str, max_findings: int, db: str | None, config_path: str | None) -> None:
     """Write one HTML file that works offline: no CDN, inline CSS/JS, data embedded.
 
     It shows the score and coverage of each standard by category, what changed since
@@ -56,14 +42,7 @@ def html(
     if not out.parent.is_dir():
         raise InputError(f"cannot write {out}: the folder {out.parent} does not exist")
     cfg = get_config(config_path)
-    data = gather(
-        open_store(db, cfg),
-        load_rules(cfg.rule_paths),
-        cfg.hub,
-        account=account,
-        title=title,
-        max_findings=max_findings,
-    )
+    data = gather(open_store(db, cfg), load_rules(cfg.rule_paths), cfg.hub, account=account, title=title, max_findings=max_findings)
     tmp = out.with_name(out.name + ".tmp")
     try:
         tmp.write_text(render(data), encoding="utf-8")

@@ -20,9 +20,7 @@ def suppressions_option(f: F) -> F:
     )(f)  # fmt: skip
 
 
-def hub_store(
-    db: str | None, cfg: Config, suppressions_path: str | None = None, *, who: str = "cli"
-) -> tuple[Store, dict[str, Any]]:
+def hub_store(db: str | None, cfg: Config, suppressions_path: str | None = None, *, who: str = "cli") -> tuple[Store, dict[str, Any]]:
     """Open the store with the suppressions file applied (`mamori.hub.sync`). Returns the store and what changed."""
     path = Path(suppressions_path) if suppressions_path else cfg.suppressions_file
     if suppressions_path and path is not None and not path.exists():

@@ -22,14 +22,7 @@ from mamori.keys.revoke import revoke
 from mamori.model.resource import Inventory
 
 
-def _inventory(
-    cfg: Config,
-    snapshot: str | None,
-    profile: str | None,
-    role_arns: tuple[str, ...],
-    external_id: str | None,
-    endpoint_url: str | None,
-) -> Inventory:
+def _inventory(cfg: Config, snapshot: str | None, profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None) -> Inventory:
     if snapshot:
         return read_snapshot(Path(snapshot))
     targets = targets_from(profile, role_arns, external_id, endpoint_url, (), 8)
@@ -60,26 +53,11 @@ def keys() -> None:
 
 
 @keys.command("report")
-@click.option(
-    "--snapshot",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Read a snapshot (`mamori collect`) instead of AWS.",
-)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
-)
+@click.option("--snapshot", type=click.Path(exists=True, dir_okay=False), help="Read a snapshot (`mamori collect`) instead of AWS.")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @access_options
 @config_option
-def report_cmd(
-    snapshot: str | None,
-    fmt: str,
-    profile: str | None,
-    role_arns: tuple[str, ...],
-    external_id: str | None,
-    endpoint_url: str | None,
-    actor: str | None,
-    config_path: str | None,
-) -> None:
+def report_cmd(snapshot: str | None, fmt: str, profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None, actor: str | None, config_path: str | None) -> None:
     """The access-key inventory from the IAM credential report and the key APIs (collects IAM only)."""
     cfg = get_config(config_path)
     rows = _rows(cfg, _inventory(cfg, snapshot, profile, role_arns, external_id, endpoint_url))
@@ -90,26 +68,11 @@ def report_cmd(
         emit_csv(([getattr(r, f) for f in FIELDS] for r in rows), FIELDS)
         return
     t = Table(title=f"Access keys ({len(rows)})", title_justify="left")
-    for col in (
-        "account",
-        "user",
-        "key",
-        "status",
-        "age",
-        "last used",
-        "service / region",
-        "console",
-        "MFA",
-        "owner",
-    ):
+    for col in ("account", "user", "key", "status", "age", "last used", "service / region", "console", "MFA", "owner"):
         t.add_column(col, overflow="fold")
     for r in rows:
         age = "?" if r.age_days is None else str(r.age_days)
-        style = (
-            "red"
-            if (r.age_days or 0) >= cfg.keys.disable_days and r.status == "Active"
-            else ("yellow" if (r.age_days or 0) >= cfg.keys.warn_days else "")
-        )
+        style = "red" if (r.age_days or 0) >= cfg.keys.disable_days and r.status == "Active" else ("yellow" if (r.age_days or 0) >= cfg.keys.warn_days else "")
         t.add_row(r.account, r.user, r.access_key_id or f"[dim]{r.key_ref}[/]", r.status or "?", f"[{style}]{age}[/]" if style else age,
                   r.last_used_date[:10] if r.last_used_date else "?", f"{r.last_used_service or '-'} / {r.last_used_region or '-'}",
                   _yes_no(r.console_access), _yes_no(r.mfa_active), r.owner or "[dim]-[/]")  # fmt: skip
@@ -117,18 +80,9 @@ def report_cmd(
 
 
 @keys.command("enforce")
-@click.option(
-    "--apply",
-    "do_apply",
-    is_flag=True,
-    help="Act: notify, disable and delete (default: dry run, nothing changes).",
-)
-@click.option(
-    "--snapshot", type=click.Path(exists=True, dir_okay=False), help="Dry run over a snapshot instead of AWS."
-)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--apply", "do_apply", is_flag=True, help="Act: notify, disable and delete (default: dry run, nothing changes).")
+@click.option("--snapshot", type=click.Path(exists=True, dir_okay=False), help="Dry run over a snapshot instead of AWS.")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @access_options
 @db_option
 @config_option
@@ -151,16 +105,7 @@ def enforce_cmd(
     if do_apply:
         clients = make_clients(profile, role_arns, external_id, endpoint_url)
         notifiers = build_notifiers(cfg.keys.notify, cfg.notifications.channels)
-        rep = enforce(
-            store.engine,
-            rows,
-            cfg.keys,
-            apply=True,
-            actor=who,
-            notifiers=notifiers,
-            clients=clients,
-            guardrails=cfg.guardrails,
-        )
+        rep = enforce(store.engine, rows, cfg.keys, apply=True, actor=who, notifiers=notifiers, clients=clients, guardrails=cfg.guardrails)
     else:
         rep = enforce(store.engine, rows, cfg.keys, apply=False, actor=who)
     _print_enforce(rep, fmt)
@@ -170,34 +115,22 @@ def enforce_cmd(
 
 def _print_enforce(rep: EnforceReport, fmt: str) -> None:
     if fmt == "json":
-        emit_json(
-            {"applied": rep.applied, "plan_id": rep.plan_id, "keys": [o.to_dict() for o in rep.outcomes]}
-        )
+        emit_json({"applied": rep.applied, "plan_id": rep.plan_id, "keys": [o.to_dict() for o in rep.outcomes]})
         return
     con = console()
     acting = [o for o in rep.outcomes if o.decision.stage is not None or o.result]
-    t = Table(
-        title="Access-key lifecycle" + ("" if rep.applied else " (dry run: nothing changes)"),
-        title_justify="left",
-    )
+    t = Table(title="Access-key lifecycle" + ("" if rep.applied else " (dry run: nothing changes)"), title_justify="left")
     for col in ("account", "user", "key", "age", "status", "stage", "result", "why"):
         t.add_column(col, overflow="fold")
     for o in acting:
         r, d = o.decision.row, o.decision
-        colour = (
-            "red"
-            if o.result.startswith("failed")
-            else ("green" if o.result and not o.result.startswith("would") else "yellow")
-        )
+        colour = "red" if o.result.startswith("failed") else ("green" if o.result and not o.result.startswith("would") else "yellow")
         t.add_row(r.account, r.user, r.access_key_id, str(r.age_days), r.status, d.stage.value if d.stage else "-",
                   f"[{colour}]{o.result or '-'}[/]", d.reason)  # fmt: skip
     if acting:
         con.print(t)
     others = len(rep.outcomes) - len(acting)
-    con.print(
-        f"{len(rep.outcomes)} key(s); {others} need nothing."
-        + (f" Plan {rep.plan_id}." if rep.plan_id else "")
-    )
+    con.print(f"{len(rep.outcomes)} key(s); {others} need nothing." + (f" Plan {rep.plan_id}." if rep.plan_id else ""))
     if not rep.applied and any(o.result for o in rep.outcomes):
         con.print("[dim]run again with --apply to act[/]")
 
@@ -205,9 +138,7 @@ def _print_enforce(rep: EnforceReport, fmt: str) -> None:
 @keys.command("revoke")
 @click.argument("access_key_id")
 @click.option("--dry-run", is_flag=True, help="Locate the key and show the plan; change nothing.")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @access_options
 @db_option
 @config_option
@@ -225,14 +156,7 @@ def revoke_cmd(
     cfg = get_config(config_path)
     store = open_store(db, cfg)
     clients = make_clients(profile, role_arns, external_id, endpoint_url)
-    res = revoke(
-        store.engine,
-        clients,
-        access_key_id,
-        actor=actor or default_actor(),
-        dry_run=dry_run,
-        guardrails=cfg.guardrails,
-    )
+    res = revoke(store.engine, clients, access_key_id, actor=actor or default_actor(), dry_run=dry_run, guardrails=cfg.guardrails)
     plan = res.report.plan if res.report else res.plan
     if fmt == "json":
         emit_json(res.to_dict())

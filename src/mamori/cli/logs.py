@@ -34,9 +34,7 @@ def _time(value: str | None, name: str) -> datetime | None:
     try:
         ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO time (2026-03-02T10:00:00Z)", param_hint=name
-        ) from None
+        raise click.BadParameter(f"{value!r} is not an ISO time (2026-03-02T10:00:00Z)", param_hint=name) from None
     return (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).astimezone(UTC)
 
 
@@ -120,12 +118,7 @@ def query() -> None:
 
 @query.command("key")
 @click.argument("access_key_id")
-@click.option(
-    "--geoip-db",
-    default=None,
-    type=click.Path(exists=True, dir_okay=False),
-    help="A MaxMind .mmdb file (default: geoip2fast's bundled data).",
-)
+@click.option("--geoip-db", default=None, type=click.Path(exists=True, dir_okay=False), help="A MaxMind .mmdb file (default: geoip2fast's bundled data).")
 @_fmt_option
 @_db_option
 def key_cmd(access_key_id: str, geoip_db: str | None, fmt: str, logs_db: str | None) -> None:
@@ -149,20 +142,13 @@ def denied_cmd(limit: int, since: str | None, until: str | None, fmt: str, logs_
 
 
 @query.command("timeline")
-@click.option(
-    "--principal",
-    required=True,
-    metavar="ARN|KEY",
-    help="A principal ARN (role ARN for assumed roles) or an access key id.",
-)
+@click.option("--principal", required=True, metavar="ARN|KEY", help="A principal ARN (role ARN for assumed roles) or an access key id.")
 @click.option("--since", default=None, help="ISO time.")
 @click.option("--until", default=None, help="ISO time.")
 @click.option("--limit", default=1000, show_default=True)
 @_fmt_option
 @_db_option
-def timeline_cmd(
-    principal: str, since: str | None, until: str | None, limit: int, fmt: str, logs_db: str | None
-) -> None:
+def timeline_cmd(principal: str, since: str | None, until: str | None, limit: int, fmt: str, logs_db: str | None) -> None:
     """Everything one principal did, in time order."""
     with LogStore(logs_db) as store:
         res = timeline(store.con, principal, _time(since, "--since"), _time(until, "--until"), limit)

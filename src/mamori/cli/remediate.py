@@ -51,9 +51,7 @@ def access_options(f: F) -> F:
     return f
 
 
-def make_clients(
-    profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None
-) -> Clients:
+def make_clients(profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None) -> Clients:
     return Clients.from_targets(targets_from(profile, role_arns, external_id, endpoint_url, (), 8))
 
 
@@ -71,23 +69,17 @@ def print_plan(plan: Plan, *, title: str | None = None) -> None:
     parameters in full, JSON for documents), never a truncated Python dict and never hard-wrapped."""
     click.secho(title or f"Plan {plan.id} ({plan.status.value})", bold=True)
     if not plan.changes:
-        click.secho(
-            "Nothing to plan: no open finding of a rule with a remediation action matches.", fg="green"
-        )
+        click.secho("Nothing to plan: no open finding of a rule with a remediation action matches.", fg="green")
         return
     for c in plan.changes:
         status = "rolled back" if c.status is ChangeStatus.ROLLED_BACK else c.status.value
         click.echo("")
-        click.echo(
-            f"{click.style(c.id, bold=True)}  {click.style(status, fg=STATUS_COLOUR.get(c.status))}  {c.rule_id or '-'} -> {c.action}"
-        )
+        click.echo(f"{click.style(c.id, bold=True)}  {click.style(status, fg=STATUS_COLOUR.get(c.status))}  {c.rule_id or '-'} -> {c.action}")
         click.echo(f"  resource: {c.target.resource_id} ({c.target.account}/{c.target.region})")
         if c.summary:
             click.echo(f"  what:     {' '.join(c.summary.split())}")
         for n, call in enumerate(c.calls):
-            click.echo(
-                f"  {'how:     ' if n == 0 else '         '} {call.service}:{call.operation} in {call.region}"
-            )
+            click.echo(f"  {'how:     ' if n == 0 else '         '} {call.service}:{call.operation} in {call.region}")
             for k, v in call.params.items():
                 click.echo(f"             {k}: {param_text(v)}")
         if c.reason:
@@ -136,16 +128,10 @@ def remediate() -> None:
 
 
 @remediate.command("plan")
-@click.option(
-    "--rule", "rules", multiple=True, metavar="IDS", help="Only these rules (comma-separated, repeatable)."
-)
+@click.option("--rule", "rules", multiple=True, metavar="IDS", help="Only these rules (comma-separated, repeatable).")
 @click.option("--account", "accounts", multiple=True, metavar="IDS", help="Only these accounts.")
-@click.option(
-    "--finding", "finding_ids", multiple=True, metavar="IDS", help="Only these findings (ids or prefixes)."
-)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--finding", "finding_ids", multiple=True, metavar="IDS", help="Only these findings (ids or prefixes).")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @access_options
 @db_option
 @config_option
@@ -160,15 +146,7 @@ def plan_cmd(
     """
     cfg = get_config(config_path)
     store = open_store(db, cfg)
-    plan = _plan(
-        store,
-        cfg,
-        make_clients(profile, role_arns, external_id, endpoint_url),
-        rules,
-        accounts,
-        finding_ids,
-        actor,
-    )
+    plan = _plan(store, cfg, make_clients(profile, role_arns, external_id, endpoint_url), rules, accounts, finding_ids, actor)
     if fmt == "json":
         emit_json(plan.to_dict())
         return
@@ -176,39 +154,19 @@ def plan_cmd(
     _plan_next(plan)
 
 
-def _plan(
-    store: Store,
-    cfg: Config,
-    clients: Clients,
-    rules: tuple[str, ...],
-    accounts: tuple[str, ...],
-    finding_ids: tuple[str, ...],
-    actor: str | None,
-) -> Plan:
+def _plan(store: Store, cfg: Config, clients: Clients, rules: tuple[str, ...], accounts: tuple[str, ...], finding_ids: tuple[str, ...], actor: str | None) -> Plan:
     sel = Selector(rules=split_csv(rules), accounts=split_csv(accounts), finding_ids=split_csv(finding_ids))
     params = effective_rule_params(load_rules(cfg.rule_paths), cfg.params)
-    return plan_from_store(
-        store, clients, cfg.guardrails, sel, actor=actor or default_actor(), rule_params=params
-    )
+    return plan_from_store(store, clients, cfg.guardrails, sel, actor=actor or default_actor(), rule_params=params)
 
 
 @remediate.command("apply")
 @click.argument("plan_id", required=False)
-@click.option(
-    "--rule",
-    "rules",
-    multiple=True,
-    metavar="IDS",
-    help="Plan these rules now and apply (instead of a stored plan).",
-)
+@click.option("--rule", "rules", multiple=True, metavar="IDS", help="Plan these rules now and apply (instead of a stored plan).")
 @click.option("--account", "accounts", multiple=True, metavar="IDS", help="With --rule: only these accounts.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (automation).")
-@click.option(
-    "--stop-on-error", is_flag=True, help="Stop at the first failed change (the rest stay planned)."
-)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--stop-on-error", is_flag=True, help="Stop at the first failed change (the rest stay planned).")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @access_options
 @db_option
 @config_option
@@ -259,14 +217,10 @@ def _report(report: ApplyReport, fmt: str) -> None:
         print_plan(shown, title=f"Applied plan {report.plan.id} ({report.plan.status.value})")
         if report.not_attempted:
             console().print(f"[yellow]not attempted (stopped on error): {', '.join(report.not_attempted)}[/]")
-        console().print(
-            "[dim]findings resolve at the next scan · undo: mamori remediate rollback <change-id>[/]"
-        )
+        console().print("[dim]findings resolve at the next scan · undo: mamori remediate rollback <change-id>[/]")
     bad = [c for c in report.plan.changes if c.id in set(report.attempted) and c.status in TROUBLE]
     if bad:
-        console(err=True).print(
-            f"[red]{len(bad)} change(s) failed, unverified or stale: see above (exit 3)[/]"
-        )
+        console(err=True).print(f"[red]{len(bad)} change(s) failed, unverified or stale: see above (exit 3)[/]")
         raise exit_with(EXIT_RUNTIME)
     _exit_on_planning_errors(report.plan)
 
@@ -323,16 +277,12 @@ def rollback_cmd(
         return
     confirm(f"Roll back {change.id} ({change.action} on {change.target.label})?", yes)
     done_change = rollback_change(rstore, clients, change, cfg.guardrails, actor=who, force=force)
-    con.print(
-        f"[blue]rolled back[/] {done_change.id}: {done_change.target.label} has its prior configuration again"
-    )
+    con.print(f"[blue]rolled back[/] {done_change.id}: {done_change.target.label} has its prior configuration again")
 
 
 @remediate.command("list")
 @click.option("--limit", default=20, show_default=True)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 def list_cmd(limit: int, fmt: str, db: str | None, config_path: str | None) -> None:
@@ -353,20 +303,14 @@ def list_cmd(limit: int, fmt: str, db: str | None, config_path: str | None) -> N
 
 @remediate.command("show")
 @click.argument("plan_id")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 def show_cmd(plan_id: str, fmt: str, db: str | None, config_path: str | None) -> None:
     """One plan with every change: status, API calls, prior configuration, errors."""
     cfg = get_config(config_path)
     rstore = RemediationStore(open_store(db, cfg).engine)
-    plan = (
-        rstore.plan(plan_id)
-        if plan_id.startswith("p-") or not plan_id.startswith("c-")
-        else rstore.plan(rstore.change(plan_id).plan_id)
-    )
+    plan = rstore.plan(plan_id) if plan_id.startswith("p-") or not plan_id.startswith("c-") else rstore.plan(rstore.change(plan_id).plan_id)
     if fmt == "json":
         emit_json(plan.to_dict())
     else:
@@ -382,9 +326,7 @@ def remediate_after_scan(
 
     clients = make_clients(profile, role_arns, external_id, endpoint_url)
     params = effective_rule_params(load_rules(cfg.rule_paths), cfg.params)
-    result = after_scan(
-        store, clients, cfg.guardrails, accounts=accounts, actor=default_actor(), rule_params=params
-    )
+    result = after_scan(store, clients, cfg.guardrails, accounts=accounts, actor=default_actor(), rule_params=params)
     con = console(err=True)
     if result.plan is None:
         con.print("[dim]remediate: nothing to do for rules in auto or manual mode[/]")
@@ -393,16 +335,12 @@ def remediate_after_scan(
     applied = [c for c in changes if c.status is ChangeStatus.APPLIED]
     waiting = [c for c in changes if c.status is ChangeStatus.PLANNED]
     bad = [c for c in changes if c.status in TROUBLE]
-    con.print(
-        f"remediate: plan {result.plan.id}: {len(applied)} applied (auto), {len(waiting)} waiting for a human (manual), {len(bad)} failed"
-    )
+    con.print(f"remediate: plan {result.plan.id}: {len(applied)} applied (auto), {len(waiting)} waiting for a human (manual), {len(bad)} failed")
     for c in applied:
         con.print(f"  [green]applied[/] {c.rule_id} {c.target.label}: {c.summary}")
     for c in bad:
         con.print(f"  [red]{c.status.value}[/] {c.rule_id} {c.target.label}: {c.error or c.reason}")
     if waiting:
-        con.print(
-            f"  [dim]review and apply the manual ones: mamori remediate show {result.plan.id} · mamori remediate apply {result.plan.id}[/]"
-        )
+        con.print(f"  [dim]review and apply the manual ones: mamori remediate show {result.plan.id} · mamori remediate apply {result.plan.id}[/]")
     if bad:
         raise exit_with(EXIT_RUNTIME)

@@ -36,13 +36,7 @@ def score_table(rows: list[ScoreRow], standard: str = "baseline") -> Table:
     total = mine.get(ALL)
     if total:
         t.add_section()
-        t.add_row(
-            "[bold]overall[/]",
-            f"[bold]{_pct(total.score)}[/]",
-            str(total.passed),
-            str(total.failed),
-            str(total.unknown),
-        )
+        t.add_row("[bold]overall[/]", f"[bold]{_pct(total.score)}[/]", str(total.passed), str(total.failed), str(total.unknown))
     return t
 
 
@@ -50,9 +44,7 @@ def coverage_lines(rows: list[ScoreRow], cov: list[CoverageRow]) -> list[str]:
     """Per standard: the machine score and how many controls are machine-checked, attested, not covered."""
     scores = {r.standard: r for r in rows if r.account == ALL and r.category == ALL}
     covs = {c.standard: c for c in cov if c.account == ALL and c.category == ALL}
-    return [
-        explain(sid, scores.get(sid), covs.get(sid)) for sid in standards() if sid in covs or sid in scores
-    ]
+    return [explain(sid, scores.get(sid), covs.get(sid)) for sid in standards() if sid in covs or sid in scores]
 
 
 def print_summary(
@@ -78,13 +70,9 @@ def print_summary(
     scope_errors = [e for e in inv.errors if not e.partial]
     partial = [e for e in inv.errors if e.partial]
     if scope_errors or partial:
-        con.print(
-            f"[yellow]collection errors: {len(scope_errors)} scope(s) unreadable, {len(partial)} resource detail(s) missing — their rules report UNKNOWN[/]"
-        )
+        con.print(f"[yellow]collection errors: {len(scope_errors)} scope(s) unreadable, {len(partial)} resource detail(s) missing — their rules report UNKNOWN[/]")
         for e in scope_errors[:10]:
-            con.print(
-                f"  [yellow]• {e.account} {e.region} {e.service} {e.operation}: {e.code} {e.message[:120]}[/]"
-            )
+            con.print(f"  [yellow]• {e.account} {e.region} {e.service} {e.operation}: {e.code} {e.message[:120]}[/]")
         if len(scope_errors) > 10:
             con.print(f"  … {len(scope_errors) - 10} more (mamori scans show <id>)")
     open_f = [f for f in findings if f.status.is_open]
@@ -105,9 +93,7 @@ def print_summary(
         findings_table(open_f, title="Open findings (worst first)", limit=15)
 
 
-def outcome_json(
-    outcome: ScanOutcome, findings: list[Finding], *, api_calls: int | None, scan_id: str | None
-) -> dict[str, Any]:
+def outcome_json(outcome: ScanOutcome, findings: list[Finding], *, api_calls: int | None, scan_id: str | None) -> dict[str, Any]:
     inv = outcome.inventory
     s = outcome.summary
     return {
@@ -128,13 +114,8 @@ def outcome_json(
         else {"new": s.new, "reopened": s.reopened, "still_open": s.still_open, "resolved": s.resolved},
         "scores": [
             {
-                "standard": r.standard,
-                "account": r.account,
-                "category": r.category,
-                "score": r.score,
-                "passed": r.passed,
-                "failed": r.failed,
-                "unknown": r.unknown,
+                "standard": r.standard, "account": r.account, "category": r.category, "score": r.score,
+                "passed": r.passed, "failed": r.failed, "unknown": r.unknown,
             }
             for r in outcome.scores
         ],  # fmt: skip

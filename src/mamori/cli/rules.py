@@ -41,11 +41,7 @@ def rules() -> None:
 @config_option
 def list_(service: str | None, fmt: str, config_path: str | None) -> None:
     """Every rule (built-in and from rule_paths)."""
-    rs = [
-        r
-        for r in load_rules(get_config(config_path).rule_paths)
-        if service is None or r.spec.service == service
-    ]
+    rs = [r for r in load_rules(get_config(config_path).rule_paths) if service is None or r.spec.service == service]
     if fmt == "json":
         emit_json([_spec_dict(r.spec) for r in rs])
         return
@@ -75,9 +71,7 @@ RULE_COLUMNS = (
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @config_option
 def show(rule_id: str, fmt: str, config_path: str | None) -> None:
     """One rule: metadata, condition and the file it comes from."""
@@ -109,56 +103,20 @@ def _rule_for_test(rule: str, config_path: str | None) -> tuple[Rule, dict[str, 
     else:
         rs = load_rules(cfg.rule_paths)
         if rule not in rs:
-            raise click.BadParameter(
-                f"no rule {rule!r} (built-in or in rule_paths); give a rule id or a path to its YAML file",
-                param_hint="RULE",
-            )
+            raise click.BadParameter(f"no rule {rule!r} (built-in or in rule_paths); give a rule id or a path to its YAML file", param_hint="RULE")
         r = rs.get(rule)
     return r, dict(cfg.params.get(r.id, {}))
 
 
 @rules.command("test")
 @click.argument("rule")
-@click.option(
-    "--snapshot",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Evaluate the rule over this snapshot (from `mamori collect`).",
-)
-@click.option(
-    "--cases",
-    "cases",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Run this case file (the format of tests/rules/cases); exit 1 if a case fails.",
-)
-@click.option(
-    "--now",
-    "now",
-    default=None,
-    metavar="TIME",
-    help="Evaluation time for age conditions (default: the snapshot's collection time; for cases the file's `now:` or the current time).",
-)
-@click.option(
-    "--show",
-    type=click.Choice(["all", "fail", "unknown"]),
-    default="all",
-    show_default=True,
-    help="Which snapshot results to list.",
-)
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Evaluate the rule over this snapshot (from `mamori collect`).")
+@click.option("--cases", "cases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Run this case file (the format of tests/rules/cases); exit 1 if a case fails.")
+@click.option("--now", "now", default=None, metavar="TIME", help="Evaluation time for age conditions (default: the snapshot's collection time; for cases the file's `now:` or the current time).")
+@click.option("--show", type=click.Choice(["all", "fail", "unknown"]), default="all", show_default=True, help="Which snapshot results to list.")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @config_option
-def test(
-    rule: str,
-    snapshot: Path | None,
-    cases: Path | None,
-    now: str | None,
-    show: str,
-    fmt: str,
-    config_path: str | None,
-) -> None:
+def test(rule: str, snapshot: Path | None, cases: Path | None, now: str | None, show: str, fmt: str, config_path: str | None) -> None:
     """Try one rule (an id, or the path of its YAML file) before it goes live.
 
     \b
@@ -191,50 +149,28 @@ def test(
         ]}  # fmt: skip
         if fmt == "table":
             wanted = {"all": None, "fail": "FAIL", "unknown": "UNKNOWN"}[show]
-            t = Table(
-                title=f"{r.id} over {snapshot.name}: {counts['PASS']} pass, {counts['FAIL']} fail, {counts['UNKNOWN']} unknown",
-                title_justify="left",
-            )
+            t = Table(title=f"{r.id} over {snapshot.name}: {counts['PASS']} pass, {counts['FAIL']} fail, {counts['UNKNOWN']} unknown", title_justify="left")
             for col in ("status", "resource", "account/region", "evidence / reason"):
                 t.add_column(col, overflow="fold")
             style = {"PASS": "green", "FAIL": "red", "UNKNOWN": "yellow"}
             for x in results:
                 if wanted and x.status.value != wanted:
                     continue
-                detail = (
-                    yaml.safe_dump(x.evidence, default_flow_style=True, width=10_000).strip()
-                    if x.evidence
-                    else x.reason
-                )
-                t.add_row(
-                    f"[{style[x.status.value]}]{x.status.value}[/]",
-                    x.resource_id,
-                    f"{x.account}/{x.region}",
-                    detail,
-                )
+                detail = yaml.safe_dump(x.evidence, default_flow_style=True, width=10_000).strip() if x.evidence else x.reason
+                t.add_row(f"[{style[x.status.value]}]{x.status.value}[/]", x.resource_id, f"{x.account}/{x.region}", detail)
             con.print(t)
             if not results:
                 con.print(f"[yellow]no resource of type {r.spec.resource_type} in the snapshot[/]")
     if cases is not None:
         outcomes = run_cases(r, cases, now=when)
         failed_cases = sum(1 for o in outcomes if not o.ok)
-        out["cases"] = {
-            "file": str(cases),
-            "passed": len(outcomes) - failed_cases,
-            "failed": failed_cases,
-            "results": [o.to_dict() for o in outcomes],
-        }
+        out["cases"] = {"file": str(cases), "passed": len(outcomes) - failed_cases, "failed": failed_cases, "results": [o.to_dict() for o in outcomes]}
         if fmt == "table":
-            t = Table(
-                title=f"{r.id} cases from {cases.name}: {len(outcomes) - failed_cases} of {len(outcomes)} as expected",
-                title_justify="left",
-            )
+            t = Table(title=f"{r.id} cases from {cases.name}: {len(outcomes) - failed_cases} of {len(outcomes)} as expected", title_justify="left")
             for col in ("#", "case", "expect", "got", ""):
                 t.add_column(col)
             for o in outcomes:
-                t.add_row(
-                    str(o.index), o.name, o.expect, o.got, "[green]ok[/]" if o.ok else "[red]MISMATCH[/]"
-                )
+                t.add_row(str(o.index), o.name, o.expect, o.got, "[green]ok[/]" if o.ok else "[red]MISMATCH[/]")
             con.print(t)
     if fmt == "json":
         emit_json(out)

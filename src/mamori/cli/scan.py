@@ -74,9 +74,7 @@ def exit_for(findings: list[Finding], fail_on: str | None) -> None:
     threshold = Severity.parse(fail_on)
     bad = failing(findings, threshold)
     if bad:
-        console(err=True).print(
-            f"[red]{len(bad)} open finding(s) at or above {threshold.value}: failing (exit 1)[/]"
-        )
+        console(err=True).print(f"[red]{len(bad)} open finding(s) at or above {threshold.value}: failing (exit 1)[/]")
         raise exit_with(EXIT_FAILED)
 
 
@@ -85,36 +83,13 @@ SEVERITIES = [s.value for s in Severity]
 
 @click.command()
 @aws_options
-@click.option(
-    "--snapshot",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Evaluate a snapshot (from `mamori collect`) instead of calling AWS.",
-)
-@click.option(
-    "--rules", "only_rules", multiple=True, metavar="IDS", help="Only these rules (comma-separated ids)."
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES, case_sensitive=False),
-    default=None,
-    help="Exit 1 when an open finding is at least this severe (for CI).",
-)
+@click.option("--snapshot", type=click.Path(exists=True, dir_okay=False), help="Evaluate a snapshot (from `mamori collect`) instead of calling AWS.")
+@click.option("--rules", "only_rules", multiple=True, metavar="IDS", help="Only these rules (comma-separated ids).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None, help="Exit 1 when an open finding is at least this severe (for CI).")
 @click.option("--no-store", is_flag=True, help="Do not record the scan (findings get no history).")
-@click.option(
-    "--remediate",
-    is_flag=True,
-    help="Afterwards apply rules in auto mode and plan (dry run) those in manual mode (see `mamori remediate`).",
-)
+@click.option("--remediate", is_flag=True, help="Afterwards apply rules in auto mode and plan (dry run) those in manual mode (see `mamori remediate`).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table for people; json or csv for tools.",
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
 @db_option
 @config_option
 def scan(
@@ -144,9 +119,7 @@ def scan(
     rules = rules_for(cfg, only_rules)
     # the suppressions file (if configured) is synced first, so this scan honours it
     store = None if no_store else hub_store(db, cfg, who="scan")[0]
-    source = collect_request(
-        snapshot, profile, role_arns, external_id, endpoint_url, regions, services, workers
-    )
+    source = collect_request(snapshot, profile, role_arns, external_id, endpoint_url, regions, services, workers)
     with progress_bar(not (quiet or fmt != "table") and source.snapshot is None) as cb:
         result = run(ScanRequest(source, rules, store, cfg.params), progress=cb)
     inv, findings = result.outcome.inventory, result.findings
@@ -156,15 +129,7 @@ def scan(
     if remediate and store is not None:
         from mamori.cli.remediate import remediate_after_scan
 
-        remediate_after_scan(
-            store,
-            cfg,
-            inv.accounts,
-            profile=profile,
-            role_arns=role_arns,
-            external_id=external_id,
-            endpoint_url=endpoint_url,
-        )
+        remediate_after_scan(store, cfg, inv.accounts, profile=profile, role_arns=role_arns, external_id=external_id, endpoint_url=endpoint_url)
     exit_for(findings, fail_on)
 
 
@@ -174,14 +139,7 @@ def _next_steps() -> None:
 
 @click.command()
 @aws_options
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, writable=True),
-    required=True,
-    help="Snapshot file to write (JSON).",
-)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), required=True, help="Snapshot file to write (JSON).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def collect(
     profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None,

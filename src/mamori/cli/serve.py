@@ -8,12 +8,8 @@ from mamori.cli.common import config_option, db_option, get_config
 
 
 @click.command("serve")
-@click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface)."
-)
-@click.option(
-    "--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
-)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @db_option
 @config_option
 @click.option("--no-schedules", is_flag=True, help="Do not run the schedules of mamori.yaml in this process.")
@@ -49,11 +45,7 @@ def serve(host: str, port: int, db: str | None, config_path: str | None, no_sche
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
     if not UserStore(app.state.store.engine).users() and cfg.server.oidc is None:
-        click.secho(
-            "no users yet: add one with `mamori users add NAME --role admin --password-stdin`",
-            fg="yellow",
-            err=True,
-        )
+        click.secho("no users yet: add one with `mamori users add NAME --role admin --password-stdin`", fg="yellow", err=True)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"mamori serve: http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True,

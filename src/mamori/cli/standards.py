@@ -41,9 +41,7 @@ def _status(s: ControlStatus) -> str:
 
 
 def account_option(f: click.decorators.FC) -> click.decorators.FC:
-    return click.option(
-        "--account", default=ALL, show_default=True, help="One account id, or * for all accounts."
-    )(f)
+    return click.option("--account", default=ALL, show_default=True, help="One account id, or * for all accounts.")(f)
 
 
 def scan_option(f: click.decorators.FC) -> click.decorators.FC:
@@ -73,65 +71,26 @@ def standards() -> None:
 @standards.command("list")
 @account_option
 @scan_option
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table for people; json or csv for tools.",
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
 @db_option
 @config_option
 def list_(account: str, scan_id: str | None, fmt: str, db: str | None, config_path: str | None) -> None:
     """Each standard: score, how many controls are checked by machine, attested, not covered."""
     cfg = get_config(config_path)
-    views = standard_views(
-        open_store(db, cfg),
-        list(catalogue()),
-        rules=lambda: load_rules(cfg.rule_paths),
-        account=account,
-        scan_id=scan_id,
-    )
+    views = standard_views(open_store(db, cfg), list(catalogue()), rules=lambda: load_rules(cfg.rule_paths), account=account, scan_id=scan_id)
     if fmt == "json":
         emit_json([{k: v for k, v in view.to_dict().items() if k != "controls"} for view in views])
         return
     rows = [_list_row(v) for v in views]
-    header = (
-        "standard",
-        "title",
-        "controls",
-        "rules",
-        "score",
-        "machine",
-        "attested",
-        "not_covered",
-        "passing",
-        "failing",
-        "unknown",
-        "no_resources",
-    )
+    header = ("standard", "title", "controls", "rules", "score", "machine", "attested", "not_covered", "passing", "failing", "unknown", "no_resources")
     if fmt == "csv":
         emit_csv(rows, header)
         return
     con = console()
     con.print(_scan_line(views[0]))
-    cols = [
-        Col("standard"),
-        *(
-            Col(h, right=True)
-            for h in ("controls", "rules", "score", "machine", "attested", "not covered", "failing")
-        ),
-    ]
+    cols = [Col("standard"), *(Col(h, right=True) for h in ("controls", "rules", "score", "machine", "attested", "not covered", "failing"))]
     table = [
-        [
-            str(r[0]),
-            str(r[2]),
-            str(r[3]),
-            _pct(r[4] if isinstance(r[4], float) else None),
-            *(str(x) for x in (r[5], r[6], r[7], r[9])),
-        ]
+        [str(r[0]), str(r[2]), str(r[3]), _pct(r[4] if isinstance(r[4], float) else None), *(str(x) for x in (r[5], r[6], r[7], r[9]))]
         for r in rows
     ]
     echo_table(cols, table, title="Standards (controls: by machine / attested / not covered; failing)")
@@ -169,18 +128,8 @@ def _scan_line(v: StandardView) -> str:
     "--status", "statuses", multiple=True, type=click.Choice([s.value for s in ControlStatus]),
     help="Only controls with this status (repeatable).",
 )  # fmt: skip
-@click.option(
-    "--details", is_flag=True, help="Each control's rules, their results and attestation notes (long)."
-)
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table for people; json or csv for tools.",
-)
+@click.option("--details", is_flag=True, help="Each control's rules, their results and attestation notes (long).")
+@click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
 @db_option
 @config_option
 def show(
@@ -200,23 +149,10 @@ def show(
       mamori standards show fsbp --category S3 -o json
     """
     cfg = get_config(config_path)
-    [v] = standard_views(
-        open_store(db, cfg),
-        [standard],
-        rules=lambda: load_rules(cfg.rule_paths),
-        account=account,
-        scan_id=scan_id,
-    )
+    [v] = standard_views(open_store(db, cfg), [standard], rules=lambda: load_rules(cfg.rule_paths), account=account, scan_id=scan_id)
     if category is not None and category not in {c.id for c in v.standard.categories}:
-        raise click.BadParameter(
-            f"{standard} has no category {category!r} (known: {', '.join(c.id for c in v.standard.categories)})",
-            param_hint="--category",
-        )
-    states = [
-        s
-        for s in v.states
-        if (category is None or s.category == category) and (not statuses or s.status.value in statuses)
-    ]
+        raise click.BadParameter(f"{standard} has no category {category!r} (known: {', '.join(c.id for c in v.standard.categories)})", param_hint="--category")
+    states = [s for s in v.states if (category is None or s.category == category) and (not statuses or s.status.value in statuses)]
     if fmt == "json":
         data = v.to_dict()
         data["controls"] = [s.to_dict() for s in states]
@@ -243,20 +179,10 @@ def show(
         return
     echo_table(CATEGORY_COLUMNS, _category_rows(v), title="by category")
     rows = [
-        [
-            s.control.id,
-            s.status.value,
-            s.control.title,
-            f"{s.passed}/{s.failed}/{s.unknown}" if s.rules else "-",
-            s.coverage.value,
-        ]
+        [s.control.id, s.status.value, s.control.title, f"{s.passed}/{s.failed}/{s.unknown}" if s.rules else "-", s.coverage.value]
         for s in states
     ]
-    echo_table(
-        CONTROL_COLUMNS,
-        rows,
-        title=f"{len(states)} controls (--details: rules and notes; -o json: everything)",
-    )
+    echo_table(CONTROL_COLUMNS, rows, title=f"{len(states)} controls (--details: rules and notes; -o json: everything)")
 
 
 STATUS_COLOUR: dict[str, str] = {
@@ -293,14 +219,7 @@ def _category_rows(v: StandardView) -> list[list[str]]:
 
 def _details_table(states: list[ControlState]) -> Table:
     t = Table(title=f"{len(states)} controls", title_justify="left")
-    for col in (
-        "control",
-        "title",
-        "coverage",
-        "status",
-        "rules (pass/fail/unknown results)",
-        "attestation / note",
-    ):
+    for col in ("control", "title", "coverage", "status", "rules (pass/fail/unknown results)", "attestation / note"):
         t.add_column(col, overflow="fold")
     for s in states:
         rules = ", ".join(s.rules)
@@ -316,15 +235,7 @@ def _details_table(states: list[ControlState]) -> Table:
 
 def _category_table(v: StandardView) -> Table:
     t = Table(title="by category", title_justify="left")
-    for col in (
-        "category",
-        "score",
-        "results pass/fail/unknown",
-        "machine",
-        "attested",
-        "not covered",
-        "failing controls",
-    ):
+    for col in ("category", "score", "results pass/fail/unknown", "machine", "attested", "not covered", "failing controls"):
         t.add_column(col, justify="left" if col == "category" else "right")
     for cat in v.standard.categories:
         sc, cov = v.scores.get(cat.id), v.coverage.get(cat.id)
@@ -340,29 +251,15 @@ def _category_table(v: StandardView) -> Table:
 
 @standards.command("drift")
 @click.option("--standard", type=click.Choice(list(catalogue())), default="baseline", show_default=True)
-@click.option(
-    "--since",
-    default=None,
-    metavar="DATE",
-    help="Compare with the last scan on or before this date (2026-11-01).",
-)
+@click.option("--since", default=None, metavar="DATE", help="Compare with the last scan on or before this date (2026-11-01).")
 @click.option("--scan", "scan_id", default=None, metavar="ID", help="Compare with this scan (id or prefix).")
 @account_option
 @click.option("--limit", default=20, show_default=True, help="Findings shown per list (table output).")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 def drift_cmd(
-    standard: str,
-    since: str | None,
-    scan_id: str | None,
-    account: str,
-    limit: int,
-    fmt: str,
-    db: str | None,
-    config_path: str | None,
+    standard: str, since: str | None, scan_id: str | None, account: str, limit: int, fmt: str, db: str | None, config_path: str | None
 ) -> None:
     """How the score moved since an earlier scan, and the findings that moved it.
 
@@ -371,9 +268,7 @@ def drift_cmd(
       mamori standards drift --since 2026-11-01        since the last scan of that day
       mamori standards drift --standard cis-aws-3.0 --account 123456789012 -o json
     """
-    d = compute_drift(
-        open_store(db, get_config(config_path)), standard, account=account, since=since, scan_id=scan_id
-    )
+    d = compute_drift(open_store(db, get_config(config_path)), standard, account=account, since=since, scan_id=scan_id)
     if fmt == "json":
         emit_json(d.to_dict())
         return
@@ -402,13 +297,8 @@ def drift_cmd(
             f"not covered {ca.not_covered} -> {cb.not_covered} (of {cb.controls})"
         )
     if d.rules_added or d.rules_removed:
-        con.print(
-            f"rules added: {', '.join(d.rules_added) or 'none'}; removed: {', '.join(d.rules_removed) or 'none'}"
-        )
-    for title, items in (
-        ("Findings opened or reopened since then (worst first)", d.worsened),
-        ("Resolved since then", d.improved),
-    ):
+        con.print(f"rules added: {', '.join(d.rules_added) or 'none'}; removed: {', '.join(d.rules_removed) or 'none'}")
+    for title, items in (("Findings opened or reopened since then (worst first)", d.worsened), ("Resolved since then", d.improved)):
         if not items:
             con.print(f"[dim]{title}: none[/]")
             continue

@@ -57,9 +57,7 @@ def users() -> None:
 @click.option("--accounts", "group", default=None, metavar="ACCOUNT_GROUP",
               help="Only the accounts of this group of account_groups: in mamori.yaml (default: every account).")  # fmt: skip
 @click.option("--password-stdin", is_flag=True, help="Read the password (one line) from standard input.")
-@click.option(
-    "--by", default=None, help="Who adds the user, for the audit log (default: $MAMORI_ACTOR or the OS user)."
-)
+@click.option("--by", default=None, help="Who adds the user, for the audit log (default: $MAMORI_ACTOR or the OS user).")
 @db_option
 @config_option
 def add(name: str, role: str, group: str | None, password_stdin: bool, by: str | None, db: str | None,
@@ -78,9 +76,7 @@ def add(name: str, role: str, group: str | None, password_stdin: bool, by: str |
 
 
 @users.command("list")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 def list_users(fmt: str, db: str | None, config_path: str | None) -> None:
@@ -101,9 +97,7 @@ def list_users(fmt: str, db: str | None, config_path: str | None) -> None:
 
 def _set_disabled(name: str, disabled: bool, by: str | None, db: str | None, config_path: str | None) -> None:
     u = _users(db, config_path).set_disabled(name, disabled, actor=actor(by))
-    click.echo(
-        f"user {u.name} {'disabled: their sessions and tokens stop working now' if disabled else 'enabled'}"
-    )
+    click.echo(f"user {u.name} {'disabled: their sessions and tokens stop working now' if disabled else 'enabled'}")
 
 
 @users.command("disable")
@@ -140,32 +134,24 @@ def tokens() -> None:
 
 
 @tokens.command("create")
-@click.option(
-    "--user", "user", required=True, help="The user the token acts as (with their role and accounts)."
-)
+@click.option("--user", "user", required=True, help="The user the token acts as (with their role and accounts).")
 @click.option("--expires", default="30d", show_default=True, help="30d, 12h, 2w, 1y, or never.")
 @click.option("--label", default="", help="What the token is for.")
 @click.option("--by", default=None, help="Who creates the token, for the audit log.")
 @db_option
 @config_option
-def create(
-    user: str, expires: str, label: str, by: str | None, db: str | None, config_path: str | None
-) -> None:
+def create(user: str, expires: str, label: str, by: str | None, db: str | None, config_path: str | None) -> None:
     """Create a token; it is printed once, as the last line."""
     duration = parse_duration(expires)
     tok, text = _users(db, config_path).create_token(user, actor=actor(by), expires=duration, label=label)
     until = tok.expires_at.strftime("%Y-%m-%d %H:%M UTC") if tok.expires_at else "never"
-    click.echo(
-        f"token {tok.id} for {tok.user}, expires {until}; copy it now, it is not shown again:", err=False
-    )
+    click.echo(f"token {tok.id} for {tok.user}, expires {until}; copy it now, it is not shown again:", err=False)
     click.echo(text)
 
 
 @tokens.command("list")
 @click.option("--user", "user", default=None, help="Only this user's tokens.")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @config_option
 def list_tokens(user: str | None, fmt: str, db: str | None, config_path: str | None) -> None:

@@ -66,9 +66,7 @@ def read_snapshot(path: Path) -> Inventory:
         try:
             check_properties(resource.type, resource.properties)
         except ValueError as exc:
-            raise SnapshotError(
-                f"{resource.type} {resource.id}: {exc}", source=src, where=f"resources[{i}]"
-            ) from exc
+            raise SnapshotError(f"{resource.type} {resource.id}: {exc}", source=src, where=f"resources[{i}]") from exc
         try:
             inv.add(resource)
         except ValueError as exc:
@@ -80,8 +78,6 @@ def read_snapshot(path: Path) -> Inventory:
             raise SnapshotError(f"invalid error entry: {exc!r}", source=src, where=f"errors[{i}]") from exc
     for i, item in enumerate(doc.get("coverage") or []):
         if not (isinstance(item, list) and len(item) == 3 and all(isinstance(x, str) for x in item)):
-            raise SnapshotError(
-                "coverage entries are [account, region, type]", source=src, where=f"coverage[{i}]"
-            )
+            raise SnapshotError("coverage entries are [account, region, type]", source=src, where=f"coverage[{i}]")
         inv.coverage.add(Coverage(*item))
     return inv

@@ -108,9 +108,7 @@ class GuardrailsConfig(BaseModel):
         rg = self.rules.get(rule)
         return dict(rg.params) if rg else {}
 
-    def exemption_for(
-        self, rule: str, account: str, resource_id: str, arn: str = "", *, now: datetime | None = None
-    ) -> tuple[Exemption | None, Exemption | None]:
+    def exemption_for(self, rule: str, account: str, resource_id: str, arn: str = "", *, now: datetime | None = None) -> tuple[Exemption | None, Exemption | None]:
         """(the active exemption, an expired one) matching this resource exactly."""
         active = expired = None
         for e in self.exemptions:

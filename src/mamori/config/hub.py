@@ -1,22 +1,22 @@
 """The hub's sections of ``mamori.yaml``: owners, sla, notifications, suppressions_file. All optional.
 
-owners:
-  default: security                    # who owns what nothing else maps
-  accounts: {"123456789012": platform-sre}
-  tags:                                # first match wins; tags win over accounts
-    - {key: team}                      # owner = the value of the resource's `team` tag
-    - {key: app, value: payments, owner: payments-dev}
-sla: {critical: 7, high: 30, medium: 90, low: 180}   # days from first_seen; null = no SLA
-suppressions_file: mamori-suppressions.yaml           # relative to mamori.yaml
-notifications:
-  channels:
-    sec-slack: {type: slack, url_env: SLACK_WEBHOOK_URL, rate_per_minute: 20}
-    sre-mail: {type: email, host: smtp.internal, port: 25, sender: mamori@example.com, to: [sre@example.com]}
-    siem: {type: webhook, url: https://siem.example.com/hook, secret_env: MAMORI_WEBHOOK_SECRET}
-  routes:                              # no routes: every channel gets every finding
-    - {channels: [sec-slack], min_severity: high}
-    - {channels: [sre-mail], owners: [platform-sre], accounts: ["123456789012"]}
-  retry: {attempts: 3, backoff_s: 1.0, max_total_attempts: 10}
+    owners:
+      default: security                    # who owns what nothing else maps
+      accounts: {"123456789012": platform-sre}
+      tags:                                # first match wins; tags win over accounts
+        - {key: team}                      # owner = the value of the resource's `team` tag
+        - {key: app, value: payments, owner: payments-dev}
+    sla: {critical: 7, high: 30, medium: 90, low: 180}   # days from first_seen; null = no SLA
+    suppressions_file: mamori-suppressions.yaml           # relative to mamori.yaml
+    notifications:
+      channels:
+        sec-slack: {type: slack, url_env: SLACK_WEBHOOK_URL, rate_per_minute: 20}
+        sre-mail: {type: email, host: smtp.internal, port: 25, sender: mamori@example.com, to: [sre@example.com]}
+        siem: {type: webhook, url: https://siem.example.com/hook, secret_env: MAMORI_WEBHOOK_SECRET}
+      routes:                              # no routes: every channel gets every finding
+        - {channels: [sec-slack], min_severity: high}
+        - {channels: [sre-mail], owners: [platform-sre], accounts: ["123456789012"]}
+      retry: {attempts: 3, backoff_s: 1.0, max_total_attempts: 10}
 """
 
 from __future__ import annotations
@@ -117,10 +117,10 @@ class NotificationsConfig(_Model):
         for i, r in enumerate(self.routes):
             for c in r.channels:
                 if c not in self.channels:
-                    raise ValueError(
-                        f"routes[{i}] names unknown channel {c!r} (known: {', '.join(sorted(self.channels)) or 'none'})"
-                    )
+                    raise ValueError(f"routes[{i}] names unknown channel {c!r} (known: {', '.join(sorted(self.channels)) or 'none'})")
         return self
+
+
 
 
 class HubSettings(_Model):

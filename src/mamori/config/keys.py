@@ -83,9 +83,5 @@ class KeysConfig(BaseModel):
             raise ValueError("need warn_days <= disable_days <= delete_days")
         return self
 
-    def exemption_for(
-        self, account: str, user: str, access_key_id: str, *, now: datetime | None = None
-    ) -> KeyExemption | None:
-        return next(
-            (e for e in self.exemptions if e.matches(account, user, access_key_id) and e.active(now)), None
-        )
+    def exemption_for(self, account: str, user: str, access_key_id: str, *, now: datetime | None = None) -> KeyExemption | None:
+        return next((e for e in self.exemptions if e.matches(account, user, access_key_id) and e.active(now)), None)

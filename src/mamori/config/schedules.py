@@ -81,10 +81,5 @@ class SchedulesConfig(_Model):
     suppressions: Job | None = None
 
     def jobs(self) -> dict[str, Job]:
-        found = {
-            "suppressions": self.suppressions,
-            "scan": self.scan,
-            "notify": self.notify,
-            "keys": self.keys,
-        }
+        found = {"suppressions": self.suppressions, "scan": self.scan, "notify": self.notify, "keys": self.keys}
         return {name: job for name, job in found.items() if job is not None}

@@ -1,21 +1,21 @@
 """The server's sections of ``mamori.yaml``: ``account_groups:`` and ``server:``. All optional.
 
-account_groups:                        # a user with --accounts prod sees these accounts only
-  prod: ["111111111111", "222222222222"]
-  dev: ["333333333333"]
-server:
-  cookie_secure: true                  # behind a TLS reverse proxy (default false: plain http on localhost)
-  session_hours: 12
-  secret_key_env: MAMORI_SECRET_KEY    # signs session cookies; default: a key kept in the store's folder
-  oidc:                                # OpenID Connect single sign-on (docs/server.md)
-    issuer: https://login.example.com/realms/acme
-    client_id: mamori
-    client_secret_env: MAMORI_OIDC_SECRET   # or client_secret: ... (prefer the env variable)
-    group_claim: groups
-    username_claim: preferred_username
-    groups:                            # first matching group (highest role) wins
-      sec-admins: {role: admin}
-      dev-team: {role: analyst, accounts: dev}
+    account_groups:                        # a user with --accounts prod sees these accounts only
+      prod: ["111111111111", "222222222222"]
+      dev: ["333333333333"]
+    server:
+      cookie_secure: true                  # behind a TLS reverse proxy (default false: plain http on localhost)
+      session_hours: 12
+      secret_key_env: MAMORI_SECRET_KEY    # signs session cookies; default: a key kept in the store's folder
+      oidc:                                # OpenID Connect single sign-on (docs/server.md)
+        issuer: https://login.example.com/realms/acme
+        client_id: mamori
+        client_secret_env: MAMORI_OIDC_SECRET   # or client_secret: ... (prefer the env variable)
+        group_claim: groups
+        username_claim: preferred_username
+        groups:                            # first matching group (highest role) wins
+          sec-admins: {role: admin}
+          dev-team: {role: analyst, accounts: dev}
 """
 
 from __future__ import annotations

@@ -17,14 +17,10 @@ def next_day(env: SeedEnv) -> list[str]:
     ec2 = env.client("ec2", TOKYO)
     vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["acme-prod"]}])["Vpcs"]
     vpc_id = vpcs[0]["VpcId"] if vpcs else ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
-    group = ec2.create_security_group(
-        GroupName="debug-ssh", Description="temporary, for a hotfix", VpcId=vpc_id
-    )["GroupId"]
+    group = ec2.create_security_group(GroupName="debug-ssh", Description="temporary, for a hotfix", VpcId=vpc_id)["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=group,
-        IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
-        ],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
     )
     return [
         f"the platform team turned on EBS default encryption in {VIRGINIA}",

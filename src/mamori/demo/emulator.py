@@ -26,9 +26,7 @@ def _iam_backend(account: str) -> Any | None:
         return None
 
 
-def backdate_access_key(
-    account: str, user: str, index: int, days: int, *, last_used_days: int | None = None
-) -> bool:
+def backdate_access_key(account: str, user: str, index: int, days: int, *, last_used_days: int | None = None) -> bool:
     """Make a user's ``index``-th key ``days`` old (and last used ``last_used_days`` ago)."""
     backend = _iam_backend(account)
     if backend is None or user not in backend.users:

@@ -46,9 +46,7 @@ def require_emulator() -> None:
     try:
         import moto.server  # noqa: F401
     except ImportError as exc:
-        raise EmulatorMissing(
-            f"the demo needs AWS emulation (moto), which is not installed: {INSTALL_HINT}"
-        ) from exc
+        raise EmulatorMissing(f"the demo needs AWS emulation (moto), which is not installed: {INSTALL_HINT}") from exc
 
 
 def seed_ids(seed: int) -> None:

@@ -57,9 +57,7 @@ def running_pid(path: Path = ENV_FILE) -> int | None:
     return int(m.group(1)) if m else None
 
 
-UNSET = (
-    "unset MAMORI_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN MAMORI_DEMO_ROLES"
-)
+UNSET = "unset MAMORI_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN MAMORI_DEMO_ROLES"
 
 
 def _is_demo(pid: int) -> bool:

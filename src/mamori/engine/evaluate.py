@@ -68,12 +68,8 @@ def evaluate(
                 n += 1
                 try:
                     outcome = _one(rid, sev, res, ctx, applies, fail_when, declared)
-                except (
-                    Exception
-                ) as exc:  # a rule that breaks on one resource: UNKNOWN for it, the scan goes on
-                    outcome = Result.of(
-                        rid, sev, res, ResultStatus.UNKNOWN, reason=f"rule error: {type(exc).__name__}: {exc}"
-                    )
+                except Exception as exc:  # a rule that breaks on one resource: UNKNOWN for it, the scan goes on
+                    outcome = Result.of(rid, sev, res, ResultStatus.UNKNOWN, reason=f"rule error: {type(exc).__name__}: {exc}")
                 if outcome is not None:
                     results.append(outcome)
             for err in errors:
@@ -96,9 +92,7 @@ def evaluate(
     return Evaluation(results, evaluated, n, time.perf_counter() - start, counts)
 
 
-def _one(
-    rid: str, sev: Any, res: Any, ctx: EvalContext, applies: Any, fail_when: Any, declared: Any
-) -> Result | None:
+def _one(rid: str, sev: Any, res: Any, ctx: EvalContext, applies: Any, fail_when: Any, declared: Any) -> Result | None:
     """One rule on one resource: FAIL, PASS, UNKNOWN, or None when the rule does not apply."""
     ev: dict[str, Any] = {}
     if applies is not None:
@@ -107,28 +101,13 @@ def _one(
             return None
         ev = {}
         if a is None:
-            return Result.of(
-                rid,
-                sev,
-                res,
-                ResultStatus.UNKNOWN,
-                reason="data needed to decide whether the rule applies was not collected",
-            )
+            return Result.of(rid, sev, res, ResultStatus.UNKNOWN, reason="data needed to decide whether the rule applies was not collected")
     v = fail_when(res, ctx, ev)
     if v is True:
         if declared:
-            ev = {k: get(res) for k, get in declared.items()} | {
-                k: x for k, x in ev.items() if k not in declared
-            }
+            ev = {k: get(res) for k, get in declared.items()} | {k: x for k, x in ev.items() if k not in declared}
         return Result(rid, FAIL, sev, res.type, res.id, res.account, res.region, res.arn, ev)
     if v is False:
         return Result(rid, PASS, sev, res.type, res.id, res.account, res.region, res.arn, {})
     missing = sorted(k for k, val in ev.items() if val is None)
-    return Result.of(
-        rid,
-        sev,
-        res,
-        ResultStatus.UNKNOWN,
-        {k: None for k in missing},
-        reason="not collected: " + ", ".join(missing) if missing else "undecidable",
-    )
+    return Result.of(rid, sev, res, ResultStatus.UNKNOWN, {k: None for k in missing}, reason="not collected: " + ", ".join(missing) if missing else "undecidable")

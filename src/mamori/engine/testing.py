@@ -49,9 +49,7 @@ class CaseOutcome:
         }  # fmt: skip
 
 
-def evaluate_rule(
-    rule: Rule, inventory: Inventory, *, params: Mapping[str, Any] | None = None, now: datetime | None = None
-) -> list[Result]:
+def evaluate_rule(rule: Rule, inventory: Inventory, *, params: Mapping[str, Any] | None = None, now: datetime | None = None) -> list[Result]:
     """Every result of one rule over an inventory (one per resource it applies to, plus UNKNOWN scopes)."""
     ev = evaluate(inventory, RuleSet([rule]), now=now, params={rule.id: dict(params or {})})
     return ev.results
@@ -89,11 +87,7 @@ def load_case_file(path: Path) -> dict[str, Any]:
         if not isinstance(case, dict) or "resource" not in case:
             raise InputError("each case needs `expect:` and `resource:`", source=src, where=f"cases[{i}]")
         if case.get("expect") not in EXPECTS:
-            raise InputError(
-                f"expect must be one of {', '.join(EXPECTS)}, not {case.get('expect')!r}",
-                source=src,
-                where=f"cases[{i}].expect",
-            )
+            raise InputError(f"expect must be one of {', '.join(EXPECTS)}, not {case.get('expect')!r}", source=src, where=f"cases[{i}].expect")
     return doc
 
 
@@ -115,30 +109,19 @@ def run_cases(rule: Rule, path: Path, *, now: datetime | None = None) -> list[Ca
     src = str(path)
     doc = load_case_file(path)
     if doc.get("rule") not in (None, rule.id):
-        raise InputError(
-            f"the case file is for rule {doc['rule']!r}, not {rule.id!r}", source=src, where="rule"
-        )
+        raise InputError(f"the case file is for rule {doc['rule']!r}, not {rule.id!r}", source=src, where="rule")
     when = now or _now(doc, src) or datetime.now(UTC)
     out = []
     for i, case in enumerate(doc["cases"]):
         res = _resource(case["resource"], rule.spec.resource_type, i, src, f"cases[{i}].resource")
-        others = [
-            _resource(o, rule.spec.resource_type, 1000 + j, src, f"cases[{i}].others[{j}]")
-            for j, o in enumerate(case.get("others") or [])
-        ]
+        others = [_resource(o, rule.spec.resource_type, 1000 + j, src, f"cases[{i}].others[{j}]") for j, o in enumerate(case.get("others") or [])]
         params = case.get("params") or {}
         if not isinstance(params, dict):
             raise InputError("params must be a mapping", source=src, where=f"cases[{i}].params")
         inv = Inventory([res, *others], collected_at=when)
-        mine = [
-            r
-            for r in evaluate_rule(rule, inv, params=params, now=when)
-            if r.resource_id == res.id and r.resource_type == res.type
-        ]
+        mine = [r for r in evaluate_rule(rule, inv, params=params, now=when) if r.resource_id == res.id and r.resource_type == res.type]
         got = mine[0].status.value if mine else "SKIP"
-        out.append(
-            CaseOutcome(i, str(case.get("name", "")), str(case["expect"]), got, mine[0] if mine else None)
-        )
+        out.append(CaseOutcome(i, str(case.get("name", "")), str(case["expect"]), got, mine[0] if mine else None))
     return out
 
 

@@ -32,14 +32,8 @@ def detections_table(ds: DetectionSet) -> str:
             resp += f" ({s.escalate.after}× in {s.escalate.within_hours:g} h: {', '.join(r.responder for r in s.escalate.respond)})"
         if s.threshold:
             events += f" (≥{s.threshold.count} in {s.threshold.within_minutes:g} min)"
-        lines.append(
-            f"| `{s.id}` | {s.severity.value} | {', '.join(s.mitre)} | {', '.join(s.baseline)} | {events} | {resp} |"
-        )
-    lines += [
-        "",
-        "| responder | remediation action (changes AWS) | IAM permissions | what it does |",
-        "|---|---|---|---|",
-    ]
+        lines.append(f"| `{s.id}` | {s.severity.value} | {', '.join(s.mitre)} | {', '.join(s.baseline)} | {events} | {resp} |")
+    lines += ["", "| responder | remediation action (changes AWS) | IAM permissions | what it does |", "|---|---|---|---|"]
     for name, r in RESPONDERS.items():
         acts = ", ".join(f"`{a}`" for a in r.actions) or "- (changes nothing)"
         lines.append(f"| `{name}` | {acts} | {', '.join(r.permissions) or '-'} | {r.description} |")

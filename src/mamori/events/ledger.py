@@ -70,9 +70,7 @@ def counting_rule(match: Match) -> tuple[list[str], float]:
 
 
 class Ledger(Protocol):
-    def claim(
-        self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None = None
-    ) -> Claim: ...
+    def claim(self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None = None) -> Claim: ...
 
     def finish(self, match: Match, response: Response) -> None: ...
 
@@ -98,9 +96,7 @@ class MemoryLedger:
         self._claims: dict[tuple[str, str], dict[str, Response]] = {}
         self._numbers: dict[tuple[str, str], int] = {}
 
-    def claim(
-        self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None = None
-    ) -> Claim:
+    def claim(self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None = None) -> Claim:
         """Claim in memory; ``finding_for`` is not stored here (the caller batches findings)."""
         key = (match.event_id, match.detection.id)
         if key in self._claims:
@@ -109,9 +105,7 @@ class MemoryLedger:
         responses = plan_for(offence)
         self._claims[key] = {r.responder: r for r in responses}
         self._numbers[key] = offence
-        self._offences.append(
-            _Offence(match.event_id, match.detection.id, match.principal.arn, match.at, match.failed)
-        )
+        self._offences.append(_Offence(match.event_id, match.detection.id, match.principal.arn, match.at, match.failed))
         return Claim(False, offence, responses)
 
     def prior(self, match: Match) -> int:

@@ -70,10 +70,7 @@ class DetectionSet:
         self._by_id: dict[str, Detection] = {}
         for d in detections:
             if d.id in self._by_id:
-                raise DetectionError(
-                    f"detection {d.id!r} is defined twice (also in {self._by_id[d.id].path})",
-                    source=str(d.path),
-                )
+                raise DetectionError(f"detection {d.id!r} is defined twice (also in {self._by_id[d.id].path})", source=str(d.path))
             self._by_id[d.id] = d
         self._exact: dict[tuple[str, str], list[Detection]] = {}
         for d in self:
@@ -82,9 +79,7 @@ class DetectionSet:
             esc = d.spec.escalate
             for other in esc.counting if esc else ():
                 if other not in self._by_id:
-                    raise DetectionError(
-                        f"escalate.counting names unknown detection {other!r}", source=str(d.path)
-                    )
+                    raise DetectionError(f"escalate.counting names unknown detection {other!r}", source=str(d.path))
         self._cache: dict[tuple[str, str], tuple[Detection, ...]] = {}
 
     def candidates(self, source: str, name: str) -> tuple[Detection, ...]:
@@ -93,9 +88,7 @@ class DetectionSet:
         hit = self._cache.get(key)
         if hit is None:
             ex = self._exact
-            found = (
-                ex.get(key, []) + ex.get((source, "*"), []) + ex.get(("*", name), []) + ex.get(("*", "*"), [])
-            )
+            found = ex.get(key, []) + ex.get((source, "*"), []) + ex.get(("*", name), []) + ex.get(("*", "*"), [])
             hit = tuple({d.id: d for d in found}.values())
             self._cache[key] = hit
         return hit
@@ -131,11 +124,7 @@ def load_detection(path: Path) -> Detection:
     refs = list(spec.respond) + (list(spec.escalate.respond) if spec.escalate else [])
     for ref in refs:
         if ref.responder not in RESPONDERS:
-            raise DetectionError(
-                f"unknown responder {ref.responder!r} (known: {', '.join(RESPONDERS)})",
-                source=str(path),
-                where="respond",
-            )
+            raise DetectionError(f"unknown responder {ref.responder!r} (known: {', '.join(RESPONDERS)})", source=str(path), where="respond")
     hooks = load_hooks(path, DetectionError, "detection")
     try:
         when = compile_condition(spec.when, "when", set(hooks)) if spec.when else None
@@ -152,9 +141,7 @@ def load_detection(path: Path) -> Detection:
         if isinstance(exc, RuleError):
             raise DetectionError(exc.message, source=str(path), where=exc.where) from exc
         raise
-    return Detection(
-        spec=spec, path=path, when=when, hooks=hooks, resource=res, threshold_by=by, prefilter=pre
-    )
+    return Detection(spec=spec, path=path, when=when, hooks=hooks, resource=res, threshold_by=by, prefilter=pre)
 
 
 def iter_detection_files(dirs: Iterable[Path]) -> Iterator[Path]:

@@ -102,14 +102,11 @@ class _Window:
 class Matcher:
     """Routes records to detections and keeps the threshold windows."""
 
-    def __init__(
-        self, detections: DetectionSet, params: Mapping[str, Mapping[str, Any]] | None = None
-    ) -> None:
+    def __init__(self, detections: DetectionSet, params: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.detections = detections
         params = params or {}
         self._ctx: dict[str, EvalContext] = {
-            d.id: EvalContext(datetime.now(UTC), {**d.spec.params, **params.get(d.id, {})}, hooks=d.hooks)
-            for d in detections
+            d.id: EvalContext(datetime.now(UTC), {**d.spec.params, **params.get(d.id, {})}, hooks=d.hooks) for d in detections
         }
         self._windows: dict[tuple[str, tuple[Any, ...]], _Window] = {}
         self.events = 0
@@ -133,9 +130,7 @@ class Matcher:
                 if view is None:
                     view = EventView(record, principal)
                 m = self._one(d, record, view, failed, source)
-            except (
-                Exception
-            ) as exc:  # a hook failing on a shape it did not expect: this detection only, reported
+            except Exception as exc:  # a hook failing on a shape it did not expect: this detection only, reported
                 self.errors.append((d.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
                 continue
             if m is not None:
@@ -147,9 +142,7 @@ class Matcher:
         errors, self.errors = self.errors, []
         return errors
 
-    def _one(
-        self, d: Detection, record: Mapping[str, Any], view: EventView, failed: bool, source: str
-    ) -> Match | None:
+    def _one(self, d: Detection, record: Mapping[str, Any], view: EventView, failed: bool, source: str) -> Match | None:
         ev: dict[str, Any] = {}
         if d.when is not None and d.when(cast(Resource, view), self._ctx[d.id], ev) is not True:
             return None
@@ -166,19 +159,12 @@ class Matcher:
             evidence["matched"] = ev
         if related:
             evidence["events_in_window"] = len(related)
-        return Match(
-            d, record, clean_principal(view.principal), resource, at, failed, scrub(evidence), related, source
-        )
+        return Match(d, record, clean_principal(view.principal), resource, at, failed, scrub(evidence), related, source)
 
     def _count(self, d: Detection, props: Mapping[str, Any], at: datetime, event_id: str) -> tuple[str, ...]:
         th = d.spec.threshold
         assert th is not None
-        key = (
-            d.id,
-            tuple(
-                g(props) if not isinstance(g(props), dict | list) else str(g(props)) for g in d.threshold_by
-            ),
-        )
+        key = (d.id, tuple(g(props) if not isinstance(g(props), dict | list) else str(g(props)) for g in d.threshold_by))
         w = self._windows.get(key)
         if w is None:
             if len(self._windows) > 200_000:

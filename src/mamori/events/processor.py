@@ -107,13 +107,7 @@ class Processor:
         if not responder.mutates:
             return ResponseMode.NOTIFY
         cfg = self.config
-        mode = (
-            cfg.modes.get(match.detection.id)
-            or cfg.modes.get(responder.name)
-            or cfg.default_mode
-            or ref.mode
-            or ResponseMode.DRY_RUN
-        )
+        mode = cfg.modes.get(match.detection.id) or cfg.modes.get(responder.name) or cfg.default_mode or ref.mode or ResponseMode.DRY_RUN
         if mode is ResponseMode.ACT and not self.allow_act:
             return ResponseMode.DRY_RUN
         return mode
@@ -133,10 +127,7 @@ class Processor:
             if not intent.feasible:
                 result, why = ResponseResult.SKIPPED, intent.reason
             elif responder.mutates and match.failed and spec.failed_calls is not FailedCalls.RESPOND:
-                result, why = (
-                    ResponseResult.SKIPPED,
-                    f"the call failed ({match.record.get('errorCode')}): nothing to undo",
-                )
+                result, why = ResponseResult.SKIPPED, f"the call failed ({match.record.get('errorCode')}): nothing to undo"
             elif responder.mutates and mode is ResponseMode.NOTIFY:
                 result, why = ResponseResult.SKIPPED, "mode notify: people are told, nothing is changed"
             elif responder.mutates and mode is ResponseMode.DRY_RUN:
@@ -154,10 +145,7 @@ class Processor:
         responses: list[Response] = []
         for r in claim.responses:
             if r.result is ResponseResult.PENDING:
-                lines = [
-                    f"{x.responder}: {x.result.value} — {x.action}{' (' + x.error + ')' if x.error else ''}"
-                    for x in responses
-                ]
+                lines = [f"{x.responder}: {x.result.value} — {x.action}{' (' + x.error + ')' if x.error else ''}" for x in responses]
                 r = self._execute(match, r, claim.offence, lines)
                 self.ledger.finish(match, r)
             responses.append(r)
@@ -169,11 +157,7 @@ class Processor:
             prev = self._findings.get(f.id)
             if prev is not None:  # one finding per batch: the earliest first, the latest last
                 newer = f if f.last_seen >= prev.last_seen else prev
-                f = replace(
-                    newer,
-                    first_seen=min(f.first_seen, prev.first_seen),
-                    last_seen=max(f.last_seen, prev.last_seen),
-                )
+                f = replace(newer, first_seen=min(f.first_seen, prev.first_seen), last_seen=max(f.last_seen, prev.last_seen))
             self._findings[f.id] = f
         return Outcome(match, claim.offence, claim.duplicate, responses)
 
@@ -188,14 +172,8 @@ class Processor:
         if self.clients is None:
             return replace(r, result=ResponseResult.FAILED, error="no AWS clients were given to act with")
         if self.store is None:
-            return replace(
-                r,
-                result=ResponseResult.FAILED,
-                error="acting needs a store: every change is planned, applied and audited there",
-            )
-        done = Remediator(self.store.engine, self.clients, self.guardrails, self.actor, self.sleep).act(
-            match, r.intent
-        )
+            return replace(r, result=ResponseResult.FAILED, error="acting needs a store: every change is planned, applied and audited there")
+        done = Remediator(self.store.engine, self.clients, self.guardrails, self.actor, self.sleep).act(match, r.intent)
         return replace(r, result=done.result, error=done.error, output=_jsonable(done.output))
 
     # -- findings ----------------------------------------------------------------

@@ -131,17 +131,13 @@ def decompress(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | bytea
     return out  # not copied to bytes: a file near the cap would need twice its size
 
 
-def iter_records(
-    data: bytes, source: str, stats: ReadStats, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[dict[str, Any]]:
+def iter_records(data: bytes, source: str, stats: ReadStats, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[dict[str, Any]]:
     """Every usable record in one file's bytes; malformed parts are reported into ``stats``."""
     for _, rec in iter_located(data, source, stats, max_bytes=max_bytes):
         yield rec
 
 
-def _items(
-    items: Iterable[Any], source: str, prefix: str, stats: ReadStats
-) -> Iterator[tuple[str, dict[str, Any]]]:
+def _items(items: Iterable[Any], source: str, prefix: str, stats: ReadStats) -> Iterator[tuple[str, dict[str, Any]]]:
     for i, item in enumerate(items):
         where = f"{prefix}record {i}"
         rec = _unwrap(item, source, where, stats)
@@ -209,9 +205,7 @@ def split_array(data: bytes | bytearray, key: bytes = b"Records") -> list[tuple[
         tok = m.group()
         c = tok[:1]
         if target is None:
-            if c == b"[" and (
-                depth == 0 or (depth == 1 and last_key == key)
-            ):  # the top-level or the key's array
+            if c == b"[" and (depth == 0 or (depth == 1 and last_key == key)):  # the top-level or the key's array
                 target = depth + 1
                 start = m.end()
             elif depth == 1 and c == b'"':
@@ -232,9 +226,7 @@ def split_array(data: bytes | bytearray, key: bytes = b"Records") -> list[tuple[
     return None
 
 
-def _split(
-    data: bytes | bytearray, source: str, stats: ReadStats, whole_error: Exception
-) -> Iterator[tuple[str, dict[str, Any]]]:
+def _split(data: bytes | bytearray, source: str, stats: ReadStats, whole_error: Exception) -> Iterator[tuple[str, dict[str, Any]]]:
     spans = split_array(data)
     if spans is None:
         stats.bad(Malformed(source, "", f"invalid JSON: {whole_error}"))
@@ -251,9 +243,7 @@ def _split(
             yield where, rec
 
 
-def _json_lines(
-    data: bytes | bytearray, source: str, stats: ReadStats, whole_error: Exception
-) -> Iterator[tuple[str, dict[str, Any]]]:
+def _json_lines(data: bytes | bytearray, source: str, stats: ReadStats, whole_error: Exception) -> Iterator[tuple[str, dict[str, Any]]]:
     lines = cast(list[bytes], data.split(b"\n"))  # bytearray lines: same methods
     first = next((ln for ln in lines if ln.strip()), b"")
     try:
@@ -287,12 +277,7 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
         path = Path(p)
         if path.is_dir():
             for f in sorted(path.rglob("*")):
-                if (
-                    f.is_file()
-                    and not f.name.startswith(".")
-                    and "CloudTrail-Digest" not in f.parts
-                    and not f.name.endswith(SKIP_SUFFIXES)
-                ):
+                if f.is_file() and not f.name.startswith(".") and "CloudTrail-Digest" not in f.parts and not f.name.endswith(SKIP_SUFFIXES):
                     yield f
         else:
             yield path
@@ -309,11 +294,7 @@ def read_located(
             if size > max_bytes:
                 stats.files += 1
                 stats.oversize += 1
-                stats.bad(
-                    Malformed(
-                        src, "", f"file too large: {size:,} bytes, above the cap of {max_bytes:,} (skipped)"
-                    )
-                )
+                stats.bad(Malformed(src, "", f"file too large: {size:,} bytes, above the cap of {max_bytes:,} (skipped)"))
                 continue
             data = f.read_bytes()
         except OSError as exc:

@@ -70,9 +70,7 @@ def principal_of(record: Mapping[str, Any]) -> Principal:
     """The normalised principal of a CloudTrail record (never raises)."""
     ui = record.get("userIdentity")
     if not isinstance(ui, Mapping):
-        return Principal(
-            arn="unknown", type=PrincipalType.UNKNOWN, account=_s(record.get("recipientAccountId"))
-        )
+        return Principal(arn="unknown", type=PrincipalType.UNKNOWN, account=_s(record.get("recipientAccountId")))
     raw_type = _s(ui.get("type"))
     arn = _s(ui.get("arn"))
     account = _s(ui.get("accountId")) or _s(record.get("recipientAccountId"))
@@ -93,31 +91,16 @@ def principal_of(record: Mapping[str, Any]) -> Principal:
         return Principal(role_arn or "unknown", PrincipalType.ROLE, account, name, key, session)
     if raw_type == "IAMUser":
         name = _s(ui.get("userName")) or arn.rsplit("/", 1)[-1]
-        return Principal(
-            arn or f"arn:aws:iam::{account}:user/{name}", PrincipalType.IAM_USER, account, name, key
-        )
+        return Principal(arn or f"arn:aws:iam::{account}:user/{name}", PrincipalType.IAM_USER, account, name, key)
     if raw_type == "Root":
         return Principal(arn or f"arn:aws:iam::{account}:root", PrincipalType.ROOT, account, "root", key)
     if raw_type == "FederatedUser":
-        return Principal(
-            arn or "unknown",
-            PrincipalType.FEDERATED_USER,
-            account,
-            arn.rsplit("/", 1)[-1],
-            key,
-            issuer=_s(issuer.get("arn")),
-        )
+        return Principal(arn or "unknown", PrincipalType.FEDERATED_USER, account, arn.rsplit("/", 1)[-1], key, issuer=_s(issuer.get("arn")))
     if raw_type == "AWSService":
         svc = _s(ui.get("invokedBy")) or "unknown"
         return Principal(f"service:{svc}", PrincipalType.AWS_SERVICE, account, svc)
     if raw_type == "AWSAccount":
-        return Principal(
-            f"account:{account or _s(ui.get('principalId'))}",
-            PrincipalType.AWS_ACCOUNT,
-            account,
-            account,
-            key,
-        )
+        return Principal(f"account:{account or _s(ui.get('principalId'))}", PrincipalType.AWS_ACCOUNT, account, account, key)
     ptype = _TYPES.get(raw_type, PrincipalType.UNKNOWN)
     user = _s(ui.get("userName")) or _s(ui.get("principalId"))
     provider = _s(ui.get("identityProvider"))
@@ -149,9 +132,7 @@ def is_denied(record: Mapping[str, Any]) -> bool:
     """The call failed on authorisation (the actor tried and was refused)."""
     code = record.get("errorCode")
     return isinstance(code, str) and (
-        code.startswith("AccessDenied")
-        or code.endswith("UnauthorizedOperation")
-        or code == "UnauthorizedAccess"
+        code.startswith("AccessDenied") or code.endswith("UnauthorizedOperation") or code == "UnauthorizedAccess"
     )
 
 

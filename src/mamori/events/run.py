@@ -34,9 +34,7 @@ class RunReport:
     seconds: float = 0.0
 
 
-def process_one(
-    processor: Processor, rec: dict[str, Any], source: str, where: str, stats: ReadStats
-) -> list[Outcome]:
+def process_one(processor: Processor, rec: dict[str, Any], source: str, where: str, stats: ReadStats) -> list[Outcome]:
     """One record through the processor; its failures are reported into ``stats``, never raised
     (except the store's and the project's own errors, which stop the run)."""
     try:
@@ -45,9 +43,7 @@ def process_one(
         raise
     except Exception as exc:  # one record the processor cannot handle: reported, the run goes on
         stats.record_errors += 1
-        stats.bad(
-            Malformed(source, where, f"could not process the record: {type(exc).__name__}: {str(exc)[:200]}")
-        )
+        stats.bad(Malformed(source, where, f"could not process the record: {type(exc).__name__}: {str(exc)[:200]}"))
         out = []
     for detection, why in processor.matcher.drain_errors():
         stats.hook_errors += 1

@@ -47,9 +47,7 @@ def copy_json(value: Any) -> Any:
     return bounded_copy(value, max_depth=1 << 62, max_items=1 << 62, max_text=1 << 62)
 
 
-def bounded_copy(
-    value: Any, max_depth: int = MAX_DEPTH, max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT
-) -> Any:
+def bounded_copy(value: Any, max_depth: int = MAX_DEPTH, max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT) -> Any:
     """A JSON-safe copy: clean text, at most ``max_depth`` levels and ``max_items`` containers' items."""
     root: list[Any] = [None]
     stack: list[tuple[Any, Any, Any, int]] = [(root, 0, value, 0)]

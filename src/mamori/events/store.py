@@ -60,9 +60,7 @@ class HistoryFilter:
 def merge_finding(prev: Finding, f: Finding) -> Finding:
     """One finding from two raises of it: the earliest first_seen, the latest event's data, open."""
     newer = f if f.last_seen >= prev.last_seen else replace(prev, status=f.status, resolved_at=None)
-    return replace(
-        newer, first_seen=min(f.first_seen, prev.first_seen), last_seen=max(f.last_seen, prev.last_seen)
-    )
+    return replace(newer, first_seen=min(f.first_seen, prev.first_seen), last_seen=max(f.last_seen, prev.last_seen))
 
 
 def _record_findings(conn: Connection, batch: Iterable[Finding], now: datetime) -> None:
@@ -175,9 +173,7 @@ class EventStore:
 
     # -- the ledger --------------------------------------------------------------
 
-    def claim(
-        self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None = None
-    ) -> Claim:
+    def claim(self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None = None) -> Claim:
         """Claim (eventID, detection): detection, pending responses and finding commit together."""
         try:
             return self._claim(match, plan_for, finding_for)
@@ -185,28 +181,20 @@ class EventStore:
             # Another process claimed it between our check and our insert: a duplicate.
             return self._claim(match, plan_for, finding_for)
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"could not record detection {match.detection.id} of event {match.event_id}: {exc}"
-            ) from exc
+            raise StoreError(f"could not record detection {match.detection.id} of event {match.event_id}: {exc}") from exc
 
-    def _claim(
-        self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None
-    ) -> Claim:
+    def _claim(self, match: Match, plan_for: Callable[[int], list[Response]], finding_for: FindingFor | None) -> Claim:
         now = datetime.now(UTC)
         with self._write() as conn:
             found = conn.execute(
                 select(event_detections.c.offence).where(
-                    event_detections.c.event_id == match.event_id,
-                    event_detections.c.detection_id == match.detection.id,
+                    event_detections.c.event_id == match.event_id, event_detections.c.detection_id == match.detection.id
                 )
             ).first()
             if found is not None:
                 rows = conn.execute(
                     select(event_responses)
-                    .where(
-                        event_responses.c.event_id == match.event_id,
-                        event_responses.c.detection_id == match.detection.id,
-                    )
+                    .where(event_responses.c.event_id == match.event_id, event_responses.c.detection_id == match.detection.id)
                     .order_by(event_responses.c.id)
                 )
                 return Claim(True, int(found.offence), [_row_response(r) for r in rows])
@@ -272,16 +260,12 @@ class EventStore:
                         event_responses.c.responder == response.responder,
                     )
                     .values(
-                        result=response.result.value,
-                        error=clean_text(response.error),
-                        output=bounded_copy(response.output),
+                        result=response.result.value, error=clean_text(response.error), output=bounded_copy(response.output),
                         at=datetime.now(UTC),
                     )
                 )
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"could not record the response {response.responder} to {match.event_id}: {exc}"
-            ) from exc
+            raise StoreError(f"could not record the response {response.responder} to {match.event_id}: {exc}") from exc
 
     # -- history -----------------------------------------------------------------
 
@@ -304,11 +288,7 @@ class EventStore:
             by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
             ev_ids = sorted({d["event_id"] for d in dets})
             for i in range(0, len(ev_ids), 500):
-                rq = (
-                    select(event_responses)
-                    .where(event_responses.c.event_id.in_(ev_ids[i : i + 500]))
-                    .order_by(event_responses.c.id)
-                )
+                rq = select(event_responses).where(event_responses.c.event_id.in_(ev_ids[i : i + 500])).order_by(event_responses.c.id)
                 for r in conn.execute(rq):
                     k = (r.event_id, r.detection_id)
                     if k in keys:
@@ -334,9 +314,7 @@ class EventStore:
                     "principal": r.principal_arn, "type": r.principal_type, "detections": int(r.detections),
                     "offences": 0, "attempts": 0, "by_detection": {}, "first": r.first, "last": r.last,
                 }  # fmt: skip
-            q2 = select(c.principal_arn, c.detection_id, c.failed, func.count().label("n")).group_by(
-                c.principal_arn, c.detection_id, c.failed
-            )
+            q2 = select(c.principal_arn, c.detection_id, c.failed, func.count().label("n")).group_by(c.principal_arn, c.detection_id, c.failed)
             if principal:
                 q2 = q2.where(c.principal_arn == principal)
             for r in conn.execute(q2):
@@ -349,30 +327,15 @@ class EventStore:
 
     def processed_keys(self, source: str) -> set[str]:
         with self.engine.connect() as conn:
-            return {
-                r.key
-                for r in conn.execute(
-                    select(event_checkpoints.c.key).where(event_checkpoints.c.source == source)
-                )
-            }
+            return {r.key for r in conn.execute(select(event_checkpoints.c.key).where(event_checkpoints.c.source == source))}
 
     def mark_processed(self, source: str, key: str, records: int = 0, malformed: int = 0) -> None:
         try:
             with write_transaction(self.engine) as conn:
-                conn.execute(
-                    delete(event_checkpoints).where(
-                        event_checkpoints.c.source == source, event_checkpoints.c.key == key
-                    )
-                )
+                conn.execute(delete(event_checkpoints).where(event_checkpoints.c.source == source, event_checkpoints.c.key == key))
                 conn.execute(
                     insert(event_checkpoints),
-                    {
-                        "source": source,
-                        "key": key,
-                        "processed_at": datetime.now(UTC),
-                        "records": records,
-                        "malformed": malformed,
-                    },
+                    {"source": source, "key": key, "processed_at": datetime.now(UTC), "records": records, "malformed": malformed},
                 )
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record checkpoint {source} {key}: {exc}") from exc
@@ -380,9 +343,5 @@ class EventStore:
     def responses_for(self, event_ids: Iterable[str]) -> list[dict[str, Any]]:
         ids = list(event_ids)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(event_responses)
-                .where(event_responses.c.event_id.in_(ids))
-                .order_by(event_responses.c.id)
-            )
+            rows = conn.execute(select(event_responses).where(event_responses.c.event_id.in_(ids)).order_by(event_responses.c.id))
             return [dict(r._mapping) for r in rows]

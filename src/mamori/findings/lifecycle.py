@@ -45,9 +45,7 @@ class ScanSummary:
     suppressed: list[str] = field(default_factory=list)
 
 
-def _existing(
-    conn: Connection, fails: dict[str, Result], inventory: Inventory, evaluation: Evaluation
-) -> dict[str, Any]:
+def _existing(conn: Connection, fails: dict[str, Result], inventory: Inventory, evaluation: Evaluation) -> dict[str, Any]:
     existing: dict[str, Any] = {}
     for chunk in chunks(list(fails)):
         for row in conn.execute(select(findings).where(findings.c.id.in_(chunk))):
@@ -69,12 +67,7 @@ def _existing(
 
 
 def record_lifecycle(
-    conn: Connection,
-    scan_id: str,
-    now: datetime,
-    inventory: Inventory,
-    evaluation: Evaluation,
-    titles: dict[str, str],
+    conn: Connection, scan_id: str, now: datetime, inventory: Inventory, evaluation: Evaluation, titles: dict[str, str]
 ) -> ScanSummary:
     by_status: dict[ResultStatus, dict[str, Result]] = {s: {} for s in ResultStatus}
     for r in evaluation.results:
@@ -93,19 +86,9 @@ def record_lifecycle(
     status_updates: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     meta: dict[str, dict[str, Any]] = {}
-    out: dict[str, list[str]] = {
-        k: [] for k in ("new", "reopened", "open", "resolved", "unknown", "suppressed")
-    }
+    out: dict[str, list[str]] = {k: [] for k in ("new", "reopened", "open", "resolved", "unknown", "suppressed")}
 
-    def change(
-        fid: str,
-        row: Any,
-        status: FindingStatus,
-        *,
-        resolved_at: datetime | None,
-        evidence: Any,
-        reopen: bool = False,
-    ) -> None:
+    def change(fid: str, row: Any, status: FindingStatus, *, resolved_at: datetime | None, evidence: Any, reopen: bool = False) -> None:
         status_updates.append(
             {
                 "b_id": fid, "status": status.value, "last_seen": now if status is not RESOLVED else row.last_seen,
@@ -119,11 +102,7 @@ def record_lifecycle(
         evidence = jsonable(r.evidence)
         res = inventory.get(r.resource_type, r.account, r.region, r.resource_id)
         tags = dict(res.tags) if res is not None else {}
-        sup = (
-            index.match(Target(fid, r.rule_id, r.account, r.region, r.resource_id, r.arn, tags))
-            if index
-            else None
-        )
+        sup = index.match(Target(fid, r.rule_id, r.account, r.region, r.resource_id, r.arn, tags)) if index else None
         why = f"suppressed by {sup.id}: {sup.reason}" if sup else ""
         if row is None:
             status = SUPPRESSED if sup else NEW
@@ -136,38 +115,27 @@ def record_lifecycle(
                     "last_scan_id": scan_id, "times_reopened": 0,
                 }
             )  # fmt: skip
-            history.append(
-                hist(fid, scan_id, now, None, status, "first failed" + (f"; {why}" if sup else ""))
-            )
+            history.append(hist(fid, scan_id, now, None, status, "first failed" + (f"; {why}" if sup else "")))
             out["suppressed" if sup else "new"].append(fid)
         elif row.status == RESOLVED.value:
             status = SUPPRESSED if sup else NEW
             change(fid, row, status, resolved_at=None, evidence=evidence, reopen=True)
-            history.append(
-                hist(fid, scan_id, now, RESOLVED, status, "failed again: " + (why if sup else "reopened"))
-            )
+            history.append(hist(fid, scan_id, now, RESOLVED, status, "failed again: " + (why if sup else "reopened")))
             out["suppressed" if sup else "reopened"].append(fid)
         elif row.status == SUPPRESSED.value and sup is None:
             change(fid, row, NEW, resolved_at=None, evidence=evidence)
-            history.append(
-                hist(fid, scan_id, now, SUPPRESSED, NEW, "suppression expired or removed: open again")
-            )
+            history.append(hist(fid, scan_id, now, SUPPRESSED, NEW, "suppression expired or removed: open again"))
             out["reopened"].append(fid)
         elif row.status != SUPPRESSED.value and sup is not None:
             change(fid, row, SUPPRESSED, resolved_at=None, evidence=evidence)
             history.append(hist(fid, scan_id, now, row.status, SUPPRESSED, why))
             out["suppressed"].append(fid)
         else:
-            seen_updates.append(
-                {"b_id": fid, "last_seen": now, "evidence": evidence, "last_scan_id": scan_id}
-            )
+            seen_updates.append({"b_id": fid, "last_seen": now, "evidence": evidence, "last_scan_id": scan_id})
             out["suppressed" if sup else "open"].append(fid)
         want = {"tags": tags, "suppression_id": sup.id if sup else None}
         have = old_meta.get(fid)
-        if (have is None and (tags or sup)) or (
-            have is not None
-            and (dict(have.tags or {}), have.suppression_id) != (tags, want["suppression_id"])
-        ):
+        if (have is None and (tags or sup)) or (have is not None and (dict(have.tags or {}), have.suppression_id) != (tags, want["suppression_id"])):
             meta[fid] = want
 
     for fid, row in existing.items():
@@ -178,9 +146,7 @@ def record_lifecycle(
         elif fid in unknown:
             out["unknown"].append(fid)
             continue
-        elif row.rule_id in evaluation.rules_evaluated and inventory.is_clean(
-            row.account, row.region, row.resource_type
-        ):
+        elif row.rule_id in evaluation.rules_evaluated and inventory.is_clean(row.account, row.region, row.resource_type):
             note = "resource gone or no longer in scope"
         else:
             continue
@@ -193,11 +159,7 @@ def record_lifecycle(
     if seen_updates:
         stmt = update(findings).where(findings.c.id == bindparam("b_id"))
         conn.execute(
-            stmt.values(
-                last_seen=bindparam("last_seen"),
-                evidence=bindparam("evidence"),
-                last_scan_id=bindparam("last_scan_id"),
-            ),
+            stmt.values(last_seen=bindparam("last_seen"), evidence=bindparam("evidence"), last_scan_id=bindparam("last_scan_id")),
             seen_updates,
         )
     if status_updates:
@@ -214,6 +176,4 @@ def record_lifecycle(
     save_meta(conn, meta, old_meta)
     for chunk in chunks(history, 500):
         conn.execute(insert(finding_history), list(chunk))
-    return ScanSummary(
-        scan_id, out["new"], out["reopened"], out["open"], out["resolved"], out["unknown"], out["suppressed"]
-    )
+    return ScanSummary(scan_id, out["new"], out["reopened"], out["open"], out["resolved"], out["unknown"], out["suppressed"])

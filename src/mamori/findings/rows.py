@@ -31,13 +31,7 @@ def row_to_finding(row: Any) -> Finding:
 
 
 def hist(
-    fid: str,
-    scan_id: str | None,
-    at: datetime,
-    frm: FindingStatus | str | None,
-    to: FindingStatus,
-    note: str,
-    actor: str = "scan",
+    fid: str, scan_id: str | None, at: datetime, frm: FindingStatus | str | None, to: FindingStatus, note: str, actor: str = "scan"
 ) -> dict[str, Any]:
     return {
         "finding_id": fid,

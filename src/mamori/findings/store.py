@@ -170,9 +170,7 @@ class Store:
 
     # -- the hub: suppressions, expiry, notified marks, metadata ------------------
 
-    def add_suppressions(
-        self, items: Iterable[Suppression], *, actor: str, now: datetime | None = None
-    ) -> list[str]:
+    def add_suppressions(self, items: Iterable[Suppression], *, actor: str, now: datetime | None = None) -> list[str]:
         """Store new suppressions and suppress the open findings they match at once. Returns those ids."""
         now = now or datetime.now(UTC)
         items = list(items)
@@ -200,9 +198,7 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"could not remove the suppression: {exc}") from exc
 
-    def sync_suppressions(
-        self, origin: str, items: Iterable[Suppression], *, actor: str, now: datetime | None = None
-    ) -> dict[str, list[str]]:
+    def sync_suppressions(self, origin: str, items: Iterable[Suppression], *, actor: str, now: datetime | None = None) -> dict[str, list[str]]:
         """Make the stored suppressions of one origin (a file) equal to ``items``.
 
         Entries that are new or changed are (re)stored and applied; entries gone from the
@@ -212,38 +208,23 @@ class Store:
         want = {s.id: replace(s, origin=origin) for s in items}
         try:
             with write_transaction(self.engine) as conn:
-                have = {
-                    s.id: s
-                    for s in ops.load_suppressions(conn)
-                    if s.origin == origin and s.removed_at is None
-                }
-                added = [
-                    s for sid, s in want.items() if sid not in have or _same_key(have[sid]) != _same_key(s)
-                ]
+                have = {s.id: s for s in ops.load_suppressions(conn) if s.origin == origin and s.removed_at is None}
+                added = [s for sid, s in want.items() if sid not in have or _same_key(have[sid]) != _same_key(s)]
                 gone = [sid for sid in have if sid not in want]
                 for s in added:
                     conn.execute(suppressions.delete().where(suppressions.c.id == s.id))
                     conn.execute(insert(suppressions), ops.suppression_row(s))
                 if gone:
                     conn.execute(
-                        update(suppressions)
-                        .where(suppressions.c.id.in_(gone))
-                        .values(removed_at=now, removed_by=f"{actor} ({origin})")
+                        update(suppressions).where(suppressions.c.id.in_(gone)).values(removed_at=now, removed_by=f"{actor} ({origin})")
                     )
                 suppressed = ops.apply_suppressions(conn, added, now, actor)
                 reopened = ops.expire(conn, now, actor)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not sync suppressions from {origin}: {exc}") from exc
-        return {
-            "added": [str(s.id) for s in added],
-            "removed": [str(g) for g in gone],
-            "suppressed": suppressed,
-            "reopened": reopened,
-        }
+        return {"added": [str(s.id) for s in added], "removed": [str(g) for g in gone], "suppressed": suppressed, "reopened": reopened}
 
-    def suppressions(
-        self, *, include_inactive: bool = False, now: datetime | None = None
-    ) -> list[Suppression]:
+    def suppressions(self, *, include_inactive: bool = False, now: datetime | None = None) -> list[Suppression]:
         now = now or datetime.now(UTC)
         with self.engine.connect() as conn:
             items = ops.load_suppressions(conn)
@@ -258,9 +239,7 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"could not refresh suppressions: {exc}") from exc
 
-    def mark_notified(
-        self, ids: Iterable[str], *, actor: str, note: str, now: datetime | None = None
-    ) -> list[str]:
+    def mark_notified(self, ids: Iterable[str], *, actor: str, note: str, now: datetime | None = None) -> list[str]:
         now = now or datetime.now(UTC)
         try:
             with write_transaction(self.engine) as conn:
@@ -275,14 +254,7 @@ class Store:
                 rows: Iterable[Any] = conn.execute(select(finding_meta))
             else:
                 rows = ops.load_meta(conn, ids).values()
-            return {
-                r.finding_id: {
-                    "tags": dict(r.tags or {}),
-                    "root_cause": r.root_cause,
-                    "suppression_id": r.suppression_id,
-                }
-                for r in rows
-            }
+            return {r.finding_id: {"tags": dict(r.tags or {}), "root_cause": r.root_cause, "suppression_id": r.suppression_id} for r in rows}
 
     # -- reading -----------------------------------------------------------------
 
@@ -315,18 +287,12 @@ class Store:
         out: list[Finding] = []
         with self.engine.connect() as conn:
             for chunk in chunks(ids):
-                out.extend(
-                    row_to_finding(r) for r in conn.execute(select(findings).where(findings.c.id.in_(chunk)))
-                )
+                out.extend(row_to_finding(r) for r in conn.execute(select(findings).where(findings.c.id.in_(chunk))))
         return out
 
     def finding(self, id_or_prefix: str) -> Finding | None:
         with self.engine.connect() as conn:
-            rows = list(
-                conn.execute(
-                    select(findings).where(findings.c.id.startswith(id_or_prefix, autoescape=True)).limit(6)
-                )
-            )
+            rows = list(conn.execute(select(findings).where(findings.c.id.startswith(id_or_prefix, autoescape=True)).limit(6)))
         if len(rows) > 1:
             raise ambiguous("finding", id_or_prefix, [r.id for r in rows])
         return row_to_finding(rows[0]) if rows else None
@@ -337,11 +303,7 @@ class Store:
             return set(conn.execute(select(findings.c.rule_id).distinct()).scalars())
 
     def history(self, finding_id: str) -> list[dict[str, Any]]:
-        q = (
-            select(finding_history)
-            .where(finding_history.c.finding_id == finding_id)
-            .order_by(finding_history.c.id)
-        )
+        q = select(finding_history).where(finding_history.c.finding_id == finding_id).order_by(finding_history.c.id)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
@@ -352,11 +314,7 @@ class Store:
 
     def scan(self, id_or_prefix: str) -> ScanRecord | None:
         with self.engine.connect() as conn:
-            rows = list(
-                conn.execute(
-                    select(scans).where(scans.c.id.startswith(id_or_prefix, autoescape=True)).limit(6)
-                )
-            )
+            rows = list(conn.execute(select(scans).where(scans.c.id.startswith(id_or_prefix, autoescape=True)).limit(6)))
         if len(rows) > 1:
             raise ambiguous("scan", id_or_prefix, [r.id for r in rows])
         return self._scan(rows[0]) if rows else None
@@ -384,25 +342,17 @@ class Store:
         with self.engine.connect() as conn:
             for h in conn.execute(q):
                 if h.to_status == FindingStatus.NEW.value:
-                    out["reopened" if h.from_status == FindingStatus.RESOLVED.value else "new"].append(
-                        h.finding_id
-                    )
+                    out["reopened" if h.from_status == FindingStatus.RESOLVED.value else "new"].append(h.finding_id)
                 elif h.to_status == FindingStatus.RESOLVED.value:
                     out["resolved"].append(h.finding_id)
         return out
 
     def score_rows(self, scan_id: str) -> list[dict[str, Any]]:
-        q = (
-            select(scores)
-            .where(scores.c.scan_id == scan_id)
-            .order_by(scores.c.standard, scores.c.account, scores.c.category)
-        )
+        q = select(scores).where(scores.c.scan_id == scan_id).order_by(scores.c.standard, scores.c.account, scores.c.category)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def score_history(
-        self, standard: str = "baseline", account: str = "*", category: str = "*"
-    ) -> list[tuple[datetime, float | None]]:
+    def score_history(self, standard: str = "baseline", account: str = "*", category: str = "*") -> list[tuple[datetime, float | None]]:
         q = (
             select(scores.c.at, scores.c.score)
             .where(scores.c.standard == standard, scores.c.account == account, scores.c.category == category)

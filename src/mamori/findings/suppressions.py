@@ -56,9 +56,7 @@ def load_suppressions(conn: Connection, *, include_removed: bool = True) -> list
     q = select(suppressions)
     if not include_removed:
         q = q.where(suppressions.c.removed_at.is_(None))
-    return [
-        row_to_suppression(r) for r in conn.execute(q.order_by(suppressions.c.created_at, suppressions.c.id))
-    ]
+    return [row_to_suppression(r) for r in conn.execute(q.order_by(suppressions.c.created_at, suppressions.c.id))]
 
 
 def active_index(conn: Connection, now: datetime) -> SuppressionIndex:
@@ -74,9 +72,7 @@ def load_meta(conn: Connection, ids: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def save_meta(
-    conn: Connection, rows: Mapping[str, Mapping[str, Any]], existing: Mapping[str, Any] | None = None
-) -> None:
+def save_meta(conn: Connection, rows: Mapping[str, Mapping[str, Any]], existing: Mapping[str, Any] | None = None) -> None:
     """Insert or update hub_finding_meta rows; each value gives only the columns to set."""
     if not rows:
         return
@@ -99,15 +95,10 @@ def set_status(conn: Connection, changes: list[dict[str, Any]]) -> None:
     plain = [c for c in changes if "times_reopened" not in c]
     counted = [c for c in changes if "times_reopened" in c]
     if plain:
-        conn.execute(
-            update(findings).where(findings.c.id == bindparam("b_id")).values(status=bindparam("status")),
-            plain,
-        )
+        conn.execute(update(findings).where(findings.c.id == bindparam("b_id")).values(status=bindparam("status")), plain)
     if counted:
         stmt = update(findings).where(findings.c.id == bindparam("b_id"))
-        conn.execute(
-            stmt.values(status=bindparam("status"), times_reopened=bindparam("times_reopened")), counted
-        )
+        conn.execute(stmt.values(status=bindparam("status"), times_reopened=bindparam("times_reopened")), counted)
 
 
 def _targets(conn: Connection, q: Any) -> list[tuple[Any, Target]]:
@@ -137,12 +128,7 @@ def apply_suppressions(conn: Connection, new: list[Suppression], now: datetime, 
             continue
         sel = s.selector
         q = select(*cols).where(findings.c.status.in_(OPEN))
-        for col, value in (
-            ("id", sel.finding_id),
-            ("rule_id", sel.rule_id),
-            ("account", sel.account),
-            ("region", sel.region),
-        ):
+        for col, value in (("id", sel.finding_id), ("rule_id", sel.rule_id), ("account", sel.account), ("region", sel.region)):
             if value is not None:
                 q = q.where(findings.c[col] == value)
         for row, target in _targets(conn, q):
@@ -150,17 +136,7 @@ def apply_suppressions(conn: Connection, new: list[Suppression], now: datetime, 
                 continue
             seen.add(row.id)
             changed.append({"b_id": row.id, "status": SUPPRESSED})
-            history.append(
-                hist(
-                    row.id,
-                    None,
-                    now,
-                    row.status,
-                    FindingStatus.SUPPRESSED,
-                    f"suppressed by {s.id}: {s.reason}",
-                    actor,
-                )
-            )
+            history.append(hist(row.id, None, now, row.status, FindingStatus.SUPPRESSED, f"suppressed by {s.id}: {s.reason}", actor))
             links[row.id] = {"suppression_id": s.id}
     set_status(conn, changed)
     save_meta(conn, links)
@@ -197,9 +173,7 @@ def expire(conn: Connection, now: datetime, actor: str) -> list[str]:
         else:
             why = f"suppression {old.id} expired at {old.expires_at.isoformat(timespec='seconds')}"
         changed.append({"b_id": row.id, "status": FindingStatus.NEW.value})
-        history.append(
-            hist(row.id, None, now, FindingStatus.SUPPRESSED, FindingStatus.NEW, f"{why}: open again", actor)
-        )
+        history.append(hist(row.id, None, now, FindingStatus.SUPPRESSED, FindingStatus.NEW, f"{why}: open again", actor))
         links[row.id] = {"suppression_id": None}
         reopened.append(row.id)
     set_status(conn, changed)
@@ -213,9 +187,7 @@ def mark_notified(conn: Connection, ids: Iterable[str], now: datetime, actor: st
     """NEW -> NOTIFIED for the given findings (others are left alone); history records it."""
     todo: list[str] = []
     for chunk in chunks(list(ids)):
-        q = select(findings.c.id).where(
-            findings.c.id.in_(chunk), findings.c.status == FindingStatus.NEW.value
-        )
+        q = select(findings.c.id).where(findings.c.id.in_(chunk), findings.c.status == FindingStatus.NEW.value)
         todo.extend(r.id for r in conn.execute(q))
     set_status(conn, [{"b_id": i, "status": FindingStatus.NOTIFIED.value} for i in todo])
     history = [hist(i, None, now, FindingStatus.NEW, FindingStatus.NOTIFIED, note, actor) for i in todo]

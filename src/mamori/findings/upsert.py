@@ -40,12 +40,7 @@ def _row(f: Finding, status: FindingStatus, times: int, resolved_at: datetime | 
 
 
 def upsert(
-    conn: Connection,
-    items: Iterable[Finding],
-    *,
-    actor: str,
-    now: datetime,
-    meta: Mapping[str, FindingMeta] | None = None,
+    conn: Connection, items: Iterable[Finding], *, actor: str, now: datetime, meta: Mapping[str, FindingMeta] | None = None
 ) -> dict[str, int]:
     batch = {f.id: f for f in items}
     ids = list(batch)
@@ -53,9 +48,7 @@ def upsert(
     inserted = updated = reopened = suppressed = 0
     existing: dict[str, Any] = {}
     for chunk in chunks(ids):
-        q = select(findings.c.id, findings.c.status, findings.c.times_reopened).where(
-            findings.c.id.in_(chunk)
-        )
+        q = select(findings.c.id, findings.c.status, findings.c.times_reopened).where(findings.c.id.in_(chunk))
         for r in conn.execute(q):
             existing[r.id] = r
     index = active_index(conn, now)
@@ -69,25 +62,13 @@ def upsert(
         tags = dict(m.tags) if m is not None else dict(have.tags or {}) if have is not None else {}
         sup = None
         if index and f.status is not RESOLVED:
-            sup = index.match(
-                Target(fid, f.rule_id, f.account, f.region, f.resource_id, f.resource_arn, tags)
-            )
+            sup = index.match(Target(fid, f.rule_id, f.account, f.region, f.resource_id, f.resource_arn, tags))
         why = f"suppressed by {sup.id}: {sup.reason}" if sup else ""
         row = existing.get(fid)
         if row is None:
             status = SUPPRESSED if sup and f.status.is_open else f.status
             rows.append(_row(f, status, 0, f.resolved_at))
-            history.append(
-                hist(
-                    fid,
-                    None,
-                    now,
-                    None,
-                    status,
-                    f"recorded from {f.source}" + (f"; {why}" if sup else ""),
-                    actor,
-                )
-            )
+            history.append(hist(fid, None, now, None, status, f"recorded from {f.source}" + (f"; {why}" if sup else ""), actor))
             inserted += 1
             suppressed += status is SUPPRESSED
         else:
@@ -96,17 +77,7 @@ def upsert(
             resolved_at = f.resolved_at if f.status is RESOLVED else None
             if cur is RESOLVED and f.status.is_open:
                 status, times = (SUPPRESSED if sup else NEW), times + 1
-                history.append(
-                    hist(
-                        fid,
-                        None,
-                        now,
-                        cur,
-                        status,
-                        f"seen again in {f.source}" + (f"; {why}" if sup else ""),
-                        actor,
-                    )
-                )
+                history.append(hist(fid, None, now, cur, status, f"seen again in {f.source}" + (f"; {why}" if sup else ""), actor))
                 reopened += status is NEW
                 suppressed += status is SUPPRESSED
             elif f.status is RESOLVED and cur is not RESOLVED:
@@ -119,9 +90,7 @@ def upsert(
                 suppressed += 1
             elif cur is SUPPRESSED and sup is None and f.status.is_open:
                 status = NEW
-                history.append(
-                    hist(fid, None, now, cur, NEW, "suppression expired or removed: open again", actor)
-                )
+                history.append(hist(fid, None, now, cur, NEW, "suppression expired or removed: open again", actor))
                 reopened += 1
             rows.append(_row(f, status, times, resolved_at if status is RESOLVED else None))
             updated += 1

@@ -76,10 +76,7 @@ def due(engine: Engine, channel: str) -> list[Delivery]:
     """PENDING and FAILED deliveries of a channel, oldest first."""
     q = (
         select(deliveries)
-        .where(
-            deliveries.c.channel == channel,
-            deliveries.c.status.in_((DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value)),
-        )
+        .where(deliveries.c.channel == channel, deliveries.c.status.in_((DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value)))
         .order_by(deliveries.c.created_at, deliveries.c.id)
     )
     with engine.connect() as conn:
@@ -93,17 +90,13 @@ def due(engine: Engine, channel: str) -> list[Delivery]:
 
 def sent_since(engine: Engine, channel: str, since: datetime) -> int:
     q = select(func.count()).where(
-        deliveries.c.channel == channel,
-        deliveries.c.status == DeliveryStatus.SENT.value,
-        deliveries.c.sent_at >= since,
+        deliveries.c.channel == channel, deliveries.c.status == DeliveryStatus.SENT.value, deliveries.c.sent_at >= since
     )
     with engine.connect() as conn:
         return int(conn.execute(q).scalar_one())
 
 
-def record(
-    engine: Engine, d: Delivery, *, ok: bool, tries: int, error: str | None, now: datetime, max_total: int
-) -> DeliveryStatus:
+def record(engine: Engine, d: Delivery, *, ok: bool, tries: int, error: str | None, now: datetime, max_total: int) -> DeliveryStatus:
     attempts = d.attempts + tries
     if ok:
         status = DeliveryStatus.SENT
@@ -113,13 +106,7 @@ def record(
         conn.execute(
             update(deliveries)
             .where(deliveries.c.id == d.id)
-            .values(
-                status=status.value,
-                attempts=attempts,
-                last_error=error,
-                last_attempt_at=now,
-                sent_at=now if ok else None,
-            )
+            .values(status=status.value, attempts=attempts, last_error=error, last_attempt_at=now, sent_at=now if ok else None)
         )
     return status
 

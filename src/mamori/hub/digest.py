@@ -115,9 +115,7 @@ def digests(groups: list[Group], *, per_message: int = 20) -> list[Notification]
             g = part[0]
             subject = f"[{worst.value.upper()}] {g.root}: {g.count:,} finding{'s' if g.count != 1 else ''} ({g.family})"
         else:
-            subject = (
-                f"[{worst.value.upper()}] {total:,} findings in {len(part)} groups (worst: {part[0].root})"
-            )
+            subject = f"[{worst.value.upper()}] {total:,} findings in {len(part)} groups (worst: {part[0].root})"
         ids = tuple(fid for g in part for fid in g.finding_ids)
         key = hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:24]
         out.append(

@@ -77,10 +77,7 @@ def build_notifier(name: str, ch: ChannelConfig, env: Mapping[str, str] | None =
         if var is None:
             return None
         if not env.get(var):
-            raise ConfigError(
-                f"channel {name!r}: environment variable {var} ({what}) is not set",
-                where=f"notifications.channels.{name}",
-            )
+            raise ConfigError(f"channel {name!r}: environment variable {var} ({what}) is not set", where=f"notifications.channels.{name}")
         return env[var]
 
     kwargs: dict[str, Any] = {"timeout": ch.timeout}
@@ -89,9 +86,7 @@ def build_notifier(name: str, ch: ChannelConfig, env: Mapping[str, str] | None =
         if ch.type == "webhook":
             kwargs["secret"] = secret(ch.secret_env, "the signing secret")
     elif ch.type == "email":
-        kwargs.update(
-            host=ch.host, port=ch.port, sender=ch.sender, to=ch.to, starttls=ch.starttls, username=ch.username
-        )
+        kwargs.update(host=ch.host, port=ch.port, sender=ch.sender, to=ch.to, starttls=ch.starttls, username=ch.username)
         kwargs["password"] = secret(ch.password_env, "the SMTP password")
     notifier: Notifier = NOTIFIERS.get(ch.type)(**kwargs)
     return notifier
@@ -151,9 +146,7 @@ class Dispatcher:
         retry = self.ncfg.retry
         budget = len(due)
         if ch.max_per_hour is not None:
-            budget = max(
-                0, ch.max_per_hour - log.sent_since(self.store.engine, channel, log.hour_ago(self.clock()))
-            )
+            budget = max(0, ch.max_per_hour - log.sent_since(self.store.engine, channel, log.hour_ago(self.clock())))
         interval = 60.0 / ch.rate_per_minute if ch.rate_per_minute else 0.0
         try:
             notifier = self.notifier(channel)
@@ -161,15 +154,7 @@ class Dispatcher:
             rep.failed += len(due)
             rep.errors.append(str(exc))
             for d in due:
-                log.record(
-                    self.store.engine,
-                    d,
-                    ok=False,
-                    tries=1,
-                    error=str(exc),
-                    now=self.clock(),
-                    max_total=retry.max_total_attempts,
-                )
+                log.record(self.store.engine, d, ok=False, tries=1, error=str(exc), now=self.clock(), max_total=retry.max_total_attempts)
             return
         for n, d in enumerate(due):
             if n >= budget:
@@ -191,13 +176,7 @@ class Dispatcher:
                         break
                     self.sleep(retry.backoff_s * 2**attempt)
             status = log.record(
-                self.store.engine,
-                d,
-                ok=error is None,
-                tries=tries,
-                error=error,
-                now=self.clock(),
-                max_total=retry.max_total_attempts,
+                self.store.engine, d, ok=error is None, tries=tries, error=error, now=self.clock(), max_total=retry.max_total_attempts
             )
             if status is log.DeliveryStatus.SENT:
                 rep.sent += 1

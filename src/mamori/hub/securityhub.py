@@ -18,13 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from mamori.errors import MamoriError
 
 BATCH = 100
-RETRYABLE = {
-    "ThrottlingException",
-    "TooManyRequestsException",
-    "InternalException",
-    "ServiceUnavailable",
-    "LimitExceededException",
-}
+RETRYABLE = {"ThrottlingException", "TooManyRequestsException", "InternalException", "ServiceUnavailable", "LimitExceededException"}
 
 
 class HubError(MamoriError):
@@ -71,10 +65,7 @@ def send_findings(
             except BotoCoreError as exc:
                 errors = {d["Id"]: str(exc) for d in batch}
                 continue
-            failed = {
-                f.get("Id", ""): f"{f.get('ErrorCode', '')}: {f.get('ErrorMessage', '')}"
-                for f in resp.get("FailedFindings") or []
-            }
+            failed = {f.get("Id", ""): f"{f.get('ErrorCode', '')}: {f.get('ErrorMessage', '')}" for f in resp.get("FailedFindings") or []}
             report.sent += len(batch) - len(failed)
             errors = failed
             batch = [d for d in batch if d["Id"] in failed]

@@ -106,22 +106,11 @@ def load_suppressions_file(path: Path, *, now: datetime | None = None) -> list[S
     out: list[Suppression] = []
     seen: dict[str, int] = {}
     for i, e in enumerate(doc.suppressions):
-        sel = Selector(
-            rule_id=e.rule,
-            account=e.account,
-            region=e.region,
-            resource_id=e.resource,
-            finding_id=e.finding,
-            tags=e.tags,
-        )
+        sel = Selector(rule_id=e.rule, account=e.account, region=e.region, resource_id=e.resource, finding_id=e.finding, tags=e.tags)
         sid = e.id or f"file-{sel.digest()}"
         if sid in seen:
             where = _line_of(node, ("suppressions", i))
-            raise InputError(
-                f"suppressions[{i}]: duplicate id or selector {sid!r} (also suppressions[{seen[sid]}])",
-                source=src,
-                where=where,
-            )
+            raise InputError(f"suppressions[{i}]: duplicate id or selector {sid!r} (also suppressions[{seen[sid]}])", source=src, where=where)
         seen[sid] = i
         out.append(
             Suppression(

@@ -36,11 +36,7 @@ class HubFinding:
 
 
 def enrich(
-    findings: Iterable[Finding],
-    meta: Mapping[str, Mapping[str, Any]],
-    owners: OwnersConfig,
-    sla: SlaConfig,
-    now: datetime,
+    findings: Iterable[Finding], meta: Mapping[str, Mapping[str, Any]], owners: OwnersConfig, sla: SlaConfig, now: datetime
 ) -> list[HubFinding]:
     out = []
     for f in findings:

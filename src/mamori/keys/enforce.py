@@ -69,11 +69,7 @@ def build_notifiers(names: Sequence[str], channels: Mapping[str, Any]) -> list[N
         elif name in ("log", "memory"):
             out.append(NOTIFIERS.get(name)())
         else:
-            raise ConfigError(
-                f"unknown notification channel {name!r} (log, or one of notifications.channels: {', '.join(sorted(channels)) or 'none'})",
-                source="mamori.yaml",
-                where="keys.notify",
-            )
+            raise ConfigError(f"unknown notification channel {name!r} (log, or one of notifications.channels: {', '.join(sorted(channels)) or 'none'})", source="mamori.yaml", where="keys.notify")
     return out
 
 
@@ -149,14 +145,10 @@ def enforce(
                  Target(d.row.account, GLOBAL, ACCESS_KEY, d.row.access_key_id), params={})
             for d in act_on
         ]  # fmt: skip
-        policy = cfg.model_dump(
-            mode="json", include={"warn_days", "disable_days", "delete_days", "min_inactive_days"}
-        )
+        policy = cfg.model_dump(mode="json", include={"warn_days", "disable_days", "delete_days", "min_inactive_days"})
         plan, report = plan_and_apply(engine, clients, items, guardrails or GuardrailsConfig(), actor=actor, source="keys",
                                       selector={"policy": policy}, now=when, sleep=sleep)  # fmt: skip
-        changes = {
-            (c.target.account, c.target.resource_id): c for c in (report.plan if report else plan).changes
-        }
+        changes = {(c.target.account, c.target.resource_id): c for c in (report.plan if report else plan).changes}
         plan_id = plan.id
     for d in decisions:
         if d.exemption is not None and d.row.age_days is not None and d.row.age_days >= cfg.warn_days:
@@ -164,9 +156,7 @@ def enforce(
                    details={"account": d.row.account, "user": d.row.user, "age_days": d.row.age_days, **d.exemption.to_dict()})  # fmt: skip
     outcomes: list[KeyOutcome] = []
     for d in decisions:
-        outcomes.append(
-            _finish(engine, d, changes.get((d.row.account, d.row.access_key_id)), cfg, notifiers, actor, when)
-        )
+        outcomes.append(_finish(engine, d, changes.get((d.row.account, d.row.access_key_id)), cfg, notifiers, actor, when))
     summary = {"plan_id": plan_id, "keys": len(rows), "results": _counts(outcomes)}
     record(engine, actor=actor, action="keys.enforce", subject="access-key lifecycle", details=summary)
     return EnforceReport(True, outcomes, plan_id)
@@ -189,15 +179,7 @@ def _counts(outcomes: Sequence[KeyOutcome]) -> dict[str, int]:
     return out
 
 
-def _finish(
-    engine: Any,
-    d: Decision,
-    change: Any,
-    cfg: KeysConfig,
-    notifiers: Sequence[Notifier],
-    actor: str,
-    now: datetime,
-) -> KeyOutcome:
+def _finish(engine: Any, d: Decision, change: Any, cfg: KeysConfig, notifiers: Sequence[Notifier], actor: str, now: datetime) -> KeyOutcome:
     r = d.row
     if d.act is Act.NONE:
         return KeyOutcome(d, "")
@@ -205,56 +187,24 @@ def _finish(
     if d.act in (Act.DISABLE, Act.DELETE):
         cid = change.id if change is not None else ""
         if change is None or change.status not in (ChangeStatus.APPLIED, ChangeStatus.NOOP):
-            why = (
-                (change.error or change.reason or change.status.value)
-                if change is not None
-                else "not planned"
-            )
+            why = (change.error or change.reason or change.status.value) if change is not None else "not planned"
             return KeyOutcome(d, f"failed: {why}", cid)
-        result = (
-            ("disabled" if d.act is Act.DISABLE else "deleted")
-            if change.status is ChangeStatus.APPLIED
-            else f"already {'inactive' if d.act is Act.DISABLE else 'gone'}"
-        )
+        result = ("disabled" if d.act is Act.DISABLE else "deleted") if change.status is ChangeStatus.APPLIED else f"already {'inactive' if d.act is Act.DISABLE else 'gone'}"
     stage = d.stage or Stage.NOTIFY
     if not d.notify:
         if d.act is not Act.NOTIFY and change is not None and change.status is ChangeStatus.APPLIED:
-            with write_transaction(
-                engine
-            ) as conn:  # the first time mamori acted on this stage (e.g. a re-disable) stays recorded
-                notice_store.add(
-                    conn,
-                    account=r.account,
-                    access_key_id=r.access_key_id,
-                    user=r.user,
-                    stage=stage,
-                    at=now,
-                    recipients=(),
-                    outcome="not notified (stage notified before)",
-                )
+            with write_transaction(engine) as conn:  # the first time mamori acted on this stage (e.g. a re-disable) stays recorded
+                notice_store.add(conn, account=r.account, access_key_id=r.access_key_id, user=r.user, stage=stage, at=now, recipients=(), outcome="not notified (stage notified before)")
         return KeyOutcome(d, result, cid)
     n = message(d, cfg, now)
     ok, outcome = deliver(n, notifiers)
     with write_transaction(engine) as conn:
         if ok or d.act is not Act.NOTIFY:
-            notice_store.add(
-                conn,
-                account=r.account,
-                access_key_id=r.access_key_id,
-                user=r.user,
-                stage=stage,
-                at=now,
-                recipients=n.recipients,
-                outcome=outcome,
-            )
+            notice_store.add(conn, account=r.account, access_key_id=r.access_key_id, user=r.user, stage=stage, at=now, recipients=n.recipients, outcome=outcome)
         record_in(conn, actor=actor, action="keys.notify", subject=r.access_key_id, at=now, details={
             "account": r.account, "user": r.user, "stage": stage.value, "recipients": list(n.recipients),
             "delivered": ok, "outcome": outcome, "subject": n.subject,
         })  # fmt: skip
     if d.act is Act.NOTIFY:
-        return KeyOutcome(
-            d, "notified" if ok else f"failed: notification not delivered ({outcome})", cid, n.recipients
-        )
-    return KeyOutcome(
-        d, result + (", owner notified" if ok else f", notification failed ({outcome})"), cid, n.recipients
-    )
+        return KeyOutcome(d, "notified" if ok else f"failed: notification not delivered ({outcome})", cid, n.recipients)
+    return KeyOutcome(d, result + (", owner notified" if ok else f", notification failed ({outcome})"), cid, n.recipients)

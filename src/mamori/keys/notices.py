@@ -25,23 +25,11 @@ def load(engine: Engine, keys: Iterable[tuple[str, str]] | None = None) -> Notic
     return out
 
 
-def add(
-    conn: Connection,
-    *,
-    account: str,
-    access_key_id: str,
-    user: str,
-    stage: Stage,
-    at: datetime,
-    recipients: Sequence[str],
-    outcome: str,
-) -> bool:
+def add(conn: Connection, *, account: str, access_key_id: str, user: str, stage: Stage, at: datetime, recipients: Sequence[str], outcome: str) -> bool:
     """Record a notified stage (inside the caller's write transaction). False if it was recorded already."""
     exists = conn.execute(
         select(key_notices.c.id).where(
-            key_notices.c.account == account,
-            key_notices.c.access_key_id == access_key_id,
-            key_notices.c.stage == stage.value,
+            key_notices.c.account == account, key_notices.c.access_key_id == access_key_id, key_notices.c.stage == stage.value
         )
     ).first()
     if exists is not None:

@@ -53,27 +53,12 @@ def decide(row: KeyRow, cfg: KeysConfig, notices: Mapping[Stage, datetime], now:
     if age < cfg.warn_days:
         return Decision(row, None, Act.NONE, False, f"{age} days old")
     if row.is_root:
-        return Decision(
-            row,
-            None,
-            Act.NONE,
-            False,
-            "root access key: only the root user can remove it (no root keys should exist)",
-        )
+        return Decision(row, None, Act.NONE, False, "root access key: only the root user can remove it (no root keys should exist)")
     if not row.access_key_id:
-        return Decision(
-            row, None, Act.NONE, False, "key id unknown (ListAccessKeys failed during the scan): re-scan"
-        )
+        return Decision(row, None, Act.NONE, False, "key id unknown (ListAccessKeys failed during the scan): re-scan")
     exemption = cfg.exemption_for(row.account, row.user, row.access_key_id, now=now)
     if exemption is not None:
-        return Decision(
-            row,
-            None,
-            Act.NONE,
-            False,
-            f"exempt until {exemption.expires}: {exemption.reason} (approved by {exemption.approver})",
-            exemption,
-        )
+        return Decision(row, None, Act.NONE, False, f"exempt until {exemption.expires}: {exemption.reason} (approved by {exemption.approver})", exemption)
     if age < cfg.disable_days:
         if row.status != "Active":
             return Decision(row, Stage.NOTIFY, Act.NONE, False, "inactive already")
@@ -89,9 +74,5 @@ def decide(row: KeyRow, cfg: KeysConfig, notices: Mapping[Stage, datetime], now:
     disabled_at = notices.get(Stage.DISABLE)
     if disabled_at is not None and now - disabled_at < timedelta(days=cfg.min_inactive_days):
         when = (disabled_at + timedelta(days=cfg.min_inactive_days)).date()
-        return Decision(
-            row, Stage.DELETE, Act.NONE, False, f"inactive since mamori disabled it; deleted from {when}"
-        )
-    return Decision(
-        row, Stage.DELETE, Act.DELETE, Stage.DELETE not in notices, f"{age} days old and inactive: delete"
-    )
+        return Decision(row, Stage.DELETE, Act.NONE, False, f"inactive since mamori disabled it; deleted from {when}")
+    return Decision(row, Stage.DELETE, Act.DELETE, Stage.DELETE not in notices, f"{age} days old and inactive: delete")

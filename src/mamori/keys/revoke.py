@@ -81,13 +81,9 @@ def known_accounts(engine: Engine, key_id: str) -> list[tuple[str, str]]:
     """Accounts the store has seen the key in: (account, how) — findings first, then past changes."""
     out: list[tuple[str, str]] = []
     with engine.connect() as conn:
-        q = select(findings_table.c.account).where(
-            findings_table.c.resource_type == ACCESS_KEY, findings_table.c.resource_id == key_id
-        )
+        q = select(findings_table.c.account).where(findings_table.c.resource_type == ACCESS_KEY, findings_table.c.resource_id == key_id)
         out += [(r.account, "findings") for r in conn.execute(q)]
-        q2 = select(remediation_changes.c.account).where(
-            remediation_changes.c.resource_type == ACCESS_KEY, remediation_changes.c.resource_id == key_id
-        )
+        q2 = select(remediation_changes.c.account).where(remediation_changes.c.resource_type == ACCESS_KEY, remediation_changes.c.resource_id == key_id)
         out += [(r.account, "remediation history") for r in conn.execute(q2)]
     first: dict[str, str] = {}
     for account, how in out:
@@ -98,9 +94,7 @@ def known_accounts(engine: Engine, key_id: str) -> list[tuple[str, str]]:
 def locate(engine: Engine, clients: Clients, key_id: str) -> Located:
     """The key's account and user: accounts the store knows first, then every configured account's IAM."""
     hints = known_accounts(engine, key_id)
-    order = [(a, how) for a, how in hints if a in clients.accounts] + [
-        (a, "IAM") for a in clients.accounts if a not in {h for h, _ in hints}
-    ]
+    order = [(a, how) for a, how in hints if a in clients.accounts] + [(a, "IAM") for a in clients.accounts if a not in {h for h, _ in hints}]
     errors: list[str] = []
     for account, how in order:
         try:
@@ -148,17 +142,11 @@ def revoke(
     load_actions()
     loc = locate(engine, clients, kid)
     if loc.user in ("root", "<root_account>"):
-        raise RemediationError(
-            f"{kid} is a root user key of {loc.account}: only the root user can disable it (sign in as root now)"
-        )
+        raise RemediationError(f"{kid} is a root user key of {loc.account}: only the root user can disable it (sign in as root now)")
     cutoff = when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
     items = [
         Item(ACTIONS.get("iam_disable_access_key"), Target(loc.account, GLOBAL, ACCESS_KEY, kid), params={}),
-        Item(
-            ACTIONS.get("iam_revoke_user_sessions"),
-            Target(loc.account, GLOBAL, USER, loc.user),
-            params={"issued_before": cutoff},
-        ),
+        Item(ACTIONS.get("iam_revoke_user_sessions"), Target(loc.account, GLOBAL, USER, loc.user), params={"issued_before": cutoff}),
     ]
     plan, report = plan_and_apply(
         engine, clients, items, guardrails or GuardrailsConfig(), actor=actor, source="revoke",

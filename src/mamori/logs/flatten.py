@@ -76,10 +76,7 @@ def dumps_deep(value: Any) -> str:
         elif isinstance(item, Mapping):
             parts: list[tuple[bool, Any]] = [(True, "{")]
             for i, (k, v) in enumerate(item.items()):
-                parts += [
-                    (True, ("," if i else "") + json.dumps(str(k), ensure_ascii=False) + ":"),
-                    (False, v),
-                ]
+                parts += [(True, ("," if i else "") + json.dumps(str(k), ensure_ascii=False) + ":"), (False, v)]
             parts.append((True, "}"))
             stack.extend(reversed(parts))
         elif isinstance(item, list | tuple):
@@ -101,12 +98,8 @@ def _json(v: Any, name: str, notes: list[str]) -> str | None:
     except orjson.JSONEncodeError:  # deeper than orjson's 255 levels, or keys it cannot write: stored in full
         text = dumps_deep(v)
     if len(text) > MAX_JSON_CHARS:
-        notes.append(
-            f"{name} is {len(text):,} characters; stored as a marker with its first {_PREFIX_CHARS:,}"
-        )
-        return orjson.dumps(
-            {"mamori_truncated": True, "chars": len(text), "prefix": text[:_PREFIX_CHARS]}
-        ).decode()
+        notes.append(f"{name} is {len(text):,} characters; stored as a marker with its first {_PREFIX_CHARS:,}")
+        return orjson.dumps({"mamori_truncated": True, "chars": len(text), "prefix": text[:_PREFIX_CHARS]}).decode()
     return text
 
 
@@ -162,8 +155,7 @@ def flatten(rec: Mapping[str, Any], source_file: str = "", notes: list[str] | No
         "principal_arn": _cut(p.arn, "principal", n),
         "principal_type": p.type.value,
         "access_key_id": _str(p.access_key_id, "accessKeyId", n),
-        "account": _str(rec.get("recipientAccountId"), "recipientAccountId", n)
-        or _str(p.account, "account", n),
+        "account": _str(rec.get("recipientAccountId"), "recipientAccountId", n) or _str(p.account, "account", n),
         "user_name": _str(ui.get("userName"), "userName", n) or _str(p.name, "userName", n),
         "session_issuer": _cut(p.arn, "principal", []) if p.session_name or p.type.value == "Role" else None,
         "invoked_by": _str(ui.get("invokedBy"), "invokedBy", n),

@@ -58,9 +58,7 @@ class MmdbGeo:
         try:
             import maxminddb
         except ImportError as exc:
-            raise InputError(
-                "--geoip-db needs the maxminddb package (pip install maxminddb)", source=str(path)
-            ) from exc
+            raise InputError("--geoip-db needs the maxminddb package (pip install maxminddb)", source=str(path)) from exc
         try:
             self._reader = maxminddb.open_database(str(path))
         except (OSError, ValueError) as exc:

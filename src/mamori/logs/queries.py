@@ -1,10 +1,10 @@
 """Incident questions over the log store, answered in SQL.
 
-key_activity    an access key: its principal, every API with successes and failures,
-                first/last seen, source addresses with their country, keys it created
-top_denied      the principals with the most AccessDenied / UnauthorizedOperation
-timeline        everything one principal did, in time order
-root_activity   what the root user did (not AWS services acting as root)
+    key_activity    an access key: its principal, every API with successes and failures,
+                    first/last seen, source addresses with their country, keys it created
+    top_denied      the principals with the most AccessDenied / UnauthorizedOperation
+    timeline        everything one principal did, in time order
+    root_activity   what the root user did (not AWS services acting as root)
 """
 
 from __future__ import annotations
@@ -42,9 +42,7 @@ class QueryResult:
         return next(s for s in self.sections if s.name == name)
 
 
-def _rows(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
-) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     cur = con.execute(sql, params or [])
     cols = tuple(d[0] for d in cur.description or ())
     return cols, [tuple(r) for r in cur.fetchall()]
@@ -97,12 +95,7 @@ def _window(since: datetime | None, until: datetime | None) -> tuple[str, list[A
     return (" AND " + " AND ".join(cond)) if cond else "", params
 
 
-def top_denied(
-    con: duckdb.DuckDBPyConnection,
-    limit: int = 20,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> QueryResult:
+def top_denied(con: duckdb.DuckDBPyConnection, limit: int = 20, since: datetime | None = None, until: datetime | None = None) -> QueryResult:
     w, params = _window(since, until)
     cols, rows = _rows(con, f"""
         SELECT principal_arn, principal_type, count(*) AS denied,
@@ -114,11 +107,7 @@ def top_denied(
 
 
 def timeline(
-    con: duckdb.DuckDBPyConnection,
-    principal: str,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 1000,
+    con: duckdb.DuckDBPyConnection, principal: str, since: datetime | None = None, until: datetime | None = None, limit: int = 1000
 ) -> QueryResult:
     w, params = _window(since, until)
     cols, rows = _rows(con, f"""
@@ -128,12 +117,7 @@ def timeline(
     return QueryResult(f"Timeline of {principal}", [Section("timeline", cols, rows)])
 
 
-def root_activity(
-    con: duckdb.DuckDBPyConnection,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 1000,
-) -> QueryResult:
+def root_activity(con: duckdb.DuckDBPyConnection, since: datetime | None = None, until: datetime | None = None, limit: int = 1000) -> QueryResult:
     w, params = _window(since, until)
     cols, rows = _rows(con, f"""
         SELECT event_time, account, event_source, event_name, aws_region, source_ip, user_agent, error_code, event_id

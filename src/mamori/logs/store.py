@@ -52,12 +52,7 @@ class IngestReport:
             self.repaired.append(Malformed(source, f"eventID {str(event_id)[:100]}", "; ".join(notes)))
 
     def to_dict(self) -> dict[str, Any]:
-        out = {
-            **self.stats.to_dict(),
-            "inserted": self.inserted,
-            "duplicates": self.duplicates,
-            "seconds": round(self.seconds, 3),
-        }
+        out = {**self.stats.to_dict(), "inserted": self.inserted, "duplicates": self.duplicates, "seconds": round(self.seconds, 3)}
         if self.repaired_count:
             out |= {"repaired": self.repaired_count, "repaired_items": [m.to_dict() for m in self.repaired]}
         return out
@@ -68,12 +63,8 @@ def _ddl() -> str:
     return f"CREATE TABLE IF NOT EXISTS events (\n  {cols}\n)"
 
 
-_STAGE_COLS = (
-    "{" + ", ".join(f"'{n}': '{'BOOLEAN' if t == 'BOOLEAN' else 'VARCHAR'}'" for n, t in COLUMNS) + "}"
-)
-_SELECT = ", ".join(
-    "TRY_CAST(event_time AS TIMESTAMP) AS event_time" if n == "event_time" else n for n in NAMES
-)
+_STAGE_COLS = "{" + ", ".join(f"'{n}': '{'BOOLEAN' if t == 'BOOLEAN' else 'VARCHAR'}'" for n, t in COLUMNS) + "}"
+_SELECT = ", ".join("TRY_CAST(event_time AS TIMESTAMP) AS event_time" if n == "event_time" else n for n in NAMES)
 
 
 class LogStore:

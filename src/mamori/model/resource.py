@@ -207,9 +207,7 @@ class Inventory:
     def errors_for(self, resource_type: str) -> list[ScanError]:
         """Scope-wide errors (not per-resource ones) that touch a resource type."""
         return [
-            e
-            for e in self.errors
-            if not e.partial and (not e.resource_types or resource_type in e.resource_types)
+            e for e in self.errors if not e.partial and (not e.resource_types or resource_type in e.resource_types)
         ]
 
     def __iter__(self) -> Iterator[Resource]:

@@ -44,9 +44,7 @@ class Selector:
 
     def __post_init__(self) -> None:
         if self.is_empty():
-            raise ValueError(
-                "a suppression needs at least one selector (rule, account, region, resource, finding or tag)"
-            )
+            raise ValueError("a suppression needs at least one selector (rule, account, region, resource, finding or tag)")
 
     def is_empty(self) -> bool:
         return not self.tags and all(getattr(self, f) in (None, "") for f in SELECTOR_FIELDS)
@@ -60,11 +58,7 @@ class Selector:
             return False
         if self.region is not None and self.region != t.region:
             return False
-        if (
-            self.resource_id is not None
-            and self.resource_id != t.resource_id
-            and self.resource_id != t.resource_arn
-        ):
+        if self.resource_id is not None and self.resource_id != t.resource_id and self.resource_id != t.resource_arn:
             return False
         return all(t.tags.get(k) == v for k, v in self.tags.items())
 
@@ -81,9 +75,7 @@ class Selector:
 
     def digest(self) -> str:
         """A stable hash of the selector (ids of suppressions that come from a file)."""
-        raw = "\x1f".join(
-            f"{k}={v}" for k, v in sorted(self.to_dict().items(), key=lambda kv: kv[0]) if k != "tags"
-        )
+        raw = "\x1f".join(f"{k}={v}" for k, v in sorted(self.to_dict().items(), key=lambda kv: kv[0]) if k != "tags")
         raw += "\x1e" + "\x1f".join(f"{k}={v}" for k, v in sorted(self.tags.items()))
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 

@@ -42,9 +42,7 @@ class LogNotifier:
 
     def send(self, notification: Notification) -> None:
         # CR/LF from a finding would forge further log lines: keep one notification on one line
-        subject, body = (
-            v.replace("\r", "\\r").replace("\n", "\\n") for v in (notification.subject, notification.body)
-        )
+        subject, body = (v.replace("\r", "\\r").replace("\n", "\\n") for v in (notification.subject, notification.body))
         log.warning("[%s] %s — %s", notification.severity.value, subject, body)
 
 
@@ -66,14 +64,7 @@ class WebhookNotifier:
 
     name = "webhook"
 
-    def __init__(
-        self,
-        url: str,
-        secret: str | None = None,
-        timeout: float = 10.0,
-        opener: Opener | None = None,
-        **_: Any,
-    ) -> None:
+    def __init__(self, url: str, secret: str | None = None, timeout: float = 10.0, opener: Opener | None = None, **_: Any) -> None:
         self.url = url
         self.secret = secret
         self.timeout = timeout
@@ -95,9 +86,7 @@ class WebhookNotifier:
             resp = self.opener(req, self.timeout)
             status = getattr(resp, "status", 200)
         except urllib.error.HTTPError as exc:
-            raise DeliveryError(
-                f"webhook answered {exc.code}", retryable=exc.code >= 500 or exc.code == 429
-            ) from exc
+            raise DeliveryError(f"webhook answered {exc.code}", retryable=exc.code >= 500 or exc.code == 429) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise DeliveryError(f"webhook unreachable: {exc}") from exc
         if status >= 300:

@@ -66,13 +66,9 @@ class EmailNotifier:
                     smtp.login(self.username, self.password)
                 smtp.send_message(msg)
         except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(
-                f"smtp answered {exc.smtp_code}", retryable=400 <= exc.smtp_code < 500
-            ) from None
+            raise DeliveryError(f"smtp answered {exc.smtp_code}", retryable=400 <= exc.smtp_code < 500) from None
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [c for c, _ in exc.recipients.values()]
-            raise DeliveryError(
-                f"smtp refused the recipients ({codes})", retryable=all(400 <= c < 500 for c in codes)
-            ) from None
+            raise DeliveryError(f"smtp refused the recipients ({codes})", retryable=all(400 <= c < 500 for c in codes)) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"smtp unreachable: {type(exc).__name__}: {exc}") from None

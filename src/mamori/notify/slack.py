@@ -19,12 +19,7 @@ from mamori.notify.channels import Opener, _default_opener
 
 MAX_BLOCKS = 50
 SECTION_MAX = 3000
-EMOJI = {
-    "critical": ":red_circle:",
-    "high": ":large_orange_circle:",
-    "medium": ":large_yellow_circle:",
-    "low": ":large_blue_circle:",
-}
+EMOJI = {"critical": ":red_circle:", "high": ":large_orange_circle:", "medium": ":large_yellow_circle:", "low": ":large_blue_circle:"}
 
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
@@ -48,48 +43,22 @@ def _cut(text: str, n: int) -> str:
 
 
 def blocks(n: Notification) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": _cut(escape(n.subject), 150), "emoji": True},
-        }
-    ]
+    out: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": _cut(escape(n.subject), 150), "emoji": True}}]
     groups = list(n.data.get("groups") or [])
     if not groups:
-        out.append(
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": _cut(escape(n.body or n.subject), SECTION_MAX)},
-            }
-        )
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut(escape(n.body or n.subject), SECTION_MAX)}})
     for g in groups[: MAX_BLOCKS - 3]:
         mark = EMOJI.get(str(g.get("severity")), ":white_circle:")
         count, resources = int(g["count"]), int(g["resources"])
-        lines = [
-            f"{mark} *{escape(g['root'])}* — *{count:,}* finding{'s' if count != 1 else ''} ({escape(g['family'])})"
-        ]
+        lines = [f"{mark} *{escape(g['root'])}* — *{count:,}* finding{'s' if count != 1 else ''} ({escape(g['family'])})"]
         accounts = ", ".join(escape(a) for a in list(g["accounts"])[:5]) or "-"
-        lines.append(
-            f"{resources:,} resource{'s' if resources != 1 else ''} · accounts {accounts} · owner {escape(g['owner'])}"
-        )
+        lines.append(f"{resources:,} resource{'s' if resources != 1 else ''} · accounts {accounts} · owner {escape(g['owner'])}")
         if g.get("examples"):
             lines.append("e.g. " + ", ".join(escape(e) for e in list(g["examples"])[:5]))
-        out.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": _cut("\n".join(lines), SECTION_MAX)}}
-        )
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut("\n".join(lines), SECTION_MAX)}})
     if len(groups) > MAX_BLOCKS - 3:
-        out.append(
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": f"… and {len(groups) - (MAX_BLOCKS - 3)} more groups"},
-            }
-        )
-    out.append(
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"mamori · {n.severity.value} · `mamori findings list`"}],
-        }
-    )
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": f"… and {len(groups) - (MAX_BLOCKS - 3)} more groups"}})
+    out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"mamori · {n.severity.value} · `mamori findings list`"}]})
     return out
 
 
@@ -110,16 +79,12 @@ class SlackNotifier:
 
     def send(self, notification: Notification) -> None:
         body = orjson.dumps(self.payload(notification))
-        req = urllib.request.Request(
-            self.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-        )
+        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"}, method="POST")
         try:
             resp = self.opener(req, self.timeout)
             status = getattr(resp, "status", 200)
         except urllib.error.HTTPError as exc:
-            raise DeliveryError(
-                f"slack answered {exc.code}", retryable=exc.code >= 500 or exc.code == 429
-            ) from None
+            raise DeliveryError(f"slack answered {exc.code}", retryable=exc.code >= 500 or exc.code == 429) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise DeliveryError(f"slack unreachable: {type(reason).__name__}") from None

@@ -63,9 +63,7 @@ class ActionContext:
 
     def execute(self, call: ApiCall) -> Any:
         """Make one planned call, exactly as planned."""
-        return getattr(self.client(call.service, call.region), xform_name(call.operation))(
-            **dict(call.params)
-        )
+        return getattr(self.client(call.service, call.region), xform_name(call.operation))(**dict(call.params))
 
 
 class Action:
@@ -104,8 +102,7 @@ class Action:
             loc = ".".join(str(x) for x in err["loc"])
             raise ActionParamsError(
                 f"action {self.name}: {err['msg']}" + (f" ({loc})" if loc else ""),
-                source="mamori.yaml" if where else None,
-                where=where or None,
+                source="mamori.yaml" if where else None, where=where or None,
             ) from exc
 
     # -- the interface ------------------------------------------------------------
@@ -116,9 +113,7 @@ class Action:
     def propose(self, target: Target, state: Mapping[str, Any], params: Any) -> Proposal:
         raise NotImplementedError
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         raise NotReversibleError(self.irreversible_reason or f"{self.name} cannot be undone")
 
     # -- derived ------------------------------------------------------------------
@@ -126,9 +121,7 @@ class Action:
     def plan(self, ctx: ActionContext, target: Target, params: Any) -> Proposal:
         return self.propose(target, self.read(ctx, target, params), params)
 
-    def apply(
-        self, ctx: ActionContext, proposal: Proposal, on_call: Callable[[int], None] | None = None
-    ) -> None:
+    def apply(self, ctx: ActionContext, proposal: Proposal, on_call: Callable[[int], None] | None = None) -> None:
         """Execute the proposal's calls in order; ``on_call(n)`` after the n-th succeeded. Raises on failure."""
         for n, call in enumerate(proposal.calls, 1):
             ctx.execute(call)

@@ -48,9 +48,7 @@ def _norm(state: Mapping[str, Any] | None) -> Any:
     return None if state is None else canonical(normalise(state))
 
 
-def verify_with_retries(
-    action: Action, ctx: ActionContext, change: Change, params: Any, cfg: GuardrailsConfig, sleep: Sleep
-) -> tuple[bool, str]:
+def verify_with_retries(action: Action, ctx: ActionContext, change: Change, params: Any, cfg: GuardrailsConfig, sleep: Sleep) -> tuple[bool, str]:
     err = ""
     for attempt in range(cfg.verify_attempts):
         try:
@@ -65,14 +63,7 @@ def verify_with_retries(
 
 
 def apply_change(
-    rstore: RemediationStore,
-    clients: Clients,
-    change: Change,
-    cfg: GuardrailsConfig,
-    *,
-    actor: str,
-    now: datetime,
-    sleep: Sleep,
+    rstore: RemediationStore, clients: Clients, change: Change, cfg: GuardrailsConfig, *, actor: str, now: datetime, sleep: Sleep
 ) -> Change:
     """Apply one change and record the outcome (never raises for AWS errors)."""
     action = ACTIONS.get(change.action)
@@ -84,47 +75,22 @@ def apply_change(
     if change.mode != DIRECT and change.rule_id:
         mode = cfg.mode_for(change.rule_id, change.target.account)
         if mode is Mode.DETECT:
-            return done(
-                change.evolve(
-                    status=ChangeStatus.BLOCKED,
-                    reason=f"{change.rule_id} is in detect mode for account {change.target.account}",
-                )
-            )
-        active, _ = cfg.exemption_for(
-            change.rule_id, change.target.account, change.target.resource_id, change.target.arn, now=now
-        )
+            return done(change.evolve(status=ChangeStatus.BLOCKED, reason=f"{change.rule_id} is in detect mode for account {change.target.account}"))
+        active, _ = cfg.exemption_for(change.rule_id, change.target.account, change.target.resource_id, change.target.arn, now=now)
         if active is not None:
-            return done(
-                change.evolve(
-                    status=ChangeStatus.EXEMPT,
-                    reason=f"exempt until {active.expires}: {active.reason} (approved by {active.approver})",
-                )
-            )
+            return done(change.evolve(status=ChangeStatus.EXEMPT, reason=f"exempt until {active.expires}: {active.reason} (approved by {active.approver})"))
     try:
         params = action.Params.model_validate(dict(change.params))
         ctx = clients.context(change.target.account)
         fresh = action.plan(ctx, change.target, params)
     except (ClientError, BotoCoreError, RemediationError, ValidationError) as exc:
-        return done(
-            change.evolve(
-                status=ChangeStatus.FAILED,
-                error=f"nothing changed: could not re-read the resource: {describe_error(exc)}",
-            )
-        )
+        return done(change.evolve(status=ChangeStatus.FAILED, error=f"nothing changed: could not re-read the resource: {describe_error(exc)}"))
     if fresh.refused:
         return done(change.evolve(status=ChangeStatus.BLOCKED, reason=fresh.refused))
     if fresh.noop:
         if change.status is ChangeStatus.UNVERIFIED or change.calls_done:
-            return done(
-                change.evolve(status=ChangeStatus.APPLIED, error="", reason="verified on a later apply")
-            )
-        return done(
-            change.evolve(
-                status=ChangeStatus.NOOP,
-                reason="already compliant when applied: nothing changed",
-                before=fresh.before,
-            )
-        )
+            return done(change.evolve(status=ChangeStatus.APPLIED, error="", reason="verified on a later apply"))
+        return done(change.evolve(status=ChangeStatus.NOOP, reason="already compliant when applied: nothing changed", before=fresh.before))
     if not _as_planned(change, fresh):
         return done(change.evolve(
             status=ChangeStatus.STALE, before=fresh.before,
@@ -142,13 +108,7 @@ def apply_change(
     except (ClientError, BotoCoreError) as exc:
         n = progress[0]
         what = "nothing changed" if n == 0 else f"{n} of {len(fresh.calls)} calls succeeded before it"
-        return done(
-            applying.evolve(
-                status=ChangeStatus.FAILED,
-                calls_done=n,
-                error=f"{fresh.calls[n].describe()} failed ({what}): {describe_error(exc)}",
-            )
-        )
+        return done(applying.evolve(status=ChangeStatus.FAILED, calls_done=n, error=f"{fresh.calls[n].describe()} failed ({what}): {describe_error(exc)}"))
     applied_at = datetime.now(UTC)
     applied = applying.evolve(calls_done=len(fresh.calls), applied_at=applied_at)
     ok, err = verify_with_retries(action, ctx, applied, params, cfg, sleep)

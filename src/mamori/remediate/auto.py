@@ -53,7 +53,5 @@ def after_scan(
         return AutoResult(None, None)
     if not any(_is_auto(c) and c.status is ChangeStatus.PLANNED for c in plan.changes):
         return AutoResult(plan, None)
-    report = apply_plan(
-        RemediationStore(store.engine), clients, plan, cfg, actor=actor, only=_is_auto, sleep=sleep
-    )
+    report = apply_plan(RemediationStore(store.engine), clients, plan, cfg, actor=actor, only=_is_auto, sleep=sleep)
     return AutoResult(plan, report)

@@ -38,13 +38,7 @@ from mamori.remediate.errors import NoAccessError
 class RoleAssumer:
     """mamori's own session, and a role assumed in every other account (lazily, once each)."""
 
-    def __init__(
-        self,
-        target: AwsTarget,
-        role_name: str | None,
-        session_factory: SessionFactory | None,
-        counter: ApiCounter,
-    ) -> None:
+    def __init__(self, target: AwsTarget, role_name: str | None, session_factory: SessionFactory | None, counter: ApiCounter) -> None:
         self.target = target
         self.role_name = role_name
         self.counter = counter
@@ -72,17 +66,13 @@ class RoleAssumer:
         with self._lock:
             f = self._by_account.get(account)
             if f is None:
-                f = self._by_account[account] = self._assume(
-                    base, account, self.role_name.format(account=account)
-                )
+                f = self._by_account[account] = self._assume(base, account, self.role_name.format(account=account))
             return f
 
     def _assume(self, base: ClientFactory, account: str, role: str) -> ClientFactory:
         arn = f"arn:aws:iam::{account}:role/{role}"
         try:
-            creds = base.client("sts", self.target.home_region).assume_role(
-                RoleArn=arn, RoleSessionName="mamori-responder"
-            )["Credentials"]
+            creds = base.client("sts", self.target.home_region).assume_role(RoleArn=arn, RoleSessionName="mamori-responder")["Credentials"]
         except (ClientError, BotoCoreError) as exc:
             raise NoAccessError(f"cannot assume {arn}: {exc}") from exc
         sess = boto3.Session(
@@ -107,9 +97,7 @@ class Clients:
         self._assumer = assumer
 
     @classmethod
-    def from_targets(
-        cls, targets: Sequence[AwsTarget], session_factories: Sequence[SessionFactory | None] | None = None
-    ) -> Clients:
+    def from_targets(cls, targets: Sequence[AwsTarget], session_factories: Sequence[SessionFactory | None] | None = None) -> Clients:
         facs = list(session_factories or [None] * len(targets))
         out: dict[str, ClientFactory] = {}
         for target, sf in zip(targets, facs, strict=True):
@@ -135,9 +123,7 @@ class Clients:
             factory = self._assumer.factory_for(account)
         if factory is None:
             known = ", ".join(self.accounts) or "none"
-            raise NoAccessError(
-                f"no credentials for account {account} (have: {known}); pass --role-arn for it"
-            )
+            raise NoAccessError(f"no credentials for account {account} (have: {known}); pass --role-arn for it")
         return ActionContext(factory, account)
 
     def _counters(self) -> list[ApiCounter]:

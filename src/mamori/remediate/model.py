@@ -31,9 +31,7 @@ class ChangeStatus(StrEnum):
         return self in _ACTIONABLE
 
 
-_ACTIONABLE = frozenset(
-    {ChangeStatus.PLANNED, ChangeStatus.FAILED, ChangeStatus.STALE, ChangeStatus.UNVERIFIED}
-)
+_ACTIONABLE = frozenset({ChangeStatus.PLANNED, ChangeStatus.FAILED, ChangeStatus.STALE, ChangeStatus.UNVERIFIED})
 
 
 class PlanStatus(StrEnum):
@@ -80,13 +78,7 @@ class ApiCall:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ApiCall:
-        return cls(
-            str(d["service"]),
-            str(d["operation"]),
-            str(d["region"]),
-            dict(d.get("params") or {}),
-            str(d.get("permission", "")),
-        )
+        return cls(str(d["service"]), str(d["operation"]), str(d["region"]), dict(d.get("params") or {}), str(d.get("permission", "")))
 
     def describe(self) -> str:
         args = ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
@@ -220,9 +212,7 @@ def plan_status(changes: Iterable[Change]) -> PlanStatus:
     return PlanStatus.PLANNED if pending else PlanStatus.NOTHING_TO_DO
 
 
-_TROUBLED = frozenset(
-    {ChangeStatus.FAILED, ChangeStatus.STALE, ChangeStatus.UNVERIFIED, ChangeStatus.APPLYING}
-)
+_TROUBLED = frozenset({ChangeStatus.FAILED, ChangeStatus.STALE, ChangeStatus.UNVERIFIED, ChangeStatus.APPLYING})
 
 
 @dataclass(frozen=True)

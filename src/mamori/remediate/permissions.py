@@ -29,12 +29,7 @@ def policy(actions: Iterable[Action] | None = None) -> dict[str, Any]:
             if dict(st) not in extra:
                 extra.append(dict(st))
     statements: list[dict[str, Any]] = [
-        {
-            "Sid": f"Mamori{svc.title().replace('-', '')}",
-            "Effect": "Allow",
-            "Action": sorted(perms),
-            "Resource": "*",
-        }
+        {"Sid": f"Mamori{svc.title().replace('-', '')}", "Effect": "Allow", "Action": sorted(perms), "Resource": "*"}
         for svc, perms in sorted(by_service.items())
     ]
     return {"Version": "2012-10-17", "Statement": statements + extra}

@@ -50,9 +50,7 @@ def describe_error(exc: BaseException) -> str:
     return str(exc)
 
 
-def plan_item(
-    item: Item, plan_id: PlanId, seq: int, clients: Clients, cfg: GuardrailsConfig, now: datetime
-) -> tuple[Change, Mapping[str, Any] | None]:
+def plan_item(item: Item, plan_id: PlanId, seq: int, clients: Clients, cfg: GuardrailsConfig, now: datetime) -> tuple[Change, Mapping[str, Any] | None]:
     """A change for one item (reads the live resource), and the exemption used, if any."""
     a = item.action
     where = f"guardrails.rules.{item.rule_id}.params" if item.rule_id else ""
@@ -64,9 +62,7 @@ def plan_item(
     )  # fmt: skip
     note = ""
     if item.rule_id and item.mode != DIRECT:
-        active, expired = cfg.exemption_for(
-            item.rule_id, item.target.account, item.target.resource_id, item.target.arn, now=now
-        )
+        active, expired = cfg.exemption_for(item.rule_id, item.target.account, item.target.resource_id, item.target.arn, now=now)
         if active is not None:
             reason = f"exempt until {active.expires}: {active.reason} (approved by {active.approver})"
             return base.evolve(status=ChangeStatus.EXEMPT, reason=reason), active.to_dict()
@@ -76,29 +72,12 @@ def plan_item(
         ctx = clients.context(item.target.account)
         prop = a.plan(ctx, item.target, params)
     except (ClientError, BotoCoreError, RemediationError) as exc:
-        return base.evolve(
-            status=ChangeStatus.ERROR,
-            reason=note,
-            error=f"could not read the resource: {describe_error(exc)}",
-        ), None
+        return base.evolve(status=ChangeStatus.ERROR, reason=note, error=f"could not read the resource: {describe_error(exc)}"), None
     if prop.refused:
-        return base.evolve(
-            status=ChangeStatus.BLOCKED, before=prop.before, after=prop.after, reason=prop.refused
-        ), None
+        return base.evolve(status=ChangeStatus.BLOCKED, before=prop.before, after=prop.after, reason=prop.refused), None
     status = ChangeStatus.NOOP if prop.noop else ChangeStatus.PLANNED
-    reason = note or (
-        f"rule in {item.mode} mode: apply is refused until the mode is manual or auto"
-        if item.mode == Mode.DETECT
-        else ""
-    )
-    return base.evolve(
-        status=status,
-        summary=prop.summary,
-        calls=prop.calls,
-        before=prop.before,
-        after=prop.after,
-        reason=reason,
-    ), None
+    reason = note or (f"rule in {item.mode} mode: apply is refused until the mode is manual or auto" if item.mode == Mode.DETECT else "")
+    return base.evolve(status=status, summary=prop.summary, calls=prop.calls, before=prop.before, after=prop.after, reason=reason), None
 
 
 def build_plan(
@@ -118,29 +97,14 @@ def build_plan(
     changes: list[Change] = []
     honoured: list[tuple[str, str, Mapping[str, Any]]] = []
     for item in items:
-        key = orjson.dumps(
-            [
-                item.action.name,
-                item.target.account,
-                item.target.region,
-                item.target.resource_id,
-                item.rule_id,
-            ],
-            option=orjson.OPT_SORT_KEYS,
-        )
+        key = orjson.dumps([item.action.name, item.target.account, item.target.region, item.target.resource_id, item.rule_id], option=orjson.OPT_SORT_KEYS)
         if key in seen:
             continue
         seen.add(key)
         change, exemption = plan_item(item, pid, len(changes) + 1, clients, cfg, when)
         changes.append(change)
         if exemption is not None:
-            honoured.append(
-                (
-                    "guardrails.exemption",
-                    change.target.label,
-                    {"rule_id": change.rule_id, "plan_id": pid, **exemption},
-                )
-            )
+            honoured.append(("guardrails.exemption", change.target.label, {"rule_id": change.rule_id, "plan_id": pid, **exemption}))
     plan = Plan(pid, when, actor, source, dict(selector), tuple(changes))
     return Plan(pid, when, actor, source, dict(selector), tuple(changes), plan_status(plan.changes)), honoured
 
@@ -160,20 +124,9 @@ def items_from_findings(
         if modes and mode not in modes:
             continue
         if f.resource_type != action.resource_type:
-            raise RemediationError(
-                f"finding {f.id} is about {f.resource_type}, but {action.name} fixes {action.resource_type}"
-            )
+            raise RemediationError(f"finding {f.id} is about {f.resource_type}, but {action.name} fixes {action.resource_type}")
         target = Target(f.account, f.region, f.resource_type, f.resource_id, f.resource_arn)
-        out.append(
-            Item(
-                action,
-                target,
-                f.rule_id,
-                f.id,
-                mode=mode.value,
-                rule_params=(rule_params or {}).get(f.rule_id),
-            )
-        )
+        out.append(Item(action, target, f.rule_id, f.id, mode=mode.value, rule_params=(rule_params or {}).get(f.rule_id)))
     out.sort(key=lambda i: (i.rule_id, i.target.account, i.target.region, i.target.resource_id))
     return out
 
@@ -186,21 +139,14 @@ class Selector:
     modes: tuple[Mode, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "rules": list(self.rules),
-            "accounts": list(self.accounts),
-            "finding_ids": list(self.finding_ids),
-            "modes": [m.value for m in self.modes],
-        }
+        return {"rules": list(self.rules), "accounts": list(self.accounts), "finding_ids": list(self.finding_ids), "modes": [m.value for m in self.modes]}
 
 
 def remediable_rules() -> list[str]:
     return sorted(bindings())
 
 
-def effective_rule_params(
-    rules: RuleSet, overrides: Mapping[str, Mapping[str, Any]]
-) -> dict[str, dict[str, Any]]:
+def effective_rule_params(rules: RuleSet, overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Each rule's parameters as the scan used them: the rule's defaults <- config ``params``."""
     return {r.id: {**r.spec.params, **dict(overrides.get(r.id, {}))} for r in rules}
 
@@ -222,22 +168,14 @@ def plan_from_store(
     bound = bindings()
     unknown = [r for r in selector.rules if r not in bound]
     if unknown:
-        raise UnboundRuleError(
-            f"no remediation action is bound to {', '.join(unknown)} (bound: {', '.join(sorted(bound))})"
-        )
-    flt = FindingFilter(
-        statuses=(FindingStatus.NEW, FindingStatus.NOTIFIED),
-        rules=selector.rules or tuple(bound),
-        accounts=selector.accounts,
-    )
+        raise UnboundRuleError(f"no remediation action is bound to {', '.join(unknown)} (bound: {', '.join(sorted(bound))})")
+    flt = FindingFilter(statuses=(FindingStatus.NEW, FindingStatus.NOTIFIED), rules=selector.rules or tuple(bound), accounts=selector.accounts)
     findings = store.findings(flt)
     if selector.finding_ids:
         wanted = set(selector.finding_ids)
         findings = [f for f in findings if f.id in wanted or any(f.id.startswith(w) for w in wanted)]
     items = items_from_findings(findings, cfg, modes=selector.modes, rule_params=rule_params)
-    plan, honoured = build_plan(
-        items, clients, cfg, actor=actor, source=source, selector=selector.to_dict(), now=now
-    )
+    plan, honoured = build_plan(items, clients, cfg, actor=actor, source=source, selector=selector.to_dict(), now=now)
     if save is None or save(plan):
         RemediationStore(store.engine).save_plan(plan, extra=honoured)
     return plan

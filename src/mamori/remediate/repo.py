@@ -53,13 +53,7 @@ class RemediationStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def save_plan(
-        self,
-        plan: Plan,
-        *,
-        audit: Mapping[str, Any] | None = None,
-        extra: Sequence[tuple[str, str, Mapping[str, Any]]] = (),
-    ) -> None:
+    def save_plan(self, plan: Plan, *, audit: Mapping[str, Any] | None = None, extra: Sequence[tuple[str, str, Mapping[str, Any]]] = ()) -> None:
         """Insert a plan and its changes, and audit ``remediate.plan`` (+ ``extra`` (action, subject, details) entries)."""
         now = datetime.now(UTC)
         try:
@@ -70,26 +64,14 @@ class RemediationStore:
                 })  # fmt: skip
                 if plan.changes:
                     conn.execute(insert(rc), [_change_row(c, now) for c in plan.changes])
-                details = {
-                    "source": plan.source,
-                    "selector": dict(plan.selector),
-                    "counts": plan.counts(),
-                    **dict(audit or {}),
-                }
+                details = {"source": plan.source, "selector": dict(plan.selector), "counts": plan.counts(), **dict(audit or {})}
                 record_in(conn, actor=plan.actor, action="remediate.plan", subject=plan.id, details=details)
                 for action, subject, det in extra:
                     record_in(conn, actor=plan.actor, action=action, subject=subject, details=det)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store the plan: {exc}") from exc
 
-    def update_change(
-        self,
-        change: Change,
-        *,
-        actor: str,
-        action: str | None = None,
-        details: Mapping[str, Any] | None = None,
-    ) -> None:
+    def update_change(self, change: Change, *, actor: str, action: str | None = None, details: Mapping[str, Any] | None = None) -> None:
         """Write a change's new state; audit it as ``action`` when given."""
         now = datetime.now(UTC)
         row = _change_row(change, now)
@@ -106,23 +88,11 @@ class RemediationStore:
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record change {change.id}: {exc}") from exc
 
-    def set_plan_status(
-        self, plan_id: PlanId, status: PlanStatus, *, actor: str, action: str, details: Mapping[str, Any]
-    ) -> None:
+    def set_plan_status(self, plan_id: PlanId, status: PlanStatus, *, actor: str, action: str, details: Mapping[str, Any]) -> None:
         try:
             with write_transaction(self.engine) as conn:
-                conn.execute(
-                    update(rp)
-                    .where(rp.c.id == plan_id)
-                    .values(status=status.value, updated_at=datetime.now(UTC))
-                )
-                record_in(
-                    conn,
-                    actor=actor,
-                    action=action,
-                    subject=plan_id,
-                    details={"status": status.value, **dict(details)},
-                )
+                conn.execute(update(rp).where(rp.c.id == plan_id).values(status=status.value, updated_at=datetime.now(UTC)))
+                record_in(conn, actor=actor, action=action, subject=plan_id, details={"status": status.value, **dict(details)})
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record plan {plan_id}: {exc}") from exc
 
@@ -130,11 +100,7 @@ class RemediationStore:
 
     def _one(self, table: Any, id_or_prefix: str, what: str) -> Any:
         with self.engine.connect() as conn:
-            rows = list(
-                conn.execute(
-                    select(table).where(table.c.id.startswith(id_or_prefix, autoescape=True)).limit(2)
-                )
-            )
+            rows = list(conn.execute(select(table).where(table.c.id.startswith(id_or_prefix, autoescape=True)).limit(2)))
         if not rows:
             raise PlanNotFoundError(f"no {what} {id_or_prefix!r} (`mamori remediate list` shows plans)")
         if len(rows) > 1:
@@ -144,12 +110,8 @@ class RemediationStore:
     def plan(self, id_or_prefix: str) -> Plan:
         r = self._one(rp, id_or_prefix, "plan")
         with self.engine.connect() as conn:
-            changes = tuple(
-                _change(c) for c in conn.execute(select(rc).where(rc.c.plan_id == r.id).order_by(rc.c.seq))
-            )
-        return Plan(
-            PlanId(r.id), r.created_at, r.actor, r.source, r.selector or {}, changes, PlanStatus(r.status)
-        )
+            changes = tuple(_change(c) for c in conn.execute(select(rc).where(rc.c.plan_id == r.id).order_by(rc.c.seq)))
+        return Plan(PlanId(r.id), r.created_at, r.actor, r.source, r.selector or {}, changes, PlanStatus(r.status))
 
     def change(self, id_or_prefix: str) -> Change:
         return _change(self._one(rc, id_or_prefix, "change"))
@@ -159,13 +121,7 @@ class RemediationStore:
             ids = [r.id for r in conn.execute(select(rp.c.id).order_by(rp.c.created_at.desc()).limit(limit))]
         return [self.plan(i) for i in ids]
 
-    def changes_for(
-        self,
-        *,
-        action: str | None = None,
-        resource_id: str | None = None,
-        statuses: tuple[ChangeStatus, ...] = (),
-    ) -> list[Change]:
+    def changes_for(self, *, action: str | None = None, resource_id: str | None = None, statuses: tuple[ChangeStatus, ...] = ()) -> list[Change]:
         q = select(rc)
         if action:
             q = q.where(rc.c.action == action)

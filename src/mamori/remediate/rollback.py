@@ -39,14 +39,8 @@ def rollback_change(
     action = ACTIONS.get(change.action)
     if change.status is ChangeStatus.ROLLED_BACK:
         return change  # already done: a second rollback changes nothing
-    if (
-        change.status not in _TOUCHED
-        or (change.status is ChangeStatus.FAILED and not change.calls_done)
-        or change.prior is None
-    ):
-        raise RemediationError(
-            f"change {change.id} changed nothing (status {change.status.value}): nothing to roll back"
-        )
+    if change.status not in _TOUCHED or (change.status is ChangeStatus.FAILED and not change.calls_done) or change.prior is None:
+        raise RemediationError(f"change {change.id} changed nothing (status {change.status.value}): nothing to roll back")
     if not action.reversible:
         raise NotReversibleError(f"{action.name}: {action.irreversible_reason or 'cannot be undone'}")
     params = action.Params.model_validate(dict(change.params))
@@ -54,14 +48,8 @@ def rollback_change(
     try:
         current = action.read(ctx, change.target, params)
     except (ClientError, BotoCoreError) as exc:
-        raise RemediationError(
-            f"cannot read {change.target.label} to roll back: {describe_error(exc)}"
-        ) from exc
-    if (
-        not force
-        and change.status is ChangeStatus.APPLIED
-        and not action.propose(change.target, current, params).noop
-    ):
+        raise RemediationError(f"cannot read {change.target.label} to roll back: {describe_error(exc)}") from exc
+    if not force and change.status is ChangeStatus.APPLIED and not action.propose(change.target, current, params).noop:
         raise RemediationError(
             f"{change.target.label} changed since mamori applied {change.id}; rolling back would overwrite that. "
             "Use --force to restore the prior configuration anyway"
@@ -71,15 +59,8 @@ def rollback_change(
         try:
             ctx.execute(call)
         except (ClientError, BotoCoreError) as exc:
-            failed = change.evolve(
-                error=f"rollback: {call.describe()} failed after {n} of {len(calls)} calls: {describe_error(exc)}"
-            )
-            rstore.update_change(
-                failed,
-                actor=actor,
-                action="remediate.rollback",
-                details={"outcome": "failed", "rollback_calls": [c.describe() for c in calls]},
-            )
+            failed = change.evolve(error=f"rollback: {call.describe()} failed after {n} of {len(calls)} calls: {describe_error(exc)}")
+            rstore.update_change(failed, actor=actor, action="remediate.rollback", details={"outcome": "failed", "rollback_calls": [c.describe() for c in calls]})
             raise RemediationError(failed.error) from exc
     restored, err = False, ""
     for attempt in range(cfg.verify_attempts):
@@ -91,15 +72,9 @@ def rollback_change(
             break
         if attempt + 1 < cfg.verify_attempts:
             sleep(cfg.verify_delay_seconds)
-    details = {
-        "rollback_calls": [c.describe() for c in calls],
-        "outcome": "restored" if restored else "not verified",
-        "forced": force,
-    }
+    details = {"rollback_calls": [c.describe() for c in calls], "outcome": "restored" if restored else "not verified", "forced": force}
     if not restored:
-        unverified = change.evolve(
-            error=f"rollback calls made, but the prior configuration is not back: {err or 'it differs'}"
-        )
+        unverified = change.evolve(error=f"rollback calls made, but the prior configuration is not back: {err or 'it differs'}")
         rstore.update_change(unverified, actor=actor, action="remediate.rollback", details=details)
         raise RemediationError(unverified.error)
     done = change.evolve(status=ChangeStatus.ROLLED_BACK, rolled_back_at=datetime.now(UTC), error="")

@@ -40,15 +40,7 @@ class ReportData:
             "generated_at": self.generated_at.isoformat(),
             "mamori_version": __version__,
             "account": self.account,
-            "scan": None
-            if scan is None
-            else {
-                "id": scan.id,
-                "finished_at": scan.finished_at.isoformat(),
-                "accounts": scan.accounts,
-                "regions": scan.regions,
-                "resources": scan.resources,
-            },
+            "scan": None if scan is None else {"id": scan.id, "finished_at": scan.finished_at.isoformat(), "accounts": scan.accounts, "regions": scan.regions, "resources": scan.resources},
             "standards": [{k: v for k, v in view.to_dict().items()} for view in self.views],
             "trend": {k: [[t.isoformat(), s] for t, s in v] for k, v in self.trend.items()},
             "findings": self.findings,
@@ -95,9 +87,7 @@ def gather(
     trend = {sid: store.score_history(sid, account, ALL) for sid in standards()}
     flt = FindingFilter(accounts=() if account == ALL else (account,))
     found = store.findings(flt)
-    found.sort(
-        key=lambda f: (not f.status.is_open, -f.severity.rank, f.rule_id, f.account, f.region, f.resource_id)
-    )
+    found.sort(key=lambda f: (not f.status.is_open, -f.severity.rank, f.rule_id, f.account, f.region, f.resource_id))
     total = len(found)
     found = found[:max_findings]
     meta = store.meta([f.id for f in found]) if found else {}

@@ -59,13 +59,13 @@ def _score_table(v: StandardView) -> str:
         label = "<strong>overall</strong>" if cid == ALL else _cat_label(cid, title)
         rows.append(
             f'<tr class="category" data-standard="{escape(v.standard.id)}" data-category="{escape(cid)}">'
-            f'<td>{label}</td><td class="num score">{_bar(s)}{_pct(s)}</td>'
+            f"<td>{label}</td><td class=\"num score\">{_bar(s)}{_pct(s)}</td>"
             f'<td class="num">{sc.passed if sc else 0} / {sc.failed if sc else 0} / {sc.unknown if sc else 0}</td>'
             f'<td class="num">{cov.machine if cov else 0}</td><td class="num">{cov.attested if cov else 0}</td>'
             f'<td class="num">{cov.not_covered if cov else 0}</td><td class="num">{cov.failing if cov else 0}</td></tr>'
         )
     head = (
-        '<thead><tr><th>category</th><th class="num">score</th><th class="num">results pass / fail / unknown</th>'
+        "<thead><tr><th>category</th><th class=\"num\">score</th><th class=\"num\">results pass / fail / unknown</th>"
         '<th class="num">controls by machine</th><th class="num">attested</th><th class="num">not covered</th>'
         '<th class="num">failing controls</th></tr></thead>'
     )
@@ -76,9 +76,7 @@ def _controls_table(v: StandardView) -> str:
     rows = []
     for s in v.states:
         a = s.attestation
-        extra = (
-            f"by {escape(a.by)} until {a.expires_at.date().isoformat()}: {escape(a.evidence)}" if a else ""
-        )
+        extra = f"by {escape(a.by)} until {a.expires_at.date().isoformat()}: {escape(a.evidence)}" if a else ""
         if s.note:
             extra = f"{extra}; {escape(s.note)}" if extra else escape(s.note)
         rules = ", ".join(f"<code>{escape(r)}</code>" for r in s.rules)
@@ -91,7 +89,7 @@ def _controls_table(v: StandardView) -> str:
             f'<td class="{cls}">{escape(s.status.value)}</td><td>{rules}</td><td>{extra}</td></tr>'
         )
     return (
-        '<table class="controls"><thead><tr><th>control</th><th>title</th><th>coverage</th><th>status</th>'
+        "<table class=\"controls\"><thead><tr><th>control</th><th>title</th><th>coverage</th><th>status</th>"
         f"<th>rules (pass/fail/unknown results)</th><th>attestation / note</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -108,7 +106,7 @@ def _header(d: ReportData) -> str:
             f"{len([r for r in scan.regions if r != 'global'])} region(s)"
         )
     return (
-        f'<h1>{escape(d.title)}</h1><div class="muted">{line} · {acct} · generated '
+        f"<h1>{escape(d.title)}</h1><div class=\"muted\">{line} · {acct} · generated "
         f"{escape(d.generated_at.isoformat(timespec='seconds'))} by mamori {escape(__version__)}</div>"
     )
 
@@ -125,10 +123,10 @@ def _rules_section(d: ReportData) -> str:
         ctl = "; ".join(f"{escape(k)} {escape(', '.join(v))}" for k, v in (r.get("controls") or {}).items())
         items.append(
             f'<details class="rule" data-rule="{escape(rid)}"><summary><span class="sev sev-{escape(r["severity"])}">{escape(r["severity"])}</span> '
-            f'<code>{escape(rid)}</code> — {escape(r["title"])} <span class="muted">({open_count.get(rid, 0)} open)</span></summary>'
-            f'<p class="muted">{ctl} · {escape(r.get("guardrail", ""))}</p>'
+            f"<code>{escape(rid)}</code> — {escape(r['title'])} <span class=\"muted\">({open_count.get(rid, 0)} open)</span></summary>"
+            f"<p class=\"muted\">{ctl} · {escape(r.get('guardrail', ''))}</p>"
             f"<h3>Why it matters</h3><p>{escape(r['rationale'])}</p>"
-            f'<h3>How to fix</h3><p class="remediation">{escape(r["remediation"])}</p>'
+            f"<h3>How to fix</h3><p class=\"remediation\">{escape(r['remediation'])}</p>"
             + (f"<ul>{refs}</ul>" if refs else "")
             + "</details>"
         )
@@ -164,9 +162,7 @@ def _drift_section(d: ReportData) -> str:
 def render(d: ReportData) -> str:
     body = ['<section id="summary"><h2>Compliance</h2><ul class="summary">']
     for v in d.views:
-        body.append(
-            f'<li data-standard="{escape(v.standard.id)}"><strong>{escape(v.standard.title)}</strong>: {escape(v.explain())}</li>'
-        )
+        body.append(f'<li data-standard="{escape(v.standard.id)}"><strong>{escape(v.standard.title)}</strong>: {escape(v.explain())}</li>')
     body.append("</ul>")
     if d.views and d.views[0].note:
         body.append(f'<p class="muted">{escape(d.views[0].note)}</p>')
@@ -177,18 +173,12 @@ def render(d: ReportData) -> str:
     )
     body.append(_drift_section(d))
     body.append('<section id="trend"><h2>Trend</h2>')
-    body.append(
-        trend_svg({sid: pts for sid, pts in d.trend.items()}, title="Score over time (all categories)")
-    )
+    body.append(trend_svg({sid: pts for sid, pts in d.trend.items()}, title="Score over time (all categories)"))
     body.append("</section>")
     for v in d.views:
-        body.append(
-            f'<section class="standard" id="standard-{escape(v.standard.id)}"><h2>{escape(v.standard.title)}: score by category</h2>'
-        )
+        body.append(f'<section class="standard" id="standard-{escape(v.standard.id)}"><h2>{escape(v.standard.title)}: score by category</h2>')
         body.append(_score_table(v))
-        body.append(
-            f"<details><summary>Every control ({len(v.states)}): status, rules, attestations</summary>{_controls_table(v)}</details></section>"
-        )
+        body.append(f"<details><summary>Every control ({len(v.states)}): status, rules, attestations</summary>{_controls_table(v)}</details></section>")
     template = (resources.files("mamori.report") / "template.html").read_text(encoding="utf-8")
     return (
         template.replace("__MAMORI_VERSION__", escape(__version__))

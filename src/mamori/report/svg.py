@@ -11,9 +11,7 @@ W, H = 760, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 150, 14, 30
 
 
-def trend_svg(
-    series: Mapping[str, Sequence[tuple[datetime, float | None]]], *, title: str = "Score over time"
-) -> str:
+def trend_svg(series: Mapping[str, Sequence[tuple[datetime, float | None]]], *, title: str = "Score over time") -> str:
     """One line per series (name -> [(time, score %)]); points without a score are skipped."""
     pts = {name: [(t, s) for t, s in values if s is not None] for name, values in series.items()}
     times = [t for values in pts.values() for t, _ in values]
@@ -25,13 +23,9 @@ def trend_svg(
     for v in (0, 25, 50, 75, 100):
         gy = TOP + ph * (1 - v / 100)
         out.append(f'<line x1="{LEFT}" y1="{gy:.1f}" x2="{LEFT + pw}" y2="{gy:.1f}" stroke="#e5e7eb"/>')
-        out.append(
-            f'<text x="{LEFT - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7280">{v}%</text>'
-        )
+        out.append(f'<text x="{LEFT - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7280">{v}%</text>')
     if not times:
-        out.append(
-            f'<text x="{LEFT + pw / 2}" y="{TOP + ph / 2}" text-anchor="middle" fill="#6b7280">no scored scans yet</text></svg>'
-        )
+        out.append(f'<text x="{LEFT + pw / 2}" y="{TOP + ph / 2}" text-anchor="middle" fill="#6b7280">no scored scans yet</text></svg>')
         return "".join(out)
     t0, t1 = min(times), max(times)
     span = (t1 - t0).total_seconds()
@@ -44,16 +38,12 @@ def trend_svg(
 
     labels = [t0] if span == 0 else [t0, t1]
     for t in labels:
-        out.append(
-            f'<text x="{x(t):.1f}" y="{H - 8}" text-anchor="middle" font-size="11" fill="#6b7280">{t.date().isoformat()}</text>'
-        )
+        out.append(f'<text x="{x(t):.1f}" y="{H - 8}" text-anchor="middle" font-size="11" fill="#6b7280">{t.date().isoformat()}</text>')
     for i, (name, values) in enumerate(pts.items()):
         color = COLORS[i % len(COLORS)]
         if len(values) > 1:
             coords = " ".join(f"{x(t):.1f},{y(s):.1f}" for t, s in values)
-            out.append(
-                f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{coords}" data-series="{escape(name)}"/>'
-            )
+            out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{coords}" data-series="{escape(name)}"/>')
         for t, s in values:
             out.append(
                 f'<circle cx="{x(t):.1f}" cy="{y(s):.1f}" r="3.5" fill="{color}">'
@@ -63,8 +53,6 @@ def trend_svg(
         last = values[-1][1] if values else None
         label = f"{name} {last:.1f}%" if last is not None else f"{name} n/a"
         out.append(f'<rect x="{W - RIGHT + 12}" y="{ly - 9}" width="10" height="10" fill="{color}"/>')
-        out.append(
-            f'<text x="{W - RIGHT + 27}" y="{ly}" font-size="12" fill="#111827">{escape(label)}</text>'
-        )
+        out.append(f'<text x="{W - RIGHT + 27}" y="{ly}" font-size="12" fill="#111827">{escape(label)}</text>')
     out.append("</svg>")
     return "".join(out)

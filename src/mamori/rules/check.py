@@ -24,19 +24,12 @@ Problem = tuple[Loc, str]
 _NOT_OPERATORS = ("path", "when_missing")
 
 
-def check_rule(
-    spec: RuleSpec, local_hooks: Collection[str]
-) -> tuple[list[Problem], dict[str, Callable[..., Any]]]:
+def check_rule(spec: RuleSpec, local_hooks: Collection[str]) -> tuple[list[Problem], dict[str, Callable[..., Any]]]:
     """(problems, the shared hooks the rule names by name -> function)."""
     problems: list[Problem] = []
     shared: dict[str, Callable[..., Any]] = {}
     if spec.resource_type not in RESOURCE_TYPES:
-        return [
-            (
-                ("resource_type",),
-                f"resource type {spec.resource_type!r} has no model in mamori.model.resources",
-            )
-        ], shared
+        return [(("resource_type",), f"resource type {spec.resource_type!r} has no model in mamori.model.resources")], shared
     model = RESOURCE_TYPES.get(spec.resource_type)
 
     def path(p: str, loc: Loc) -> Any:
@@ -56,18 +49,11 @@ def check_rule(
             return
         entry = SHARED_HOOKS.get(name)
         if spec.resource_type not in entry.resource_types:
-            problems.append(
-                (
-                    loc,
-                    f"shared hook {name!r} reads {', '.join(entry.resource_types)}, not {spec.resource_type}",
-                )
-            )
+            problems.append((loc, f"shared hook {name!r} reads {', '.join(entry.resource_types)}, not {spec.resource_type}"))
             return
         missing = [p for p in entry.params if p not in spec.params]
         if missing:
-            problems.append(
-                (loc, f"shared hook {name!r} needs the rule parameter(s) {', '.join(missing)} under params")
-            )
+            problems.append((loc, f"shared hook {name!r} needs the rule parameter(s) {', '.join(missing)} under params"))
             return
         shared[name] = entry.fn
 

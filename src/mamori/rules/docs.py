@@ -1,6 +1,6 @@
 """Render the rule reference (docs/rules.md) from the registry; never maintained by hand.
 
-python -m mamori.rules.docs > docs/rules.md
+    python -m mamori.rules.docs > docs/rules.md
 """
 
 from __future__ import annotations

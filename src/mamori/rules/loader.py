@@ -43,9 +43,7 @@ class RuleSet:
         self._by_id: dict[str, Rule] = {}
         for r in rules:
             if r.id in self._by_id:
-                raise RuleError(
-                    f"rule {r.id!r} is defined twice (also in {self._by_id[r.id].path})", source=str(r.path)
-                )
+                raise RuleError(f"rule {r.id!r} is defined twice (also in {self._by_id[r.id].path})", source=str(r.path))
             self._by_id[r.id] = r
 
     def __iter__(self) -> Iterator[Rule]:
@@ -80,31 +78,21 @@ def load_rule(path: Path) -> Rule:
     catalogue = standards()
     for std_id, ctrl_ids in spec.controls.items():
         if std_id not in catalogue:
-            raise RuleError(
-                f"unknown standard {std_id!r} (known: {', '.join(catalogue)})",
-                source=str(path),
-                where=f"controls.{std_id}",
-            )
+            raise RuleError(f"unknown standard {std_id!r} (known: {', '.join(catalogue)})", source=str(path), where=f"controls.{std_id}")
         known = catalogue[std_id].controls()
         for cid in ctrl_ids:
             if cid not in known:
-                raise RuleError(
-                    f"{std_id} has no control {cid!r}", source=str(path), where=f"controls.{std_id}"
-                )
+                raise RuleError(f"{std_id} has no control {cid!r}", source=str(path), where=f"controls.{std_id}")
     hooks = load_hooks(path, RuleError, "rule")
     problems, shared = check_rule(spec, set(hooks))
     if problems:
         loc, message = problems[0]
         line = line_of(path, loc)
-        raise RuleError(
-            f"{loc_text(loc)}: {message}", source=str(path), where=None if line is None else str(line)
-        )
+        raise RuleError(f"{loc_text(loc)}: {message}", source=str(path), where=None if line is None else str(line))
     hooks = {**hooks, **shared}
     try:
         fail = compile_condition(spec.fail_when, "fail_when", set(hooks))
-        applies = (
-            compile_condition(spec.applies_when, "applies_when", set(hooks)) if spec.applies_when else None
-        )
+        applies = compile_condition(spec.applies_when, "applies_when", set(hooks)) if spec.applies_when else None
     except RuleError as exc:
         raise RuleError(exc.message, source=str(path), where=exc.where) from exc
     try:

@@ -61,9 +61,7 @@ def _field(ann: Any, name: str, where: str) -> Any:
             args = get_args(m)
             return args[1] if len(args) == 2 else _ANY
         if origin is list or m is list:
-            problems.append(
-                f"{where} is a list: a dotted path cannot read {name!r} inside it (use a JMESPath filter)"
-            )
+            problems.append(f"{where} is a list: a dotted path cannot read {name!r} inside it (use a JMESPath filter)")
             continue
         problems.append(f"{where} is a {_describe(m)}: it has no {name!r}")
     raise PathProblem(problems[0] if problems else f"{where} has no {name!r}")

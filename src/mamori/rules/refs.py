@@ -45,9 +45,7 @@ def rule_files(rule_paths: Iterable[Path]) -> dict[str, Path]:
     return {p.stem: p for p in iter_rule_files([LIBRARY, *(Path(d) for d in rule_paths)])}
 
 
-def unknown_rule(
-    rule_id: str, known: Iterable[str], *, source: str | None = None, where: str | None = None
-) -> InputError:
+def unknown_rule(rule_id: str, known: Iterable[str], *, source: str | None = None, where: str | None = None) -> InputError:
     return ConfigError(f"unknown rule {rule_id!r}{did_you_mean(rule_id, known)}", source=source, where=where)
 
 
@@ -55,17 +53,11 @@ def check_rule_id(rule_id: str, known: Iterable[str], *, where: str) -> None:
     """Refuse a rule id that is neither a rule nor in the store (an imported tool's), with a "did you mean"."""
     known = set(known)
     if rule_id not in known:
-        raise InputError(
-            f"{where}: unknown rule {rule_id!r}{did_you_mean(rule_id, known)}; `mamori rules list` shows them"
-        )
+        raise InputError(f"{where}: unknown rule {rule_id!r}{did_you_mean(rule_id, known)}; `mamori rules list` shows them")
 
 
 def check_config_rules(
-    params: Mapping[str, Mapping[str, Any]],
-    disabled: Iterable[str],
-    rule_paths: Iterable[Path],
-    *,
-    source: str,
+    params: Mapping[str, Mapping[str, Any]], disabled: Iterable[str], rule_paths: Iterable[Path], *, source: str
 ) -> None:
     """Refuse unknown rule ids in ``disabled_rules`` and ``params``, unknown parameter names, and values
     whose type differs from the rule's default (``max_age_days: sixty`` where the default is 90)."""
@@ -93,9 +85,7 @@ def check_config_rules(
             expected = type_name(defaults[name])
             if expected and not same_kind(value, defaults[name]):
                 raise ConfigError(
-                    f"{name} must be {expected} (the rule's default is {defaults[name]!r}), not {value!r}",
-                    source=source,
-                    where=where,
+                    f"{name} must be {expected} (the rule's default is {defaults[name]!r}), not {value!r}", source=source, where=where
                 )
 
 

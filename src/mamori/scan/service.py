@@ -37,9 +37,7 @@ class ScanOutcome:
     summary: ScanSummary | None
     started_at: datetime
     finished_at: datetime
-    coverage: list[CoverageRow] = field(
-        default_factory=list
-    )  # machine / attested / not covered, per standard
+    coverage: list[CoverageRow] = field(default_factory=list)  # machine / attested / not covered, per standard
     engage: VerifyReport | None = None  # engagement tasks verified / reopened, contradictions (with a store)
 
 
@@ -61,12 +59,8 @@ def run_scan(
     if store is not None:
         titles = {r.id: r.spec.title for r in rules}
         summary = store.record_scan(inventory, ev, titles, rows, started_at=started, finished_at=finished)
-    engine, scan_id = (
-        (store.engine, summary.scan_id) if store is not None and summary is not None else (None, None)
-    )
-    cov = record_standards(
-        engine, scan_id, ev.results, rules, ev.rules_evaluated, inventory.accounts, at=finished
-    )
+    engine, scan_id = (store.engine, summary.scan_id) if store is not None and summary is not None else (None, None)
+    cov = record_standards(engine, scan_id, ev.results, rules, ev.rules_evaluated, inventory.accounts, at=finished)
     engage = None
     if store is not None:  # engagement tasks verified (or reopened) by this scan; contradictions as findings
         engage = after_scan(store, scan_id, inventory, ev.results, ev.rules_evaluated, now=finished)

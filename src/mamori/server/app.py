@@ -32,9 +32,7 @@ SESSION_COOKIE = "mamori_session"
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", "text/html"
-    )
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "text/html")
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -47,9 +45,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
         config = load_checked_config(settings.config_path)
     store = Store.open(settings.db_url, config.db)
-    key, key_source = secret_key(
-        settings.secret_key, config.server.secret_key_env, settings.db_url, config.db
-    )
+    key, key_source = secret_key(settings.secret_key, config.server.secret_key_env, settings.db_url, config.db)
     cookie_secure = config.server.cookie_secure if settings.cookie_secure is None else settings.cookie_secure
 
     @asynccontextmanager
@@ -110,12 +106,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         if _wants_html(request) and exc.status_code in (400, 403, 404, 405, 429):
-            return render(
-                request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=exc.detail
-            )
-        return JSONResponse(
-            {"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+            return render(request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=exc.detail)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -139,10 +131,7 @@ def http_routes(app: FastAPI) -> list[HttpRoute]:
     try:
         from fastapi.routing import iter_route_contexts  # FastAPI >= 0.164
     except ImportError:  # pragma: no cover - older FastAPI flattens included routers into app.routes
-        found = [
-            (getattr(r, "path", None), getattr(r, "methods", None), getattr(r, "name", ""))
-            for r in app.routes
-        ]
+        found = [(getattr(r, "path", None), getattr(r, "methods", None), getattr(r, "name", "")) for r in app.routes]
     else:
         found = [(c.path, c.methods, c.name or "") for c in iter_route_contexts(app.routes)]
     return [HttpRoute(p, frozenset(m), n) for p, m, n in found if isinstance(p, str) and m]

@@ -19,15 +19,7 @@ from mamori.server.security import bearer
 from mamori.users import Principal, Role
 from mamori.users.service import UserStore
 
-__all__ = [
-    "LoginRequired",
-    "current_principal",
-    "get_config",
-    "get_store",
-    "get_users",
-    "optional_principal",
-    "require",
-]
+__all__ = ["LoginRequired", "current_principal", "get_config", "get_store", "get_users", "optional_principal", "require"]
 
 
 class LoginRequired(Exception):
@@ -82,9 +74,7 @@ def current_principal(request: Request) -> Principal:
     p = optional_principal(request)
     if p is None:
         if request.url.path.startswith("/api/"):
-            raise HTTPException(
-                status_code=401, detail="not authenticated", headers={"WWW-Authenticate": "Bearer"}
-            )
+            raise HTTPException(status_code=401, detail="not authenticated", headers={"WWW-Authenticate": "Bearer"})
         raise LoginRequired()
     return p
 
@@ -94,9 +84,7 @@ def require(role: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
         if not principal.at_least(role):
-            raise HTTPException(
-                status_code=403, detail=f"this needs the {role.value} role (you are {principal.role.value})"
-            )
+            raise HTTPException(status_code=403, detail=f"this needs the {role.value} role (you are {principal.role.value})")
         return principal
 
     return dependency

@@ -49,14 +49,8 @@ def _targets(aws: AwsAccess) -> list[Any]:
 
     arns: list[str | None] = [*aws.role_arns] or [None]
     return [
-        AwsTarget(
-            profile=aws.profile,
-            role_arn=arn,
-            external_id=aws.external_id,
-            endpoint_url=aws.endpoint_url,
-            regions=tuple(aws.regions),
-            workers=8,
-        )  # fmt: skip
+        AwsTarget(profile=aws.profile, role_arn=arn, external_id=aws.external_id, endpoint_url=aws.endpoint_url,
+                  regions=tuple(aws.regions), workers=8)  # fmt: skip
         for arn in arns
     ]
 
@@ -140,12 +134,7 @@ def suppressions_job(ctx: JobContext) -> dict[str, Any]:
     return sync_hub(ctx.store, ctx.config.suppressions_file, actor=ACTOR, now=ctx.now).as_dict()
 
 
-JOBS: dict[str, JobFn] = {
-    "scan": scan_job,
-    "notify": notify_job,
-    "keys": keys_job,
-    "suppressions": suppressions_job,
-}
+JOBS: dict[str, JobFn] = {"scan": scan_job, "notify": notify_job, "keys": keys_job, "suppressions": suppressions_job}
 
 
 class JobFailed(Exception):
@@ -172,11 +161,7 @@ class Scheduler:
         return found[0].at if found else None
 
     def due(self, now: datetime) -> list[str]:
-        return [
-            n
-            for n, every in self.intervals.items()
-            if (last := self.last.get(n)) is None or now - last >= every
-        ]
+        return [n for n, every in self.intervals.items() if (last := self.last.get(n)) is None or now - last >= every]
 
     def run_job(self, name: str, now: datetime) -> dict[str, Any]:
         """Run one job now and record it (never raises: a failure is logged and audited)."""
@@ -190,14 +175,7 @@ class Scheduler:
             details = {"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:500]}"}
         (log.info if details["ok"] else log.warning)("schedule %s: %s", name, details)
         try:
-            audit.record(
-                self.store.engine,
-                actor=ACTOR,
-                action=f"schedule.{name}",
-                subject=name,
-                details=details,
-                at=now,
-            )
+            audit.record(self.store.engine, actor=ACTOR, action=f"schedule.{name}", subject=name, details=details, at=now)
         except Exception as exc:  # the store is down: the log line above is all we can do
             log.error("schedule %s: could not write the audit log: %s", name, exc)
         return details
@@ -218,10 +196,7 @@ class Scheduler:
     def start(self) -> Scheduler:
         if self.intervals:
             self._task = asyncio.get_running_loop().create_task(self._loop(), name="mamori-schedules")
-            log.info(
-                "schedules: %s",
-                ", ".join(f"{n} every {self.config.schedules.jobs()[n].every}" for n in self.intervals),
-            )
+            log.info("schedules: %s", ", ".join(f"{n} every {self.config.schedules.jobs()[n].every}" for n in self.intervals))
         return self
 
     async def stop(self) -> None:
@@ -235,8 +210,6 @@ class Scheduler:
 def start_schedules(app: Any) -> Scheduler:
     """Called in the app's lifespan: the scheduler over the app's store and config, started."""
     settings = app.state.settings
-    sched = Scheduler(
-        app.state.store, app.state.config, clock=settings.clock, poll_s=settings.schedule_poll_s
-    )
+    sched = Scheduler(app.state.store, app.state.config, clock=settings.clock, poll_s=settings.schedule_poll_s)
     app.state.scheduler = sched
     return sched.start()

@@ -97,9 +97,7 @@ async def csrf_protect(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             given = value if isinstance(value, str) else None
     if not isinstance(expected, str) or not given or not hmac.compare_digest(expected, given):
-        raise HTTPException(
-            status_code=403, detail="missing or invalid CSRF token; reload the page and try again"
-        )
+        raise HTTPException(status_code=403, detail="missing or invalid CSRF token; reload the page and try again")
 
 
 class LoginLimiter:
@@ -144,9 +142,7 @@ class LoginLimiter:
             self._failures.pop((username.lower()[:200], address), None)
 
 
-def secret_key(
-    explicit: str | None, env_name: str, db_url: str | None, configured_db: str | None
-) -> tuple[str, str]:
+def secret_key(explicit: str | None, env_name: str, db_url: str | None, configured_db: str | None) -> tuple[str, str]:
     """The key that signs session cookies, and where it came from.
 
     ``--secret-key``/settings, else the environment variable, else a key file ``server-secret``

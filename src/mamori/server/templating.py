@@ -55,11 +55,7 @@ def is_htmx(request: Request) -> bool:
 def context(request: Request, **ctx: Any) -> dict[str, Any]:
     principal = getattr(request.state, "principal", None)
     nav = [
-        (
-            label,
-            path,
-            (path == "/" and request.url.path == "/") or (path != "/" and request.url.path.startswith(path)),
-        )
+        (label, path, (path == "/" and request.url.path == "/") or (path != "/" and request.url.path.startswith(path)))
         for label, path, role in NAV
         if role is None or (principal is not None and principal.at_least(role))
     ]

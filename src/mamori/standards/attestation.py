@@ -97,9 +97,7 @@ def parse_expiry(value: str, now: datetime) -> datetime:
             return datetime.combine(d + timedelta(days=1), time(0), tzinfo=UTC)
         t = datetime.fromisoformat(v)
     except ValueError:
-        raise InputError(
-            f"invalid expiry {value!r}: use a date (2027-03-31), an ISO time or 90d / 12w / 6m / 1y"
-        ) from None
+        raise InputError(f"invalid expiry {value!r}: use a date (2027-03-31), an ISO time or 90d / 12w / 6m / 1y") from None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
@@ -108,9 +106,7 @@ def find_control(std: Standard, control_id: str) -> Control:
     if control_id in controls:
         return controls[control_id]
     near = [c for c in controls if c.lower().startswith(control_id.lower().rstrip("."))][:8]
-    hint = (
-        f" (did you mean {', '.join(near)}?)" if near else f" (`mamori standards show {std.id}` lists them)"
-    )
+    hint = f" (did you mean {', '.join(near)}?)" if near else f" (`mamori standards show {std.id}` lists them)"
     raise InputError(f"{std.id} has no control {control_id!r}{hint}")
 
 

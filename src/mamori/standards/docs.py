@@ -19,9 +19,7 @@ from mamori.catalog import Standard, standards
 from mamori.rules.loader import RuleSet, load_rules
 from mamori.standards.status import rules_by_control
 
-BLOCK = re.compile(
-    r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S
-)
+BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
 
 
 def _esc(text: str) -> str:
@@ -36,10 +34,7 @@ def coverage_kind(std: Standard, control_id: str, by_control: dict[str, list[str
 
 
 def per_standard(rules: RuleSet) -> str:
-    lines = [
-        "| standard | controls | rules mapped | by machine | by attestation | none |",
-        "|---|---|---|---|---|---|",
-    ]
+    lines = ["| standard | controls | rules mapped | by machine | by attestation | none |", "|---|---|---|---|---|---|"]
     mapping = {r.id: r.spec.controls for r in rules}
     for sid, std in standards().items():
         by = rules_by_control(mapping, sid)
@@ -95,18 +90,11 @@ def cis_not_covered(rules: RuleSet) -> str:
         if by.get(cid) and c.automated:
             continue
         if not c.automated:
-            why = "manual in CIS: a person attests it" + (
-                f" (supporting rules: {', '.join(f'`{r}`' for r in by[cid])})" if by.get(cid) else ""
-            )
+            why = "manual in CIS: a person attests it" + (f" (supporting rules: {', '.join(f'`{r}`' for r in by[cid])})" if by.get(cid) else "")
         else:
             why = _esc(c.not_covered_reason or "no rule yet")
         rows.append(f"| {cid} | {_esc(c.title)} | {why} |")
-    head = [
-        f"{len(rows)} of {len(std.controls())} CIS controls have no machine check.",
-        "",
-        "| control | title | why |",
-        "|---|---|---|",
-    ]
+    head = [f"{len(rows)} of {len(std.controls())} CIS controls have no machine check.", "", "| control | title | why |", "|---|---|---|"]
     return "\n".join(head + rows)
 
 
@@ -114,11 +102,7 @@ def fsbp_not_covered(rules: RuleSet) -> str:
     std = standards()["fsbp"]
     by = rules_by_control({r.id: r.spec.controls for r in rules}, "fsbp")
     missing = [c for c in std.controls() if not by.get(c)]
-    return (
-        f"{len(missing)} of {len(std.controls())} FSBP controls in the catalogue have no rule yet: "
-        + (", ".join(missing) or "none")
-        + "."
-    )
+    return f"{len(missing)} of {len(std.controls())} FSBP controls in the catalogue have no rule yet: " + (", ".join(missing) or "none") + "."
 
 
 SECTIONS: dict[str, Callable[[RuleSet], str]] = {

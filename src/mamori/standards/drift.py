@@ -74,9 +74,7 @@ class Drift:
         a, b = self.score("from"), self.score("to")
         fa = "n/a" if a is None else f"{a:.1f}%"
         fb = "n/a" if b is None else f"{b:.1f}%"
-        head = (
-            f"{self.standard.id} score was {fa} on {self.from_scan.finished_at.date().isoformat()}, {fb} now"
-        )
+        head = f"{self.standard.id} score was {fa} on {self.from_scan.finished_at.date().isoformat()}, {fb} now"
         d = self.delta
         if d is not None:
             head += f" ({d:+.1f} points)"
@@ -95,16 +93,8 @@ class Drift:
             "standard": self.standard.id,
             "account": self.account,
             "headline": self.headline(),
-            "from": {
-                "scan_id": self.from_scan.id,
-                "finished_at": self.from_scan.finished_at.isoformat(),
-                "score": self.score("from"),
-            },
-            "to": {
-                "scan_id": self.to_scan.id,
-                "finished_at": self.to_scan.finished_at.isoformat(),
-                "score": self.score("to"),
-            },
+            "from": {"scan_id": self.from_scan.id, "finished_at": self.from_scan.finished_at.isoformat(), "score": self.score("from")},
+            "to": {"scan_id": self.to_scan.id, "finished_at": self.to_scan.finished_at.isoformat(), "score": self.score("to")},
             "delta": self.delta,
             "categories": cats,
             "coverage": {
@@ -122,23 +112,14 @@ class Drift:
 def _parse_since(since: str) -> datetime:
     try:
         if len(since) == 10:
-            return datetime.combine(
-                date.fromisoformat(since) + timedelta(days=1), time(0), tzinfo=UTC
-            )  # the whole day
+            return datetime.combine(date.fromisoformat(since) + timedelta(days=1), time(0), tzinfo=UTC)  # the whole day
         t = datetime.fromisoformat(since)
     except ValueError:
         raise InputError(f"invalid date {since!r}: use 2026-11-01 or an ISO time") from None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-def drift(
-    store: Store,
-    standard_id: str,
-    *,
-    account: str = ALL,
-    since: str | None = None,
-    scan_id: str | None = None,
-) -> Drift:
+def drift(store: Store, standard_id: str, *, account: str = ALL, since: str | None = None, scan_id: str | None = None) -> Drift:
     std = get_standard(standard_id)
     if since and scan_id:
         raise InputError("give --since or --scan, not both")
@@ -164,17 +145,11 @@ def drift(
     else:
         from_id = refs[-2].id
     if from_id == to_ref.id:
-        raise InputError(
-            "the scan to compare with is the latest scan itself; pick an older one (--since or --scan)"
-        )
+        raise InputError("the scan to compare with is the latest scan itself; pick an older one (--since or --scan)")
     a, b = store.scan(from_id), store.scan(to_ref.id)
     assert a is not None and b is not None
     rules_a, rules_b = ss.scan_rules(a.id), ss.scan_rules(b.id)
-    mapped = {
-        rid: tuple(c.get(std.id, ()))
-        for rid, c in {**rules_a.controls, **rules_b.controls}.items()
-        if c.get(std.id)
-    }
+    mapped = {rid: tuple(c.get(std.id, ())) for rid, c in {**rules_a.controls, **rules_b.controls}.items() if c.get(std.id)}
     first: dict[str, str] = {}
     last: dict[str, tuple[str, str, datetime]] = {}
     for ref in refs:

@@ -118,12 +118,7 @@ def coverage(states: Iterable[ControlState], account: str = ALL) -> list[Coverag
     """Count control states by category (and ``*``) for each standard seen."""
     acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 8)
     kind_slot = {CoverageKind.MACHINE: 1, CoverageKind.ATTESTED: 2, CoverageKind.NONE: 3}
-    status_slot = {
-        ControlStatus.PASSING: 4,
-        ControlStatus.FAILING: 5,
-        ControlStatus.UNKNOWN: 6,
-        ControlStatus.NO_RESOURCES: 7,
-    }
+    status_slot = {ControlStatus.PASSING: 4, ControlStatus.FAILING: 5, ControlStatus.UNKNOWN: 6, ControlStatus.NO_RESOURCES: 7}
     for st in states:
         for cat in (st.category, ALL):
             row = acc[(st.standard, cat)]
@@ -165,12 +160,5 @@ def coverage_for_scan(
     out: list[CoverageRow] = []
     for std in standards().values():
         for account in scopes:
-            out.extend(
-                coverage(
-                    states_from_totals(
-                        std, rule_controls, totals[account], attestations, at=at, account=account
-                    ),
-                    account,
-                )
-            )
+            out.extend(coverage(states_from_totals(std, rule_controls, totals[account], attestations, at=at, account=account), account))
     return out

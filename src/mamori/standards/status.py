@@ -101,9 +101,7 @@ class ControlState:
             "passed": self.passed,
             "failed": self.failed,
             "unknown": self.unknown,
-            "attestation": None
-            if a is None
-            else {"id": a.id, "by": a.by, "evidence": a.evidence, "expires_at": a.expires_at.isoformat()},
+            "attestation": None if a is None else {"id": a.id, "by": a.by, "evidence": a.evidence, "expires_at": a.expires_at.isoformat()},
             "note": self.note,
         }
 
@@ -116,23 +114,13 @@ def rules_by_control(rule_controls: RuleControls, standard: str) -> dict[str, li
     return out
 
 
-def _attestation_for(
-    control: str, standard: str, atts: Sequence[Attestation], account: str, at: datetime
-) -> Attestation | None:
-    valid = [
-        a
-        for a in atts
-        if a.standard == standard and a.control == control and a.covers(account) and a.valid_at(at)
-    ]
+def _attestation_for(control: str, standard: str, atts: Sequence[Attestation], account: str, at: datetime) -> Attestation | None:
+    valid = [a for a in atts if a.standard == standard and a.control == control and a.covers(account) and a.valid_at(at)]
     return max(valid, key=lambda a: a.expires_at) if valid else None
 
 
 def _lapsed(control: str, standard: str, atts: Sequence[Attestation], account: str, at: datetime) -> str:
-    past = [
-        a
-        for a in atts
-        if a.standard == standard and a.control == control and a.covers(account) and a.created_at <= at
-    ]
+    past = [a for a in atts if a.standard == standard and a.control == control and a.covers(account) and a.created_at <= at]
     if not past:
         return ""
     last = max(past, key=lambda a: a.expires_at)
@@ -150,15 +138,7 @@ def control_states(
     scanned: bool = True,
 ) -> list[ControlState]:
     """The state of every control of ``std`` for one account (or ``*``: all of them) at ``at``."""
-    return states_from_totals(
-        std,
-        rule_controls,
-        rule_totals(counts, account),
-        attestations,
-        at=at,
-        account=account,
-        scanned=scanned,
-    )
+    return states_from_totals(std, rule_controls, rule_totals(counts, account), attestations, at=at, account=account, scanned=scanned)
 
 
 def rule_totals(counts: Iterable[RuleCount], account: str = ALL_ACCOUNTS) -> dict[str, list[int]]:
@@ -210,13 +190,7 @@ def states_from_totals(
             else:
                 att = _attestation_for(ctl.id, std.id, atts, account, at)
                 coverage = CoverageKind.ATTESTED if att else CoverageKind.NONE
-                status = (
-                    ControlStatus.FAILING
-                    if f
-                    else ControlStatus.ATTESTED
-                    if att
-                    else ControlStatus.NOT_COVERED
-                )
+                status = ControlStatus.FAILING if f else ControlStatus.ATTESTED if att else ControlStatus.NOT_COVERED
                 parts = ["a supporting rule fails"] if f else []
                 if att is None:
                     lapsed = _lapsed(ctl.id, std.id, atts, account, at)

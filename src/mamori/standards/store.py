@@ -70,46 +70,18 @@ class StandardsStore:
     # -- a scan's standards data -------------------------------------------------
 
     def record_scan(
-        self,
-        scan_id: str,
-        results: Sequence[Result],
-        rules: RuleSet,
-        evaluated: Iterable[str],
-        accounts: Iterable[str],
-        *,
-        at: datetime,
+        self, scan_id: str, results: Sequence[Result], rules: RuleSet, evaluated: Iterable[str], accounts: Iterable[str], *, at: datetime
     ) -> list[CoverageRow]:
         """Store the rule mapping, per-rule counts and coverage of a recorded scan; return the coverage."""
         ran = set(evaluated)
-        mapping: dict[str, dict[str, list[str]]] = {
-            r.id: {k: list(v) for k, v in r.spec.controls.items()} for r in rules if r.id in ran
-        }
+        mapping: dict[str, dict[str, list[str]]] = {r.id: {k: list(v) for k, v in r.spec.controls.items()} for r in rules if r.id in ran}
         counts = count_results(results)
         try:
             with write_transaction(self.engine) as conn:
                 atts = [_attestation(r) for r in conn.execute(select(attestations))]
                 rows = coverage_for_scan(mapping, counts, atts, accounts, at=at)
-                sr = [
-                    {
-                        "scan_id": scan_id,
-                        "rule_id": r.id,
-                        "severity": r.spec.severity.value,
-                        "controls": mapping[r.id],
-                    }
-                    for r in rules
-                    if r.id in ran
-                ]
-                rc = [
-                    {
-                        "scan_id": scan_id,
-                        "rule_id": c.rule_id,
-                        "account": c.account,
-                        "passed": c.passed,
-                        "failed": c.failed,
-                        "unknown": c.unknown,
-                    }
-                    for c in counts
-                ]
+                sr = [{"scan_id": scan_id, "rule_id": r.id, "severity": r.spec.severity.value, "controls": mapping[r.id]} for r in rules if r.id in ran]
+                rc = [{"scan_id": scan_id, "rule_id": c.rule_id, "account": c.account, "passed": c.passed, "failed": c.failed, "unknown": c.unknown} for c in counts]
                 cv = [{"scan_id": scan_id, "at": at, **c.to_dict()} for c in rows]
                 for table, data in ((scan_rules, sr), (rule_counts, rc), (coverage, cv)):
                     for chunk in chunks(data, 2000):
@@ -128,33 +100,19 @@ class StandardsStore:
         return ScanRules(sev, ctl)
 
     def rule_counts(self, scan_id: str) -> list[RuleCount]:
-        q = (
-            select(rule_counts)
-            .where(rule_counts.c.scan_id == scan_id)
-            .order_by(rule_counts.c.rule_id, rule_counts.c.account)
-        )
+        q = select(rule_counts).where(rule_counts.c.scan_id == scan_id).order_by(rule_counts.c.rule_id, rule_counts.c.account)
         with self.engine.connect() as conn:
             return [RuleCount(r.rule_id, r.account, r.passed, r.failed, r.unknown) for r in conn.execute(q)]
 
     def coverage(self, scan_id: str) -> list[CoverageRow]:
-        q = (
-            select(coverage)
-            .where(coverage.c.scan_id == scan_id)
-            .order_by(coverage.c.standard, coverage.c.account, coverage.c.category)
-        )
+        q = select(coverage).where(coverage.c.scan_id == scan_id).order_by(coverage.c.standard, coverage.c.account, coverage.c.category)
         with self.engine.connect() as conn:
             return [_coverage_row(r) for r in conn.execute(q)]
 
-    def coverage_history(
-        self, standard: str, account: str = ALL_ACCOUNTS, category: str = "*"
-    ) -> list[tuple[str, datetime, CoverageRow]]:
+    def coverage_history(self, standard: str, account: str = ALL_ACCOUNTS, category: str = "*") -> list[tuple[str, datetime, CoverageRow]]:
         q = (
             select(coverage)
-            .where(
-                coverage.c.standard == standard,
-                coverage.c.account == account,
-                coverage.c.category == category,
-            )
+            .where(coverage.c.standard == standard, coverage.c.account == account, coverage.c.category == category)
             .order_by(coverage.c.at)
         )
         with self.engine.connect() as conn:
@@ -207,37 +165,21 @@ class StandardsStore:
             raise StoreError(f"could not record the attestation: {exc}") from exc
         return att
 
-    def revoke(
-        self, id_or_prefix: str, *, by: str, reason: str = "", now: datetime | None = None
-    ) -> Attestation:
+    def revoke(self, id_or_prefix: str, *, by: str, reason: str = "", now: datetime | None = None) -> Attestation:
         """Revoke an attestation (it stops counting now); audited as ``standards.attest.revoke``."""
         now = now or datetime.now(UTC)
         try:
             with write_transaction(self.engine) as conn:
-                rows = list(
-                    conn.execute(
-                        select(attestations)
-                        .where(attestations.c.id.startswith(id_or_prefix, autoescape=True))
-                        .limit(2)
-                    )
-                )
+                rows = list(conn.execute(select(attestations).where(attestations.c.id.startswith(id_or_prefix, autoescape=True)).limit(2)))
                 if not rows:
-                    raise InputError(
-                        f"no attestation with id {id_or_prefix!r} (`mamori attest list --all` shows them)"
-                    )
+                    raise InputError(f"no attestation with id {id_or_prefix!r} (`mamori attest list --all` shows them)")
                 if len(rows) > 1:
-                    raise InputError(
-                        f"attestation id prefix {id_or_prefix!r} is ambiguous; give more characters"
-                    )
+                    raise InputError(f"attestation id prefix {id_or_prefix!r} is ambiguous; give more characters")
                 att = _attestation(rows[0])
                 if att.revoked_at is not None:
-                    raise InputError(
-                        f"attestation {att.id} was already revoked on {att.revoked_at.isoformat()} by {att.revoked_by}"
-                    )
+                    raise InputError(f"attestation {att.id} was already revoked on {att.revoked_at.isoformat()} by {att.revoked_by}")
                 conn.execute(
-                    update(attestations)
-                    .where(attestations.c.id == att.id)
-                    .values(revoked_at=now, revoked_by=by, revoke_reason=reason or None)
+                    update(attestations).where(attestations.c.id == att.id).values(revoked_at=now, revoked_by=by, revoke_reason=reason or None)
                 )
                 record_in(
                     conn, actor=by, action="standards.attest.revoke", subject=f"{att.standard}:{att.control}",
@@ -245,13 +187,9 @@ class StandardsStore:
                 )  # fmt: skip
         except SQLAlchemyError as exc:
             raise StoreError(f"could not revoke the attestation: {exc}") from exc
-        return Attestation(
-            **{**att.__dict__, "revoked_at": now, "revoked_by": by, "revoke_reason": reason or None}
-        )
+        return Attestation(**{**att.__dict__, "revoked_at": now, "revoked_by": by, "revoke_reason": reason or None})
 
-    def attestations(
-        self, *, standard: str | None = None, active_at: datetime | None = None
-    ) -> list[Attestation]:
+    def attestations(self, *, standard: str | None = None, active_at: datetime | None = None) -> list[Attestation]:
         """All attestations (newest first), or only those valid at ``active_at``."""
         q = select(attestations).order_by(attestations.c.created_at.desc(), attestations.c.id)
         if standard:
@@ -273,8 +211,6 @@ def record_standards(
     return StandardsStore(engine).record_scan(scan_id, results, rules, evaluated, accounts, at=at)
 
 
-def latest(
-    rows: Iterable[CoverageRow], standard: str, account: str = ALL_ACCOUNTS
-) -> Mapping[str, CoverageRow]:
+def latest(rows: Iterable[CoverageRow], standard: str, account: str = ALL_ACCOUNTS) -> Mapping[str, CoverageRow]:
     """Coverage rows of one standard and account by category."""
     return {r.category: r for r in rows if r.standard == standard and r.account == account}

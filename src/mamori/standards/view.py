@@ -43,9 +43,7 @@ class StandardView:
             "standard": std.id,
             "title": std.title,
             "account": self.account,
-            "scan": None
-            if self.scan is None
-            else {"id": self.scan.id, "finished_at": self.scan.finished_at.isoformat()},
+            "scan": None if self.scan is None else {"id": self.scan.id, "finished_at": self.scan.finished_at.isoformat()},
             "attestations_at": self.at.isoformat(),
             "summary": self.explain(),
             "note": self.note,
@@ -66,14 +64,7 @@ class StandardView:
 def _score(r: ScoreRow | None) -> dict[str, Any] | None:
     if r is None:
         return None
-    return {
-        "score": r.score,
-        "passed": r.passed,
-        "failed": r.failed,
-        "unknown": r.unknown,
-        "weight_passed": r.weight_passed,
-        "weight_total": r.weight_total,
-    }
+    return {"score": r.score, "passed": r.passed, "failed": r.failed, "unknown": r.unknown, "weight_passed": r.weight_passed, "weight_total": r.weight_total}
 
 
 def _cov(r: CoverageRow | None) -> dict[str, Any] | None:
@@ -107,14 +98,7 @@ def score_rows(store: Store, scan_id: str, standard: str, account: str) -> dict[
     for r in store.score_rows(scan_id):
         if r["standard"] == standard and r["account"] == account:
             out[r["category"]] = ScoreRow(
-                standard,
-                account,
-                r["category"],
-                r["passed"],
-                r["failed"],
-                r["unknown"],
-                r["weight_passed"],
-                r["weight_total"],
+                standard, account, r["category"], r["passed"], r["failed"], r["unknown"], r["weight_passed"], r["weight_total"]
             )
     return out
 
@@ -153,9 +137,7 @@ def standard_views(
         if rec is None:
             note = "no scan stored yet: run `mamori scan` (statuses are unknown until then)"
     if rec is not None and account != ALL and account not in rec.accounts:
-        raise InputError(
-            f"scan {rec.id[:8]} did not cover account {account!r} (it covered {', '.join(rec.accounts) or 'none'})"
-        )
+        raise InputError(f"scan {rec.id[:8]} did not cover account {account!r} (it covered {', '.join(rec.accounts) or 'none'})")
     at = rec.finished_at if (scan_id and rec is not None) else now
     atts = ss.attestations()
     out = []

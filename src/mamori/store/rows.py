@@ -29,9 +29,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def bulk_insert(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, update: Sequence[str] = ()
-) -> None:
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, update: Sequence[str] = ()) -> None:
     """Insert many rows without per-row round trips; with ``update``, an upsert on the primary key.
 
     PostgreSQL: ``COPY`` into the table (or, for an upsert, into a temporary table and then
@@ -45,11 +43,7 @@ def bulk_insert(
         return
     ins = sqlite_insert(table)
     pk = list(table.primary_key.columns)
-    stmt: Any = (
-        ins.on_conflict_do_update(index_elements=pk, set_={c: ins.excluded[c] for c in update})
-        if update
-        else ins
-    )
+    stmt: Any = ins.on_conflict_do_update(index_elements=pk, set_={c: ins.excluded[c] for c in update}) if update else ins
     conn.execute(stmt, list(rows))
 
 
@@ -68,23 +62,14 @@ def _pg_copy(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], upd
     with raw.cursor() as cur:
         if update:
             target = _q(f"_mamori_{uuid.uuid4().hex[:12]}")
-            cur.execute(
-                f"CREATE TEMP TABLE {target} (LIKE {_q(table.name)} INCLUDING DEFAULTS) ON COMMIT DROP"
-            )
+            cur.execute(f"CREATE TEMP TABLE {target} (LIKE {_q(table.name)} INCLUDING DEFAULTS) ON COMMIT DROP")
         with cur.copy(f"COPY {target} ({names}) FROM STDIN") as cp:
             for r in rows:
-                cp.write_row(
-                    [
-                        Jsonb(r[c.name], dumps=_dumps) if j else r[c.name]
-                        for c, j in zip(cols, is_json, strict=True)
-                    ]
-                )
+                cp.write_row([Jsonb(r[c.name], dumps=_dumps) if j else r[c.name] for c, j in zip(cols, is_json, strict=True)])
         if update:
             pk = ", ".join(_q(c.name) for c in table.primary_key.columns)
             sets = ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in update)
-            cur.execute(
-                f"INSERT INTO {_q(table.name)} ({names}) SELECT {names} FROM {target} ON CONFLICT ({pk}) DO UPDATE SET {sets}"
-            )
+            cur.execute(f"INSERT INTO {_q(table.name)} ({names}) SELECT {names} FROM {target} ON CONFLICT ({pk}) DO UPDATE SET {sets}")
 
 
 def _dumps(value: Any) -> str:

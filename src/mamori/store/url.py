@@ -66,6 +66,4 @@ def check_folder(explicit: str | None = None, configured: str | None = None) -> 
     if path.parent.name == DEFAULT_PATH.parent.name and path.parent.parent.is_dir():
         return path.parent  # mamori's own folder (``.mamori``) in a folder that exists
     by = "--db" if explicit else "db: in the config file" if configured else f"${ENV}"
-    raise InputError(
-        f"the store {raw} (from {by}) is in a folder that does not exist: {path.parent}; create it or fix the path"
-    )
+    raise InputError(f"the store {raw} (from {by}) is in a folder that does not exist: {path.parent}; create it or fix the path")

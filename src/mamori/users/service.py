@@ -52,9 +52,7 @@ class User:
     created_at: datetime
 
     def principal(self, groups: Mapping[str, Sequence[str]], *, via: str = "session") -> Principal:
-        return Principal(
-            self.name, self.role, resolve_accounts(self.account_group, groups), self.account_group, via
-        )
+        return Principal(self.name, self.role, resolve_accounts(self.account_group, groups), self.account_group, via)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,9 +120,7 @@ def check_group(group: str | None) -> str | None:
 
 
 def _user(r: Any) -> User:
-    return User(
-        int(r.id), str(r.name), Role(r.role), r.account_group, str(r.source), bool(r.disabled), r.created_at
-    )
+    return User(int(r.id), str(r.name), Role(r.role), r.account_group, str(r.source), bool(r.disabled), r.created_at)
 
 
 def _secret_hash(secret: str) -> str:
@@ -186,16 +182,8 @@ class UserStore:
                 r = conn.execute(select(users).where(users.c.name == name)).first()
                 if r is None:
                     raise InputError(f"no user {name!r}")
-                conn.execute(
-                    update(users).where(users.c.id == r.id).values(disabled=disabled, updated_at=now)
-                )
-                record_in(
-                    conn,
-                    actor=actor,
-                    action="user.disable" if disabled else "user.enable",
-                    subject=name,
-                    at=now,
-                )
+                conn.execute(update(users).where(users.c.id == r.id).values(disabled=disabled, updated_at=now))
+                record_in(conn, actor=actor, action="user.disable" if disabled else "user.enable", subject=name, at=now)
                 r = conn.execute(select(users).where(users.c.id == r.id)).one()
         except SQLAlchemyError as exc:
             raise StoreError(f"could not change the user: {exc}") from exc
@@ -214,14 +202,10 @@ class UserStore:
             return None
         if _hasher.check_needs_rehash(stored):
             with write_transaction(self.engine) as conn:
-                conn.execute(
-                    update(users).where(users.c.id == r.id).values(password_hash=_hasher.hash(password))
-                )
+                conn.execute(update(users).where(users.c.id == r.id).values(password_hash=_hasher.hash(password)))
         return _user(r)
 
-    def sso_user(
-        self, name: str, *, role: Role, account_group: str | None, now: datetime | None = None
-    ) -> User:
+    def sso_user(self, name: str, *, role: Role, account_group: str | None, now: datetime | None = None) -> User:
         """The user signing in through OpenID Connect: created or updated to the role and group the IdP says."""
         check_name(name)
         check_group(account_group)
@@ -304,14 +288,7 @@ class UserStore:
                     raise InputError(f"no token {tid!r}")
                 if r.revoked_at is None:
                     conn.execute(update(api_tokens).where(api_tokens.c.id == tid).values(revoked_at=now))
-                    record_in(
-                        conn,
-                        actor=actor,
-                        action="token.revoke",
-                        subject=tid,
-                        details={"user": r.name},
-                        at=now,
-                    )
+                    record_in(conn, actor=actor, action="token.revoke", subject=tid, details={"user": r.name}, at=now)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not revoke the token: {exc}") from exc
         found = self.token(tid)

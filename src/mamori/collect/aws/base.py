@@ -45,9 +45,7 @@ def error_message(exc: BaseException) -> str:
 class CollectContext:
     """What a collector gets: clients for the account, the scope, and an error sink."""
 
-    def __init__(
-        self, factory: ClientFactory, account: str, partition: str = "aws", regions: Iterable[str] = ()
-    ) -> None:
+    def __init__(self, factory: ClientFactory, account: str, partition: str = "aws", regions: Iterable[str] = ()) -> None:
         self.factory = factory
         self.account = account
         self.partition = partition
@@ -97,9 +95,7 @@ class CollectContext:
             self._partial(exc, region, client, operation, resource_type, resource_id)
         return MISSING
 
-    def _partial(
-        self, exc: BaseException, region: str, client: Any, operation: str, rtype: str, rid: str
-    ) -> None:
+    def _partial(self, exc: BaseException, region: str, client: Any, operation: str, rtype: str, rid: str) -> None:
         api_name = client.meta.method_to_api_mapping.get(operation, operation)
         self.record(
             ScanError(

@@ -32,13 +32,9 @@ def collect_accounts(
     factories = list(session_factories or [None] * len(targets))
     started = datetime.now(UTC)
     if len(targets) == 1:
-        results = [
-            collect_aws(targets[0], session_factory=factories[0], services_=services, progress=progress)
-        ]
+        results = [collect_aws(targets[0], session_factory=factories[0], services_=services, progress=progress)]
     else:
-        with ThreadPoolExecutor(
-            max_workers=min(8, len(targets)), thread_name_prefix="mamori-account"
-        ) as pool:
+        with ThreadPoolExecutor(max_workers=min(8, len(targets)), thread_name_prefix="mamori-account") as pool:
             futs = [
                 pool.submit(collect_aws, t, session_factory=f, services_=services, progress=progress)
                 for t, f in zip(targets, factories, strict=True)

@@ -96,7 +96,7 @@ def collect_aws(
             for res in resources:
                 inv.add(res)
             if error is None:
-                for reg, types in c.coverage(regions) if region == GLOBAL else [(region, c.resource_types)]:
+                for reg, types in (c.coverage(regions) if region == GLOBAL else [(region, c.resource_types)]):
                     inv.cover(account, reg, types)
             else:
                 inv.add_error(error)
@@ -109,9 +109,7 @@ def collect_aws(
     return CollectResult(inv, account, regions, factory.counter, seconds)
 
 
-def _run_job(
-    ctx: CollectContext, collector: AwsCollector, region: str
-) -> tuple[list[Resource], ScanError | None]:
+def _run_job(ctx: CollectContext, collector: AwsCollector, region: str) -> tuple[list[Resource], ScanError | None]:
     try:
         return list(collector.collect(ctx, region)), None
     except (ClientError, BotoCoreError) as exc:

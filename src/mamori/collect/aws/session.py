@@ -116,9 +116,7 @@ class ClientFactory:
                     # emulator endpoint that host does not exist, so keep the host as given.
                     inject_host_prefix=self.target.endpoint_url is None,
                 )
-                c = self.session.client(
-                    service, region_name=region, endpoint_url=self.target.endpoint_url, config=cfg
-                )
+                c = self.session.client(service, region_name=region, endpoint_url=self.target.endpoint_url, config=cfg)
                 if service == "s3control" and self.target.endpoint_url:
                     keep_endpoint_host(c, self.target.endpoint_url)
                 self._clients[key] = c
@@ -140,9 +138,7 @@ def keep_endpoint_host(client: Any, endpoint: str) -> Any:
         if url.netloc != host and url.netloc.endswith("." + host):
             params["url"] = urlunsplit(url._replace(netloc=host))
 
-    client.meta.events.register(
-        "before-call.s3-control.*", handler, unique_id="mamori-s3control-endpoint-host"
-    )
+    client.meta.events.register("before-call.s3-control.*", handler, unique_id="mamori-s3control-endpoint-host")
     return client
 
 
@@ -166,22 +162,16 @@ def enabled_regions(factory: ClientFactory) -> list[str]:
     except (ClientError, BotoCoreError) as exc:
         raise CollectionError(f"cannot list the account's regions (ec2:DescribeRegions): {exc}") from exc
     return sorted(
-        r["RegionName"]
-        for r in resp.get("Regions", [])
-        if r.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
+        r["RegionName"] for r in resp.get("Regions", []) if r.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
     )
 
 
 def validate_regions(session: boto3.Session, regions: tuple[str, ...], endpoint_url: str | None) -> None:
     """Refuse a region name AWS does not know, with an emulator endpoint too (moto and LocalStack
     know AWS's regions only; an unknown one failed deep in botocore with an HTML error page)."""
-    known = (
-        set(session.get_available_regions("ec2"))
-        | set(session.get_available_regions("ec2", partition_name="aws-us-gov"))
-        | set(session.get_available_regions("ec2", partition_name="aws-cn"))
-    )
+    known = set(session.get_available_regions("ec2")) | set(
+        session.get_available_regions("ec2", partition_name="aws-us-gov")
+    ) | set(session.get_available_regions("ec2", partition_name="aws-cn"))
     unknown = [r for r in regions if r not in known]
     if unknown:
-        raise ScopeError(
-            f"unknown region(s): {', '.join(unknown)} (e.g. us-east-1, eu-west-1, ap-northeast-1)"
-        )
+        raise ScopeError(f"unknown region(s): {', '.join(unknown)} (e.g. us-east-1, eu-west-1, ap-northeast-1)")

@@ -30,15 +30,10 @@ def _package() -> bytes:
 def _private_subnet(ec2: Any) -> tuple[list[str], list[str]]:
     """The acme-prod private subnet (from the EC2 seeder) or the default VPC's first subnet, and a group."""
     subnets = ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": ["acme-prod-private"]}])["Subnets"]
-    subnets = (
-        subnets or ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
-    )
+    subnets = subnets or ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
     subnet = subnets[0]
     groups = ec2.describe_security_groups(
-        Filters=[
-            {"Name": "vpc-id", "Values": [subnet["VpcId"]]},
-            {"Name": "group-name", "Values": ["default"]},
-        ]
+        Filters=[{"Name": "vpc-id", "Values": [subnet["VpcId"]]}, {"Name": "group-name", "Values": ["default"]}]
     )["SecurityGroups"]
     return [str(subnet["SubnetId"])], [str(g["GroupId"]) for g in groups[:1]]
 

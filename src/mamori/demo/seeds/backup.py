@@ -19,9 +19,7 @@ def _key(env: SeedEnv) -> str:
     shared = env.shared.get("billing_kms_key_arn")
     if shared:
         return str(shared)
-    return str(
-        env.client("kms", TOKYO).create_key(Description="Backup vault encryption")["KeyMetadata"]["Arn"]
-    )
+    return str(env.client("kms", TOKYO).create_key(Description="Backup vault encryption")["KeyMetadata"]["Arn"])
 
 
 @seeder("backup", order=50)

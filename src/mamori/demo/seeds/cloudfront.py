@@ -56,11 +56,7 @@ def seed_cloudfront(env: SeedEnv) -> None:
     acm = env.client("acm", VIRGINIA)
     www_cert = acm.request_certificate(DomainName="www.acme.example")["CertificateArn"]
     downloads_cert = acm.request_certificate(DomainName="downloads.acme.example")["CertificateArn"]
-    site = {
-        "Id": "site",
-        "DomainName": "acme-marketing-site.s3.amazonaws.com",
-        "S3OriginConfig": {"OriginAccessIdentity": ""},
-    }
+    site = {"Id": "site", "DomainName": "acme-marketing-site.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
 
     cf.create_distribution_with_tags(DistributionConfigWithTags={
         "DistributionConfig": {

@@ -57,10 +57,7 @@ def _access_log_target(s3: Any, bucket: str, account: str) -> None:
         },
     )  # fmt: skip
     s3.put_bucket_encryption(
-        Bucket=bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-        },
+        Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
     )
 
 
@@ -72,13 +69,7 @@ def log_bucket_policy(bucket: str, account: str) -> str:
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "AclCheck",
-                    "Effect": "Allow",
-                    "Principal": services,
-                    "Action": "s3:GetBucketAcl",
-                    "Resource": arn,
-                },
+                {"Sid": "AclCheck", "Effect": "Allow", "Principal": services, "Action": "s3:GetBucketAcl", "Resource": arn},
                 {
                     "Sid": "Write",
                     "Effect": "Allow",
@@ -101,9 +92,7 @@ def log_bucket_policy(bucket: str, account: str) -> str:
 
 
 def make_log_bucket(s3: Any, bucket: str, region: str, account: str) -> None:
-    kwargs: dict[str, Any] = (
-        {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    )
+    kwargs: dict[str, Any] = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=bucket, **kwargs)
     s3.put_public_access_block(
         Bucket=bucket,
@@ -123,9 +112,7 @@ def seed_cloudtrail(env: SeedEnv) -> None:
     _access_log_target(s3, ACCESS_LOGS, prod)
     s3.put_bucket_logging(
         Bucket=PROD_BUCKET,
-        BucketLoggingStatus={
-            "LoggingEnabled": {"TargetBucket": ACCESS_LOGS, "TargetPrefix": f"{PROD_BUCKET}/"}
-        },
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": ACCESS_LOGS, "TargetPrefix": f"{PROD_BUCKET}/"}},
     )
     env.shared["log_bucket"] = {"prod": PROD_BUCKET, "dev": DEV_BUCKET}
 
@@ -139,13 +126,7 @@ def seed_cloudtrail(env: SeedEnv) -> None:
         AssumeRolePolicyDocument=json.dumps(
             {
                 "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole"}],
             }
         ),
         Description="Lets CloudTrail deliver acme-prod-trail to CloudWatch Logs",
@@ -184,8 +165,6 @@ def seed_cloudtrail(env: SeedEnv) -> None:
 
     make_log_bucket(env.client("s3", tokyo, account="dev"), DEV_BUCKET, tokyo, DEMO_ACCOUNTS["dev"])
     dev = env.client("cloudtrail", tokyo, account="dev")
-    dev.create_trail(
-        Name="acme-dev-trail", S3BucketName=DEV_BUCKET, TagsList=[{"Key": "owner", "Value": "dev-team"}]
-    )
+    dev.create_trail(Name="acme-dev-trail", S3BucketName=DEV_BUCKET, TagsList=[{"Key": "owner", "Value": "dev-team"}])
     dev.start_logging(Name="acme-dev-trail")
     dev.stop_logging(Name="acme-dev-trail")

@@ -16,11 +16,7 @@ SLR = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 
 def _recorder(cfg: Any, account: str, bucket: str, group: dict[str, Any]) -> None:
     cfg.put_configuration_recorder(
-        ConfigurationRecorder={
-            "name": "default",
-            "roleARN": f"arn:aws:iam::{account}:role/{SLR}",
-            "recordingGroup": group,
-        }
+        ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{account}:role/{SLR}", "recordingGroup": group}
     )
     cfg.put_delivery_channel(
         DeliveryChannel={
@@ -41,12 +37,7 @@ def seed_config(env: SeedEnv) -> None:
     _recorder(env.client("config", tokyo), DEMO_ACCOUNTS["prod"], buckets["prod"], everything)
 
     dev_tokyo = env.client("config", tokyo, account="dev")
-    _recorder(
-        dev_tokyo,
-        DEMO_ACCOUNTS["dev"],
-        buckets["dev"],
-        {"allSupported": True, "includeGlobalResourceTypes": False},
-    )
+    _recorder(dev_tokyo, DEMO_ACCOUNTS["dev"], buckets["dev"], {"allSupported": True, "includeGlobalResourceTypes": False})
     dev_tokyo.stop_configuration_recorder(ConfigurationRecorderName="default")
     _recorder(
         env.client("config", east, account="dev"),

@@ -26,9 +26,7 @@ def seed_dynamodb(env: SeedEnv) -> None:
     sse: dict[str, Any] = {"Enabled": True, "SSEType": "KMS", **({"KMSMasterKeyId": key} if key else {})}
     tokyo.create_table(TableName="orders", DeletionProtectionEnabled=True, SSESpecification=sse,
                        Tags=[{"Key": "owner", "Value": "billing"}], **_SCHEMA)  # fmt: skip
-    tokyo.update_continuous_backups(
-        TableName="orders", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-    )
+    tokyo.update_continuous_backups(TableName="orders", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
     env.client("dynamodb", VIRGINIA, account="dev").create_table(
         TableName="sessions", Tags=[{"Key": "owner", "Value": "dev-team"}], **_SCHEMA
     )

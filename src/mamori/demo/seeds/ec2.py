@@ -48,9 +48,7 @@ def _spec(kind: str, name: str, **extra: str) -> list[dict[str, Any]]:
 
 
 def _ami(ec2: Any) -> str:
-    images = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["amzn2-ami-*"]}])[
-        "Images"
-    ]
+    images = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["amzn2-ami-*"]}])["Images"]
     return str(images[0]["ImageId"]) if images else _AMI_FALLBACK
 
 
@@ -60,21 +58,12 @@ def _flow_log_bucket(env: SeedEnv) -> str:
     if shared:
         return str(shared)
     bucket = "acme-prod-flow-logs"
-    env.client("s3", TOKYO).create_bucket(
-        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": TOKYO}
-    )
+    env.client("s3", TOKYO).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": TOKYO})
     return bucket
 
 
 def _group(ec2: Any, vpc: str, name: str, description: str, *perms: dict[str, Any]) -> str:
-    gid = str(
-        ec2.create_security_group(
-            GroupName=name,
-            Description=description,
-            VpcId=vpc,
-            TagSpecifications=_spec("security-group", name),
-        )["GroupId"]
-    )
+    gid = str(ec2.create_security_group(GroupName=name, Description=description, VpcId=vpc, TagSpecifications=_spec("security-group", name))["GroupId"])
     if perms:
         ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=list(perms))
     return gid
@@ -92,15 +81,9 @@ def _tcp(port: int, cidr: str = "", cidr6: str = "", group: str = "", desc: str 
 
 
 def _acl(ec2: Any, vpc: str, name: str, *entries: tuple[int, str, int, str]) -> str:
-    acl = str(
-        ec2.create_network_acl(VpcId=vpc, TagSpecifications=_spec("network-acl", name))["NetworkAcl"][
-            "NetworkAclId"
-        ]
-    )
+    acl = str(ec2.create_network_acl(VpcId=vpc, TagSpecifications=_spec("network-acl", name))["NetworkAcl"]["NetworkAclId"])
     for number, action, port, cidr in entries:
-        entry: dict[str, Any] = (
-            {"Protocol": "6", "PortRange": {"From": port, "To": port}} if port else {"Protocol": "-1"}
-        )
+        entry: dict[str, Any] = {"Protocol": "6", "PortRange": {"From": port, "To": port}} if port else {"Protocol": "-1"}
         ec2.create_network_acl_entry(
             NetworkAclId=acl, RuleNumber=number, Egress=False, RuleAction=action, CidrBlock=cidr, **entry
         )
@@ -121,21 +104,9 @@ def seed_ec2(env: SeedEnv) -> None:
     ec2.enable_ebs_encryption_by_default()
     env.client("ec2", VIRGINIA).disable_ebs_encryption_by_default()
 
-    vpc = str(
-        ec2.create_vpc(CidrBlock="10.10.0.0/16", TagSpecifications=_spec("vpc", "acme-prod", env="prod"))[
-            "Vpc"
-        ]["VpcId"]
-    )
-    public = str(
-        ec2.create_subnet(
-            VpcId=vpc, CidrBlock="10.10.0.0/24", TagSpecifications=_spec("subnet", "acme-prod-public")
-        )["Subnet"]["SubnetId"]
-    )
-    private = str(
-        ec2.create_subnet(
-            VpcId=vpc, CidrBlock="10.10.1.0/24", TagSpecifications=_spec("subnet", "acme-prod-private")
-        )["Subnet"]["SubnetId"]
-    )
+    vpc = str(ec2.create_vpc(CidrBlock="10.10.0.0/16", TagSpecifications=_spec("vpc", "acme-prod", env="prod"))["Vpc"]["VpcId"])
+    public = str(ec2.create_subnet(VpcId=vpc, CidrBlock="10.10.0.0/24", TagSpecifications=_spec("subnet", "acme-prod-public"))["Subnet"]["SubnetId"])
+    private = str(ec2.create_subnet(VpcId=vpc, CidrBlock="10.10.1.0/24", TagSpecifications=_spec("subnet", "acme-prod-private"))["Subnet"]["SubnetId"])
     ec2.create_flow_logs(
         ResourceType="VPC",
         ResourceIds=[vpc],
@@ -146,21 +117,15 @@ def seed_ec2(env: SeedEnv) -> None:
     )
 
     # The default security group of acme-prod allows nothing (CIS 5.4).
-    default = ec2.describe_security_groups(
-        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
-    )["SecurityGroups"][0]
+    default = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
     if default.get("IpPermissions"):
         ec2.revoke_security_group_ingress(GroupId=default["GroupId"], IpPermissions=default["IpPermissions"])
     if default.get("IpPermissionsEgress"):
-        ec2.revoke_security_group_egress(
-            GroupId=default["GroupId"], IpPermissions=default["IpPermissionsEgress"]
-        )
+        ec2.revoke_security_group_egress(GroupId=default["GroupId"], IpPermissions=default["IpPermissionsEgress"])
 
     web_admin = _group(ec2, vpc, "web-admin", "bastion: SSH from anywhere (to be fixed)",
                        _tcp(22, cidr="0.0.0.0/0", desc="ssh from anywhere"), _tcp(443, cidr="0.0.0.0/0", desc="https"))  # fmt: skip
-    _group(
-        ec2, vpc, "rdp-jump", "Windows jump host", _tcp(3389, cidr="10.10.0.0/16", cidr6="::/0", desc="rdp")
-    )
+    _group(ec2, vpc, "rdp-jump", "Windows jump host", _tcp(3389, cidr="10.10.0.0/16", cidr6="::/0", desc="rdp"))
     billing = _group(ec2, vpc, "billing-api", "billing API: HTTPS from the VPC, SSH from the bastion",
                      _tcp(443, cidr="10.10.0.0/16", desc="https from the vpc"), _tcp(22, group=web_admin, desc="ssh from bastion"))  # fmt: skip
 

@@ -54,11 +54,6 @@ def seed_ecr(env: SeedEnv) -> None:
     dev = env.client("ecr", TOKYO, account="dev")
     dev.put_registry_scanning_configuration(
         scanType="BASIC",
-        rules=[
-            {
-                "scanFrequency": "SCAN_ON_PUSH",
-                "repositoryFilters": [{"filter": "dev-*", "filterType": "WILDCARD"}],
-            }
-        ],
+        rules=[{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "dev-*", "filterType": "WILDCARD"}]}],
     )
     dev.create_repository(repositoryName="dev-sandbox", tags=[{"Key": "owner", "Value": "dev-team"}])

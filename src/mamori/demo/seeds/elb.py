@@ -27,9 +27,7 @@ def _default_subnets(ec2: Any) -> list[str]:
 
 
 def _certificate(env: SeedEnv, region: str, domain: str, account: str = "prod") -> str:
-    return str(
-        env.client("acm", region, account=account).request_certificate(DomainName=domain)["CertificateArn"]
-    )
+    return str(env.client("acm", region, account=account).request_certificate(DomainName=domain)["CertificateArn"])
 
 
 def _attributes(elbv2: Any, arn: str, *, good: bool, log_bucket: str = "") -> None:
@@ -40,10 +38,7 @@ def _attributes(elbv2: Any, arn: str, *, good: bool, log_bucket: str = "") -> No
         {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": on},
     ]
     if good:
-        attrs += [
-            {"Key": "access_logs.s3.bucket", "Value": log_bucket},
-            {"Key": "access_logs.s3.prefix", "Value": "alb"},
-        ]
+        attrs += [{"Key": "access_logs.s3.bucket", "Value": log_bucket}, {"Key": "access_logs.s3.prefix", "Value": "alb"}]
     elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=attrs)
 
 
@@ -53,17 +48,11 @@ def _alb(env: SeedEnv, region: str, name: str, domain: str, *, good: bool, owner
     lb = elbv2.create_load_balancer(Name=name, Subnets=subnets, Scheme="internet-facing", Type="application",
                                     Tags=[{"Key": "owner", "Value": owner}])["LoadBalancers"][0]  # fmt: skip
     vpc = lb["VpcId"]
-    tg = elbv2.create_target_group(Name=f"{name}-targets", Protocol="HTTP", Port=8080, VpcId=vpc)[
-        "TargetGroups"
-    ][0]
+    tg = elbv2.create_target_group(Name=f"{name}-targets", Protocol="HTTP", Port=8080, VpcId=vpc)["TargetGroups"][0]
     forward = [{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}]
-    redirect = [
-        {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
-    ]
+    redirect = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]
     arn = lb["LoadBalancerArn"]
-    elbv2.create_listener(
-        LoadBalancerArn=arn, Protocol="HTTP", Port=80, DefaultActions=redirect if good else forward
-    )
+    elbv2.create_listener(LoadBalancerArn=arn, Protocol="HTTP", Port=80, DefaultActions=redirect if good else forward)
     elbv2.create_listener(
         LoadBalancerArn=arn, Protocol="HTTPS", Port=443, DefaultActions=forward,
         SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06" if good else "ELBSecurityPolicy-2016-08",
@@ -72,24 +61,12 @@ def _alb(env: SeedEnv, region: str, name: str, domain: str, *, good: bool, owner
     _attributes(elbv2, arn, good=good, log_bucket="acme-prod-logs")
 
 
-def _classic(
-    env: SeedEnv, region: str, name: str, domain: str, *, good: bool, owner: str, account: str
-) -> None:
+def _classic(env: SeedEnv, region: str, name: str, domain: str, *, good: bool, owner: str, account: str) -> None:
     elb = env.client("elb", region, account=account)
     cert = _certificate(env, region, domain, account)
-    listeners = [
-        {
-            "Protocol": "HTTPS",
-            "LoadBalancerPort": 443,
-            "InstanceProtocol": "HTTP",
-            "InstancePort": 8080,
-            "SSLCertificateId": cert,
-        }
-    ]
+    listeners = [{"Protocol": "HTTPS", "LoadBalancerPort": 443, "InstanceProtocol": "HTTP", "InstancePort": 8080, "SSLCertificateId": cert}]
     if not good:
-        listeners.append(
-            {"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 8080}
-        )
+        listeners.append({"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 8080})
     elb.create_load_balancer(LoadBalancerName=name, Listeners=listeners, AvailabilityZones=[f"{region}a"],
                              Tags=[{"Key": "owner", "Value": owner}])  # fmt: skip
     reference = "ELBSecurityPolicy-TLS-1-2-2017-01" if good else "ELBSecurityPolicy-2016-08"
@@ -97,19 +74,8 @@ def _classic(
         LoadBalancerName=name, PolicyName=reference, PolicyTypeName="SSLNegotiationPolicyType",
         PolicyAttributes=[{"AttributeName": "Reference-Security-Policy", "AttributeValue": reference}],
     )  # fmt: skip
-    elb.set_load_balancer_policies_of_listener(
-        LoadBalancerName=name, LoadBalancerPort=443, PolicyNames=[reference]
-    )
-    log = (
-        {
-            "Enabled": True,
-            "S3BucketName": "acme-dev-scratch",
-            "EmitInterval": 60,
-            "S3BucketPrefix": f"elb/{name}",
-        }
-        if good
-        else {"Enabled": False}
-    )
+    elb.set_load_balancer_policies_of_listener(LoadBalancerName=name, LoadBalancerPort=443, PolicyNames=[reference])
+    log = {"Enabled": True, "S3BucketName": "acme-dev-scratch", "EmitInterval": 60, "S3BucketPrefix": f"elb/{name}"} if good else {"Enabled": False}
     elb.modify_load_balancer_attributes(LoadBalancerName=name, LoadBalancerAttributes={"AccessLog": log})
 
 
@@ -117,7 +83,5 @@ def _classic(
 def seed_elb(env: SeedEnv) -> None:
     _alb(env, TOKYO, "billing-web", "billing.acme.example", good=True, owner="billing")
     _alb(env, VIRGINIA, "marketing-web", "www.acme.example", good=False, owner="marketing")
-    _classic(
-        env, VIRGINIA, "legacy-api", "legacy-api.acme.example", good=False, owner="platform", account="prod"
-    )
+    _classic(env, VIRGINIA, "legacy-api", "legacy-api.acme.example", good=False, owner="platform", account="prod")
     _classic(env, TOKYO, "dev-gateway", "dev.acme.example", good=True, owner="dev-team", account="dev")

@@ -59,19 +59,14 @@ def seed_iam(env: SeedEnv) -> None:
     iam = env.client("iam")
 
     iam.update_account_password_policy(
-        MinimumPasswordLength=8,
-        RequireNumbers=True,
-        RequireLowercaseCharacters=True,
-        AllowUsersToChangePassword=True,
+        MinimumPasswordLength=8, RequireNumbers=True, RequireLowercaseCharacters=True, AllowUsersToChangePassword=True
     )
 
     def policy(name: str, description: str, *statements: dict[str, Any]) -> str:
         arn = iam.create_policy(PolicyName=name, Description=description, PolicyDocument=_doc(*statements))
         return str(arn["Policy"]["Arn"])
 
-    admin = policy(
-        "acme-admin", "Break-glass administrators", {"Effect": "Allow", "Action": "*", "Resource": "*"}
-    )
+    admin = policy("acme-admin", "Break-glass administrators", {"Effect": "Allow", "Action": "*", "Resource": "*"})
     billing = policy(
         "billing-readonly",
         "Read cost and budget data",
@@ -80,11 +75,7 @@ def seed_iam(env: SeedEnv) -> None:
     deploy = policy(
         "deploy-artifacts",
         "Upload release artifacts",
-        {
-            "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:GetObject"],
-            "Resource": "arn:aws:s3:::acme-prod-artifacts/*",
-        },
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "arn:aws:s3:::acme-prod-artifacts/*"},
     )
 
     for group, arn in (("developers", billing), ("deployers", deploy), ("admins", admin)):
@@ -93,21 +84,15 @@ def seed_iam(env: SeedEnv) -> None:
 
     # alice: console with MFA, permissions through her group, one key she uses.
     iam.create_user(UserName="alice", Tags=[{"Key": "team", "Value": "platform"}])
-    iam.create_login_profile(
-        UserName="alice", Password="Correct-Horse-Battery-42"
-    )  # mamori:allow demo password inside the emulator
+    iam.create_login_profile(UserName="alice", Password="Correct-Horse-Battery-42")  # mamori:allow demo password inside the emulator
     iam.add_user_to_group(GroupName="developers", UserName="alice")
     serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]["SerialNumber"]
-    iam.enable_mfa_device(
-        UserName="alice", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321"
-    )
+    iam.enable_mfa_device(UserName="alice", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321")
     _use_key(env, iam.create_access_key(UserName="alice")["AccessKey"])
 
     # bob: console without MFA, a policy attached to him directly, a key created "just in case".
     iam.create_user(UserName="bob", Tags=[{"Key": "team", "Value": "finance"}])
-    iam.create_login_profile(
-        UserName="bob", Password="Summer-2026-bob!"
-    )  # mamori:allow demo password inside the emulator
+    iam.create_login_profile(UserName="bob", Password="Summer-2026-bob!")  # mamori:allow demo password inside the emulator
     iam.attach_user_policy(UserName="bob", PolicyArn=billing)
     iam.create_access_key(UserName="bob")
 
@@ -118,11 +103,7 @@ def seed_iam(env: SeedEnv) -> None:
     _use_key(env, iam.create_access_key(UserName="ci-deployer")["AccessKey"])
 
     roles = {
-        "billing-api": {
-            "Effect": "Allow",
-            "Principal": {"Service": "ec2.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        },
+        "billing-api": {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
         "vendor-readonly": {
             "Effect": "Allow",
             "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
@@ -138,9 +119,7 @@ def seed_iam(env: SeedEnv) -> None:
     iam.put_role_policy(
         RoleName="partner-audit",
         PolicyName="read-config",
-        PolicyDocument=_doc(
-            {"Effect": "Allow", "Action": ["config:Describe*", "config:Get*"], "Resource": "*"}
-        ),
+        PolicyDocument=_doc({"Effect": "Allow", "Action": ["config:Describe*", "config:Get*"], "Resource": "*"}),
     )
     env.shared["iam_roles"] = arns
 
@@ -151,16 +130,12 @@ def seed_iam_history(env: SeedEnv) -> None:
     iam = env.client("iam")
     # legacy-batch: a console user nobody has signed in as for 200 days.
     iam.create_user(UserName="legacy-batch", Tags=[{"Key": "team", "Value": "finance"}])
-    iam.create_login_profile(
-        UserName="legacy-batch", Password="Legacy-Batch-2025!"
-    )  # mamori:allow demo password inside the emulator
+    iam.create_login_profile(UserName="legacy-batch", Password="Legacy-Batch-2025!")  # mamori:allow demo password inside the emulator
     emulator.backdate_user(DEMO_ACCOUNTS["prod"], "legacy-batch", days=200)
     emulator.backdate_access_key(DEMO_ACCOUNTS["prod"], "ci-deployer", 0, days=120, last_used_days=1)
     emulator.backdate_access_key(DEMO_ACCOUNTS["prod"], "ci-deployer", 1, days=85, last_used_days=1)
     emulator.set_root(DEMO_ACCOUNTS["prod"], mfa=False, access_keys=True)
-    emulator.add_root_to_credential_report(
-        DEMO_ACCOUNTS["prod"], mfa=False, password_last_used_days=2, access_key_age_days=400
-    )
+    emulator.add_root_to_credential_report(DEMO_ACCOUNTS["prod"], mfa=False, password_last_used_days=2, access_key_age_days=400)
 
     # dev: the account-wide settings done right.
     dev = env.client("iam", account="dev")
@@ -175,9 +150,7 @@ def seed_iam_history(env: SeedEnv) -> None:
         MaxPasswordAge=90,
     )
     emulator.set_root(DEMO_ACCOUNTS["dev"], mfa=True, access_keys=False)
-    emulator.add_root_to_credential_report(
-        DEMO_ACCOUNTS["dev"], mfa=True, password_last_used_days=200, access_key_age_days=None
-    )
+    emulator.add_root_to_credential_report(DEMO_ACCOUNTS["dev"], mfa=True, password_last_used_days=200, access_key_age_days=None)
 
 
 @seeder("iam_access", order=12)
@@ -191,11 +164,7 @@ def seed_iam_access(env: SeedEnv) -> None:
     AWSSupportAccess, no CloudShell grant, no server certificates.
     """
     iam = env.client("iam")
-    trust = {
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{env.account}:root"},
-        "Action": "sts:AssumeRole",
-    }
+    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{env.account}:root"}, "Action": "sts:AssumeRole"}
     iam.create_role(RoleName="legacy-jenkins", AssumeRolePolicyDocument=_doc(trust))
     iam.put_role_policy(
         RoleName="legacy-jenkins",
@@ -206,11 +175,7 @@ def seed_iam_access(env: SeedEnv) -> None:
         PolicyName="data-team-s3",
         Description="Data team buckets",
         PolicyDocument=_doc(
-            {
-                "Effect": "Allow",
-                "Action": "s3:*",
-                "Resource": ["arn:aws:s3:::acme-data-*", "arn:aws:s3:::acme-data-*/*"],
-            }
+            {"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::acme-data-*", "arn:aws:s3:::acme-data-*/*"]}
         ),
     )
     if _aws_managed_policies(DEMO_ACCOUNTS["prod"], _CLOUDSHELL, needs=("groups", "developers")):
@@ -219,11 +184,7 @@ def seed_iam_access(env: SeedEnv) -> None:
     iam.upload_server_certificate(ServerCertificateName="www-acme-2023", CertificateBody=cert, PrivateKey=key)
 
     dev = env.client("iam", account="dev")
-    dev_trust = {
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{DEMO_ACCOUNTS['dev']}:root"},
-        "Action": "sts:AssumeRole",
-    }
+    dev_trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEMO_ACCOUNTS['dev']}:root"}, "Action": "sts:AssumeRole"}
     dev.create_role(RoleName="aws-support", AssumeRolePolicyDocument=_doc(dev_trust))
     if _aws_managed_policies(DEMO_ACCOUNTS["dev"], _SUPPORT, needs=("roles", "aws-support")):
         dev.attach_role_policy(RoleName="aws-support", PolicyArn=f"arn:aws:iam::aws:policy/{_SUPPORT}")
@@ -280,7 +241,5 @@ def _expired_certificate(host: str) -> tuple[str, str]:
         .not_valid_after(datetime(2024, 1, 1, tzinfo=UTC))
         .sign(key, hashes.SHA256())
     )
-    pem_key = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key.decode()

@@ -33,11 +33,7 @@ def _trail_key_policy(account: str) -> str:
                     "Principal": {"Service": "cloudtrail.amazonaws.com"},
                     "Action": ["kms:GenerateDataKey*", "kms:DescribeKey"],
                     "Resource": "*",
-                    "Condition": {
-                        "StringLike": {
-                            "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account}:trail/*"
-                        }
-                    },
+                    "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account}:trail/*"}},
                 },
             ],
         }
@@ -60,14 +56,7 @@ def seed_kms(env: SeedEnv) -> None:
                      Policy=_trail_key_policy(DEMO_ACCOUNTS["prod"]))  # fmt: skip
     kms.enable_key_rotation(KeyId=trail_key["KeyId"])
     env.shared["cloudtrail_kms_key_arn"] = trail_key["Arn"]
-    _key(
-        kms,
-        "release-signing",
-        "Signs release artefacts",
-        "platform",
-        KeySpec="RSA_2048",
-        KeyUsage="SIGN_VERIFY",
-    )
+    _key(kms, "release-signing", "Signs release artefacts", "platform", KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
 
     kms_tokyo = env.client("kms", tokyo)
     billing = _key(kms_tokyo, "billing-data", "Billing database encryption", "billing")

@@ -15,13 +15,8 @@ TOKYO, VIRGINIA = "ap-northeast-1", "us-east-1"
 @seeder("logs", order=30)
 def seed_logs(env: SeedEnv) -> None:
     tokyo = env.client("logs", TOKYO)
-    key = (
-        env.shared.get("billing_kms_key_arn")
-        or env.client("kms", TOKYO).create_key(Description="Log encryption")["KeyMetadata"]["Arn"]
-    )
-    tokyo.create_log_group(
-        logGroupName="/acme/billing-api/audit", kmsKeyId=str(key), tags={"team": "billing"}
-    )
+    key = env.shared.get("billing_kms_key_arn") or env.client("kms", TOKYO).create_key(Description="Log encryption")["KeyMetadata"]["Arn"]
+    tokyo.create_log_group(logGroupName="/acme/billing-api/audit", kmsKeyId=str(key), tags={"team": "billing"})
     tokyo.put_retention_policy(logGroupName="/acme/billing-api/audit", retentionInDays=400)
     tokyo.create_log_group(logGroupName="/aws/lambda/billing-api")
     tokyo.put_retention_policy(logGroupName="/aws/lambda/billing-api", retentionInDays=14)

@@ -32,12 +32,7 @@ from mamori.demo.estate import DEMO_ACCOUNTS, SeedEnv, seeder
 TOKYO, VIRGINIA = "ap-northeast-1", "us-east-1"
 LOG_BUCKET = "acme-prod-logs"
 ACCESS_LOG_BUCKET = "acme-prod-access-logs"
-_ALL_BLOCKED = {
-    "BlockPublicAcls": True,
-    "IgnorePublicAcls": True,
-    "BlockPublicPolicy": True,
-    "RestrictPublicBuckets": True,
-}
+_ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 
 
 def _arn(bucket: str) -> str:
@@ -61,13 +56,9 @@ def _policy(*statements: dict[str, Any]) -> str:
 
 
 def _create(s3: Any, bucket: str, region: str, tags: dict[str, str]) -> None:
-    kwargs: dict[str, Any] = (
-        {} if region == VIRGINIA else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    )
+    kwargs: dict[str, Any] = {} if region == VIRGINIA else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=bucket, **kwargs)
-    s3.put_bucket_tagging(
-        Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
-    )
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
 
 
 def _encrypt(s3: Any, bucket: str, algorithm: str = "AES256") -> None:
@@ -105,18 +96,14 @@ def seed_s3(env: SeedEnv) -> None:
     tokyo.put_bucket_versioning(Bucket=LOG_BUCKET, VersioningConfiguration={"Status": "Enabled"})
     tokyo.put_bucket_logging(
         Bucket=LOG_BUCKET,
-        BucketLoggingStatus={
-            "LoggingEnabled": {"TargetBucket": ACCESS_LOG_BUCKET, "TargetPrefix": f"{LOG_BUCKET}/"}
-        },
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": ACCESS_LOG_BUCKET, "TargetPrefix": f"{LOG_BUCKET}/"}},
     )
     env.shared["flow_log_bucket"] = {"prod": LOG_BUCKET}
 
     # A static website someone made public the old way: object writer ownership and a public-read ACL.
     site = "acme-marketing-site"
     _create(virginia, site, VIRGINIA, {"owner": "marketing"})
-    virginia.put_bucket_ownership_controls(
-        Bucket=site, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
-    )
+    virginia.put_bucket_ownership_controls(Bucket=site, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
     virginia.put_bucket_acl(Bucket=site, ACL="public-read")
     _encrypt(virginia, site)
 

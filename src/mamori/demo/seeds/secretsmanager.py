@@ -37,17 +37,11 @@ def backdate_secret(account: str, region: str, name: str, days: int) -> bool:
 @seeder("secretsmanager", order=30)
 def seed_secretsmanager(env: SeedEnv) -> None:
     tokyo = env.client("secretsmanager", TOKYO)
-    tokyo.create_secret(
-        Name="prod/billing-api/db", SecretString='{"username": "billing", "password": "demo-only"}'
-    )  # mamori:allow emulator-only value
+    tokyo.create_secret(Name="prod/billing-api/db", SecretString='{"username": "billing", "password": "demo-only"}')  # mamori:allow emulator-only value
     tokyo.rotate_secret(SecretId="prod/billing-api/db", RotationRules={"AutomaticallyAfterDays": 30})
 
     east = env.client("secretsmanager", VIRGINIA)
-    east.create_secret(
-        Name="prod/stripe/api-key", SecretString="sk_demo_only", Tags=[{"Key": "team", "Value": "payments"}]
-    )  # mamori:allow emulator-only value
+    east.create_secret(Name="prod/stripe/api-key", SecretString="sk_demo_only", Tags=[{"Key": "team", "Value": "payments"}])  # mamori:allow emulator-only value
     backdate_secret(DEMO_ACCOUNTS["prod"], VIRGINIA, "prod/stripe/api-key", days=200)
 
-    env.client("secretsmanager", VIRGINIA, account="dev").create_secret(
-        Name="dev/app/db", SecretString="demo-only"
-    )  # mamori:allow emulator-only value
+    env.client("secretsmanager", VIRGINIA, account="dev").create_secret(Name="dev/app/db", SecretString="demo-only")  # mamori:allow emulator-only value

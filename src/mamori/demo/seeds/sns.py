@@ -16,14 +16,10 @@ TOKYO, VIRGINIA = "ap-northeast-1", "us-east-1"
 
 @seeder("sns", order=30)
 def seed_sns(env: SeedEnv) -> None:
-    env.client("sns", TOKYO).create_topic(
-        Name="billing-events", Attributes={"KmsMasterKeyId": "alias/aws/sns"}
-    )
+    env.client("sns", TOKYO).create_topic(Name="billing-events", Attributes={"KmsMasterKeyId": "alias/aws/sns"})
     east = env.client("sns", VIRGINIA)
     east.create_topic(Name="ops-alerts")
-    arn = east.create_topic(Name="partner-notifications", Attributes={"KmsMasterKeyId": "alias/aws/sns"})[
-        "TopicArn"
-    ]
+    arn = east.create_topic(Name="partner-notifications", Attributes={"KmsMasterKeyId": "alias/aws/sns"})["TopicArn"]
     policy = {
         "Version": "2012-10-17",
         "Statement": [

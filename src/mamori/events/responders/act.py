@@ -50,43 +50,20 @@ class Remediator:
 
     def act(self, match: Match, intent: Intent) -> Acted:
         if not intent.remediation or intent.target is None:
-            return Acted(
-                ResponseResult.FAILED,
-                "the recorded intent names no remediation action (recorded by an older mamori): respond by hand",
-            )
-        item = Item(
-            load_actions().get(intent.remediation),
-            intent.target,
-            match.detection.id,
-            match.finding_id,
-            dict(intent.params),
-        )
-        selector = {
-            "detection": match.detection.id,
-            "event_id": match.event_id,
-            "responder": intent.responder,
-            "principal": match.principal.arn,
-        }
+            return Acted(ResponseResult.FAILED, "the recorded intent names no remediation action (recorded by an older mamori): respond by hand")
+        item = Item(load_actions().get(intent.remediation), intent.target, match.detection.id, match.finding_id, dict(intent.params))
+        selector = {"detection": match.detection.id, "event_id": match.event_id, "responder": intent.responder, "principal": match.principal.arn}
         try:
             plan, report = plan_and_apply(self.engine, self.clients, [item], self.guardrails, actor=self.actor, source=SOURCE,
                                           selector=selector, sleep=self.sleep)  # fmt: skip
         except MamoriError as exc:
             return Acted(ResponseResult.FAILED, str(exc))
         [change] = (report.plan if report else plan).changes
-        output = {
-            "plan_id": plan.id,
-            "change_id": change.id,
-            "status": change.status.value,
-            "calls": [str(c) for c in change.calls],
-        }
+        output = {"plan_id": plan.id, "change_id": change.id, "status": change.status.value, "calls": [str(c) for c in change.calls]}
         if change.status is ChangeStatus.APPLIED:
             return Acted(ResponseResult.APPLIED, "", output | {"verified": True})
         if change.status is ChangeStatus.NOOP:
-            return Acted(
-                ResponseResult.SKIPPED,
-                f"nothing to change: {change.reason or change.summary or 'already so'}",
-                output,
-            )
+            return Acted(ResponseResult.SKIPPED, f"nothing to change: {change.reason or change.summary or 'already so'}", output)
         if change.status in (ChangeStatus.BLOCKED, ChangeStatus.EXEMPT):
             return Acted(ResponseResult.SKIPPED, change.reason, output)
         return Acted(ResponseResult.FAILED, f"{change.status.value}: {change.error or change.reason}", output)

@@ -30,20 +30,12 @@ class ResponseResult(StrEnum):
     PLANNED = "planned"  # dry-run: the intent is recorded, nothing was changed
     APPLIED = "applied"  # act: the remediation change was applied and verified
     FAILED = "failed"  # act: the change failed (or was not verified); ``error`` says why
-    SKIPPED = (
-        "skipped"  # nothing to do (failed call, not possible, already so, mode notify); ``error`` says why
-    )
+    SKIPPED = "skipped"  # nothing to do (failed call, not possible, already so, mode notify); ``error`` says why
     SENT = "sent"  # a notification was delivered
 
 
 def _target_dict(t: Target) -> dict[str, str]:
-    return {
-        "account": t.account,
-        "region": t.region,
-        "resource_type": t.resource_type,
-        "resource_id": t.resource_id,
-        "arn": t.arn,
-    }
+    return {"account": t.account, "region": t.region, "resource_type": t.resource_type, "resource_id": t.resource_id, "arn": t.arn}
 
 
 @dataclass(frozen=True)
@@ -88,13 +80,7 @@ class Intent:
         region = str(d.get("region", ""))
         t = d.get("target")
         calls = tuple(
-            ApiCall(
-                str(c["service"]),
-                str(c["operation"]),
-                str(c.get("region") or region),
-                dict(c.get("params") or {}),
-                str(c.get("permission", "")),
-            )
+            ApiCall(str(c["service"]), str(c["operation"]), str(c.get("region") or region), dict(c.get("params") or {}), str(c.get("permission", "")))
             for c in d.get("calls") or ()
         )
         return cls(
@@ -103,15 +89,7 @@ class Intent:
             account=str(d.get("account", "")),
             region=region,
             remediation=str(d.get("remediation", "")),
-            target=Target(
-                str(t["account"]),
-                str(t["region"]),
-                str(t["resource_type"]),
-                str(t["resource_id"]),
-                str(t.get("arn", "")),
-            )
-            if t
-            else None,
+            target=Target(str(t["account"]), str(t["region"]), str(t["resource_type"]), str(t["resource_id"]), str(t.get("arn", ""))) if t else None,
             params=dict(d.get("params") or {}),
             calls=calls,
             reason=str(d.get("reason", "")) if not d.get("feasible", True) else "",
@@ -142,29 +120,13 @@ class Responder:
     def refuse(self, summary: str, account: str, region: str, reason: str) -> Intent:
         return Intent(self.name, summary, account, region, reason=reason)
 
-    def remediate(
-        self,
-        summary: str,
-        action: str,
-        target: Target,
-        implied: Mapping[str, Any],
-        params: Mapping[str, Any] | None = None,
-    ) -> Intent:
+    def remediate(self, summary: str, action: str, target: Target, implied: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> Intent:
         """An intent to run ``action`` on ``target``: the calls it proposes for the ``implied`` state (no I/O)."""
         act = load_actions().get(action)
         try:
             p = act.params("", params or {})
         except ActionParamsError as exc:
-            return Intent(
-                self.name,
-                summary,
-                target.account,
-                target.region,
-                action,
-                target,
-                dict(params or {}),
-                reason=f"invalid parameters: {exc}",
-            )
+            return Intent(self.name, summary, target.account, target.region, action, target, dict(params or {}), reason=f"invalid parameters: {exc}")
         proposal = act.propose(target, implied, p)
         return Intent(
             self.name, summary, target.account, target.region, action, target, p.model_dump(mode="json"), proposal.calls,

@@ -12,9 +12,7 @@ if TYPE_CHECKING:
     from mamori.events.matcher import Match
 
 
-def notification_for(
-    match: Match, offence: int = 0, lines: list[str] | None = None, recipients: tuple[str, ...] = ()
-) -> Notification:
+def notification_for(match: Match, offence: int = 0, lines: list[str] | None = None, recipients: tuple[str, ...] = ()) -> Notification:
     d = match.detection.spec
     p = match.principal
     rec = match.record
@@ -42,12 +40,7 @@ def notification_for(
         dedup_key=f"{d.id}:{p.arn}:{match.resource}",
         about=match.event_ids,
         recipients=recipients,
-        data={
-            "detection": d.id,
-            "principal": p.to_dict(),
-            "event_id": match.event_id,
-            "finding_id": match.finding_id,
-        },
+        data={"detection": d.id, "principal": p.to_dict(), "event_id": match.event_id, "finding_id": match.finding_id},
     )
 
 

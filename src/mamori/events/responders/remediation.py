@@ -57,9 +57,7 @@ class RestartTrail(Responder):
             if len(parts) >= 6:
                 region, account = parts[3] or region, parts[4] or account
         target = Target(account, region, TRAIL, trail, trail if trail.startswith("arn:") else "")
-        return self.remediate(
-            f"restart logging on trail {trail}", "cloudtrail_start_logging", target, {"is_logging": False}
-        )
+        return self.remediate(f"restart logging on trail {trail}", "cloudtrail_start_logging", target, {"is_logging": False})
 
 
 @register
@@ -85,21 +83,13 @@ class QuarantinePrincipal(Responder):
         if p.arn in set(params.get("exempt") or ()):
             return self.refuse(summary, account, GLOBAL, "the principal is exempt")
         if p.type is PrincipalType.IAM_USER:
-            return self.remediate(
-                summary,
-                "iam_quarantine_user",
-                Target(account, GLOBAL, USER, p.name, p.arn),
-                {"policy": None},
-                action_params,
-            )
+            return self.remediate(summary, "iam_quarantine_user", Target(account, GLOBAL, USER, p.name, p.arn), {"policy": None}, action_params)
         if p.type is PrincipalType.ROLE:
             if any(x in p.arn for x in AWS_MANAGED_ROLE_PATHS):
                 return self.refuse(summary, account, GLOBAL, "an AWS-managed role cannot be given policies")
             role = Target(account, GLOBAL, ROLE, p.arn.rsplit("/", 1)[-1], p.arn)
             return self.remediate(summary, "iam_quarantine_role", role, {"policy": None}, action_params)
-        return self.refuse(
-            summary, account, GLOBAL, f"a {p.type.value} principal cannot be given an IAM policy (use an SCP)"
-        )
+        return self.refuse(summary, account, GLOBAL, f"a {p.type.value} principal cannot be given an IAM policy (use an SCP)")
 
 
 @register
@@ -116,11 +106,7 @@ class DisableAccessKey(Responder):
         rec, p = match.record, match.principal
         if which == "created":
             key = _get(rec, "responseElements", "accessKey", "accessKeyId")
-            user = (
-                _get(rec, "responseElements", "accessKey", "userName")
-                or _get(rec, "requestParameters", "userName")
-                or p.name
-            )
+            user = _get(rec, "responseElements", "accessKey", "userName") or _get(rec, "requestParameters", "userName") or p.name
             account = match.account
         else:
             key = p.access_key_id or _get(rec, "requestParameters", "accessKeyId")
@@ -130,17 +116,10 @@ class DisableAccessKey(Responder):
         if not isinstance(key, str) or not key:
             return self.refuse(summary, account, GLOBAL, "the event names no access key")
         if key.startswith("ASIA"):
-            return self.refuse(
-                summary,
-                account,
-                GLOBAL,
-                "temporary credentials cannot be disabled; revoke the role's sessions",
-            )
+            return self.refuse(summary, account, GLOBAL, "temporary credentials cannot be disabled; revoke the role's sessions")
         if p.type is PrincipalType.ROOT and which == "caller":
             return self.refuse(summary, account, GLOBAL, "root keys are managed by the root user only")
         if not isinstance(user, str) or not user:
             return self.refuse(summary, account, GLOBAL, "the key's user is unknown")
         implied = {"exists": True, "user": user, "status": "Active"}
-        return self.remediate(
-            summary, "iam_disable_access_key", Target(account, GLOBAL, ACCESS_KEY, key), implied
-        )
+        return self.remediate(summary, "iam_disable_access_key", Target(account, GLOBAL, ACCESS_KEY, key), implied)

@@ -42,9 +42,7 @@ class S3Source:
             self._done = self.checkpoints.processed_keys(self.name)
         keys: list[str] = []
         try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=self.prefix
-            ):
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
                 for obj in page.get("Contents", ()):
                     key = obj["Key"]
                     if key in self._done or not key.endswith(WANTED) or "/CloudTrail-Digest/" in key:
@@ -60,13 +58,7 @@ class S3Source:
                 data = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
             except (ClientError, BotoCoreError) as exc:
                 # not acknowledged: tried again next poll
-                yield Batch(
-                    key,
-                    [],
-                    ack=lambda r, m: None,
-                    ack_malformed=False,
-                    errors=[f"cannot read s3://{self.bucket}/{key}: {exc}"],
-                )
+                yield Batch(key, [], ack=lambda r, m: None, ack_malformed=False, errors=[f"cannot read s3://{self.bucket}/{key}: {exc}"])
                 continue
             yield Batch(key, [(f"s3://{self.bucket}/{key}", data)], ack=self._acker(key))
 

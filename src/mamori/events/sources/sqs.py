@@ -21,15 +21,7 @@ from mamori.events.sources.base import Batch
 
 
 class SqsSource:
-    def __init__(
-        self,
-        queue_url: str,
-        client: Any,
-        s3_client: Any = None,
-        *,
-        wait_seconds: int = 1,
-        max_messages: int = 500,
-    ) -> None:
+    def __init__(self, queue_url: str, client: Any, s3_client: Any = None, *, wait_seconds: int = 1, max_messages: int = 500) -> None:
         self.queue_url = queue_url
         self.name = queue_url
         self.client = client
@@ -63,11 +55,7 @@ class SqsSource:
             doc = orjson.loads(raw)
         except orjson.JSONDecodeError:
             return batch  # the reader reports it as malformed
-        if (
-            isinstance(doc, dict)
-            and doc.get("Type") == "Notification"
-            and isinstance(doc.get("Message"), str)
-        ):
+        if isinstance(doc, dict) and doc.get("Type") == "Notification" and isinstance(doc.get("Message"), str):
             batch.parts = [(where, doc["Message"].encode())]  # SNS envelope
             try:
                 doc = orjson.loads(doc["Message"])
@@ -78,12 +66,7 @@ class SqsSource:
             batch.ack_malformed = True
             return batch
         recs = doc.get("Records") if isinstance(doc, dict) else None
-        if (
-            isinstance(recs, list)
-            and recs
-            and isinstance(recs[0], dict)
-            and recs[0].get("eventSource") == "aws:s3"
-        ):
+        if isinstance(recs, list) and recs and isinstance(recs[0], dict) and recs[0].get("eventSource") == "aws:s3":
             batch.parts = []
             for r in recs:
                 bucket = (r.get("s3") or {}).get("bucket", {}).get("name")

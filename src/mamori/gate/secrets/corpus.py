@@ -118,9 +118,7 @@ SAMPLES: dict[str, tuple[Sample, Sample]] = {
         lambda r: 'SLACK_BOT_TOKEN = "xoxb-..."',
     ),
     "slack-user-token": (
-        lambda r: (
-            f'SLACK_USER_TOKEN = "xoxp-{rs(r, 11, DIG)}-{rs(r, 12, DIG)}-{rs(r, 12, DIG)}-{rs(r, 32, HEX)}"'
-        ),
+        lambda r: f'SLACK_USER_TOKEN = "xoxp-{rs(r, 11, DIG)}-{rs(r, 12, DIG)}-{rs(r, 12, DIG)}-{rs(r, 32, HEX)}"',
         lambda r: 'SLACK_USER_TOKEN = "xoxp-"',
     ),
     "slack-app-token": (
@@ -143,30 +141,18 @@ SAMPLES: dict[str, tuple[Sample, Sample]] = {
         lambda r: f"TELEGRAM_TOKEN={rs(r, 10, DIG)}:AA{rs(r, 33, B64URL)}",
         lambda r: f"started at {rs(r, 2, DIG)}:AA",
     ),
-    "stripe-secret-key": (
-        lambda r: f"STRIPE_KEY=sk_live_{rs(r, 24)}",
-        lambda r: f"STRIPE_KEY=sk_test_{rs(r, 24)}",
-    ),
+    "stripe-secret-key": (lambda r: f"STRIPE_KEY=sk_live_{rs(r, 24)}", lambda r: f"STRIPE_KEY=sk_test_{rs(r, 24)}"),
     "stripe-restricted-key": (
         lambda r: f"STRIPE_RK=rk_live_{rs(r, 24)}",
         lambda r: f"STRIPE_RK=rk_test_{rs(r, 24)}",
     ),
-    "square-access-token": (
-        lambda r: f"SQUARE_TOKEN=sq0atp-{rs(r, 22, B64URL)}",
-        lambda r: "SQUARE_TOKEN=sq0atp-",
-    ),
-    "square-oauth-secret": (
-        lambda r: f"SQUARE_SECRET=sq0csp-{rs(r, 43, B64URL)}",
-        lambda r: "SQUARE_SECRET=sq0csp-",
-    ),
+    "square-access-token": (lambda r: f"SQUARE_TOKEN=sq0atp-{rs(r, 22, B64URL)}", lambda r: "SQUARE_TOKEN=sq0atp-"),
+    "square-oauth-secret": (lambda r: f"SQUARE_SECRET=sq0csp-{rs(r, 43, B64URL)}", lambda r: "SQUARE_SECRET=sq0csp-"),
     "braintree-access-token": (
         lambda r: f"BT=access_token$production${rs(r, 16, LOW + DIG)}${rs(r, 32, HEX)}",
         lambda r: f"BT=access_token$sandbox${rs(r, 16, LOW + DIG)}${rs(r, 32, HEX)}",
     ),
-    "shopify-token": (
-        lambda r: f"SHOPIFY_TOKEN=shpat_{rs(r, 32, HEX)}",
-        lambda r: f"SHOPIFY_TOKEN=shpat_{rs(r, 8, HEX)}",
-    ),
+    "shopify-token": (lambda r: f"SHOPIFY_TOKEN=shpat_{rs(r, 32, HEX)}", lambda r: f"SHOPIFY_TOKEN=shpat_{rs(r, 8, HEX)}"),
     "openai-api-key": (
         lambda r: f"OPENAI_API_KEY=sk-proj-{rs(r, 40, B64URL)}T3BlbkFJ{rs(r, 40, B64URL)}",
         lambda r: "OPENAI_API_KEY=sk-proj-...",
@@ -175,16 +161,11 @@ SAMPLES: dict[str, tuple[Sample, Sample]] = {
         lambda r: f"ANTHROPIC_API_KEY=sk-ant-api03-{rs(r, 93, B64URL)}",
         lambda r: "ANTHROPIC_API_KEY=sk-ant-api03-...",
     ),
-    "google-api-key": (
-        lambda r: f'apiKey: "AIza{rs(r, 35, B64URL)}",',
-        lambda r: 'if (key.startsWith("AIza")) {',
-    ),
+    "google-api-key": (lambda r: f'apiKey: "AIza{rs(r, 35, B64URL)}",', lambda r: 'if (key.startsWith("AIza")) {'),
     "gcp-service-account-key": (
-        lambda r: (
-            '  "private_key": "-----BEGIN PRIVATE KEY-----\\n'
-            + "\\n".join(rs(r, 64, B64) for _ in range(3))
-            + '\\n-----END PRIVATE KEY-----\\n",'
-        ),
+        lambda r: '  "private_key": "-----BEGIN PRIVATE KEY-----\\n'
+        + "\\n".join(rs(r, 64, B64) for _ in range(3))
+        + '\\n-----END PRIVATE KEY-----\\n",',
         lambda r: '  "private_key": "",',
     ),
     "google-oauth-client-secret": (
@@ -192,24 +173,18 @@ SAMPLES: dict[str, tuple[Sample, Sample]] = {
         lambda r: '"client_secret": "GOCSPX-"',
     ),
     "azure-storage-account-key": (
-        lambda r: (
-            f"DefaultEndpointsProtocol=https;AccountName=acct{rs(r, 6, LOW)};AccountKey={rs(r, 86, B64)}==;"
-            "EndpointSuffix=core.windows.net"
-        ),
+        lambda r: f"DefaultEndpointsProtocol=https;AccountName=acct{rs(r, 6, LOW)};AccountKey={rs(r, 86, B64)}==;"
+        "EndpointSuffix=core.windows.net",
         lambda r: "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=<account-key>",
     ),
     "azure-shared-access-key": (
-        lambda r: (
-            f"Endpoint=sb://ns{rs(r, 5, LOW)}.servicebus.windows.net/;SharedAccessKeyName=Root;"
-            f"SharedAccessKey={rs(r, 43, B64)}="
-        ),
+        lambda r: f"Endpoint=sb://ns{rs(r, 5, LOW)}.servicebus.windows.net/;SharedAccessKeyName=Root;"
+        f"SharedAccessKey={rs(r, 43, B64)}=",
         lambda r: "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=<key>",
     ),
     "azure-sas-token": (
-        lambda r: (
-            f"https://acct.blob.core.windows.net/c?sv=2022-11-02&ss=b&srt=sco&sp=rl&se=2030-01-01"
-            f"&sig={rs(r, 40, ALNUM)}%2B{rs(r, 3)}%3D"
-        ),
+        lambda r: f"https://acct.blob.core.windows.net/c?sv=2022-11-02&ss=b&srt=sco&sp=rl&se=2030-01-01"
+        f"&sig={rs(r, 40, ALNUM)}%2B{rs(r, 3)}%3D",
         lambda r: "https://acct.blob.core.windows.net/c?sv=2022-11-02&ss=b&sp=rl",
     ),
     "azure-ad-client-secret": (
@@ -221,24 +196,15 @@ SAMPLES: dict[str, tuple[Sample, Sample]] = {
         lambda r: f"DO_TOKEN=dop_v1_{rs(r, 10, HEX)}",
     ),
     "heroku-api-key": (lambda r: f"HEROKU_API_KEY={uuid(r)}", lambda r: "HEROKU_APP_NAME=billing-api"),
-    "alibaba-access-key-id": (
-        lambda r: f"ALIBABA_KEY=LTAI{rs(r, 20)}",
-        lambda r: f"ALIBABA_KEY=LTAI{rs(r, 8)}",
-    ),
-    "databricks-token": (
-        lambda r: f"DATABRICKS_TOKEN=dapi{rs(r, 32, HEX)}",
-        lambda r: "DATABRICKS_TOKEN=dapi...",
-    ),
+    "alibaba-access-key-id": (lambda r: f"ALIBABA_KEY=LTAI{rs(r, 20)}", lambda r: f"ALIBABA_KEY=LTAI{rs(r, 8)}"),
+    "databricks-token": (lambda r: f"DATABRICKS_TOKEN=dapi{rs(r, 32, HEX)}", lambda r: "DATABRICKS_TOKEN=dapi..."),
     "vault-token": (lambda r: f"VAULT_TOKEN=hvs.{rs(r, 95, B64URL)}", lambda r: "VAULT_TOKEN=hvs.dev"),
     "terraform-cloud-token": (
         lambda r: f"token = {rs(r, 14)}.atlasv1.{rs(r, 67, B64URL)}",
         lambda r: "token = x.atlasv1.y",
     ),
     "doppler-token": (lambda r: f"DOPPLER_TOKEN=dp.st.{rs(r, 43)}", lambda r: "DOPPLER_TOKEN=dp.st.dev"),
-    "pulumi-token": (
-        lambda r: f"PULUMI_ACCESS_TOKEN=pul-{rs(r, 40, HEX)}",
-        lambda r: "PULUMI_ACCESS_TOKEN=pul-",
-    ),
+    "pulumi-token": (lambda r: f"PULUMI_ACCESS_TOKEN=pul-{rs(r, 40, HEX)}", lambda r: "PULUMI_ACCESS_TOKEN=pul-"),
     "cloudflare-origin-ca-key": (
         lambda r: f"CF_ORIGIN_CA_KEY=v1.0-{rs(r, 24, HEX)}-{rs(r, 146, HEX)}",
         lambda r: "CF_ORIGIN_CA_KEY=v1.0-abc",
@@ -256,28 +222,16 @@ SAMPLES: dict[str, tuple[Sample, Sample]] = {
         lambda r: "msg.send(to=user.email)",
     ),
     "mailgun-api-key": (lambda r: f"MAILGUN_KEY=key-{rs(r, 32, HEX)}", lambda r: "primary-key-value = 3"),
-    "mailchimp-api-key": (
-        lambda r: f"MAILCHIMP_KEY={rs(r, 32, HEX)}-us{r.randrange(1, 21)}",
-        lambda r: "lang: en-us",
-    ),
-    "atlassian-api-token": (
-        lambda r: f"JIRA_TOKEN=ATATT3{rs(r, 186, B64URL)}",
-        lambda r: "JIRA_TOKEN=ATATT3...",
-    ),
+    "mailchimp-api-key": (lambda r: f"MAILCHIMP_KEY={rs(r, 32, HEX)}-us{r.randrange(1, 21)}", lambda r: "lang: en-us"),
+    "atlassian-api-token": (lambda r: f"JIRA_TOKEN=ATATT3{rs(r, 186, B64URL)}", lambda r: "JIRA_TOKEN=ATATT3..."),
     "datadog-api-key": (lambda r: f"DD_API_KEY={rs(r, 32, HEX)}", lambda r: "DD_API_KEY=${DD_API_KEY}"),
     "datadog-app-key": (lambda r: f"DD_APP_KEY={rs(r, 40, HEX)}", lambda r: "DD_APP_KEY=${DD_APP_KEY}"),
-    "newrelic-api-key": (
-        lambda r: f"NEW_RELIC_API_KEY=NRAK-{rs(r, 27, UPD)}",
-        lambda r: "NEW_RELIC_API_KEY=NRAK-",
-    ),
+    "newrelic-api-key": (lambda r: f"NEW_RELIC_API_KEY=NRAK-{rs(r, 27, UPD)}", lambda r: "NEW_RELIC_API_KEY=NRAK-"),
     "postman-api-key": (
         lambda r: f"POSTMAN_API_KEY=PMAK-{rs(r, 24, HEX)}-{rs(r, 34, HEX)}",
         lambda r: "POSTMAN_API_KEY=PMAK-",
     ),
-    "sentry-auth-token": (
-        lambda r: f"SENTRY_AUTH_TOKEN=sntrys_{rs(r, 60)}",
-        lambda r: "SENTRY_AUTH_TOKEN=sntrys_",
-    ),
+    "sentry-auth-token": (lambda r: f"SENTRY_AUTH_TOKEN=sntrys_{rs(r, 60)}", lambda r: "SENTRY_AUTH_TOKEN=sntrys_"),
     "grafana-token": (
         lambda r: f"GRAFANA_TOKEN=glsa_{rs(r, 32)}_{rs(r, 8, HEX)}",
         lambda r: "GRAFANA_TOKEN=glsa_",
@@ -298,10 +252,8 @@ SAMPLES: dict[str, tuple[Sample, Sample]] = {
     "private-key-openssh": _private_key("OPENSSH PRIVATE KEY"),
     "private-key-pgp": _private_key("PGP PRIVATE KEY BLOCK"),
     "putty-private-key": (
-        lambda r: (
-            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: ed25519-key\nPublic-Lines: 2\n"
-            f"{rs(r, 64, B64)}\n{rs(r, 16, B64)}\nPrivate-Lines: 1\n{rs(r, 64, B64)}\nPrivate-MAC: {rs(r, 64, HEX)}"
-        ),
+        lambda r: "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: ed25519-key\nPublic-Lines: 2\n"
+        f"{rs(r, 64, B64)}\n{rs(r, 16, B64)}\nPrivate-Lines: 1\n{rs(r, 64, B64)}\nPrivate-MAC: {rs(r, 64, HEX)}",
         lambda r: "PuTTY-User-Key-File-3: ssh-ed25519",
     ),
     "age-secret-key": (
@@ -339,9 +291,7 @@ def _ex(r: Random) -> str:
 #: kind -> generator of text that is NOT a secret, though simpler tools often say it is.
 DECOYS: dict[str, Sample] = {
     "aws-example-key-id": lambda r: f"aws_access_key_id = {_ex(r)}",
-    "aws-example-secret": lambda r: (
-        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLE" + "KEY"
-    ),
+    "aws-example-secret": lambda r: "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLE" + "KEY",
     "git-sha": lambda r: f'  rev: "{rs(r, 40, HEX)}"',
     "git-sha-commit": lambda r: f'commit_sha = "{rs(r, 40, HEX)}"',
     "sha256-checksum": lambda r: f"{rs(r, 64, HEX)}  dist/app-{r.randrange(1, 9)}.tar.gz",

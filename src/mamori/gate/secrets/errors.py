@@ -1,11 +1,11 @@
 """The secret gate's exceptions.
 
-MamoriError
-├── InputError
-│   └── ConfigError
-│       └── SecretsConfigError   .mamori-secrets.yaml, a baseline or an option that does not validate
-│   └── NotARepositoryError      --staged / --history outside a git work tree
-└── GitError                     a git command failed while streaming
+    MamoriError
+    ├── InputError
+    │   └── ConfigError
+    │       └── SecretsConfigError   .mamori-secrets.yaml, a baseline or an option that does not validate
+    │   └── NotARepositoryError      --staged / --history outside a git work tree
+    └── GitError                     a git command failed while streaming
 """
 
 from __future__ import annotations

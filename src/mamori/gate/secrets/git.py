@@ -32,7 +32,9 @@ def unquote_path(path: str) -> str:
 
 
 def run(repo: Path, *args: str, check: bool = True) -> bytes:
-    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, env=_env(), check=False)
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, env=_env(), check=False
+    )
     if check and proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace").strip()
         raise GitError(f"git {' '.join(args[:3])} failed: {msg}")
@@ -43,10 +45,7 @@ def toplevel(path: Path) -> Path | None:
     """The work tree holding ``path``, or None when it is not in one."""
     probe = path if path.is_dir() else path.parent
     proc = subprocess.run(
-        ["git", "-C", str(probe), "rev-parse", "--show-toplevel"],
-        capture_output=True,
-        env=_env(),
-        check=False,
+        ["git", "-C", str(probe), "rev-parse", "--show-toplevel"], capture_output=True, env=_env(), check=False
     )
     if proc.returncode != 0:
         return None
@@ -70,10 +69,7 @@ def git_path(repo: Path, name: str) -> Path:
 def is_ignored(repo: Path, path: Path) -> bool:
     """True when ``path`` is ignored by .gitignore (an explicit scan of it then walks the folder)."""
     proc = subprocess.run(
-        ["git", "-C", str(repo), "check-ignore", "-q", "--", str(path)],
-        capture_output=True,
-        env=_env(),
-        check=False,
+        ["git", "-C", str(repo), "check-ignore", "-q", "--", str(path)], capture_output=True, env=_env(), check=False
     )
     return proc.returncode == 0
 
@@ -92,9 +88,7 @@ def popen_lines(repo: Path, *args: str) -> Iterator[IO[bytes]]:
     )
     assert proc.stdout is not None and proc.stderr is not None
     err: list[bytes] = []
-    drain = threading.Thread(
-        target=lambda: err.append(proc.stderr.read() if proc.stderr else b""), daemon=True
-    )
+    drain = threading.Thread(target=lambda: err.append(proc.stderr.read() if proc.stderr else b""), daemon=True)
     drain.start()
     try:
         yield proc.stdout

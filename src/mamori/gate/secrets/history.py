@@ -49,9 +49,7 @@ def log_args(since: str | None, revs: tuple[str, ...] = ()) -> list[str]:
     return args
 
 
-def iter_new_blobs(
-    repo: Path, since: str | None = None, stats: dict[str, int] | None = None
-) -> Iterator[NewBlob]:
+def iter_new_blobs(repo: Path, since: str | None = None, stats: dict[str, int] | None = None) -> Iterator[NewBlob]:
     """Blobs in the order their introducing commits were made, each blob id once."""
     seen: set[bytes] = set()
     commit: Commit | None = None

@@ -221,9 +221,7 @@ class _FileState:
                     found.append(raw)
         self._emit(found, buf, base_off)
 
-    def _unkeyed(
-        self, buf: bytes, lo: int, hi: int, base_line: int, base_off: int, first_ls_abs: int
-    ) -> None:
+    def _unkeyed(self, buf: bytes, lo: int, hi: int, base_line: int, base_off: int, first_ls_abs: int) -> None:
         start_ls = buf.rfind(b"\n", 0, lo) + 1
         found: list[_Raw] = []
         for det in self.s._unkeyed:

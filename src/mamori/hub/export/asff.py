@@ -79,9 +79,7 @@ def to_asff(
         "Region": f.region if f.region and f.region != "global" else reg,
     }
     if resource["Type"] == "Other":
-        resource["Details"] = {
-            "Other": {"mamori_type": f.resource_type[:1024], "resource_id": f.resource_id[:1024]}
-        }
+        resource["Details"] = {"Other": {"mamori_type": f.resource_type[:1024], "resource_id": f.resource_id[:1024]}}
     doc: dict[str, Any] = {
         "SchemaVersion": SCHEMA_VERSION,
         "Id": f"mamori/{f.id}",
@@ -102,11 +100,7 @@ def to_asff(
         "Compliance": {"Status": "PASSED" if resolved else "FAILED"},
         "Workflow": {"Status": f.status.value},
         "RecordState": "ARCHIVED" if resolved else "ACTIVE",
-        "ProductFields": {
-            "mamori/rule_id": f.rule_id[:1024],
-            "mamori/finding_id": f.id,
-            "mamori/source": f.source,
-        },
+        "ProductFields": {"mamori/rule_id": f.rule_id[:1024], "mamori/finding_id": f.id, "mamori/source": f.source},
     }
     if rule.remediation:
         rec: dict[str, str] = {"Text": rule.remediation.strip()[:512]}

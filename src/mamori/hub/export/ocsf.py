@@ -16,12 +16,7 @@ OCSF_VERSION = "1.1.0"
 SEVERITY_ID = {
     Severity.INFORMATIONAL: 1, Severity.LOW: 2, Severity.MEDIUM: 3, Severity.HIGH: 4, Severity.CRITICAL: 5,
 }  # fmt: skip
-STATUS_ID = {
-    FindingStatus.NEW: 1,
-    FindingStatus.NOTIFIED: 2,
-    FindingStatus.SUPPRESSED: 3,
-    FindingStatus.RESOLVED: 4,
-}
+STATUS_ID = {FindingStatus.NEW: 1, FindingStatus.NOTIFIED: 2, FindingStatus.SUPPRESSED: 3, FindingStatus.RESOLVED: 4}
 STATUS_NAME = {1: "New", 2: "In Progress", 3: "Suppressed", 4: "Resolved"}
 
 
@@ -29,9 +24,7 @@ def _ms(t: datetime) -> int:
     return int(t.timestamp() * 1000)
 
 
-def to_ocsf(
-    f: Finding, *, owner: str | None = None, due_at: datetime | None = None, now: datetime | None = None
-) -> dict[str, Any]:
+def to_ocsf(f: Finding, *, owner: str | None = None, due_at: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     status_id = STATUS_ID[f.status]
     resolved = f.status is FindingStatus.RESOLVED
@@ -67,18 +60,9 @@ def to_ocsf(
             "last_seen_time": _ms(f.last_seen),
         },
         # OCSF account object: type_id 10 is "AWS Account" (its caption alone, without the id, fails validation)
-        "cloud": {
-            "provider": "AWS",
-            "account": {"uid": f.account, "name": f.account, "type": "AWS Account", "type_id": 10},
-            "region": f.region,
-        },
+        "cloud": {"provider": "AWS", "account": {"uid": f.account, "name": f.account, "type": "AWS Account", "type_id": 10}, "region": f.region},
         "resources": [
-            {
-                "uid": f.resource_arn or f.resource_id,
-                "name": f.resource_id,
-                "type": f.resource_type,
-                "region": f.region,
-            }
+            {"uid": f.resource_arn or f.resource_id, "name": f.resource_id, "type": f.resource_type, "region": f.region}
         ],
         "evidences": [{"data": f.evidence}] if f.evidence else [],
         "unmapped": {"source": f.source},

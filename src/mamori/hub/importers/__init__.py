@@ -45,9 +45,7 @@ def read_file(path: Path, fmt: str | None = None, *, now: datetime | None = None
     return ImportBatch(path, name, items, skipped)
 
 
-def read_bytes(
-    raw: bytes, source: str, fmt: str | None = None, *, now: datetime
-) -> tuple[str, list[Imported], int]:
+def read_bytes(raw: bytes, source: str, fmt: str | None = None, *, now: datetime) -> tuple[str, list[Imported], int]:
     """(format, items, skipped) of a findings document given as bytes (``source`` names it in errors)."""
     return parse_doc(parse_document(raw, source), source, fmt, now)
 
@@ -56,9 +54,7 @@ def parse_doc(doc: object, source: str, fmt: str | None, now: datetime) -> tuple
     name = fmt or detect_format(doc)
     if name is None:
         known = ", ".join(IMPORTERS)
-        raise InputError(
-            f"cannot tell the format of this file; give --format (one of: {known})", source=source
-        )
+        raise InputError(f"cannot tell the format of this file; give --format (one of: {known})", source=source)
     if name not in IMPORTERS:
         raise InputError(f"unknown format {name!r} (one of: {', '.join(IMPORTERS)})", source=source)
     ctx = Ctx(source, now)

@@ -90,11 +90,7 @@ class AsffImporter:
         created = ctx.time(f.get("CreatedAt"), f"{where}.CreatedAt", updated)
         first_seen = ctx.time(f.get("FirstObservedAt"), f"{where}.FirstObservedAt", created)
         last_seen = ctx.time(f.get("LastObservedAt"), f"{where}.LastObservedAt", updated)
-        workflow = (
-            ctx.opt(ctx.obj(f, "Workflow", where), "Status", f"{where}.Workflow")
-            or ctx.opt(f, "WorkflowState", where)
-            or ""
-        )
+        workflow = ctx.opt(ctx.obj(f, "Workflow", where), "Status", f"{where}.Workflow") or ctx.opt(f, "WorkflowState", where) or ""
         compliance = ctx.obj(f, "Compliance", where)
         resolved = (
             f.get("RecordState") == "ARCHIVED"

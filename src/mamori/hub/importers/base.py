@@ -125,9 +125,7 @@ class Ctx:
                 raise self.error(where, f"not an ISO 8601 timestamp: {value[:100]!r}") from None
             t = t if t.tzinfo else t.replace(tzinfo=UTC)
             if t.replace(tzinfo=None) == _GO_ZERO and not t.utcoffset() and default is not None:
-                return (
-                    default  # Go's zero time.Time (0001-01-01T00:00:00Z), written by Go scanners for "unset"
-                )
+                return default  # Go's zero time.Time (0001-01-01T00:00:00Z), written by Go scanners for "unset"
             try:
                 in_range = MIN_TIME <= t.astimezone(UTC) <= MAX_TIME
             except OverflowError:

@@ -83,22 +83,15 @@ class OcsfImporter:
         res = resources[0] if isinstance(resources[0], Mapping) else {}
         rw = f"{where}.resources[0]"
         rid = str(ctx.opt(res, "uid", rw) or ctx.opt(res, "name", rw) or "")
-        account = str(
-            ctx.opt(ctx.obj(cloud, "account", f"{where}.cloud"), "uid", f"{where}.cloud.account") or ""
-        )
-        region = str(
-            ctx.opt(res, "region", rw) or ctx.opt(cloud, "region", f"{where}.cloud") or arn_region(rid)
-        )
+        account = str(ctx.opt(ctx.obj(cloud, "account", f"{where}.cloud"), "uid", f"{where}.cloud.account") or "")
+        region = str(ctx.opt(res, "region", rw) or ctx.opt(cloud, "region", f"{where}.cloud") or arn_region(rid))
         last_seen = ctx.time(f.get("time_dt") or f.get("time"), f"{where}.time", ctx.now)
         first_seen = ctx.time(
             info.get("created_time_dt") or info.get("created_time"),
             f"{where}.finding_info.created_time",
             last_seen,
         )
-        product = (
-            ctx.opt(ctx.obj(meta, "product", f"{where}.metadata"), "name", f"{where}.metadata.product")
-            or "ocsf"
-        )
+        product = ctx.opt(ctx.obj(meta, "product", f"{where}.metadata"), "name", f"{where}.metadata.product") or "ocsf"
         tags = tags_from(res.get("labels")) | tags_from(res.get("tags"))
         evidence = {
             "native_id": uid, "product": product, "status_detail": f.get("status_detail"), "status": f.get("status"),

@@ -82,11 +82,7 @@ class SarifImporter:
             rule = rules.get(rule_id, {})
             score = _score(res.get("properties")) or _score(rule.get("properties"))
             default = rule.get("defaultConfiguration")
-            level = (
-                ctx.opt(res, "level", w)
-                or (default.get("level") if isinstance(default, Mapping) else None)
-                or "warning"
-            )
+            level = ctx.opt(res, "level", w) or (default.get("level") if isinstance(default, Mapping) else None) or "warning"
             severity = (
                 severity_from_score(score) if score is not None else LEVELS.get(str(level), Severity.MEDIUM)
             )
@@ -107,9 +103,7 @@ class SarifImporter:
                 key = stable_id(base, str(occurrences[base])) if occurrences[base] > 1 else base
             resolved = kind == "pass" or res.get("baselineState") == "absent"
             short = rule.get("shortDescription")
-            title = (short.get("text") if isinstance(short, Mapping) else None) or (
-                message.splitlines() or [message]
-            )[0]
+            title = (short.get("text") if isinstance(short, Mapping) else None) or (message.splitlines() or [message])[0]
             evidence = {
                 "tool": tool, "message": message[:2000], "uri": uri, "line": line, "level": level,
                 "security_severity": score, "help_uri": rule.get("helpUri"), "family": f"sarif:{tool}",

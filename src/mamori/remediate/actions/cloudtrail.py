@@ -45,9 +45,7 @@ class CloudTrailStartLogging(Action):
             return Proposal(state, state, summary="the trail is logging")
         if refused := _foreign(target):
             return Proposal(state, state, refused=refused)
-        call = self.call(
-            "cloudtrail", "StartLogging", target.region, "cloudtrail:StartLogging", Name=target.resource_id
-        )
+        call = self.call("cloudtrail", "StartLogging", target.region, "cloudtrail:StartLogging", Name=target.resource_id)
         return Proposal(state, {"is_logging": True}, (call,), "restart logging")
 
 
@@ -72,8 +70,6 @@ class CloudTrailLogFileValidation(Action):
                          Name=target.resource_id, EnableLogFileValidation=True)  # fmt: skip
         return Proposal(state, {"log_file_validation_enabled": True}, (call,), "turn on log file validation")
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         return [self.call("cloudtrail", "UpdateTrail", target.region, "cloudtrail:UpdateTrail",
                           Name=target.resource_id, EnableLogFileValidation=bool(prior["log_file_validation_enabled"]))]  # fmt: skip

@@ -24,11 +24,7 @@ class EbsDefaultEncryption(Action):
     title = "Turn on EBS encryption by default in the region"
     resource_type = REGION
     rules: ClassVar[Mapping[str, Mapping[str, Any]]] = {"ec2_ebs_default_encryption_off": {}}
-    permissions = (
-        "ec2:GetEbsEncryptionByDefault",
-        "ec2:EnableEbsEncryptionByDefault",
-        "ec2:DisableEbsEncryptionByDefault",
-    )
+    permissions = ("ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault")
 
     def read(self, ctx: ActionContext, target: Target, params: Any) -> dict[str, Any]:
         resp = ctx.client("ec2", target.region).get_ebs_encryption_by_default()
@@ -37,26 +33,13 @@ class EbsDefaultEncryption(Action):
     def propose(self, target: Target, state: Mapping[str, Any], params: Any) -> Proposal:
         if state["ebs_encryption_by_default"]:
             return Proposal(state, state, summary="EBS default encryption is already on")
-        call = self.call(
-            "ec2", "EnableEbsEncryptionByDefault", target.region, "ec2:EnableEbsEncryptionByDefault"
-        )
-        return Proposal(
-            state,
-            {"ebs_encryption_by_default": True},
-            (call,),
-            f"encrypt new EBS volumes in {target.region} by default",
-        )
+        call = self.call("ec2", "EnableEbsEncryptionByDefault", target.region, "ec2:EnableEbsEncryptionByDefault")
+        return Proposal(state, {"ebs_encryption_by_default": True}, (call,), f"encrypt new EBS volumes in {target.region} by default")
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         if prior["ebs_encryption_by_default"]:
             return []
-        return [
-            self.call(
-                "ec2", "DisableEbsEncryptionByDefault", target.region, "ec2:DisableEbsEncryptionByDefault"
-            )
-        ]
+        return [self.call("ec2", "DisableEbsEncryptionByDefault", target.region, "ec2:DisableEbsEncryptionByDefault")]
 
 
 class IngressParams(BaseModel):
@@ -84,10 +67,7 @@ def _world_ingress(perms: list[dict[str, Any]], families: list[Family]) -> list[
         for key, field, cidr in (WORLD[f] for f in families):
             ranges = [r for r in p.get(key) or [] if r.get(field) == cidr]
             if ranges:
-                entry[key] = [
-                    {field: cidr, **({"Description": r["Description"]} if r.get("Description") else {})}
-                    for r in ranges
-                ]
+                entry[key] = [{field: cidr, **({"Description": r["Description"]} if r.get("Description") else {})} for r in ranges]
         if "IpRanges" in entry or "Ipv6Ranges" in entry:
             out.append(entry)
     return out
@@ -114,30 +94,19 @@ class RevokeWorldAdminIngress(Action):
         "ec2_security_group_admin_port_open_ipv4": {"families": ["ipv4"]},
         "ec2_security_group_admin_port_open_ipv6": {"families": ["ipv6"]},
     }
-    permissions = (
-        "ec2:DescribeSecurityGroups",
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:AuthorizeSecurityGroupIngress",
-    )
+    permissions = ("ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress")
     Params = IngressParams
     from_rule_params: ClassVar[Mapping[str, str]] = {"ports": "admin_ports", "protocols": "protocols"}
 
     def read(self, ctx: ActionContext, target: Target, params: Any) -> dict[str, Any]:
         ec2 = ctx.client("ec2", target.region)
-        resp = or_absent(
-            lambda: ec2.describe_security_groups(GroupIds=[target.resource_id]), ("InvalidGroup.NotFound",)
-        )
+        resp = or_absent(lambda: ec2.describe_security_groups(GroupIds=[target.resource_id]), ("InvalidGroup.NotFound",))
         groups = [] if resp is None else resp.get("SecurityGroups") or []
         if not groups:
             return {"exists": False, "world_ingress": []}
-        return {
-            "exists": True,
-            "world_ingress": _world_ingress(list(groups[0].get("IpPermissions") or []), params.families),
-        }
+        return {"exists": True, "world_ingress": _world_ingress(list(groups[0].get("IpPermissions") or []), params.families)}
 
-    def _selected(
-        self, state: Mapping[str, Any], params: IngressParams
-    ) -> tuple[list[dict[str, Any]], list[str]]:
+    def _selected(self, state: Mapping[str, Any], params: IngressParams) -> tuple[list[dict[str, Any]], list[str]]:
         revoke: list[dict[str, Any]] = []
         labels: list[str] = []
         for perm in state["world_ingress"]:
@@ -148,15 +117,7 @@ class RevokeWorldAdminIngress(Action):
                 key, field, cidr = WORLD[fam]
                 if perm.get(key):
                     entry[key] = [{field: cidr}]
-                    ports = (
-                        "all"
-                        if "FromPort" not in perm
-                        else (
-                            f"{perm['FromPort']}"
-                            if perm["FromPort"] == perm["ToPort"]
-                            else f"{perm['FromPort']}-{perm['ToPort']}"
-                        )
-                    )
+                    ports = "all" if "FromPort" not in perm else (f"{perm['FromPort']}" if perm["FromPort"] == perm["ToPort"] else f"{perm['FromPort']}-{perm['ToPort']}")
                     labels.append(f"{protocol(perm['IpProtocol'])}/{ports} from {cidr}")
             if any(k in entry for k in ("IpRanges", "Ipv6Ranges")):
                 revoke.append(entry)
@@ -180,27 +141,16 @@ class RevokeWorldAdminIngress(Action):
                 remaining.append(rest)
         call = self.call("ec2", "RevokeSecurityGroupIngress", target.region, "ec2:RevokeSecurityGroupIngress",
                          GroupId=target.resource_id, IpPermissions=revoke)  # fmt: skip
-        return Proposal(
-            state, {"exists": True, "world_ingress": remaining}, (call,), f"revoke {', '.join(labels)}"
-        )
+        return Proposal(state, {"exists": True, "world_ingress": remaining}, (call,), f"revoke {', '.join(labels)}")
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         present = {repr(sorted(p.items())) for p in current.get("world_ingress", [])}
         back: list[dict[str, Any]] = []
         for perm in prior.get("world_ingress", []):
             if repr(sorted(perm.items())) in present:
                 continue
             missing = dict(perm)
-            cur: dict[str, Any] = next(
-                (
-                    c
-                    for c in current.get("world_ingress", [])
-                    if all(c.get(k) == perm.get(k) for k in ("IpProtocol", "FromPort", "ToPort"))
-                ),
-                {},
-            )
+            cur: dict[str, Any] = next((c for c in current.get("world_ingress", []) if all(c.get(k) == perm.get(k) for k in ("IpProtocol", "FromPort", "ToPort"))), {})
             for key in ("IpRanges", "Ipv6Ranges"):
                 if key in cur:
                     missing.pop(key, None)

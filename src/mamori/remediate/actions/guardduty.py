@@ -52,39 +52,19 @@ class GuardDutyEnable(Action):
             return Proposal(state, state, summary="GuardDuty is enabled")
         if detectors:
             d = sorted(detectors)[0]
-            call = self.call(
-                "guardduty",
-                "UpdateDetector",
-                target.region,
-                "guardduty:UpdateDetector",
-                DetectorId=d,
-                Enable=True,
-            )
-            return Proposal(
-                state,
-                {"detectors": {**detectors, d: "ENABLED"}},
-                (call,),
-                f"resume the suspended detector {d}",
-            )
+            call = self.call("guardduty", "UpdateDetector", target.region, "guardduty:UpdateDetector", DetectorId=d, Enable=True)
+            return Proposal(state, {"detectors": {**detectors, d: "ENABLED"}}, (call,), f"resume the suspended detector {d}")
         call = self.call("guardduty", "CreateDetector", target.region, "guardduty:CreateDetector",
                          Enable=True, FindingPublishingFrequency=params.finding_publishing_frequency)  # fmt: skip
-        return Proposal(
-            state, {"detectors": {"(new)": "ENABLED"}}, (call,), f"create a detector in {target.region}"
-        )
+        return Proposal(state, {"detectors": {"(new)": "ENABLED"}}, (call,), f"create a detector in {target.region}")
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         before: dict[str, str] = dict(prior["detectors"])
         now: dict[str, str] = dict(current["detectors"])
         calls: list[ApiCall] = []
         for d, status in sorted(now.items()):
             if d not in before:
-                calls.append(
-                    self.call(
-                        "guardduty", "DeleteDetector", target.region, "guardduty:DeleteDetector", DetectorId=d
-                    )
-                )
+                calls.append(self.call("guardduty", "DeleteDetector", target.region, "guardduty:DeleteDetector", DetectorId=d))
             elif before[d] != status:
                 calls.append(self.call("guardduty", "UpdateDetector", target.region, "guardduty:UpdateDetector",
                                        DetectorId=d, Enable=before[d] == "ENABLED"))  # fmt: skip

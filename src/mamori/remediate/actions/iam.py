@@ -26,13 +26,9 @@ REVOKE_POLICY = "mamori-revoke-sessions"
 def read_key(ctx: ActionContext, key_id: str) -> dict[str, Any]:
     """{exists, user, status} of an access key of this account, by id."""
     if "/" in key_id or not key_id.isalnum():
-        raise ActionError(
-            f"{key_id!r} is not an access key id (keys known only from the credential report need a re-scan)"
-        )
+        raise ActionError(f"{key_id!r} is not an access key id (keys known only from the credential report need a re-scan)")
     iam = ctx.client("iam", "global")
-    last = or_absent(
-        lambda: iam.get_access_key_last_used(AccessKeyId=key_id), ("NoSuchEntity", "AccessDenied")
-    )
+    last = or_absent(lambda: iam.get_access_key_last_used(AccessKeyId=key_id), ("NoSuchEntity", "AccessDenied"))
     user = str((last or {}).get("UserName") or "")
     if not user:
         return {"exists": False, "user": "", "status": ""}
@@ -64,16 +60,9 @@ class IamDisableAccessKey(Action):
             return Proposal(state, state, summary="the key is inactive")
         call = self.call("iam", "UpdateAccessKey", "global", "iam:UpdateAccessKey",
                          UserName=state["user"], AccessKeyId=target.resource_id, Status="Inactive")  # fmt: skip
-        return Proposal(
-            state,
-            {**state, "status": "Inactive"},
-            (call,),
-            f"disable {state['user']}'s key {target.resource_id}",
-        )
+        return Proposal(state, {**state, "status": "Inactive"}, (call,), f"disable {state['user']}'s key {target.resource_id}")
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         if not current.get("exists"):
             return []  # deleted since: nothing to re-enable (restored() will say it was not restored)
         return [self.call("iam", "UpdateAccessKey", "global", "iam:UpdateAccessKey",
@@ -96,23 +85,9 @@ class IamDeleteAccessKey(Action):
         if not state["exists"]:
             return Proposal(state, state, summary="the key no longer exists")
         if state["status"] == "Active":
-            return Proposal(
-                state, state, refused="the key is active: disable it first (and wait for the grace period)"
-            )
-        call = self.call(
-            "iam",
-            "DeleteAccessKey",
-            "global",
-            "iam:DeleteAccessKey",
-            UserName=state["user"],
-            AccessKeyId=target.resource_id,
-        )
-        return Proposal(
-            state,
-            {"exists": False, "user": state["user"], "status": ""},
-            (call,),
-            f"delete {state['user']}'s inactive key {target.resource_id}",
-        )
+            return Proposal(state, state, refused="the key is active: disable it first (and wait for the grace period)")
+        call = self.call("iam", "DeleteAccessKey", "global", "iam:DeleteAccessKey", UserName=state["user"], AccessKeyId=target.resource_id)
+        return Proposal(state, {"exists": False, "user": state["user"], "status": ""}, (call,), f"delete {state['user']}'s inactive key {target.resource_id}")
 
 
 class RevokeParams(BaseModel):
@@ -154,10 +129,7 @@ class IamRevokeUserSessions(Action):
 
     def read(self, ctx: ActionContext, target: Target, params: Any) -> dict[str, Any]:
         iam = ctx.client("iam", "global")
-        resp = or_absent(
-            lambda: iam.get_user_policy(UserName=target.resource_id, PolicyName=REVOKE_POLICY),
-            ("NoSuchEntity",),
-        )
+        resp = or_absent(lambda: iam.get_user_policy(UserName=target.resource_id, PolicyName=REVOKE_POLICY), ("NoSuchEntity",))
         doc = None if resp is None else resp.get("PolicyDocument")
         if isinstance(doc, str):
             doc = json.loads(doc)
@@ -166,31 +138,13 @@ class IamRevokeUserSessions(Action):
     def propose(self, target: Target, state: Mapping[str, Any], params: Any) -> Proposal:
         doc = revoke_document(params.issued_before)
         if state.get("policy") == doc:
-            return Proposal(
-                state, state, summary=f"sessions issued before {params.issued_before} are already revoked"
-            )
+            return Proposal(state, state, summary=f"sessions issued before {params.issued_before} are already revoked")
         call = self.call("iam", "PutUserPolicy", "global", "iam:PutUserPolicy",
                          UserName=target.resource_id, PolicyName=REVOKE_POLICY, PolicyDocument=json.dumps(doc))  # fmt: skip
-        return Proposal(
-            state,
-            {"policy": doc},
-            (call,),
-            f"deny {target.resource_id}'s sessions issued before {params.issued_before}",
-        )
+        return Proposal(state, {"policy": doc}, (call,), f"deny {target.resource_id}'s sessions issued before {params.issued_before}")
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         if prior.get("policy") is None:
-            return [
-                self.call(
-                    "iam",
-                    "DeleteUserPolicy",
-                    "global",
-                    "iam:DeleteUserPolicy",
-                    UserName=target.resource_id,
-                    PolicyName=REVOKE_POLICY,
-                )
-            ]
+            return [self.call("iam", "DeleteUserPolicy", "global", "iam:DeleteUserPolicy", UserName=target.resource_id, PolicyName=REVOKE_POLICY)]
         return [self.call("iam", "PutUserPolicy", "global", "iam:PutUserPolicy",
                           UserName=target.resource_id, PolicyName=REVOKE_POLICY, PolicyDocument=json.dumps(prior["policy"]))]  # fmt: skip

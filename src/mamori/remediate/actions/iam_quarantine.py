@@ -42,9 +42,7 @@ class QuarantineParams(BaseModel):
 def quarantine_policy(actions: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "MamoriQuarantine", "Effect": "Deny", "Action": list(actions), "Resource": "*"}
-        ],
+        "Statement": [{"Sid": "MamoriQuarantine", "Effect": "Deny", "Action": list(actions), "Resource": "*"}],
     }
 
 
@@ -60,19 +58,14 @@ class _Quarantine(Action):
     def read(self, ctx: ActionContext, target: Target, params: Any) -> dict[str, Any]:
         iam = ctx.client("iam", "global")
         get = getattr(iam, f"get_{self.kind.lower()}_policy")
-        resp = or_absent(
-            lambda: get(**{self._key(): target.resource_id, "PolicyName": params.policy_name}),
-            ("NoSuchEntity",),
-        )
+        resp = or_absent(lambda: get(**{self._key(): target.resource_id, "PolicyName": params.policy_name}), ("NoSuchEntity",))
         doc = None if resp is None else resp.get("PolicyDocument")
         return {"policy": json.loads(doc) if isinstance(doc, str) else doc}
 
     def propose(self, target: Target, state: Mapping[str, Any], params: Any) -> Proposal:
         doc = quarantine_policy(params.actions)
         if state.get("policy") == doc:
-            return Proposal(
-                state, state, summary=f"{target.resource_id} is already quarantined ({params.policy_name})"
-            )
+            return Proposal(state, state, summary=f"{target.resource_id} is already quarantined ({params.policy_name})")
         if any(p in target.arn for p in AWS_MANAGED_ROLE_PATHS):
             return Proposal(state, state, refused="an AWS-managed role cannot be given policies")
         call = self.call("iam", f"Put{self.kind}Policy", "global", f"iam:Put{self.kind}Policy",
@@ -80,24 +73,11 @@ class _Quarantine(Action):
         summary = f"attach deny policy {params.policy_name} ({', '.join(params.actions)}) to {target.arn or target.resource_id}"
         return Proposal(state, {"policy": doc}, (call,), summary)
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         who = {self._key(): target.resource_id, "PolicyName": params.policy_name}
         if prior.get("policy") is None:
-            return [
-                self.call("iam", f"Delete{self.kind}Policy", "global", f"iam:Delete{self.kind}Policy", **who)
-            ]
-        return [
-            self.call(
-                "iam",
-                f"Put{self.kind}Policy",
-                "global",
-                f"iam:Put{self.kind}Policy",
-                **who,
-                PolicyDocument=json.dumps(prior["policy"]),
-            )
-        ]
+            return [self.call("iam", f"Delete{self.kind}Policy", "global", f"iam:Delete{self.kind}Policy", **who)]
+        return [self.call("iam", f"Put{self.kind}Policy", "global", f"iam:Put{self.kind}Policy", **who, PolicyDocument=json.dumps(prior["policy"]))]
 
 
 @register
@@ -112,9 +92,7 @@ class IamQuarantineUser(_Quarantine):
 @register
 class IamQuarantineRole(_Quarantine):
     name = "iam_quarantine_role"
-    title = (
-        f"Quarantine an IAM role (every session of it): an inline deny policy (default {DEFAULT_POLICY_NAME})"
-    )
+    title = f"Quarantine an IAM role (every session of it): an inline deny policy (default {DEFAULT_POLICY_NAME})"
     resource_type = ROLE
     kind = "Role"
     permissions = ("iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy")

@@ -36,23 +36,10 @@ class KmsEnableKeyRotation(Action):
         if state["rotation_enabled"]:
             return Proposal(state, state, summary="automatic rotation is on")
         extra = {"RotationPeriodInDays": params.rotation_period_days} if params.rotation_period_days else {}
-        call = self.call(
-            "kms",
-            "EnableKeyRotation",
-            target.region,
-            "kms:EnableKeyRotation",
-            KeyId=target.resource_id,
-            **extra,
-        )
+        call = self.call("kms", "EnableKeyRotation", target.region, "kms:EnableKeyRotation", KeyId=target.resource_id, **extra)
         return Proposal(state, {"rotation_enabled": True}, (call,), "turn on automatic key rotation")
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         if prior["rotation_enabled"]:
             return []
-        return [
-            self.call(
-                "kms", "DisableKeyRotation", target.region, "kms:DisableKeyRotation", KeyId=target.resource_id
-            )
-        ]
+        return [self.call("kms", "DisableKeyRotation", target.region, "kms:DisableKeyRotation", KeyId=target.resource_id)]

@@ -34,18 +34,7 @@ class BlockParams(BaseModel):
     restrict_public_buckets: bool = True
 
     def wanted(self) -> dict[str, bool]:
-        return dict(
-            zip(
-                _FLAGS,
-                (
-                    self.block_public_acls,
-                    self.ignore_public_acls,
-                    self.block_public_policy,
-                    self.restrict_public_buckets,
-                ),
-                strict=True,
-            )
-        )
+        return dict(zip(_FLAGS, (self.block_public_acls, self.ignore_public_acls, self.block_public_policy, self.restrict_public_buckets), strict=True))
 
 
 def _pab_state(resp: Any) -> dict[str, Any]:
@@ -58,10 +47,7 @@ def _pab_state(resp: Any) -> dict[str, Any]:
 def _pab_proposal(state: Mapping[str, Any], params: BlockParams, what: str) -> tuple[dict[str, Any], str]:
     current = dict(state["config"])
     desired = {f: current[f] or want for f, want in params.wanted().items()}
-    return {
-        "configured": True,
-        "config": desired,
-    }, f"{what}: turn on {', '.join(f for f in _FLAGS if desired[f] and not current[f])}"
+    return {"configured": True, "config": desired}, f"{what}: turn on {', '.join(f for f in _FLAGS if desired[f] and not current[f])}"
 
 
 @register
@@ -85,19 +71,9 @@ class S3BucketBlockPublicAccess(Action):
                          Bucket=target.resource_id, PublicAccessBlockConfiguration=after["config"])  # fmt: skip
         return Proposal(state, after, (call,), summary)
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         if not prior.get("configured"):
-            return [
-                self.call(
-                    "s3",
-                    "DeletePublicAccessBlock",
-                    target.region,
-                    "s3:PutBucketPublicAccessBlock",
-                    Bucket=target.resource_id,
-                )
-            ]
+            return [self.call("s3", "DeletePublicAccessBlock", target.region, "s3:PutBucketPublicAccessBlock", Bucket=target.resource_id)]
         return [self.call("s3", "PutPublicAccessBlock", target.region, "s3:PutBucketPublicAccessBlock",
                           Bucket=target.resource_id, PublicAccessBlockConfiguration=dict(prior["config"]))]  # fmt: skip
 
@@ -113,9 +89,7 @@ class S3AccountBlockPublicAccess(Action):
 
     def read(self, ctx: ActionContext, target: Target, params: Any) -> dict[str, Any]:
         client = ctx.client("s3control", target.region)
-        return _pab_state(
-            or_absent(lambda: client.get_public_access_block(AccountId=target.account), _NO_PAB)
-        )
+        return _pab_state(or_absent(lambda: client.get_public_access_block(AccountId=target.account), _NO_PAB))
 
     def propose(self, target: Target, state: Mapping[str, Any], params: Any) -> Proposal:
         after, summary = _pab_proposal(state, params, f"account {target.account}")
@@ -125,19 +99,9 @@ class S3AccountBlockPublicAccess(Action):
                          AccountId=target.account, PublicAccessBlockConfiguration=after["config"])  # fmt: skip
         return Proposal(state, after, (call,), summary)
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         if not prior.get("configured"):
-            return [
-                self.call(
-                    "s3control",
-                    "DeletePublicAccessBlock",
-                    target.region,
-                    "s3:PutAccountPublicAccessBlock",
-                    AccountId=target.account,
-                )
-            ]
+            return [self.call("s3control", "DeletePublicAccessBlock", target.region, "s3:PutAccountPublicAccessBlock", AccountId=target.account)]
         return [self.call("s3control", "PutPublicAccessBlock", target.region, "s3:PutAccountPublicAccessBlock",
                           AccountId=target.account, PublicAccessBlockConfiguration=dict(prior["config"]))]  # fmt: skip
 
@@ -166,19 +130,13 @@ class S3BucketRemovePublicAcl(Action):
         keep = [g for g in grants if not _grant_is_public(g)]
         if len(keep) == len(grants):
             return Proposal(state, state, summary="no public ACL grants")
-        removed = [
-            f"{str(g['Grantee'].get('URI', '')).rsplit('/', 1)[-1]}:{g.get('Permission')}"
-            for g in grants
-            if _grant_is_public(g)
-        ]
+        removed = [f"{str(g['Grantee'].get('URI', '')).rsplit('/', 1)[-1]}:{g.get('Permission')}" for g in grants if _grant_is_public(g)]
         after = {"owner": state["owner"], "grants": keep}
         call = self.call("s3", "PutBucketAcl", target.region, "s3:PutBucketAcl",
                          Bucket=target.resource_id, AccessControlPolicy={"Owner": state["owner"], "Grants": keep})  # fmt: skip
         return Proposal(state, after, (call,), f"remove ACL grants {', '.join(removed)}")
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         return [self.call("s3", "PutBucketAcl", target.region, "s3:PutBucketAcl",
                           Bucket=target.resource_id, AccessControlPolicy={"Owner": prior["owner"], "Grants": list(prior["grants"])})]  # fmt: skip
 
@@ -209,48 +167,13 @@ class S3BucketRemovePublicPolicy(Action):
         keep = [s for i, s in enumerate(stmts) if i not in drop]
         names = ", ".join(p["sid"] or f"#{p['index']}" for p in public)
         if not keep:
-            call = self.call(
-                "s3", "DeleteBucketPolicy", target.region, "s3:DeleteBucketPolicy", Bucket=target.resource_id
-            )
-            return Proposal(
-                state,
-                {"policy": None},
-                (call,),
-                f"delete the policy (its only statements are public: {names})",
-            )
+            call = self.call("s3", "DeleteBucketPolicy", target.region, "s3:DeleteBucketPolicy", Bucket=target.resource_id)
+            return Proposal(state, {"policy": None}, (call,), f"delete the policy (its only statements are public: {names})")
         new = {**doc, "Statement": keep}
-        call = self.call(
-            "s3",
-            "PutBucketPolicy",
-            target.region,
-            "s3:PutBucketPolicy",
-            Bucket=target.resource_id,
-            Policy=json.dumps(new),
-        )
-        return Proposal(
-            state, {"policy": new}, (call,), f"remove public statements {names}; keep {len(keep)}"
-        )
+        call = self.call("s3", "PutBucketPolicy", target.region, "s3:PutBucketPolicy", Bucket=target.resource_id, Policy=json.dumps(new))
+        return Proposal(state, {"policy": new}, (call,), f"remove public statements {names}; keep {len(keep)}")
 
-    def rollback_calls(
-        self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any
-    ) -> list[ApiCall]:
+    def rollback_calls(self, target: Target, prior: Mapping[str, Any], current: Mapping[str, Any], params: Any) -> list[ApiCall]:
         if not prior.get("policy"):
-            return [
-                self.call(
-                    "s3",
-                    "DeleteBucketPolicy",
-                    target.region,
-                    "s3:DeleteBucketPolicy",
-                    Bucket=target.resource_id,
-                )
-            ]
-        return [
-            self.call(
-                "s3",
-                "PutBucketPolicy",
-                target.region,
-                "s3:PutBucketPolicy",
-                Bucket=target.resource_id,
-                Policy=json.dumps(prior["policy"]),
-            )
-        ]
+            return [self.call("s3", "DeleteBucketPolicy", target.region, "s3:DeleteBucketPolicy", Bucket=target.resource_id)]
+        return [self.call("s3", "PutBucketPolicy", target.region, "s3:PutBucketPolicy", Bucket=target.resource_id, Policy=json.dumps(prior["policy"]))]

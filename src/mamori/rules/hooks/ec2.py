@@ -10,9 +10,7 @@ from mamori.rules.conditions import EvalContext
 from mamori.rules.hooks.registry import shared_hook
 
 
-def world_open_admin_entries(
-    resource: Resource, ctx: EvalContext, *, ipv6: bool
-) -> tuple[bool, dict[str, Any]] | None:
+def world_open_admin_entries(resource: Resource, ctx: EvalContext, *, ipv6: bool) -> tuple[bool, dict[str, Any]] | None:
     """Fail when an ingress entry open to the world (``::/0`` if ``ipv6``, else ``0.0.0.0/0``) covers an admin port.
 
     An entry covers a port when its protocol is "all" or one of ``protocols`` and the port
@@ -32,17 +30,13 @@ def world_open_admin_entries(
     return (True, {"open_to_world": exposed}) if exposed else (False, {})
 
 
-@shared_hook(
-    "ec2.admin_port_open_to_ipv4_world", resource_types=(SECURITY_GROUP,), params=("admin_ports", "protocols")
-)
+@shared_hook("ec2.admin_port_open_to_ipv4_world", resource_types=(SECURITY_GROUP,), params=("admin_ports", "protocols"))
 def admin_port_open_to_ipv4_world(resource: Resource, ctx: EvalContext) -> tuple[bool, dict[str, Any]] | None:
     """Fail when an ingress entry from 0.0.0.0/0 covers one of ``admin_ports``."""
     return world_open_admin_entries(resource, ctx, ipv6=False)
 
 
-@shared_hook(
-    "ec2.admin_port_open_to_ipv6_world", resource_types=(SECURITY_GROUP,), params=("admin_ports", "protocols")
-)
+@shared_hook("ec2.admin_port_open_to_ipv6_world", resource_types=(SECURITY_GROUP,), params=("admin_ports", "protocols"))
 def admin_port_open_to_ipv6_world(resource: Resource, ctx: EvalContext) -> tuple[bool, dict[str, Any]] | None:
     """Fail when an ingress entry from ::/0 covers one of ``admin_ports``."""
     return world_open_admin_entries(resource, ctx, ipv6=True)

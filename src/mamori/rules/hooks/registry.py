@@ -29,9 +29,7 @@ class SharedHook:
 SHARED_HOOKS: Registry[SharedHook] = Registry("shared hook")
 
 
-def shared_hook(
-    name: str, *, resource_types: tuple[str, ...], params: tuple[str, ...] = ()
-) -> Callable[[HookFn], HookFn]:
+def shared_hook(name: str, *, resource_types: tuple[str, ...], params: tuple[str, ...] = ()) -> Callable[[HookFn], HookFn]:
     """Register ``fn`` as the shared hook ``name`` for rules over ``resource_types``."""
 
     def deco(fn: HookFn) -> HookFn:

@@ -22,9 +22,7 @@ from mamori.rules.conditions import EvalContext
 from mamori.rules.hooks.registry import shared_hook
 
 
-def object_events_not_logged(
-    resource: Resource, ctx: EvalContext, kind: str
-) -> tuple[bool | None, dict[str, Any]] | None:
+def object_events_not_logged(resource: Resource, ctx: EvalContext, kind: str) -> tuple[bool | None, dict[str, Any]] | None:
     inv = ctx.inventory
     if inv is None:
         return None
@@ -56,16 +54,12 @@ def object_events_not_logged(
 
 
 @shared_hook("s3.object_reads_not_logged", resource_types=(BUCKET,))
-def object_reads_not_logged(
-    resource: Resource, ctx: EvalContext
-) -> tuple[bool | None, dict[str, Any]] | None:
+def object_reads_not_logged(resource: Resource, ctx: EvalContext) -> tuple[bool | None, dict[str, Any]] | None:
     """CIS 3.9: object-level read events of the bucket are recorded by a logging trail."""
     return object_events_not_logged(resource, ctx, "read")
 
 
 @shared_hook("s3.object_writes_not_logged", resource_types=(BUCKET,))
-def object_writes_not_logged(
-    resource: Resource, ctx: EvalContext
-) -> tuple[bool | None, dict[str, Any]] | None:
+def object_writes_not_logged(resource: Resource, ctx: EvalContext) -> tuple[bool | None, dict[str, Any]] | None:
     """CIS 3.8: object-level write events of the bucket are recorded by a logging trail."""
     return object_events_not_logged(resource, ctx, "write")

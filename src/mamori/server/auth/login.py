@@ -40,14 +40,10 @@ def client_address(request: Request) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(
-    request: Request, next: str = "/", principal: Principal | None = Depends(optional_principal)
-) -> Response:
+def login_form(request: Request, next: str = "/", principal: Principal | None = Depends(optional_principal)) -> Response:
     if principal is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(
-        request, "login.html", next=safe_next(next), username="", error=None, oidc_label=_oidc_label(request)
-    )
+    return render(request, "login.html", next=safe_next(next), username="", error=None, oidc_label=_oidc_label(request))
 
 
 @router.post("/login", response_class=HTMLResponse)

@@ -66,12 +66,7 @@ def create_token(
                                      now=request.app.state.settings.clock())  # fmt: skip
     except InputError as exc:
         return _page(request, users, status_code=400, error=str(exc))
-    return _page(
-        request,
-        users,
-        new_token=text,
-        message=f"token for {user} created: copy it now, it is not shown again",
-    )
+    return _page(request, users, new_token=text, message=f"token for {user} created: copy it now, it is not shown again")
 
 
 @router.post("/tokens/{token_id}/revoke", response_class=HTMLResponse, response_model=None)

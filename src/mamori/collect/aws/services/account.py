@@ -27,9 +27,7 @@ class AccountCollector(AwsCollector):
     def collect(self, ctx: CollectContext, region: str) -> Iterator[Resource]:
         client = ctx.client("account")
         try:
-            contact: dict[str, Any] = client.get_alternate_contact(AlternateContactType="SECURITY")[
-                "AlternateContact"
-            ]
+            contact: dict[str, Any] = client.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"]
         except ClientError as exc:
             if error_code(exc) != "ResourceNotFoundException":
                 raise
@@ -37,10 +35,7 @@ class AccountCollector(AwsCollector):
         props = {
             "security_contact_registered": bool(contact.get("EmailAddress")),
             "security_contact": (
-                {
-                    k: contact.get(src, "")
-                    for k, src in (("name", "Name"), ("title", "Title"), ("email", "EmailAddress"))
-                }
+                {k: contact.get(src, "") for k, src in (("name", "Name"), ("title", "Title"), ("email", "EmailAddress"))}
                 if contact
                 else {}
             ),

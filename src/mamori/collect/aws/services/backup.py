@@ -43,9 +43,7 @@ class BackupCollector(AwsCollector):
 def _vault(ctx: CollectContext, client: Any, region: str, v: dict[str, Any]) -> Resource:
     name = str(v["BackupVaultName"])
     arn = str(v.get("BackupVaultArn") or ctx.arn("backup", region, f"backup-vault:{name}"))
-    tags = ctx.call(
-        client, "list_tags", region=region, resource_type=VAULT, resource_id=name, ResourceArn=arn
-    )
+    tags = ctx.call(client, "list_tags", region=region, resource_type=VAULT, resource_id=name, ResourceArn=arn)
     props: dict[str, Any] = {
         "encryption_key_arn": str(v.get("EncryptionKeyArn") or ""),
         "locked": bool(v.get("Locked", False)),

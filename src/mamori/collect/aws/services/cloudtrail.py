@@ -97,35 +97,24 @@ class CloudTrailCollector(AwsCollector):
             for t in trails
         ]
         yield ctx.resource(
-            CloudTrailRegion.of(
-                {
-                    "trails_homed": [t["TrailARN"] for t in homed],
-                    "covering_trails": covering,
-                    "multi_region_trails": [c["arn"] for c in covering if c["is_multi_region"]],
-                }
-            ),
+            CloudTrailRegion.of({
+                "trails_homed": [t["TrailARN"] for t in homed],
+                "covering_trails": covering,
+                "multi_region_trails": [c["arn"] for c in covering if c["is_multi_region"]],
+            }),
             region,
             region,
             name=f"CloudTrail {region}",
         )
 
     @staticmethod
-    def _tags(
-        ctx: CollectContext, client: Any, region: str, homed: list[dict[str, Any]]
-    ) -> dict[str, dict[str, str]]:
+    def _tags(ctx: CollectContext, client: Any, region: str, homed: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
         """Tags of the account's own trails, 20 ARNs per ListTags call."""
         own = [t["TrailARN"] for t in homed if _account_of(t["TrailARN"]) in ("", ctx.account)]
         out: dict[str, dict[str, str]] = {}
         for i in range(0, len(own), _TAG_BATCH):
             batch = own[i : i + _TAG_BATCH]
-            resp = ctx.call(
-                client,
-                "list_tags",
-                region=region,
-                resource_type=TRAIL,
-                resource_id=batch[0],
-                ResourceIdList=batch,
-            )
+            resp = ctx.call(client, "list_tags", region=region, resource_type=TRAIL, resource_id=batch[0], ResourceIdList=batch)
             if resp is MISSING:
                 continue
             for item in resp.get("ResourceTagList", []):
@@ -133,16 +122,10 @@ class CloudTrailCollector(AwsCollector):
         return out
 
     @staticmethod
-    def _trail(
-        ctx: CollectContext, client: Any, region: str, t: dict[str, Any], tags: dict[str, str]
-    ) -> Resource:
+    def _trail(ctx: CollectContext, client: Any, region: str, t: dict[str, Any], tags: dict[str, str]) -> Resource:
         arn = str(t["TrailARN"])
-        status = ctx.call(
-            client, "get_trail_status", region=region, resource_type=TRAIL, resource_id=arn, Name=arn
-        )
-        sel = ctx.call(
-            client, "get_event_selectors", region=region, resource_type=TRAIL, resource_id=arn, TrailName=arn
-        )
+        status = ctx.call(client, "get_trail_status", region=region, resource_type=TRAIL, resource_id=arn, Name=arn)
+        sel = ctx.call(client, "get_event_selectors", region=region, resource_type=TRAIL, resource_id=arn, TrailName=arn)
         basic: Any = MISSING
         advanced: Any = MISSING
         read: Any = MISSING
@@ -188,6 +171,4 @@ class CloudTrailCollector(AwsCollector):
             "management_events_write": write,
             "s3_data_events": data,
         }
-        return ctx.resource(
-            CloudTrailTrail.of(props), region, arn, arn=arn, name=str(t.get("Name", arn)), tags=tags
-        )
+        return ctx.resource(CloudTrailTrail.of(props), region, arn, arn=arn, name=str(t.get("Name", arn)), tags=tags)

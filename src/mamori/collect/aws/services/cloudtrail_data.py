@@ -35,15 +35,7 @@ def _basic(s: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         everything, buckets = _scope([str(v) for v in dr.get("Values") or []])
         if everything or buckets:
-            out.append(
-                {
-                    "read": read,
-                    "write": write,
-                    "all_buckets": everything,
-                    "buckets": buckets,
-                    "exclude_buckets": [],
-                }
-            )
+            out.append({"read": read, "write": write, "all_buckets": everything, "buckets": buckets, "exclude_buckets": []})
     return out
 
 
@@ -76,13 +68,7 @@ def _advanced(s: dict[str, Any]) -> dict[str, Any] | None:
             return None
     if fields:  # narrowed by event name, caller, ...: records only part of the activity
         return None
-    return {
-        "read": read,
-        "write": write,
-        "all_buckets": everything,
-        "buckets": buckets,
-        "exclude_buckets": excluded,
-    }
+    return {"read": read, "write": write, "all_buckets": everything, "buckets": buckets, "exclude_buckets": excluded}
 
 
 def s3_data_events(basic: list[dict[str, Any]], advanced: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -95,8 +81,6 @@ def s3_data_events(basic: list[dict[str, Any]], advanced: list[dict[str, Any]]) 
 def records(selectors: list[dict[str, Any]], bucket: str, kind: str) -> bool:
     """Whether any selector records ``kind`` ("read" or "write") object events of ``bucket``."""
     return any(
-        s.get(kind)
-        and (s.get("all_buckets") or bucket in s.get("buckets", []))
-        and bucket not in s.get("exclude_buckets", [])
+        s.get(kind) and (s.get("all_buckets") or bucket in s.get("buckets", [])) and bucket not in s.get("exclude_buckets", [])
         for s in selectors
     )

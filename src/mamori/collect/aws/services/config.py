@@ -56,14 +56,10 @@ class ConfigCollector(AwsCollector):
             "include_global_resource_types": bool(group.get("includeGlobalResourceTypes", False)),
             "recording_strategy": str((group.get("recordingStrategy") or {}).get("useOnly") or ""),
             "resource_types": list(group.get("resourceTypes") or []),
-            "excluded_resource_types": list(
-                (group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []
-            ),
+            "excluded_resource_types": list((group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []),
             "role_arn": role,
             "uses_service_linked_role": role.endswith(SERVICE_LINKED_ROLE),
-            "service_linked_recorders": [
-                str(r.get("name", "")) for r in recorders if r.get("servicePrincipal")
-            ],
+            "service_linked_recorders": [str(r.get("name", "")) for r in recorders if r.get("servicePrincipal")],
             "delivery_channel_exists": bool(channel),
             "delivery_channel_name": str(channel.get("name") or ""),
             "delivery_s3_bucket": str(channel.get("s3BucketName") or ""),

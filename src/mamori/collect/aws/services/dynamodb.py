@@ -56,9 +56,7 @@ def _table(ctx: CollectContext, client: Any, region: str, name: str) -> Resource
     sse_type = str(sse.get("SSEType") or "") if sse.get("Status") in ("ENABLED", "UPDATING") else "AWS_OWNED"
     pitr: Any = MISSING
     if backups is not MISSING:
-        desc_pitr = (backups.get("ContinuousBackupsDescription") or {}).get(
-            "PointInTimeRecoveryDescription"
-        ) or {}
+        desc_pitr = (backups.get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {}
         pitr = desc_pitr.get("PointInTimeRecoveryStatus") == "ENABLED"
     props: dict[str, Any] = {
         "status": k(str(t.get("TableStatus", ""))),
@@ -70,9 +68,7 @@ def _table(ctx: CollectContext, client: Any, region: str, name: str) -> Resource
         "kms_key_arn": k(str(sse.get("KMSMasterKeyArn") or "")),
         "point_in_time_recovery": pitr,
         "stream_enabled": k(bool((t.get("StreamSpecification") or {}).get("StreamEnabled", False))),
-        "global_table_replicas": k(
-            [str(r.get("RegionName")) for r in t.get("Replicas") or [] if r.get("RegionName")]
-        ),
+        "global_table_replicas": k([str(r.get("RegionName")) for r in t.get("Replicas") or [] if r.get("RegionName")]),
     }
     tag_map = {} if tags is MISSING else tags_of(tags.get("Tags"))
     return ctx.resource(DynamoDbTable.of(props), region, name, arn=arn, name=name, tags=tag_map)

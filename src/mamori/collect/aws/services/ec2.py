@@ -54,38 +54,24 @@ class Ec2Collector(AwsCollector):
         default = source("GetEbsEncryptionByDefault", (REGION,), lambda: ec2.get_ebs_encryption_by_default())
         if default is not MISSING:
             yield ctx.resource(
-                Ec2Region.of({"ebs_default_encryption": bool(default.get("EbsEncryptionByDefault", False))}),
-                region,
-                region,
+                Ec2Region.of({"ebs_default_encryption": bool(default.get("EbsEncryptionByDefault", False))}), region, region
             )
-        groups = source(
-            "DescribeSecurityGroups",
-            (SECURITY_GROUP,),
-            lambda: _all(ctx, ec2, "describe_security_groups", "SecurityGroups"),
-        )
+        groups = source("DescribeSecurityGroups", (SECURITY_GROUP,), lambda: _all(ctx, ec2, "describe_security_groups", "SecurityGroups"))
         for g in groups if groups is not MISSING else []:
             yield _security_group(ctx, region, g)
         volumes = source("DescribeVolumes", (VOLUME,), lambda: _all(ctx, ec2, "describe_volumes", "Volumes"))
         for v in volumes if volumes is not MISSING else []:
             yield _volume(ctx, region, v)
-        reservations = source(
-            "DescribeInstances", (INSTANCE,), lambda: _all(ctx, ec2, "describe_instances", "Reservations")
-        )
+        reservations = source("DescribeInstances", (INSTANCE,), lambda: _all(ctx, ec2, "describe_instances", "Reservations"))
         for r in reservations if reservations is not MISSING else []:
             for i in r.get("Instances") or []:
                 yield _instance(ctx, region, i)
         vpcs = source("DescribeVpcs", (VPC,), lambda: _all(ctx, ec2, "describe_vpcs", "Vpcs"))
         if vpcs is not MISSING:
-            flow_logs = source(
-                "DescribeFlowLogs", (VPC,), lambda: _all(ctx, ec2, "describe_flow_logs", "FlowLogs")
-            )
+            flow_logs = source("DescribeFlowLogs", (VPC,), lambda: _all(ctx, ec2, "describe_flow_logs", "FlowLogs"))
             for v in vpcs:
                 yield _vpc(ctx, region, v, flow_logs)
-        acls = source(
-            "DescribeNetworkAcls",
-            (NETWORK_ACL,),
-            lambda: _all(ctx, ec2, "describe_network_acls", "NetworkAcls"),
-        )
+        acls = source("DescribeNetworkAcls", (NETWORK_ACL,), lambda: _all(ctx, ec2, "describe_network_acls", "NetworkAcls"))
         for a in acls if acls is not MISSING else []:
             yield _network_acl(ctx, region, a)
         snapshots = source("DescribeSnapshots", (SNAPSHOT,), lambda: own_snapshots(ctx, ec2))
@@ -100,9 +86,7 @@ def _all(ctx: CollectContext, client: Any, operation: str, key: str) -> list[Any
     return ctx.paginate(client, operation, key)
 
 
-def _guard(
-    ctx: CollectContext, region: str, operation: str, types: tuple[str, ...], fn: Callable[[], Any]
-) -> Any:
+def _guard(ctx: CollectContext, region: str, operation: str, types: tuple[str, ...], fn: Callable[[], Any]) -> Any:
     """Run one bulk source; on failure record a scope error for the types it feeds and return MISSING."""
     return guarded(ctx, region, "ec2", operation, types, fn)
 
@@ -123,9 +107,7 @@ def _security_group(ctx: CollectContext, region: str, g: dict[str, Any]) -> Reso
         "egress": sg_permissions(g.get("IpPermissionsEgress")),
     }
     arn = str(g.get("SecurityGroupArn") or ctx.arn("ec2", region, f"security-group/{gid}"))
-    return ctx.resource(
-        Ec2SecurityGroup.of(props), region, gid, arn=arn, name=str(g.get("GroupName") or gid), tags=tags
-    )
+    return ctx.resource(Ec2SecurityGroup.of(props), region, gid, arn=arn, name=str(g.get("GroupName") or gid), tags=tags)
 
 
 def _volume(ctx: CollectContext, region: str, v: dict[str, Any]) -> Resource:
@@ -144,14 +126,7 @@ def _volume(ctx: CollectContext, region: str, v: dict[str, Any]) -> Resource:
         "attached_instance_ids": attached,
         "attached": bool(attached),
     }
-    return ctx.resource(
-        Ec2Volume.of(props),
-        region,
-        vid,
-        arn=ctx.arn("ec2", region, f"volume/{vid}"),
-        name=_name(tags, vid),
-        tags=tags,
-    )
+    return ctx.resource(Ec2Volume.of(props), region, vid, arn=ctx.arn("ec2", region, f"volume/{vid}"), name=_name(tags, vid), tags=tags)
 
 
 def _instance(ctx: CollectContext, region: str, i: dict[str, Any]) -> Resource:
@@ -172,9 +147,7 @@ def _instance(ctx: CollectContext, region: str, i: dict[str, Any]) -> Resource:
         "iam_instance_profile": str((i.get("IamInstanceProfile") or {}).get("Arn") or ""),
         "security_group_ids": _instance_groups(i),
         "volume_ids": [
-            str(b["Ebs"]["VolumeId"])
-            for b in i.get("BlockDeviceMappings") or []
-            if (b.get("Ebs") or {}).get("VolumeId")
+            str(b["Ebs"]["VolumeId"]) for b in i.get("BlockDeviceMappings") or [] if (b.get("Ebs") or {}).get("VolumeId")
         ],
         # MetadataOptions is always in AWS's answer; without it we cannot tell (None).
         "metadata_http_tokens": str(md.get("HttpTokens", "")) if md else None,
@@ -182,21 +155,13 @@ def _instance(ctx: CollectContext, region: str, i: dict[str, Any]) -> Resource:
         "metadata_hop_limit": md.get("HttpPutResponseHopLimit") if md else None,
     }
     return ctx.resource(
-        Ec2Instance.of(props),
-        region,
-        iid,
-        arn=ctx.arn("ec2", region, f"instance/{iid}"),
-        name=_name(tags, iid),
-        tags=tags,
+        Ec2Instance.of(props), region, iid, arn=ctx.arn("ec2", region, f"instance/{iid}"), name=_name(tags, iid), tags=tags
     )
 
 
 def _instance_groups(i: dict[str, Any]) -> list[str]:
     """The instance's security groups, from the instance and each of its network interfaces."""
-    groups = [
-        *(i.get("SecurityGroups") or []),
-        *(g for eni in i.get("NetworkInterfaces") or [] for g in eni.get("Groups") or []),
-    ]
+    groups = [*(i.get("SecurityGroups") or []), *(g for eni in i.get("NetworkInterfaces") or [] for g in eni.get("Groups") or [])]
     return sorted({str(g["GroupId"]) for g in groups if g.get("GroupId")})
 
 
@@ -218,18 +183,9 @@ def _vpc(ctx: CollectContext, region: str, v: dict[str, Any], flow_logs: Any) ->
         "cidr_block": str(v.get("CidrBlock", "")),
         "is_default": bool(v.get("IsDefault", False)),
         "state": str(v.get("State", "")),
-        "flow_logs": MISSING
-        if flow_logs is MISSING
-        else [_flow_log(f) for f in flow_logs if f.get("ResourceId") == vid],
+        "flow_logs": MISSING if flow_logs is MISSING else [_flow_log(f) for f in flow_logs if f.get("ResourceId") == vid],
     }
-    return ctx.resource(
-        Ec2Vpc.of(props),
-        region,
-        vid,
-        arn=ctx.arn("ec2", region, f"vpc/{vid}"),
-        name=_name(tags, vid),
-        tags=tags,
-    )
+    return ctx.resource(Ec2Vpc.of(props), region, vid, arn=ctx.arn("ec2", region, f"vpc/{vid}"), name=_name(tags, vid), tags=tags)
 
 
 def _network_acl(ctx: CollectContext, region: str, a: dict[str, Any]) -> Resource:
@@ -243,10 +199,5 @@ def _network_acl(ctx: CollectContext, region: str, a: dict[str, Any]) -> Resourc
         "egress": acl_entries(a.get("Entries"), egress=True),
     }
     return ctx.resource(
-        Ec2NetworkAcl.of(props),
-        region,
-        aid,
-        arn=ctx.arn("ec2", region, f"network-acl/{aid}"),
-        name=_name(tags, aid),
-        tags=tags,
+        Ec2NetworkAcl.of(props), region, aid, arn=ctx.arn("ec2", region, f"network-acl/{aid}"), name=_name(tags, aid), tags=tags
     )

@@ -19,11 +19,7 @@ from mamori.model.resources.ec2 import SNAPSHOT, Ec2Image, Ec2Snapshot
 
 def own_snapshots(ctx: CollectContext, client: Any) -> list[dict[str, Any]]:
     found = ctx.paginate(
-        client,
-        "describe_snapshots",
-        "Snapshots",
-        OwnerIds=["self"],
-        Filters=[{"Name": "owner-id", "Values": [ctx.account]}],
+        client, "describe_snapshots", "Snapshots", OwnerIds=["self"], Filters=[{"Name": "owner-id", "Values": [ctx.account]}]
     )
     return [s for s in found if str(s.get("OwnerId", ctx.account)) == ctx.account]
 
@@ -87,6 +83,4 @@ def image(ctx: CollectContext, region: str, i: dict[str, Any]) -> Resource:
         "ebs_encrypted": all(bool(e.get("Encrypted", False)) for e in ebs) if ebs else False,
     }
     arn = ctx.arn("ec2", region, f"image/{iid}", account="")
-    return ctx.resource(
-        Ec2Image.of(props), region, iid, arn=arn, name=str(i.get("Name") or _name(tags, iid)), tags=tags
-    )
+    return ctx.resource(Ec2Image.of(props), region, iid, arn=arn, name=str(i.get("Name") or _name(tags, iid)), tags=tags)

@@ -38,22 +38,10 @@ def sg_permissions(perms: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
         low, high = _ports(proto, perm.get("FromPort"), perm.get("ToPort"))
         base = {"protocol": proto, "from_port": low, "to_port": high}
         sources: list[tuple[str, bool, str, str, Any]] = [
-            *(
-                (str(r.get("CidrIp", "")), False, "", "", r.get("Description"))
-                for r in perm.get("IpRanges") or []
-            ),
-            *(
-                (str(r.get("CidrIpv6", "")), True, "", "", r.get("Description"))
-                for r in perm.get("Ipv6Ranges") or []
-            ),
-            *(
-                ("", False, str(g.get("GroupId", "")), "", g.get("Description"))
-                for g in perm.get("UserIdGroupPairs") or []
-            ),
-            *(
-                ("", False, "", str(p.get("PrefixListId", "")), p.get("Description"))
-                for p in perm.get("PrefixListIds") or []
-            ),
+            *((str(r.get("CidrIp", "")), False, "", "", r.get("Description")) for r in perm.get("IpRanges") or []),
+            *((str(r.get("CidrIpv6", "")), True, "", "", r.get("Description")) for r in perm.get("Ipv6Ranges") or []),
+            *(("", False, str(g.get("GroupId", "")), "", g.get("Description")) for g in perm.get("UserIdGroupPairs") or []),
+            *(("", False, "", str(p.get("PrefixListId", "")), p.get("Description")) for p in perm.get("PrefixListIds") or []),
         ]
         for cidr, ipv6, group, prefix_list, desc in sources:
             out.append(

@@ -65,9 +65,7 @@ class EcrCollector(AwsCollector):
             yield _repository(ctx, client, region, repo, scanning)
 
 
-def _repository(
-    ctx: CollectContext, client: Any, region: str, repo: dict[str, Any], scanning: Any
-) -> Resource:
+def _repository(ctx: CollectContext, client: Any, region: str, repo: dict[str, Any], scanning: Any) -> Resource:
     name = str(repo["repositoryName"])
     arn = str(repo.get("repositoryArn") or ctx.arn("ecr", region, f"repository/{name}"))
 
@@ -92,9 +90,7 @@ def _repository(
         "scanning_configured": MISSING if frequency is MISSING else frequency != "MANUAL",
         "encryption_type": str(encryption.get("encryptionType") or ""),
         "kms_key": str(encryption.get("kmsKey") or ""),
-        "lifecycle_policy_present": MISSING
-        if lifecycle is MISSING
-        else bool(lifecycle.get("lifecyclePolicyText")),
+        "lifecycle_policy_present": MISSING if lifecycle is MISSING else bool(lifecycle.get("lifecyclePolicyText")),
     }
     props |= _policy(policy_resp)
     tags = {} if tags_resp is MISSING else tags_of(tags_resp.get("tags"))
@@ -114,9 +110,4 @@ def _policy(resp: Any) -> dict[str, Any]:
         return dict.fromkeys(keys)
     doc = doc if isinstance(doc, dict) else {}
     public = public_statements(doc)
-    return {
-        "policy": doc,
-        "policy_present": True,
-        "policy_public": bool(public),
-        "policy_public_statements": public,
-    }
+    return {"policy": doc, "policy_present": True, "policy_public": bool(public), "policy_public_statements": public}

@@ -42,9 +42,7 @@ def _file_system(ctx: CollectContext, client: Any, region: str, fs: dict[str, An
         client, "describe_backup_policy", region=region, resource_type=FILE_SYSTEM, resource_id=fid,
         absent=("PolicyNotFound",), absent_value={"BackupPolicy": {"Status": "DISABLED"}}, FileSystemId=fid,
     )  # fmt: skip
-    status = (
-        MISSING if policy is MISSING else str((policy.get("BackupPolicy") or {}).get("Status") or "DISABLED")
-    )
+    status = MISSING if policy is MISSING else str((policy.get("BackupPolicy") or {}).get("Status") or "DISABLED")
     tags = tags_of(fs.get("Tags"))
     props: dict[str, Any] = {
         "encrypted": bool(fs.get("Encrypted", False)),

@@ -29,17 +29,10 @@ def ssl_policies(resp: Any) -> Any:
     for p in resp.get("PolicyDescriptions") or []:
         if p.get("PolicyTypeName") != "SSLNegotiationPolicyType":
             continue
-        attrs = {
-            str(a.get("AttributeName", "")): str(a.get("AttributeValue", ""))
-            for a in p.get("PolicyAttributeDescriptions") or []
-        }
+        attrs = {str(a.get("AttributeName", "")): str(a.get("AttributeValue", "")) for a in p.get("PolicyAttributeDescriptions") or []}
         out[str(p.get("PolicyName"))] = {
             "reference": attrs.get("Reference-Security-Policy", ""),
-            "protocols": sorted(
-                k.removeprefix("Protocol-")
-                for k, v in attrs.items()
-                if k.startswith("Protocol-") and v.lower() == "true"
-            ),
+            "protocols": sorted(k.removeprefix("Protocol-") for k, v in attrs.items() if k.startswith("Protocol-") and v.lower() == "true"),
         }
     return out
 
@@ -96,14 +89,8 @@ class ClassicElbCollector(AwsCollector):
             name = str(lb["LoadBalancerName"])
             attrs = call("describe_load_balancer_attributes", name, LoadBalancerName=name)
             descriptions = lb.get("ListenerDescriptions") or []
-            tls = any(
-                str((d.get("Listener") or {}).get("Protocol", "")).upper() in ENCRYPTED for d in descriptions
-            )
-            policies = (
-                ssl_policies(call("describe_load_balancer_policies", name, LoadBalancerName=name))
-                if tls
-                else {}
-            )
+            tls = any(str((d.get("Listener") or {}).get("Protocol", "")).upper() in ENCRYPTED for d in descriptions)
+            policies = ssl_policies(call("describe_load_balancer_policies", name, LoadBalancerName=name)) if tls else {}
             yield _classic(ctx, region, lb, attrs, policies, tags.get(name, {}))
 
 
@@ -122,12 +109,8 @@ def _classic(
         "instances": [str(i.get("InstanceId")) for i in lb.get("Instances") or [] if i.get("InstanceId")],
         "created": iso(lb.get("CreatedTime")) or "",
         "listeners": listeners,
-        "access_logs_enabled": None
-        if not isinstance(access_log, dict)
-        else bool(access_log.get("Enabled", False)),
-        "access_logs_bucket": None
-        if not isinstance(access_log, dict)
-        else str(access_log.get("S3BucketName") or ""),
+        "access_logs_enabled": None if not isinstance(access_log, dict) else bool(access_log.get("Enabled", False)),
+        "access_logs_bucket": None if not isinstance(access_log, dict) else str(access_log.get("S3BucketName") or ""),
     }
     arn = ctx.arn("elasticloadbalancing", region, f"loadbalancer/{name}")
     return ctx.resource(ElbClassicLoadBalancer.of(props), region, name, arn=arn, name=name, tags=tags)

@@ -58,12 +58,11 @@ def listener_facts(lst: dict[str, Any], policies: Any) -> dict[str, Any]:
         "tls": tls,
         "ssl_policy": policy,
         "ssl_protocols": protocols,
-        "certificates": [
-            str(c["CertificateArn"]) for c in lst.get("Certificates") or [] if c.get("CertificateArn")
-        ],
+        "certificates": [str(c["CertificateArn"]) for c in lst.get("Certificates") or [] if c.get("CertificateArn")],
         "default_actions": actions,
-        "redirects_to_https": bool(actions)
-        and all(a["type"] == "redirect" and a["redirect_protocol"] == "HTTPS" for a in actions),
+        "redirects_to_https": bool(actions) and all(
+            a["type"] == "redirect" and a["redirect_protocol"] == "HTTPS" for a in actions
+        ),
     }
 
 
@@ -80,9 +79,7 @@ class ElbV2Collector(AwsCollector):
             return
 
         def call(operation: str, rid: str, **kw: Any) -> Any:
-            return ctx.call(
-                client, operation, region=region, resource_type=LOAD_BALANCER, resource_id=rid, **kw
-            )
+            return ctx.call(client, operation, region=region, resource_type=LOAD_BALANCER, resource_id=rid, **kw)
 
         tags = _tags(call, [str(lb["LoadBalancerArn"]) for lb in lbs])
         listeners = {str(lb["LoadBalancerArn"]): call("describe_listeners", str(lb["LoadBalancerArn"]),
@@ -116,23 +113,13 @@ def _tags(call: Any, arns: list[str]) -> dict[str, dict[str, str]]:
 
 
 def _load_balancer(
-    ctx: CollectContext,
-    region: str,
-    lb: dict[str, Any],
-    listeners: Any,
-    attrs_resp: Any,
-    policies: Any,
-    tags: dict[str, str],
+    ctx: CollectContext, region: str, lb: dict[str, Any], listeners: Any, attrs_resp: Any, policies: Any, tags: dict[str, str]
 ) -> Resource:
     arn = str(lb["LoadBalancerArn"])
     attrs: dict[str, str] | None = None
     if attrs_resp is not MISSING:
         attrs = {str(a.get("Key")): str(a.get("Value", "")) for a in attrs_resp.get("Attributes") or []}
-    found = (
-        MISSING
-        if listeners is MISSING
-        else [listener_facts(x, policies) for x in listeners.get("Listeners") or []]
-    )
+    found = MISSING if listeners is MISSING else [listener_facts(x, policies) for x in listeners.get("Listeners") or []]
     props: dict[str, Any] = {
         "type": str(lb.get("Type", "")),
         "scheme": str(lb.get("Scheme", "")),

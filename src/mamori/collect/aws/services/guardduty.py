@@ -22,14 +22,7 @@ class GuardDutyCollector(AwsCollector):
         details: list[tuple[str, Any]] = [
             (
                 d,
-                ctx.call(
-                    client,
-                    "get_detector",
-                    region=region,
-                    resource_type=REGION,
-                    resource_id=region,
-                    DetectorId=d,
-                ),
+                ctx.call(client, "get_detector", region=region, resource_type=REGION, resource_id=region, DetectorId=d),
             )
             for d in ids
         ]
@@ -38,9 +31,7 @@ class GuardDutyCollector(AwsCollector):
         if not enabled and len(known) < len(details):
             enabled = None  # a detector we could not read may be the enabled one
         # A region has at most one detector; report the enabled one if there is one.
-        d_id, det = next(
-            ((d, x) for d, x in known if x.get("Status") == "ENABLED"), known[0] if known else ("", {})
-        )
+        d_id, det = next(((d, x) for d, x in known if x.get("Status") == "ENABLED"), known[0] if known else ("", {}))
         props: dict[str, Any] = {
             "enabled": enabled,
             "detector_ids": list(ids),

@@ -92,10 +92,7 @@ class IamCollector(AwsCollector):
             lambda: fetch_report(iam, first_poll=self.report_first_poll, max_wait=self.report_max_wait),
         )
         details = _guard(
-            ctx,
-            "GetAccountAuthorizationDetails",
-            (USER, ROLE, POLICY, INLINE_POLICY),
-            lambda: authorization_details(iam),
+            ctx, "GetAccountAuthorizationDetails", (USER, ROLE, POLICY, INLINE_POLICY), lambda: authorization_details(iam)
         )
         yield _account(ctx, iam, report, details)
         yield from _users(ctx, iam, report, details)
@@ -153,9 +150,7 @@ def _account(ctx: CollectContext, iam: Any, report: CredentialReport | Any, deta
         ctx,
         "ListVirtualMFADevices",
         (ACCOUNT,),
-        lambda: ctx.paginate(
-            iam, "list_virtual_mfa_devices", "VirtualMFADevices", AssignmentStatus="Assigned"
-        ),
+        lambda: ctx.paginate(iam, "list_virtual_mfa_devices", "VirtualMFADevices", AssignmentStatus="Assigned"),
         resource_id=rid,
     )
     certificates = _guard(
@@ -195,11 +190,7 @@ def _account(ctx: CollectContext, iam: Any, report: CredentialReport | Any, deta
             latest([password_used, *(s["last_used_date"] for s in slots)]) if slots is not None else None
         ),
         **_password_policy(policy),
-        **(
-            dict.fromkeys(("support_roles", "cloudshell_full_access"))
-            if details is MISSING
-            else managed_attachments(details)
-        ),
+        **(dict.fromkeys(("support_roles", "cloudshell_full_access")) if details is MISSING else managed_attachments(details)),
         "server_certificates": (
             None if certificates is MISSING else [server_certificate(c) for c in certificates]
         ),
@@ -213,9 +204,7 @@ def _count_flag(value: Any) -> bool | None:
 
 def _assigned_to(device: dict[str, Any], arn: str) -> bool:
     user = device.get("User") or {}
-    return bool(
-        user.get("Arn") == arn or str(device.get("SerialNumber", "")).endswith(":mfa/root-account-mfa-device")
-    )
+    return bool(user.get("Arn") == arn or str(device.get("SerialNumber", "")).endswith(":mfa/root-account-mfa-device"))
 
 
 def _password_policy(resp: Any) -> dict[str, Any]:
@@ -263,9 +252,7 @@ def _users(ctx: CollectContext, iam: Any, report: CredentialReport | Any, detail
     for name, detail in entries:
         row = rows.get(name)
         arn = (detail or {}).get("Arn") or (row or {}).get("arn", "")
-        created = timestamp((detail or {}).get("CreateDate")) or timestamp(
-            (row or {}).get("user_creation_time")
-        )
+        created = timestamp((detail or {}).get("CreateDate")) or timestamp((row or {}).get("user_creation_time"))
         creds = _credentials(ctx, iam, name, row, report is not MISSING, created)
         keys, summary = _access_keys(ctx, iam, name, arn, row)
         yield from keys
@@ -275,23 +262,18 @@ def _users(ctx: CollectContext, iam: Any, report: CredentialReport | Any, detail
             "created": created,
             **creds,
             "access_keys": summary,
-            "active_access_keys": None
-            if summary is None
-            else sum(1 for k in summary if k["status"] == "Active"),
+            "active_access_keys": None if summary is None else sum(1 for k in summary if k["status"] == "Active"),
             "attached_policies": None,
             "inline_policies": None,
             "groups": None,
         }
         if detail is not None:
             props["attached_policies"] = [
-                {"name": p.get("PolicyName"), "arn": p.get("PolicyArn")}
-                for p in detail.get("AttachedManagedPolicies", [])
+                {"name": p.get("PolicyName"), "arn": p.get("PolicyArn")} for p in detail.get("AttachedManagedPolicies", [])
             ]
             props["inline_policies"] = [p.get("PolicyName") for p in detail.get("UserPolicyList", [])]
             props["groups"] = list(detail.get("GroupList", []))
-        yield ctx.resource(
-            IamUser.of(props), GLOBAL, name, arn=arn, name=name, tags=tags_of((detail or {}).get("Tags"))
-        )
+        yield ctx.resource(IamUser.of(props), GLOBAL, name, arn=arn, name=name, tags=tags_of((detail or {}).get("Tags")))
 
 
 def _credentials(
@@ -311,11 +293,7 @@ def _credentials(
         devices = ctx.call(iam, "list_mfa_devices", **kw)
         user = ctx.call(iam, "get_user", **kw)
         console = None if profile is MISSING else bool(profile)
-        changed = (
-            ""
-            if profile is MISSING or not profile
-            else timestamp(profile["LoginProfile"].get("CreateDate")) or ""
-        )
+        changed = "" if profile is MISSING or not profile else timestamp(profile["LoginProfile"].get("CreateDate")) or ""
         mfa = None if devices is MISSING else bool(devices.get("MFADevices"))
         used = None if user is MISSING else timestamp(user["User"].get("PasswordLastUsed")) or NEVER
     else:
@@ -337,9 +315,7 @@ def _access_keys(
     ctx: CollectContext, iam: Any, user: str, user_arn: str, row: dict[str, str] | None
 ) -> tuple[list[Resource], list[dict[str, Any]] | None]:
     """The user's keys as resources, and a summary of them for the user (``None`` if unknown)."""
-    listed = ctx.call(
-        iam, "list_access_keys", region=GLOBAL, resource_type=USER, resource_id=user, UserName=user
-    )
+    listed = ctx.call(iam, "list_access_keys", region=GLOBAL, resource_type=USER, resource_id=user, UserName=user)
     records: list[dict[str, Any]] = []
     if listed is MISSING:
         # No key ids: fall back to the report's key slots so that key ages are still checked.
@@ -362,12 +338,7 @@ def _access_keys(
         for meta in listed.get("AccessKeyMetadata", []):
             kid = str(meta["AccessKeyId"])
             info = ctx.call(
-                iam,
-                "get_access_key_last_used",
-                region=GLOBAL,
-                resource_type=ACCESS_KEY,
-                resource_id=kid,
-                AccessKeyId=kid,
+                iam, "get_access_key_last_used", region=GLOBAL, resource_type=ACCESS_KEY, resource_id=kid, AccessKeyId=kid
             )
             known = info is not MISSING
             lu = info.get("AccessKeyLastUsed", {}) if known else {}
@@ -391,7 +362,6 @@ def _access_keys(
         props["unused_since"] = unused_since
         resources.append(ctx.resource(IamAccessKey.of(props), GLOBAL, rec["id"], name=rec["id"]))
         summary.append(
-            {k: rec[k] for k in ("id", "status", "created", "last_used_date")}
-            | {"unused_since": unused_since}
+            {k: rec[k] for k in ("id", "status", "created", "last_used_date")} | {"unused_since": unused_since}
         )
     return resources, summary

@@ -47,9 +47,7 @@ def authorization_details(iam: Any) -> dict[str, list[Any]]:
 
 
 def policy_resource(ctx: CollectContext, p: dict[str, Any]) -> Resource:
-    default: dict[str, Any] = next(
-        (v for v in p.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), {}
-    )
+    default: dict[str, Any] = next((v for v in p.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), {})
     doc = decode_document(default.get("Document"))
     admin = admin_statements(doc)
     props = {
@@ -88,9 +86,7 @@ def role_resource(ctx: CollectContext, r: dict[str, Any]) -> Resource:
         "last_used_region": plain(last.get("Region")),
     }
     name = str(r["RoleName"])
-    return ctx.resource(
-        IamRole.of(props), GLOBAL, name, arn=str(r.get("Arn", "")), name=name, tags=tags_of(r.get("Tags"))
-    )
+    return ctx.resource(IamRole.of(props), GLOBAL, name, arn=str(r.get("Arn", "")), name=name, tags=tags_of(r.get("Tags")))
 
 
 def inline_policy_resources(ctx: CollectContext, details: dict[str, list[Any]]) -> Iterator[Resource]:
@@ -146,6 +142,5 @@ def _aws_managed(arn: Any) -> bool:
 
 def _attached(identity: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"name": p.get("PolicyName"), "arn": p.get("PolicyArn")}
-        for p in identity.get("AttachedManagedPolicies", [])
+        {"name": p.get("PolicyName"), "arn": p.get("PolicyArn")} for p in identity.get("AttachedManagedPolicies", [])
     ]

@@ -46,9 +46,7 @@ def _principal_is_anyone(principal: Any) -> bool:
 
 def public_trust_statements(doc: Document | None) -> list[Document]:
     """Trust statements letting any AWS principal assume the role: Principal ``*`` or ``{"AWS": "*"}``, no Condition."""
-    return [
-        s for s in statements(doc) if _unconditional_allow(s) and _principal_is_anyone(s.get("Principal"))
-    ]
+    return [s for s in statements(doc) if _unconditional_allow(s) and _principal_is_anyone(s.get("Principal"))]
 
 
 def service_wildcard_statements(doc: Document | None) -> list[dict[str, Any]]:

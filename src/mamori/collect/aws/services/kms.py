@@ -52,13 +52,9 @@ class KmsCollector(AwsCollector):
                 yield res
 
     @staticmethod
-    def _key(
-        ctx: CollectContext, client: Any, region: str, key_id: str, arn: str, aliases: list[str]
-    ) -> Resource | None:
+    def _key(ctx: CollectContext, client: Any, region: str, key_id: str, arn: str, aliases: list[str]) -> Resource | None:
         def call(op: str, **kw: Any) -> Any:
-            return ctx.call(
-                client, op, region=region, resource_type=KEY, resource_id=key_id, KeyId=key_id, **kw
-            )
+            return ctx.call(client, op, region=region, resource_type=KEY, resource_id=key_id, KeyId=key_id, **kw)
 
         desc = ctx.call(
             client, "describe_key", region=region, resource_type=KEY, resource_id=key_id,
@@ -108,6 +104,5 @@ class KmsCollector(AwsCollector):
             "rotation_period_days": period,
         }
         name = aliases[0].removeprefix("alias/") if aliases else key_id
-        return ctx.resource(
-            KmsKey.of(props), region, key_id, arn=arn or str(meta.get("Arn", "")), name=name, tags=tags
-        )
+        return ctx.resource(KmsKey.of(props), region, key_id, arn=arn or str(meta.get("Arn", "")), name=name, tags=tags)
+

@@ -39,9 +39,7 @@ def log_group_properties(g: dict[str, Any]) -> dict[str, Any]:
         "never_expires": retention == 0,
         "kms_key_id": kms,
         "encrypted_with_kms": bool(kms),
-        "created": datetime.fromtimestamp(created / 1000, UTC).isoformat()
-        if isinstance(created, int | float)
-        else "",
+        "created": datetime.fromtimestamp(created / 1000, UTC).isoformat() if isinstance(created, int | float) else "",
         "stored_bytes": int(g.get("storedBytes") or 0),
         "log_group_class": g.get("logGroupClass") or "STANDARD",
         "data_protection_status": g.get("dataProtectionStatus") or "",

@@ -56,9 +56,7 @@ class RdsCollector(AwsCollector):
             "vpc_id": str(subnet_group.get("VpcId") or ""),
             "db_subnet_group": str(subnet_group.get("DBSubnetGroupName") or ""),
             "vpc_security_group_ids": [
-                str(g.get("VpcSecurityGroupId"))
-                for g in db.get("VpcSecurityGroups") or []
-                if g.get("VpcSecurityGroupId")
+                str(g.get("VpcSecurityGroupId")) for g in db.get("VpcSecurityGroups") or [] if g.get("VpcSecurityGroupId")
             ],
             "ca_certificate_identifier": str(db.get("CACertificateIdentifier") or ""),
             "enabled_cloudwatch_logs_exports": list(db.get("EnabledCloudwatchLogsExports") or []),
@@ -68,6 +66,4 @@ class RdsCollector(AwsCollector):
             "read_replica_source": str(db.get("ReadReplicaSourceDBInstanceIdentifier") or ""),
         }
         arn = str(db.get("DBInstanceArn") or ctx.arn("rds", region, f"db:{ident}"))
-        return ctx.resource(
-            RdsDbInstance.of(props), region, ident, arn=arn, name=ident, tags=tags_of(db.get("TagList"))
-        )
+        return ctx.resource(RdsDbInstance.of(props), region, ident, arn=arn, name=ident, tags=tags_of(db.get("TagList")))

@@ -73,14 +73,10 @@ class S3Collector(AwsCollector):
     def collect(self, ctx: CollectContext, region: str) -> Iterator[Resource]:
         account_pab = _account_public_access_block(ctx)
         yield ctx.resource(
-            S3Account.of(
-                {
-                    "public_access_block": account_pab,
-                    "public_access_block_enabled": MISSING
-                    if account_pab is MISSING
-                    else all(account_pab.values()),
-                }
-            ),
+            S3Account.of({
+                "public_access_block": account_pab,
+                "public_access_block_enabled": MISSING if account_pab is MISSING else all(account_pab.values()),
+            }),
             GLOBAL,
             ctx.account,
             name=ctx.account,
@@ -182,9 +178,7 @@ def _bucket(ctx: CollectContext, item: dict[str, Any], account_pab: Any) -> Reso
     pab = call("get_public_access_block", (_NO_PAB,), {})
     props: dict[str, Any] = {
         "created": iso(item.get("CreationDate")) or "",
-        "public_access_block": MISSING
-        if pab is MISSING
-        else _flags(pab.get("PublicAccessBlockConfiguration") or {}),
+        "public_access_block": MISSING if pab is MISSING else _flags(pab.get("PublicAccessBlockConfiguration") or {}),
         "public_access_block_configured": MISSING if pab is MISSING else bool(pab),
         "account_public_access_block": account_pab,
     }
@@ -193,9 +187,7 @@ def _bucket(ctx: CollectContext, item: dict[str, Any], account_pab: Any) -> Reso
     )
     props |= _acl(call("get_bucket_acl"))
     props |= _policy(ctx, client, name, region, call("get_bucket_policy", ("NoSuchBucketPolicy",), {}))
-    props |= _encryption(
-        call("get_bucket_encryption", ("ServerSideEncryptionConfigurationNotFoundError",), {})
-    )
+    props |= _encryption(call("get_bucket_encryption", ("ServerSideEncryptionConfigurationNotFoundError",), {}))
     props |= _versioning(call("get_bucket_versioning"))
     props |= _logging(call("get_bucket_logging"))
     tagging = call("get_bucket_tagging", ("NoSuchTagSet",), {})
@@ -253,12 +245,7 @@ def _policy_status(client: Any, name: str) -> tuple[bool | None, str]:
 
 
 def _encryption(resp: Any) -> dict[str, Any]:
-    keys = (
-        "default_encryption_enabled",
-        "encryption_algorithm",
-        "encryption_kms_key_id",
-        "bucket_key_enabled",
-    )
+    keys = ("default_encryption_enabled", "encryption_algorithm", "encryption_kms_key_id", "bucket_key_enabled")
     if resp is MISSING:
         return dict.fromkeys(keys)
     rules = (resp.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
@@ -278,10 +265,7 @@ def _versioning(resp: Any) -> dict[str, Any]:
     if resp is MISSING:
         return {"versioning_status": None, "mfa_delete": None}
     # A bucket that never had versioning answers without Status.
-    return {
-        "versioning_status": str(resp.get("Status") or ""),
-        "mfa_delete": resp.get("MFADelete") == "Enabled",
-    }
+    return {"versioning_status": str(resp.get("Status") or ""), "mfa_delete": resp.get("MFADelete") == "Enabled"}
 
 
 def _logging(resp: Any) -> dict[str, Any]:

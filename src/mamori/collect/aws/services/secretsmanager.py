@@ -33,12 +33,7 @@ class SecretsManagerCollector(AwsCollector):
         for s in ctx.paginate(client, "list_secrets", "SecretList"):
             name = str(s["Name"])
             yield ctx.resource(
-                SecretsManagerSecret.of(secret_properties(s)),
-                region,
-                name,
-                arn=str(s.get("ARN", "")),
-                name=name,
-                tags=tags_of(s.get("Tags")),
+                SecretsManagerSecret.of(secret_properties(s)), region, name, arn=str(s.get("ARN", "")), name=name, tags=tags_of(s.get("Tags"))
             )
 
 

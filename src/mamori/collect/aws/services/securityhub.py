@@ -55,9 +55,7 @@ class SecurityHubCollector(AwsCollector):
             "control_finding_generator": str(h.get("ControlFindingGenerator") or ""),
             "enabled_standards": standards,
         }
-        yield ctx.resource(
-            SecurityHubRegion.of(props), region, region, arn=props["hub_arn"], name=f"Security Hub {region}"
-        )
+        yield ctx.resource(SecurityHubRegion.of(props), region, region, arn=props["hub_arn"], name=f"Security Hub {region}")
 
     @staticmethod
     def _standards(ctx: CollectContext, client: Any, region: str) -> Any:
@@ -65,14 +63,7 @@ class SecurityHubCollector(AwsCollector):
         out: list[dict[str, str]] = []
         kwargs: dict[str, Any] = {}
         while True:
-            resp = ctx.call(
-                client,
-                "get_enabled_standards",
-                region=region,
-                resource_type=REGION,
-                resource_id=region,
-                **kwargs,
-            )
+            resp = ctx.call(client, "get_enabled_standards", region=region, resource_type=REGION, resource_id=region, **kwargs)
             if resp is MISSING:
                 return MISSING
             out.extend(

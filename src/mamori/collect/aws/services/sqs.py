@@ -38,9 +38,7 @@ class SqsCollector(AwsCollector):
                 continue
             arn = "" if resp is MISSING else str(resp.get("Attributes", {}).get("QueueArn", ""))
             props = {"url": str(url), **queue_properties(resp)}
-            yield ctx.resource(
-                SqsQueue.of(props), region, name, arn=arn or ctx.arn("sqs", region, name), name=name
-            )
+            yield ctx.resource(SqsQueue.of(props), region, name, arn=arn or ctx.arn("sqs", region, name), name=name)
 
 
 def queue_properties(resp: Any) -> dict[str, Any]:
@@ -48,15 +46,7 @@ def queue_properties(resp: Any) -> dict[str, Any]:
 
     ``encryption`` is ``"SSE-KMS"`` (a KMS key), ``"SSE-SQS"`` (SQS-managed keys) or ``"none"``.
     """
-    keys = (
-        "encryption",
-        "encrypted",
-        "kms_master_key_id",
-        "policy",
-        "policy_public",
-        "public_statements",
-        "fifo",
-    )
+    keys = ("encryption", "encrypted", "kms_master_key_id", "policy", "policy_public", "public_statements", "fifo")
     if resp is MISSING:
         return dict.fromkeys(keys, MISSING)
     attrs: dict[str, str] = resp.get("Attributes", {})

@@ -65,9 +65,7 @@ class TableFormat(OutputFormat):
                + (f" at {report.commit[:12]}" if report.commit else "")]  # fmt: skip
         out += _wrap(f"advisories: {report.data_source}", self.width, "", "  ")
         out += _wrap(f"policy: {report.policy_source or 'built-in defaults'}", self.width, "", "  ")
-        files = (
-            f"files ({len(report.files)}): {', '.join(report.files)}" if report.files else "files: none found"
-        )
+        files = f"files ({len(report.files)}): {', '.join(report.files)}" if report.files else "files: none found"
         out += _wrap(files, self.width, "", "  ")
         out.append("")
         clean = [p for p in report.packages if p.verdict is Verdict.PASS and not p.vulns]
@@ -85,9 +83,7 @@ class TableFormat(OutputFormat):
                 f"{'PASS'.ljust(WIDTH)}{len(clean)} package(s) with no known vulnerabilities (--all lists them)"
             )
         if report.notices:
-            out += ["", "notices:"] + [
-                ln for n in report.notices for ln in _wrap(str(n), self.width, "  ", "    ")
-            ]
+            out += ["", "notices:"] + [ln for n in report.notices for ln in _wrap(str(n), self.width, "  ", "    ")]
         if report.errors:
             out += ["", "errors (these files were not audited):"]
             out += [ln for e in report.errors for ln in _wrap(str(e), self.width, "  ", "    ")]

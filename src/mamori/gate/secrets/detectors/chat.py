@@ -45,8 +45,7 @@ define(
 define(
     "discord-bot-token",
     "Discord bot token",
-    r"(?i)discord.{0,40}?(?<![A-Za-z0-9_\-.])(?P<secret>(?-i:[MN][A-Za-z0-9]{23,25}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,38}))"
-    + E,
+    r"(?i)discord.{0,40}?(?<![A-Za-z0-9_\-.])(?P<secret>(?-i:[MN][A-Za-z0-9]{23,25}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,38}))" + E,
     ("discord",),
     category=_C,
     supersedes=("generic-secret",),

@@ -74,9 +74,7 @@ define(
 define(
     "heroku-api-key",
     "Heroku API key",
-    r"(?i)heroku[\w.\-]{0,30}?(?:api)?[_\-]?(?:key|token|secret)?[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<secret>"
-    + _UUID
-    + r")\b"
+    r"(?i)heroku[\w.\-]{0,30}?(?:api)?[_\-]?(?:key|token|secret)?[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<secret>" + _UUID + r")\b"
     r"|" + B + r"(?P<hrku>HRKU-[A-Za-z0-9_\-]{60})" + E,
     ("heroku", "hrku-"),
     category=_C,

@@ -32,9 +32,7 @@ for _id, _label, _title in (
         _id,
         _title,
         rf"-----BEGIN {_label}" + _BODY,
-        (f"begin {_kw}",)
-        if _id != "private-key-pkcs8"
-        else ("begin private key", "begin encrypted private key"),
+        (f"begin {_kw}",) if _id != "private-key-pkcs8" else ("begin private key", "begin encrypted private key"),
         category=_C,
         severity=Severity.CRITICAL,
         validator=_long_body,

@@ -56,10 +56,7 @@ def render_sarif(result: ScanResult, ctx: ReportContext) -> str:
         res: dict[str, Any] = {
             "ruleId": f.detector,
             "level": _LEVEL[f.severity],
-            "message": {
-                "text": f"{f.title}: {f.redacted}"
-                + (f" (introduced in {f.commit.sha[:12]})" if f.commit else "")
-            },
+            "message": {"text": f"{f.title}: {f.redacted}" + (f" (introduced in {f.commit.sha[:12]})" if f.commit else "")},
             "locations": [
                 {
                     "physicalLocation": {

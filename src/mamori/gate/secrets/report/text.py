@@ -26,9 +26,7 @@ def render_text(result: ScanResult, ctx: ReportContext) -> str:
         lines.append(f"  {f.severity.value.upper():<8}  {f.title}  [{f.detector}]")
         lines.append(f"    {f.file}:{f.line}:{f.column}   {f.redacted}")
         if f.commit:
-            lines.append(
-                f"    introduced in {f.commit.sha[:12]} by {f.commit.author} on {f.commit.date[:10]}"
-            )
+            lines.append(f"    introduced in {f.commit.sha[:12]} by {f.commit.author} on {f.commit.date[:10]}")
         if f.verified:
             lines.append(f"    verification: {f.verified.value}")
         lines.append(f"    fingerprint {f.fingerprint}")

@@ -15,9 +15,7 @@ from mamori.model.resources.kms import KEY
 from mamori.rules.conditions import EvalContext
 
 
-def not_customer_managed_key(
-    resource: Resource, ctx: EvalContext
-) -> tuple[bool | None, dict[str, Any]] | None:
+def not_customer_managed_key(resource: Resource, ctx: EvalContext) -> tuple[bool | None, dict[str, Any]] | None:
     arn = resource.properties.get("encryption_key_arn")
     if arn is None:
         return None

@@ -13,9 +13,7 @@ def origin_in_clear_text(resource: Resource, ctx: EvalContext) -> tuple[bool, di
     behaviours = resource.properties.get("cache_behaviors")
     if origins is None or behaviours is None:
         return None
-    http_viewers = {
-        b.get("target_origin_id") for b in behaviours if b.get("viewer_protocol_policy") == "allow-all"
-    }
+    http_viewers = {b.get("target_origin_id") for b in behaviours if b.get("viewer_protocol_policy") == "allow-all"}
     bad = [
         {"origin": o.get("id"), "domain_name": o.get("domain_name"), "origin_protocol_policy": o.get("origin_protocol_policy")}
         for o in origins

@@ -9,9 +9,7 @@ from mamori.model.resources.s3 import BUCKET
 from mamori.rules.conditions import EvalContext
 
 
-def trail_bucket_not_logged(
-    resource: Resource, ctx: EvalContext
-) -> tuple[bool | None, dict[str, Any]] | None:
+def trail_bucket_not_logged(resource: Resource, ctx: EvalContext) -> tuple[bool | None, dict[str, Any]] | None:
     name = resource.properties.get("s3_bucket_name")
     if not name or ctx.inventory is None:
         return None, {"s3_bucket_name": name or None}

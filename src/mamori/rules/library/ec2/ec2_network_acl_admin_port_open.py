@@ -25,20 +25,9 @@ def admin_port_admitted(resource: Resource, ctx: EvalContext) -> tuple[bool, dic
         for proto in ctx.params["protocols"]:
             for port in (int(p) for p in ctx.params["admin_ports"]):
                 first = next(
-                    (
-                        e
-                        for e in world
-                        if e.get("protocol") in (proto, "all") and e["from_port"] <= port <= e["to_port"]
-                    ),
+                    (e for e in world if e.get("protocol") in (proto, "all") and e["from_port"] <= port <= e["to_port"]),
                     None,
                 )
                 if first is not None and first.get("action") == "allow":
-                    admitted.append(
-                        {
-                            "port": port,
-                            "protocol": proto,
-                            "cidr": first["cidr"],
-                            "rule_number": first["rule_number"],
-                        }
-                    )
+                    admitted.append({"port": port, "protocol": proto, "cidr": first["cidr"], "rule_number": first["rule_number"]})
     return (True, {"admitted": admitted}) if admitted else (False, {})

@@ -25,9 +25,7 @@ def accepts_weak_tls(resource: Resource, ctx: EvalContext) -> tuple[bool | None,
             continue
         found = sorted(weak & set(protocols))
         if found:
-            bad.append(
-                {"port": lst.get("port"), "ssl_policy": lst.get("ssl_policy"), "weak_protocols": found}
-            )
+            bad.append({"port": lst.get("port"), "ssl_policy": lst.get("ssl_policy"), "weak_protocols": found})
     if bad:
         return True, {"weak_listeners": bad}
     if unknown:

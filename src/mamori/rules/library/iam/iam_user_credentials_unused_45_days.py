@@ -39,13 +39,7 @@ def unused_credentials(resource: Resource, ctx: EvalContext) -> tuple[bool | Non
         if age is None:
             unknown = True
         elif age > limit:
-            stale.append(
-                {
-                    "credential": "console password",
-                    "unused_since": p["password_unused_since"],
-                    "days": int(age),
-                }
-            )
+            stale.append({"credential": "console password", "unused_since": p["password_unused_since"], "days": int(age)})
     keys = p.get("access_keys")
     if keys is None:
         unknown = True
@@ -57,9 +51,7 @@ def unused_credentials(resource: Resource, ctx: EvalContext) -> tuple[bool | Non
             if age is None:
                 unknown = True
             elif age > limit:
-                stale.append(
-                    {"credential": key.get("id"), "unused_since": key["unused_since"], "days": int(age)}
-                )
+                stale.append({"credential": key.get("id"), "unused_since": key["unused_since"], "days": int(age)})
     if stale:
         return True, {"unused_credentials": stale}
     if unknown:

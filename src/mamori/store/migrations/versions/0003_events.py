@@ -43,9 +43,7 @@ def upgrade() -> None:
         sa.Column("evidence", JSONType, nullable=False),
         sa.UniqueConstraint("event_id", "detection_id", name="uq_event_detections_event_id_detection_id"),
     )
-    op.create_index(
-        "ix_event_detections_principal_arn_event_time", "event_detections", ["principal_arn", "event_time"]
-    )
+    op.create_index("ix_event_detections_principal_arn_event_time", "event_detections", ["principal_arn", "event_time"])
     op.create_index("ix_event_detections_detection_id", "event_detections", ["detection_id"])
     op.create_table(
         "event_responses",

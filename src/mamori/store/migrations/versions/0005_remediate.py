@@ -50,9 +50,7 @@ def upgrade() -> None:
             "plan_id",
             sa.String(40),
             sa.ForeignKey(
-                "remediation_plans.id",
-                ondelete="CASCADE",
-                name="fk_remediation_changes_plan_id_remediation_plans",
+                "remediation_plans.id", ondelete="CASCADE", name="fk_remediation_changes_plan_id_remediation_plans"
             ),
             nullable=False,
         ),
@@ -92,9 +90,7 @@ def upgrade() -> None:
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("recipients", JSONType, nullable=False),
         sa.Column("outcome", sa.Text, nullable=False),
-        sa.UniqueConstraint(
-            "account", "access_key_id", "stage", name="uq_key_notices_account_access_key_id_stage"
-        ),
+        sa.UniqueConstraint("account", "access_key_id", "stage", name="uq_key_notices_account_access_key_id_stage"),
     )
 
 

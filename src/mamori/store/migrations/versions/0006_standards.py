@@ -58,11 +58,7 @@ def upgrade() -> None:
         sa.Column("no_resources", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("scan_id", "standard", "account", "category", name="pk_std_coverage"),
     )
-    op.create_index(
-        "ix_std_coverage_standard_account_category_at",
-        "std_coverage",
-        ["standard", "account", "category", "at"],
-    )
+    op.create_index("ix_std_coverage_standard_account_category_at", "std_coverage", ["standard", "account", "category", "at"])
     op.create_table(
         "std_attestations",
         sa.Column("id", sa.String(32), nullable=False),

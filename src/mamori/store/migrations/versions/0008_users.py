@@ -36,12 +36,7 @@ def upgrade() -> None:
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.String(16), nullable=False),
-        sa.Column(
-            "user_id",
-            sa.Integer,
-            sa.ForeignKey("users.id", ondelete="CASCADE", name="fk_api_tokens_user_id_users"),
-            nullable=False,
-        ),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE", name="fk_api_tokens_user_id_users"), nullable=False),
         sa.Column("secret_hash", sa.String(64), nullable=False),
         sa.Column("label", sa.String(200), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
