@@ -111,3 +111,8 @@ def test_mamori_attest_task_closes_an_engagement_task(mamori: Callable[..., Run]
         "30d",
     )
     assert r.code == 2 and "checked by rules" in r.err
+
+
+def test_start_without_a_terminal_points_to_answer(mamori: Callable[..., Run]) -> None:
+    r = mamori("engage", "start", "--app", "shop", "--team", "payments")
+    assert r.code == 2 and "mamori engage answer" in r.err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -191,8 +192,12 @@ def start(
     """Answer the questionnaire interactively (arrow keys, help per question, only relevant follow-ups)."""
     from mamori.cli.engage_prompt import ask_all, save_answers
     from mamori.engage.evaluate import check_name, read_answers
+    from mamori.errors import InputError
 
     app = check_name(app, "--app")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError("`engage start` asks in a terminal; to record answers from a file use "
+                         "`mamori engage answer --app NAME --team TEAM --answers FILE.yaml`")  # fmt: skip
     content = _content(content_paths, config_path)
     path = answers_path or Path(f"engage-{''.join(c if c.isalnum() or c in '-_' else '_' for c in app)}.yaml")
     previous: dict[str, Any] = {}
