@@ -1,6 +1,6 @@
 """Security engagements at scale: 1,000 engagements evaluated, recorded and verified.
 
-    python benchmarks/engage.py [--engagements 1000] [--seed 18] [--db URL] [--json]
+    python benchmarks/engage.py [--engagements 1000] [--seed 18] [--db URL] [--json] [--evaluate-only]
 
 Generates N different answer sets over the built-in bank (seeded: the same inputs every
 run; every question gets a random valid answer, skip logic drops the follow-ups that are
@@ -70,6 +70,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=18)
     ap.add_argument("--db", default=None, help="a store URL (default: SQLite in a temporary directory)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--evaluate-only", action="store_true", help="only phase 1 (the target figure), e.g. to repeat it quickly")
     args = ap.parse_args()
     n = args.engagements
     content = builtin_content()
@@ -90,6 +91,9 @@ def main() -> None:
         "ok": wall < 2.0,
     }
 
+    if args.evaluate_only:
+        print(json.dumps(figures, indent=2) if args.json else f"evaluate: {figures['evaluate']} (load {figures['load_1min']:.1f})")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(args.db or f"sqlite:///{tmp}/engage.db")
         now = datetime.now(UTC)
