@@ -47,5 +47,6 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     teams.router,
 ]
+ROUTERS.append(__import__("mamori.server.routes.engage", fromlist=["router"]).router)  # /engage (issue 18)
 
 __all__ = ["ROUTERS"]
