@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -161,6 +161,46 @@ def conditions(query: FindingsQuery, owners: OwnersConfig, sla: SlaConfig, now: 
     return out
 
 
+FILTER_KEYS = ("status", "severity", "min_severity", "account", "region", "rule", "type", "source", "owner", "overdue", "q")
+_TRUE = ("1", "true", "yes", "on")
+
+
+def parse_query(values: Mapping[str, Sequence[str]]) -> FindingsQuery:
+    """A :class:`FindingsQuery` from request parameters (each a list of strings; commas split lists too).
+
+    ``status`` (open by default; ``all``, new, notified, resolved, suppressed), ``severity``,
+    ``min_severity``, ``account``, ``region``, ``rule``, ``type``, ``source``, ``owner``,
+    ``overdue`` (1/true/on) and ``q``. Unknown severities or statuses are :class:`InputError`.
+    """
+
+    def many(key: str) -> tuple[str, ...]:
+        out: list[str] = []
+        for v in values.get(key, ()):
+            out += [x.strip() for x in str(v).split(",") if x.strip()]
+        if len(out) > 1000:
+            raise InputError(f"{key}: at most 1,000 values", where=key)
+        return tuple(dict.fromkeys(out))
+
+    def one(key: str) -> str:
+        got = [str(v) for v in values.get(key, ()) if str(v).strip()]
+        return got[-1].strip() if got else ""
+
+    try:
+        severities = tuple(Severity.parse(v) for v in many("severity"))
+        least = Severity.parse(one("min_severity")) if one("min_severity") else None
+    except ValueError as exc:
+        raise InputError(str(exc), where="severity") from None
+    statuses: tuple[FindingStatus, ...] = ()
+    names = many("status") or ("open",)
+    if "all" not in (n.lower() for n in names):
+        statuses = tuple(dict.fromkeys(s for n in names for s in statuses_named(n)))
+    where = FindingFilter(
+        severities=severities, min_severity=least, statuses=statuses, rules=many("rule"), accounts=many("account"),
+        regions=many("region"), resource_types=many("type"), sources=many("source"),
+    )  # fmt: skip
+    return FindingsQuery(where, owners=many("owner"), overdue=one("overdue").lower() in _TRUE, q=one("q"))
+
+
 def encode_cursor(rank: int, fid: str) -> str:
     return base64.urlsafe_b64encode(orjson.dumps([rank, fid])).decode().rstrip("=")
 
@@ -279,6 +319,7 @@ __all__ = [
     "matching",
     "owner_expr",
     "page",
+    "parse_query",
     "statuses_named",
     "visible",
 ]
