@@ -139,10 +139,15 @@ def conditions(query: FindingsQuery, owners: OwnersConfig, sla: SlaConfig, now: 
         out.append(findings.c.account.in_(sorted(wanted)) if wanted else false())
     elif w.accounts:
         out.append(findings.c.account.in_(w.accounts))
-    if w.statuses:
-        out.append(findings.c.status.in_([s.value for s in w.statuses]))
-    if w.severities:
-        out.append(findings.c.severity.in_([s.value for s in w.severities]))
+    if len(w.statuses) == 1:  # one status: the (status, severity_rank, id) index gives the order
+        out.append(findings.c.status == w.statuses[0].value)
+    elif w.statuses:
+        # Several ("open" is NEW and NOTIFIED): neither SQLite nor PostgreSQL walks (status, rank, id)
+        # in order for status IN (a, b), they would sort every match. Filtering on an expression
+        # the status index cannot serve makes them walk (severity_rank, id) in order and stop at the limit.
+        out.append(func.coalesce(findings.c.status, "").in_([s.value for s in w.statuses]))
+    if w.severities:  # as ranks: the keyset indexes then give the order directly
+        out.append(findings.c.severity_rank.in_(sorted({s.rank for s in w.severities})))
     if w.min_severity is not None:
         out.append(findings.c.severity_rank >= w.min_severity.rank)
     for col, values in ((findings.c.rule_id, w.rules), (findings.c.region, w.regions),
@@ -225,6 +230,9 @@ def check_limit(limit: int | None) -> int:
     return limit
 
 
+_ORDER = (findings.c.severity_rank.desc(), findings.c.id.desc())
+
+
 def _select(conds: Sequence[ColumnElement[bool]]) -> Select[Any]:
     cols = (*findings.c, finding_meta.c.tags, finding_meta.c.root_cause, finding_meta.c.suppression_id)
     return select(*cols).select_from(joined()).where(*conds)
@@ -251,11 +259,11 @@ def page(
     """One page of the findings matching ``query`` that ``accounts`` may see, worst first; and the cursor of the next."""
     n = check_limit(limit)
     now = now or datetime.now(UTC)
-    conds = conditions(query, owners, sla, now, accounts)
+    after: list[ColumnElement[bool]] = []
     if cursor:
         rank, fid = decode_cursor(cursor)
-        conds.append(tuple_(findings.c.severity_rank, findings.c.id) < tuple_(literal(rank), literal(fid)))
-    q = _select(conds).order_by(findings.c.severity_rank.desc(), findings.c.id.desc()).limit(n + 1)
+        after.append(tuple_(findings.c.severity_rank, findings.c.id) < tuple_(literal(rank), literal(fid)))
+    q = _select([*conditions(query, owners, sla, now, accounts), *after]).order_by(*_ORDER).limit(n + 1)
     with store.engine.connect() as conn:
         rows = list(conn.execute(q))
     more = len(rows) > n
