@@ -80,15 +80,15 @@ def render_text(report: IacReport, width: int = 80, compare: dict[str, Any] | No
         lines.append(_cut(f"note: {n}", width))
     c = report.counts()
     summary = (f"{report.resources} resource(s) in {report.files} file(s), {report.rules} rules: "
-               + ", ".join(f"{k} {c[k]}" for k in ("FAIL", "UNKNOWN", "SUPPRESSED", "PASS") if k in c)
-               + f"; {len(report.blocking())} at or above {report.fail_on.value}")  # fmt: skip
+               + ", ".join(f"{k} {c[k]}" for k in ("FAIL", "UNKNOWN", "SUPPRESSED", "PASS") if k in c))  # fmt: skip
     if compare is not None:
         lines.append(_cut(f"vs live scan {compare.get('scan', '?')}: fixes {len(compare['fixes'])}, adds {len(compare['adds'])}, "
                           f"keeps {len(compare['keeps'])}", width))  # fmt: skip
         for k in ("fixes", "adds"):
             for item in compare[k]:
                 lines.append(_cut(f"  {k[:-1]:<5} {item['rule_id']}  {item['address']}", width))
-    lines.append(_cut(summary, width) if len(summary) <= width else summary[:width])
+    lines.append(_cut(summary, width))
+    lines.append(f"{len(report.blocking())} FAIL at or above {report.fail_on.value}")
     return "\n".join(lines) + "\n"
 
 
