@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def findings(*args: str) -> list[dict]:
-    code, out = run(*args, "-o", "json")
+    _code, out = run(*args, "-o", "json")
     return json.loads(out)["findings"]
 
 
@@ -67,12 +68,12 @@ def test_expired_waiver_stops_working_and_says_so(tmp_path: Path) -> None:
         '# mamori:ignore s3_bucket_versioning_off reason="old" expires=2020-01-01\n'
         'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'
     )
-    f = [x for x in findings(str(tmp_path)) if x["rule_id"] == "s3_bucket_versioning_off"][0]
+    f = next(x for x in findings(str(tmp_path)) if x["rule_id"] == "s3_bucket_versioning_off")
     assert f["status"] == "FAIL" and "expired on 2020-01-01" in f["note"]
 
 
 def test_sarif_has_locations(tmp_path: Path) -> None:
-    code, out = run(str(EXAMPLES / "cloudformation"), "-o", "sarif")
+    _code, out = run(str(EXAMPLES / "cloudformation"), "-o", "sarif")
     doc = json.loads(out)
     assert doc["version"] == "2.1.0"
     loc = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
@@ -126,7 +127,5 @@ def test_templates_are_read_or_refused_with_input_error(tmp_path_factory: object
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "t.yaml"
         p.write_bytes(b"Resources:\n" + data)
-        try:
+        with contextlib.suppress(IacError):
             load_template(p)
-        except IacError:
-            pass
