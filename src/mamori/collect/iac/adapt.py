@@ -85,6 +85,24 @@ def refers(v: Any, target: RawResource, names: list[Any]) -> bool:
     return False
 
 
+def declared_key_arn(idx: Index, value: Any, key_type: str) -> Any:
+    """A KMS key reference to a key declared in the code, as the ARN of that key's IaC resource
+    (``arn:aws:kms:iac:iac:key/<address>``) so a rule can look the key up; other values unchanged."""
+    for k in idx.by_type.get(key_type, []):
+        if refers(value, k, []):
+            return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{k.address}"
+    return value
+
+
+def declared_address(idx: Index, value: Any, rtype: str, name_attr: str) -> Any:
+    """A bucket (or other) name that a resource declared in the code has: that resource's address
+    (IaC resources are identified by address); other values unchanged."""
+    for b in idx.by_type.get(rtype, []):
+        if refers(value, b, [b.attrs.get(name_attr)]):
+            return b.address
+    return value
+
+
 # -- value helpers -------------------------------------------------------------------------
 
 
@@ -173,22 +191,35 @@ def maps(family: str, *types: str) -> Callable[[Mapper], Mapper]:
     return deco
 
 
+EXTRA: dict[tuple[str, str], list[Mapper]] = {}
+"""Mappers of a second typed resource for one source resource (a role that attaches a policy is
+also an account-wide fact: ``aws.iam.account``'s ``cloudshell_full_access``)."""
+
+
+def also(family_: str, *types: str) -> Callable[[Mapper], Mapper]:
+    def deco(fn: Mapper) -> Mapper:
+        for t in types:
+            EXTRA.setdefault((family_, t), []).append(fn)
+        return fn
+
+    return deco
+
+
 def family(source: str) -> str:
     return "cloudformation" if source == "cloudformation" else "terraform"
 
 
 def adapt(raws: list[RawResource]) -> list[Adapted]:
     """Every raw resource with a mapper, as a typed Resource (id = its address)."""
-    from mamori.collect.iac import mappers_cfn, mappers_tf  # noqa: F401  (registers the mappers)
+    from mamori.collect.iac import mappers_cfn, mappers_net, mappers_tf  # noqa: F401  (registers the mappers)
 
     idx = Index(raws)
     out: list[Adapted] = []
     for r in raws:
-        fn = MAPPERS.get((family(r.source), r.type))
-        if fn is None:
-            continue
-        rtype, props = fn(r, idx)
-        out.append(Adapted(_resource(r, rtype, props), r))
+        fns = [f for f in [MAPPERS.get((family(r.source), r.type))] if f] + EXTRA.get((family(r.source), r.type), [])
+        for fn in fns:
+            rtype, props = fn(r, idx)
+            out.append(Adapted(_resource(r, rtype, props), r))
     return out
 
 

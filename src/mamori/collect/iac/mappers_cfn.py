@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from mamori.collect.iac.adapt import Index, Props, blocks, boolean, derive, doc, integer, maps, text
+from mamori.collect.iac.adapt import (
+    Index,
+    Props,
+    blocks,
+    boolean,
+    declared_address,
+    declared_key_arn,
+    derive,
+    doc,
+    integer,
+    maps,
+    text,
+)
 from mamori.collect.iac.common import (
     bucket_https,
     iam_doc_props,
@@ -276,7 +288,7 @@ def trail(r: RawResource, idx: Index) -> tuple[str, Props]:
         "include_global_service_events": boolean(a.get("IncludeGlobalServiceEvents"), True),
         "log_file_validation_enabled": boolean(a.get("EnableLogFileValidation"), False),
         "kms_key_id": text(key, ""), "encrypted_with_kms": derive(bool, key if key is not None else ""),
-        "s3_bucket_name": text(a.get("S3BucketName"), ""),
+        "s3_bucket_name": text(declared_address(idx, a.get("S3BucketName"), "AWS::S3::Bucket", "BucketName"), ""),
         "cloudwatch_logs_log_group_arn": text(cw, ""), "cloudwatch_logs_enabled": derive(bool, cw if cw is not None else ""),
         "is_logging": boolean(a.get("IsLogging"), Unknown("IsLogging (required, not set)")),
     }  # fmt: skip
@@ -332,7 +344,7 @@ def lambda_function(r: RawResource, idx: Index) -> tuple[str, Props]:
 @maps(CFN, "AWS::Backup::BackupVault")
 def backup_vault(r: RawResource, idx: Index) -> tuple[str, Props]:
     return "aws.backup.vault", {
-        "encryption_key_arn": text(r.attrs.get("EncryptionKeyArn"), ""),
+        "encryption_key_arn": text(declared_key_arn(idx, r.attrs.get("EncryptionKeyArn"), "AWS::KMS::Key"), ""),
         "service_managed": False,
     }
 

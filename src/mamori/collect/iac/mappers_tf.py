@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from mamori.collect.iac.adapt import Index, Props, blocks, boolean, derive, doc, first, integer, maps, text
+from mamori.collect.iac.adapt import (
+    Index,
+    Props,
+    blocks,
+    boolean,
+    declared_address,
+    declared_key_arn,
+    derive,
+    doc,
+    first,
+    integer,
+    maps,
+    text,
+)
 from mamori.collect.iac.common import (
     bucket_https,
     iam_doc_props,
@@ -362,7 +375,7 @@ def trail(r: RawResource, idx: Index) -> tuple[str, Props]:
         "include_global_service_events": boolean(a.get("include_global_service_events"), True),
         "log_file_validation_enabled": boolean(a.get("enable_log_file_validation"), False),
         "kms_key_id": text(key, ""), "encrypted_with_kms": derive(bool, key if key is not None else ""),
-        "s3_bucket_name": text(a.get("s3_bucket_name"), ""),
+        "s3_bucket_name": text(declared_address(idx, a.get("s3_bucket_name"), "aws_s3_bucket", "bucket"), ""),
         "cloudwatch_logs_log_group_arn": text(cw, ""), "cloudwatch_logs_enabled": derive(bool, cw if cw is not None else ""),
         "is_logging": boolean(a.get("enable_logging"), True),
     }  # fmt: skip
@@ -418,7 +431,7 @@ def lambda_function(r: RawResource, idx: Index) -> tuple[str, Props]:
 @maps(TF, "aws_backup_vault")
 def backup_vault(r: RawResource, idx: Index) -> tuple[str, Props]:
     return "aws.backup.vault", {
-        "encryption_key_arn": text(r.attrs.get("kms_key_arn"), ""),
+        "encryption_key_arn": text(declared_key_arn(idx, r.attrs.get("kms_key_arn"), "aws_kms_key"), ""),
         "service_managed": False,
     }
 
