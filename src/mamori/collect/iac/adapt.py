@@ -85,12 +85,17 @@ def refers(v: Any, target: RawResource, names: list[Any]) -> bool:
     return False
 
 
+def account_of(root: str) -> str:
+    """The Resource ``account`` of an IaC root (its path, ARN-safe): addresses are unique per root."""
+    return (root or ACCOUNT).replace(":", "_")
+
+
 def declared_key_arn(idx: Index, value: Any, key_type: str) -> Any:
     """A KMS key reference to a key declared in the code, as the ARN of that key's IaC resource
     (``arn:aws:kms:iac:iac:key/<address>``) so a rule can look the key up; other values unchanged."""
     for k in idx.by_type.get(key_type, []):
         if refers(value, k, []):
-            return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{k.address}"
+            return f"arn:aws:kms:{REGION}:{account_of(k.root)}:key/{k.address}"
     return value
 
 
@@ -213,9 +218,13 @@ def adapt(raws: list[RawResource]) -> list[Adapted]:
     """Every raw resource with a mapper, as a typed Resource (id = its address)."""
     from mamori.collect.iac import mappers_cfn, mappers_net, mappers_tf  # noqa: F401  (registers the mappers)
 
-    idx = Index(raws)
+    groups: dict[str, list[RawResource]] = {}
+    for r in raws:
+        groups.setdefault(r.root, []).append(r)
+    indexes = {root: Index(rs) for root, rs in groups.items()}
     out: list[Adapted] = []
     for r in raws:
+        idx = indexes[r.root]
         fns = [f for f in [MAPPERS.get((family(r.source), r.type))] if f] + EXTRA.get((family(r.source), r.type), [])
         for fn in fns:
             rtype, props = fn(r, idx)
@@ -246,7 +255,7 @@ def _resource(r: RawResource, rtype: str, props: Props) -> Resource:
     raw_tags: Any = (r.attrs.get("tags") if r.source != "cloudformation"
                      else {t.get("Key"): t.get("Value") for t in r.attrs.get("Tags") or [] if isinstance(t, dict)})  # fmt: skip
     tags: dict[str, str] = {str(k): str(v) for k, v in raw_tags.items() if not isinstance(v, Unknown)} if isinstance(raw_tags, dict) else {}
-    return Resource(provider="aws", account=ACCOUNT, region=REGION, type=rtype, id=r.address, arn="", name=r.address,
+    return Resource(provider="aws", account=account_of(r.root), region=REGION, type=rtype, id=r.address, arn="", name=r.address,
                     tags=tags, properties=clean, unresolved=unresolved)  # fmt: skip
 
 

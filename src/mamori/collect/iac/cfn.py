@@ -336,6 +336,7 @@ def load_template(path: Path, params: dict[str, Any] | None = None) -> list[RawR
                 line,
                 attrs,
                 _waivers(res.get("Metadata"), line),
+                root=str(path),
             )
         )
     return out

@@ -103,7 +103,7 @@ def load_plan(path: Path, doc: Any | None = None) -> list[RawResource]:
             attrs: dict[str, Any] = _mark_unknown(values, unknown, r_refs, "") if unknown else dict(values or {})
             m = re.search(r'"address"\s*:\s*"' + re.escape(addr) + '"', text)
             line = text.count("\n", 0, m.start()) + 1 if m else 0
-            rr = RawResource("plan", str(r.get("type", "")), addr, src, line, attrs)
+            rr = RawResource("plan", str(r.get("type", "")), addr, src, line, attrs, root=src)
             rr.refs = {k: v[0] for k, v in r_refs.items() if v}
             out.append(rr)
     return out

@@ -68,6 +68,9 @@ class RawResource:
     line: int
     attrs: dict[str, Any]
     waivers: list[Waiver] = field(default_factory=list)
+    root: str = ""
+    """The unit addresses are unique in (a Terraform root module's directory, a plan or template
+    file): resources of different roots never refer to each other."""
     refs: dict[str, str] = field(default_factory=dict)
     """For plan JSON: attribute -> the address it references (when the value is not yet known)."""
 

@@ -98,13 +98,13 @@ def run_iac_gate(req: IacRequest) -> IacReport:
     now = req.now or datetime.now(UTC)
     adapted, raws, files = load_iac(req.path, list(req.var_files))
     rules = iac_rules(req.rule_dirs)
-    by_id = {(a.resource.type, a.resource.id): a for a in adapted}
+    by_id = {(a.resource.type, a.resource.account, a.resource.id): a for a in adapted}
     inv = Inventory([a.resource for a in adapted], collected_at=now)
     ev = evaluate(inv, rules, now=now)
     notes: list[str] = []
     findings: list[IacFinding] = []
     for res in ev.results:
-        a = by_id.get((res.resource_type, res.resource_id))
+        a = by_id.get((res.resource_type, res.account, res.resource_id))
         if a is None:
             continue
         spec = rules.get(res.rule_id).spec
