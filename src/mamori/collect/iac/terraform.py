@@ -511,7 +511,7 @@ class Loader:
                 raise IacError(f"more than {MAX_FILES} .tf files", source=str(path))
             if d is not None:
                 doc = self._parsed.pop(f.resolve(), None) or _parse_file(f)
-            d.blocks.extend(_blocks(doc, str(f)))
+                d.blocks.extend(_blocks(doc, str(f)))
         self._dirs[path] = d
         return d
 
