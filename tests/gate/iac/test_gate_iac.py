@@ -129,3 +129,37 @@ def test_templates_are_read_or_refused_with_input_error(tmp_path_factory: object
         p.write_bytes(b"Resources:\n" + data)
         with contextlib.suppress(IacError):
             load_template(p)
+
+
+ODD_SHAPES = [
+    'resource "a" {}', "resource {}", 'module "m" { source = 5 }', 'locals { a = local.a }',
+    'resource "aws_s3_bucket" "b" { count = -1 }', 'resource "aws_s3_bucket" "b" { for_each = 5 }',
+    'resource "aws_s3_bucket" "b" { bucket = aws_s3_bucket.b.bucket }',
+    'resource "aws_security_group" "s" { ingress = 5 }', 'resource "aws_network_acl" "n" {\n ingress {\n rule_no = "x"\n }\n}',
+    'resource "aws_cloudfront_distribution" "d" {\n origin = 5\n default_cache_behavior = [1]\n}',
+    'resource "aws_iam_policy" "p" { policy = "[1]" }', 'module "m" {\n  source = "./"\n}',
+]  # fmt: skip
+
+
+def test_odd_shapes_are_unknown_or_read_never_a_crash(tmp_path: Path) -> None:
+    from mamori.gate.iac.service import IacRequest, run_iac_gate
+
+    for i, text in enumerate(ODD_SHAPES):
+        d = tmp_path / str(i)
+        d.mkdir()
+        (d / "main.tf").write_text(text + "\n")
+        report = run_iac_gate(IacRequest(d))
+        assert all(f.status in ("FAIL", "UNKNOWN", "PASS") for f in report.findings)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet='resourcvaiblmdul{}[]()="$ .,_\n#0123456789?:!', max_size=120))
+def test_terraform_text_is_read_or_refused_with_input_error(text: str) -> None:
+    import tempfile
+
+    from mamori.collect.iac.terraform import load_tree
+
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "main.tf").write_text(text)
+        with contextlib.suppress(IacError):
+            load_tree(Path(d))

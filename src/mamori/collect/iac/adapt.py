@@ -183,6 +183,11 @@ def doc(v: Any) -> Any:
 # -- the registry -----------------------------------------------------------------------------
 
 Mapper = Callable[[RawResource, Index], tuple[str, Props]]
+
+
+def _type_of(fn: Mapper, r: RawResource) -> str:
+    """The typed resource type a mapper produces (asked with no attributes: every mapper takes that)."""
+    return fn(RawResource(r.source, r.type, r.address, r.file, r.line, {}, root=r.root), Index([]))[0]
 MAPPERS: dict[tuple[str, str], Mapper] = {}
 """(source family "terraform" | "cloudformation", source type) -> mapper."""
 
@@ -227,7 +232,16 @@ def adapt(raws: list[RawResource]) -> list[Adapted]:
         idx = indexes[r.root]
         fns = [f for f in [MAPPERS.get((family(r.source), r.type))] if f] + EXTRA.get((family(r.source), r.type), [])
         for fn in fns:
-            rtype, props = fn(r, idx)
+            try:
+                rtype, props = fn(r, idx)
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+                # a shape the mapper does not expect (`ingress = 5`): every property unknown, named
+                rtype = _type_of(fn, r)
+                res = _resource(r, rtype, {})
+                res = Resource(res.provider, res.account, res.region, res.type, res.id, res.arn, res.name, res.tags, {},
+                               {"*": f"{r.type} {r.address} could not be read: {type(exc).__name__}: {exc}"})  # fmt: skip
+                out.append(Adapted(res, r))
+                continue
             out.append(Adapted(_resource(r, rtype, props), r))
     return out
 

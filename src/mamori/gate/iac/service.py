@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,9 @@ class IacReport:
         return out
 
 
+@lru_cache(maxsize=8)
 def iac_rules(rule_dirs: tuple[Path, ...] = ()) -> RuleSet:
-    """The rules `gate iac` evaluates: every rule not marked ``live_only``."""
+    """The rules `gate iac` evaluates: every rule not marked ``live_only`` (loaded once a process)."""
     return RuleSet(r for r in load_rules(rule_dirs) if r.spec.live_only is None)
 
 
