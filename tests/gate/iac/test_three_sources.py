@@ -21,29 +21,32 @@ from ...collect.isolated import isolated_aws
 RULES = load_rules()
 PUBLIC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}]}
 
-Make = Callable[[boto3.Session], None]
+Make = Callable[[boto3.Session, str], None]
+"""Creates the resource through the API under the given name (or Name tag, or alias)."""
 
 
 def _sqs(attrs: dict[str, str]) -> Make:
-    return lambda s: s.client("sqs").create_queue(QueueName="q", Attributes=attrs) and None
+    return lambda s, name: s.client("sqs").create_queue(QueueName=name, Attributes=attrs) and None
 
 
 def _volume(enc: bool) -> Make:
-    return lambda s: s.client("ec2").create_volume(AvailabilityZone="us-east-1a", Size=10, Encrypted=enc) and None
+    return lambda s, name: s.client("ec2").create_volume(AvailabilityZone="us-east-1a", Size=10, Encrypted=enc,
+                                                         TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": name}]}]) and None  # fmt: skip
 
 
 def _table(**kw: Any) -> Make:
-    def make(s: boto3.Session) -> None:
+    def make(s: boto3.Session, name: str) -> None:
         ddb = s.client("dynamodb")
-        ddb.create_table(TableName="orders", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
                          AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], **kw)  # fmt: skip
 
     return make
 
 
 def _key(rotate: bool) -> Make:
-    def make(s: boto3.Session) -> None:
+    def make(s: boto3.Session, name: str) -> None:
         kid = s.client("kms").create_key()["KeyMetadata"]["KeyId"]
+        s.client("kms").create_alias(AliasName=f"alias/{name}", TargetKeyId=kid)
         if rotate:
             s.client("kms").enable_key_rotation(KeyId=kid)
 
@@ -51,23 +54,23 @@ def _key(rotate: bool) -> Make:
 
 
 def _sg(cidr: str) -> Make:
-    def make(s: boto3.Session) -> None:
+    def make(s: boto3.Session, name: str) -> None:
         ec2 = s.client("ec2")
         vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        gid = ec2.create_security_group(GroupName="ssh", Description="ssh", VpcId=vpc)["GroupId"]
+        gid = ec2.create_security_group(GroupName=name, Description="ssh", VpcId=vpc)["GroupId"]
         ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": cidr}]}])
 
     return make
 
 
 def _repo(immutable: bool) -> Make:
-    return lambda s: s.client("ecr").create_repository(repositoryName="app", imageTagMutability="IMMUTABLE" if immutable else "MUTABLE") and None
+    return lambda s, name: s.client("ecr").create_repository(repositoryName=name, imageTagMutability="IMMUTABLE" if immutable else "MUTABLE") and None
 
 
 def _log_group(days: int) -> Make:
-    def make(s: boto3.Session) -> None:
-        s.client("logs").create_log_group(logGroupName="app")
-        s.client("logs").put_retention_policy(logGroupName="app", retentionInDays=days)
+    def make(s: boto3.Session, name: str) -> None:
+        s.client("logs").create_log_group(logGroupName=name)
+        s.client("logs").put_retention_policy(logGroupName=name, retentionInDays=days)
 
     return make
 
@@ -112,24 +115,38 @@ SCENARIOS: list[tuple[str, str, str, Make, str, str]] = [
 ]  # fmt: skip
 
 
-def _verdict(rule_id: str, resources: list[Any], rtype: str) -> set[str]:
-    res = [r for r in resources if r.type == rtype]
-    inv = Inventory(resources)
-    out = {r.status.value for r in evaluate(inv, RuleSet([RULES.get(rule_id)])).results if r.resource_id in {x.id for x in res}}
-    return out
+def _verdict(rule_id: str, resources: list[Any], mine: list[Any]) -> set[str]:
+    ids = {(x.type, x.id) for x in mine}
+    results = evaluate(Inventory(resources), RuleSet([RULES.get(rule_id)])).results
+    return {r.status.value for r in results if (r.resource_type, r.resource_id) in ids}
 
 
-@pytest.mark.parametrize(("rule_id", "service", "expect", "make", "tf", "cfn"), SCENARIOS, ids=[f"{s[0]}-{s[2]}" for s in SCENARIOS])
-def test_same_verdict_collector_terraform_cloudformation(rule_id: str, service: str, expect: str, make: Make, tf: str, cfn: str) -> None:
+def _named(resources: list[Any], rtype: str, name: str) -> list[Any]:
+    return [r for r in resources if r.type == rtype and (name in (r.id, r.name) or f"alias/{name}" in (r.properties.get("aliases") or []))]
+
+
+BY_RULE: dict[str, list[tuple[str, str, str, Make, str, str]]] = {}
+for _sc in SCENARIOS:
+    BY_RULE.setdefault(_sc[0], []).append(_sc)
+
+
+@pytest.mark.parametrize("rule_id", sorted(BY_RULE))
+def test_same_verdict_collector_terraform_cloudformation(rule_id: str) -> None:
+    """The rule's pass and fail resources made through the API (one estate, one collection),
+    in Terraform and in CloudFormation: the same verdict each time."""
     rtype = RULES.get(rule_id).spec.resource_type
+    scenarios = BY_RULE[rule_id]
     with isolated_aws():
         session = boto3.Session(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-        make(session)
-        # the API also makes what AWS creates implicitly (a VPC's default security group): not the resource under test
-        live = [r for r in collect(session, regions=("us-east-1",), services=[service]).inventory if r.properties.get("is_default") is not True]
-    tf_res = case_resources("terraform", tf)
-    cfn_res = case_resources("cloudformation", cfn)
-    assert pick(tf_res, rtype, None) is not None and pick(cfn_res, rtype, None) is not None
-    got = {"collector": _verdict(rule_id, live, rtype), "terraform": _verdict(rule_id, tf_res, rtype),
-           "cloudformation": _verdict(rule_id, cfn_res, rtype)}  # fmt: skip
-    assert got == {key: {expect} for key in got}, got
+        for _, _, expect, make, _, _ in scenarios:
+            make(session, f"x-{expect.lower()}")
+        live = list(collect(session, regions=("us-east-1",), services=[scenarios[0][1]]).inventory)
+    for _, _, expect, _, tf, cfn in scenarios:
+        tf_res, cfn_res = case_resources("terraform", tf), case_resources("cloudformation", cfn)
+        tf_one, cfn_one = pick(tf_res, rtype, None), pick(cfn_res, rtype, None)
+        assert tf_one is not None and cfn_one is not None
+        mine = _named(live, rtype, f"x-{expect.lower()}")
+        assert len(mine) == 1, (expect, [(r.id, r.name) for r in live if r.type == rtype])
+        got = {"collector": _verdict(rule_id, live, mine), "terraform": _verdict(rule_id, tf_res, [tf_one]),
+               "cloudformation": _verdict(rule_id, cfn_res, [cfn_one])}  # fmt: skip
+        assert got == {k: {expect} for k in got}, (expect, got)
