@@ -11,6 +11,7 @@ value, a data source's attribute that is not an identifier, a remote module's ou
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,6 +202,7 @@ class _Module:
             (b.type, b.name): b for b in d.blocks if b.kind == "resource"
         }
         self.modules: dict[str, _Block] = {b.name: b for b in d.blocks if b.kind == "module"}
+        self.data: dict[tuple[str, str], _Block] = {(b.type, b.name): b for b in d.blocks if b.kind == "data"}
         self._memo: dict[tuple[str, str], Any] = {}
         self._busy: set[tuple[str, str]] = set()
         self._instances: dict[tuple[str, str], list[tuple[Any, dict[str, Any]]]] = {}
@@ -256,6 +258,8 @@ class _Module:
             if root == "module" and steps:
                 return self.module_output(str(steps[0]), steps[1:], text)
             if root == "data":
+                if len(steps) >= 3 and steps[0] == "aws_iam_policy_document" and steps[2] == "json":
+                    return self.policy_document(str(steps[1]), text)
                 return Symbolic("${" + text + "}") if steps and steps[-1] in _ID_ATTRS else Unknown(text)
             if root in ("each", "count", "self"):
                 return Unknown(text)
@@ -264,6 +268,53 @@ class _Module:
             return Unknown(text)
 
         return resolve
+
+    def policy_document(self, name: str, text: str) -> Any:
+        """``data.aws_iam_policy_document.NAME.json``, built from its ``statement`` blocks as the
+        provider does (effect, actions, not_actions, resources, not_resources, principals,
+        not_principals, condition); ``source_policy_documents`` and the like are Unknown."""
+        b = self.data.get(("aws_iam_policy_document", name))
+        if b is None:
+            return Unknown(text + " (no such data source)")
+
+        def build() -> Any:
+            body = evaluate_hcl2(b.body, self.resolver({}))
+            if any(k in body for k in ("source_policy_documents", "override_policy_documents", "source_json", "override_json")):
+                return Unknown(text + " (merges other documents)")
+            stmts = []
+            for st in body.get("statement") or []:
+                if not isinstance(st, dict):
+                    return Unknown(text)
+                out: dict[str, Any] = {"Effect": st.get("effect", "Allow")}
+                if st.get("sid"):
+                    out["Sid"] = st["sid"]
+                for key, name_ in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"), ("not_resources", "NotResource")):
+                    if st.get(key) is not None:
+                        out[name_] = st[key]
+                for key, name_ in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+                    ps = st.get(key)
+                    if ps:
+                        prin: dict[str, Any] = {}
+                        for p in ps:
+                            t, ids = p.get("type"), p.get("identifiers")
+                            if t == "*":
+                                prin = "*"  # type: ignore[assignment]
+                                break
+                            prin.setdefault(str(t), []).extend(ids if isinstance(ids, list) else [ids])
+                        out[name_] = prin
+                conds: dict[str, Any] = {}
+                for c in st.get("condition") or []:
+                    conds.setdefault(str(c.get("test")), {})[str(c.get("variable"))] = c.get("values")
+                if conds:
+                    out["Condition"] = conds
+                stmts.append(out)
+            doc = {"Version": body.get("version", "2012-10-17"), "Statement": stmts}
+            from mamori.collect.iac.values import unknown_in
+
+            u = unknown_in(doc)
+            return Unknown(f"{text} ({u.expr})") if u is not None else json.dumps(doc)
+
+        return self._cached(("data", f"aws_iam_policy_document.{name}"), build)
 
     def module_output(self, name: str, steps: list[Any], text: str) -> Any:
         child = self.child(name)
