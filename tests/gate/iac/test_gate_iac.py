@@ -163,3 +163,10 @@ def test_terraform_text_is_read_or_refused_with_input_error(text: str) -> None:
         (Path(d) / "main.tf").write_text(text)
         with contextlib.suppress(IacError):
             load_tree(Path(d))
+
+
+def test_cloudformation_parameters_file_resolves_the_unknown(tmp_path: Path) -> None:
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps([{"ParameterKey": "TopicKey", "ParameterValue": "alias/topics"}]))
+    fs = findings(str(EXAMPLES / "cloudformation" / "stack.yaml"), "--var-file", str(params), "--include-pass")
+    assert next(f for f in fs if f["rule_id"] == "sns_topic_not_encrypted")["status"] == "PASS"
