@@ -170,3 +170,12 @@ def test_cloudformation_parameters_file_resolves_the_unknown(tmp_path: Path) -> 
     params.write_text(json.dumps([{"ParameterKey": "TopicKey", "ParameterValue": "alias/topics"}]))
     fs = findings(str(EXAMPLES / "cloudformation" / "stack.yaml"), "--var-file", str(params), "--include-pass")
     assert next(f for f in fs if f["rule_id"] == "sns_topic_not_encrypted")["status"] == "PASS"
+
+
+def test_a_dynamic_block_is_unknown_never_absent(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_security_group" "s" {\n  dynamic "ingress" {\n    for_each = var.rules\n'
+        "    content {\n      from_port = ingress.value\n    }\n  }\n}\n"
+    )
+    f = next(x for x in findings(str(tmp_path)) if x["rule_id"] == "ec2_security_group_admin_port_open_ipv4")
+    assert f["status"] == "UNKNOWN" and 'dynamic "ingress"' in f["expression"]

@@ -382,8 +382,17 @@ class _Module:
         if b is None:
             return None
 
+        dynamic = _dynamic_names(b.body)
+        body = {k: v for k, v in b.body.items() if k != "dynamic"}
+
         def compute() -> list[tuple[Any, dict[str, Any]]]:
-            return [(k, evaluate_hcl2(b.body, self.resolver(extra))) for k, extra in self._expand(b.body)]
+            out = []
+            for k, extra in self._expand(b.body):
+                attrs = evaluate_hcl2(body, self.resolver(extra))
+                for name in dynamic:  # not expanded: whatever the block sets is unknown, never absent
+                    attrs[name] = Unknown(f'dynamic "{name}" block (not expanded)')
+                out.append((k, attrs))
+            return out
 
         out = self._cached(("resource", f"{rtype}.{name}"), compute)
         if isinstance(out, Unknown):
@@ -490,6 +499,14 @@ _META = frozenset(
 _ID_ATTRS = frozenset(
     {"id", "arn", "name", "account_id", "key_id", "bucket", "json", "url", "invoke_arn", "qualified_arn"}
 )
+
+
+def _dynamic_names(body: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for entry in body.get("dynamic") or []:
+        if isinstance(entry, dict):
+            names.extend(_unq(k) for k in entry if not k.startswith("__"))
+    return names
 
 
 def _walk(v: Any, steps: list[Any], text: str) -> Any:
