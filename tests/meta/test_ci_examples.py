@@ -65,7 +65,7 @@ def _mamori_lines(doc: object, shell: bool = False) -> list[str]:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_every_mamori_command_in_the_ci_examples_parses(path: Path) -> None:
     lines = _mamori_lines(yaml.safe_load(path.read_text()))
-    assert any("gate secrets" in x for x in lines) and any("gate deps" in x for x in lines)
+    assert any("gate secrets" in x for x in lines) and any("gate deps" in x for x in lines) and any("gate iac" in x for x in lines)
     assert all("-o sarif --output-file" in x for x in lines)
     for line in lines:
         args = shlex.split(line)[1:]
@@ -79,10 +79,16 @@ def test_every_mamori_command_in_the_ci_examples_parses(path: Path) -> None:
         cmd.make_context(cmd.name, list(args), parent=ctx.parent)  # raises on an unknown option or choice
 
 
-def test_the_github_action_uploads_both_reports_even_when_a_gate_fails() -> None:
+def test_the_github_action_uploads_every_report_even_when_a_gate_fails() -> None:
     doc = yaml.safe_load(EXAMPLES[0].read_text())
     steps = doc["jobs"]["gates"]["steps"]
     uploads = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")]
-    assert {s["with"]["sarif_file"] for s in uploads} == {"secrets.sarif", "deps.sarif"}
+    assert {s["with"]["sarif_file"] for s in uploads} == {"secrets.sarif", "deps.sarif", "iac.sarif"}
     assert all(s.get("if") == "always()" for s in uploads)
     assert doc["permissions"]["security-events"] == "write"
+
+
+def test_the_pre_commit_hooks_include_the_iac_gate() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    iac = [h for h in hooks if h["id"] == "mamori-iac"]
+    assert iac and iac[0]["entry"].startswith("mamori gate iac")

@@ -71,6 +71,8 @@ def test_rule_cases_use_only_real_properties() -> None:
     for rule_id, doc in ALL_CASES.items():
         default = RULES.get(rule_id).spec.resource_type
         for i, case in enumerate(doc["cases"]):
+            if "resource" not in case:  # a Terraform / CloudFormation case: the adapters build typed models
+                continue
             for res in [case["resource"], *(case.get("others") or [])]:
                 rtype = res.get("type", default)
                 props = res.get("properties") or {}

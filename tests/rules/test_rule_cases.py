@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from mamori.collect.iac.cases import KINDS, case_resources, pick
 from mamori.engine import evaluate
 from mamori.model import Inventory, Resource, ResultStatus
 from mamori.rules import RuleSet, load_rules
@@ -51,8 +52,15 @@ def _resource(spec: dict[str, Any], default_type: str, i: int) -> Resource:
 
 def run_case(rule_id: str, case: dict[str, Any], i: int) -> ResultStatus | None:
     rule = RULES.get(rule_id)
-    res = _resource(case["resource"], rule.spec.resource_type, i)
-    others = [_resource(o, rule.spec.resource_type, 1000 + j) for j, o in enumerate(case.get("others") or [])]
+    kind = next((k for k in KINDS if k in case), None)
+    if kind is not None:  # a Terraform / CloudFormation snippet, through the real adapters
+        found = case_resources(kind, case[kind])
+        picked = pick(found, rule.spec.resource_type, case.get("address"))
+        assert picked is not None, f"the snippet declares no {rule.spec.resource_type} ({[r.id for r in found]})"
+        res, others = picked, [r for r in found if r is not picked]
+    else:
+        res = _resource(case["resource"], rule.spec.resource_type, i)
+        others = [_resource(o, rule.spec.resource_type, 1000 + j) for j, o in enumerate(case.get("others") or [])]
     inv = Inventory([res, *others], collected_at=NOW)
     ev = evaluate(inv, RuleSet([rule]), now=NOW, params={rule_id: case.get("params") or {}})
     mine = [r for r in ev.results if r.resource_id == res.id and r.resource_type == res.type]

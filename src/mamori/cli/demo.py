@@ -136,6 +136,19 @@ def _store_hints(findings: list[Finding]) -> list[tuple[str, str]]:
         ("mamori report html -o report.html", "one page: scores, trend and fixes"),
         ("mamori rules list", "what is checked, and why"),
         ("mamori scans list", "every scan, with what changed"),
+        *_iac_hints(),
+    ]
+
+
+def _iac_hints() -> list[tuple[str, str]]:
+    """The IaC samples, when run from a checkout (they ship in examples/, not in the package)."""
+    from pathlib import Path
+
+    if not Path("examples/iac/terraform").is_dir():
+        return [("mamori gate iac PATH", "the same rules on Terraform and CloudFormation")]
+    return [
+        ("mamori gate iac examples/iac/terraform", "the same rules on Terraform: FAIL, UNKNOWN, a waiver"),
+        ("mamori gate iac examples/iac/cloudformation", "and on CloudFormation"),
     ]
 
 

@@ -37,11 +37,15 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option("--service", default=None, help="Only rules of this service (iam, s3, ec2, ...).")
+@click.option("--source", type=click.Choice(["live", "iac"]), default=None,
+              help="iac: only the rules `mamori gate iac` evaluates (not live_only); live: every rule.")  # fmt: skip
 @output_option()
 @config_option
-def list_(service: str | None, fmt: str, config_path: str | None) -> None:
+def list_(service: str | None, source: str | None, fmt: str, config_path: str | None) -> None:
     """Every rule (built-in and from rule_paths)."""
     rs = [r for r in load_rules(get_config(config_path).rule_paths) if service is None or r.spec.service == service]
+    if source == "iac":
+        rs = [r for r in rs if r.spec.live_only is None]
     if fmt == "json":
         emit_json([_spec_dict(r.spec) for r in rs])
         return

@@ -110,4 +110,20 @@ def _one(rid: str, sev: Any, res: Any, ctx: EvalContext, applies: Any, fail_when
     if v is False:
         return Result(rid, PASS, sev, res.type, res.id, res.account, res.region, res.arn, {})
     missing = sorted(k for k, val in ev.items() if val is None)
+    if res.unresolved:
+        exprs = unresolved_for(res, missing)
+        if exprs:
+            return Result.of(rid, sev, res, ResultStatus.UNKNOWN, {k: None for k in missing},
+                             reason="unresolved: " + "; ".join(f"{k} = {e}" for k, e in exprs.items()))  # fmt: skip
     return Result.of(rid, sev, res, ResultStatus.UNKNOWN, {k: None for k in missing}, reason="not collected: " + ", ".join(missing) if missing else "undecidable")
+
+
+def unresolved_for(res: Any, missing: list[str]) -> dict[str, str]:
+    """The source expressions (IaC) behind the missing values a rule needed: property -> expression.
+
+    A missing path ``a.b`` is matched on its first name; when a hook gave no evidence, every
+    unresolved property of the resource is named rather than none."""
+    table: dict[str, str] = dict(res.unresolved)
+    roots = [m.split(".", 1)[0].split("[", 1)[0] for m in missing]
+    hit = {r: table[r] for r in roots if r in table}
+    return hit or table

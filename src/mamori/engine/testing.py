@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mamori.collect.iac.cases import KINDS, case_resources, pick
 from mamori.engine.evaluate import evaluate
 from mamori.errors import InputError
 from mamori.model.finding import Result, ResultStatus
@@ -84,7 +85,7 @@ def load_case_file(path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list) or not doc["cases"]:
         raise InputError("a case file is a mapping with a non-empty list `cases:`", source=src, where="cases")
     for i, case in enumerate(doc["cases"]):
-        if not isinstance(case, dict) or "resource" not in case:
+        if not isinstance(case, dict) or not ({"resource", *KINDS} & set(case)):
             raise InputError("each case needs `expect:` and `resource:`", source=src, where=f"cases[{i}]")
         if case.get("expect") not in EXPECTS:
             raise InputError(f"expect must be one of {', '.join(EXPECTS)}, not {case.get('expect')!r}", source=src, where=f"cases[{i}].expect")
@@ -113,8 +114,16 @@ def run_cases(rule: Rule, path: Path, *, now: datetime | None = None) -> list[Ca
     when = now or _now(doc, src) or datetime.now(UTC)
     out = []
     for i, case in enumerate(doc["cases"]):
-        res = _resource(case["resource"], rule.spec.resource_type, i, src, f"cases[{i}].resource")
-        others = [_resource(o, rule.spec.resource_type, 1000 + j, src, f"cases[{i}].others[{j}]") for j, o in enumerate(case.get("others") or [])]
+        kind = next((k for k in KINDS if k in case), None)
+        if kind is not None:  # a Terraform / CloudFormation snippet, read by the real IaC adapters
+            found = case_resources(kind, str(case[kind]))
+            picked = pick(found, rule.spec.resource_type, case.get("address"))
+            if picked is None:
+                raise InputError(f"the snippet declares no {rule.spec.resource_type}", source=src, where=f"cases[{i}].{kind}")
+            res, others = picked, [r for r in found if r is not picked]
+        else:
+            res = _resource(case["resource"], rule.spec.resource_type, i, src, f"cases[{i}].resource")
+            others = [_resource(o, rule.spec.resource_type, 1000 + j, src, f"cases[{i}].others[{j}]") for j, o in enumerate(case.get("others") or [])]
         params = case.get("params") or {}
         if not isinstance(params, dict):
             raise InputError("params must be a mapping", source=src, where=f"cases[{i}].params")

@@ -30,6 +30,9 @@ class Resource:
     name: str = ""
     tags: Mapping[str, str] = field(default_factory=dict)
     properties: Mapping[str, Any] = field(default_factory=dict)
+    unresolved: Mapping[str, str] = field(default_factory=dict)
+    """Property -> the source expression it could not be resolved from (IaC only; such a
+    property is ``None``). Not stored: a collector never sets it."""
 
     @property
     def key(self) -> tuple[str, str, str, str]:

@@ -34,6 +34,9 @@ class RuleSpec(BaseModel):
     fail_when: dict[str, Any]
     evidence: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
+    live_only: str | None = None
+    """Why the rule can only be decided on a live account (credential report, usage, region-wide
+    settings): `mamori gate iac` skips it. None = it is evaluated on IaC too."""
 
     @field_validator("severity", mode="before")
     @classmethod

@@ -1,0 +1,1 @@
+"""Infrastructure as code -> the collectors' typed resources (Terraform, plan JSON, CloudFormation)."""
