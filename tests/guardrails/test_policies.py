@@ -78,7 +78,7 @@ def test_a_policy_over_the_limit_is_split_into_parts_that_fit() -> None:
     big = _by_name(FULL)["mamori-protect-mamori"]
     parts = split(big, limit=700)
     assert len(parts) > 1 and all(len(p.content) <= 700 for p in parts)
-    assert [p.name for p in parts][0].startswith("mamori-protect-mamori-")
+    assert all(p.name.startswith("mamori-protect-mamori-") for p in parts)
     merged = [a for p in parts for s in p.document["Statement"] for a in s["Action"]]
     assert sorted(merged) == sorted(a for s in big.document["Statement"] for a in s["Action"])
     one = Scp("tiny", "t", {"Version": "2012-10-17", "Statement": [{"Sid": "S", "Effect": "Deny", "Action": ["*"], "Resource": "*"}]})

@@ -20,7 +20,7 @@ F = Callable[..., Any]
 
 def gen_options(f: F) -> F:
     """The SCP generation options (`scp`, `deploy`, `export`, `impact`); mamori.yaml supplies the defaults."""
-    opts = [
+    opts: list[Callable[[F], F]] = [
         click.option("--allowed-regions", "allowed_regions", multiple=True, metavar="R1,R2",
                      help="Deny every other Region (global services excepted). Default: guardrails.preventive.allowed_regions."),
         click.option("--protect-role-pattern", default=None, metavar="PATTERN",
@@ -61,7 +61,7 @@ def _regions(values: tuple[str, ...], hint: str) -> tuple[str, ...]:
 
 
 def org_options(f: F) -> F:
-    opts = [
+    opts: list[Callable[[F], F]] = [
         click.option("--org", "org", is_flag=True, help="Act on the organization of these credentials (its management account)."),
         click.option("--profile", default=None, help="AWS profile of the management account."),
         click.option("--endpoint-url", default=None, envvar="MAMORI_ENDPOINT_URL", metavar="URL",

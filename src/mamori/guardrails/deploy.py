@@ -26,7 +26,7 @@ CREATE, UPDATE, ATTACH, ENABLE, UNCHANGED = "create", "update", "attach", "enabl
 
 @dataclass(frozen=True)
 class DeployRequest:
-    options: ScpOptions = ScpOptions()
+    options: ScpOptions = field(default_factory=ScpOptions)
     target: str | None = None  # root or OU id; default: the root
     regions: tuple[str, ...] = ()  # StackSet Regions; default: allowed Regions, else the central Region
     central_region: str = "us-east-1"

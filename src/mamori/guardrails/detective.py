@@ -156,7 +156,6 @@ def central_template(rules: list[EventRule]) -> dict[str, Any]:
         "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": BUS_NAME}},
         "BusPolicy": {
             "Type": "AWS::Events::EventBusPolicy",
-            "DependsOn": "Bus",
             "Properties": {
                 "EventBusName": BUS_NAME,
                 "StatementId": "organization-may-put-events",
