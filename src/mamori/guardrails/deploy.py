@@ -18,10 +18,11 @@ from sqlalchemy import Engine
 
 from mamori.audit.log import record
 from mamori.guardrails import detective, state
-from mamori.guardrails.org import SCP_TYPE, ClientFactory, GuardrailsError, Org, call, pages
+from mamori.guardrails.org import SCP_TYPE, ClientFactory, Org, call, missing, pages
 from mamori.guardrails.policies import Scp, ScpOptions, generate
 
 CREATE, UPDATE, ATTACH, ENABLE, UNCHANGED = "create", "update", "attach", "enable", "unchanged"
+STACKSET_MISSING = ("StackSetNotFoundException", "StackSetNotFound")
 
 
 @dataclass(frozen=True)
@@ -131,12 +132,9 @@ def plan(client: ClientFactory, req: DeployRequest) -> Plan:
     central_body = detective.dumps(detective.central_template(rules))
     central_params = {"OrganizationId": info.id}
     where = f"{info.management_account}/{home}"
-    try:
-        stacks = cfn.describe_stacks(StackName=detective.CENTRAL_STACK)["Stacks"]
-    except Exception as exc:  # a missing stack is a ValidationError; anything else fails the plan below
-        if "does not exist" not in str(exc):
-            raise GuardrailsError(f"describe stack {detective.CENTRAL_STACK}: {exc}") from exc
-        stacks = []
+    got = missing(f"describe stack {detective.CENTRAL_STACK}", cfn.describe_stacks, (), "does not exist",
+                  StackName=detective.CENTRAL_STACK)  # fmt: skip
+    stacks = got["Stacks"] if got else []
     live_stacks = [s for s in stacks if s.get("StackStatus") != "DELETE_COMPLETE"]
     if not live_stacks:
         changes.append(Change("central_stack", CREATE, detective.CENTRAL_STACK, where, "event bus + SQS queue + rules",
@@ -155,12 +153,9 @@ def plan(client: ClientFactory, req: DeployRequest) -> Plan:
         "ConfigBucket": req.config_bucket,
     }
     payload = {"body": member_body, "params": member_params}
-    try:
-        ss = cfn.describe_stack_set(StackSetName=detective.STACKSET_NAME)["StackSet"]
-    except Exception as exc:
-        if "StackSetNotFound" not in str(exc) and "not found" not in str(exc).lower():
-            raise GuardrailsError(f"describe stack set {detective.STACKSET_NAME}: {exc}") from exc
-        ss = None
+    got = missing(f"describe stack set {detective.STACKSET_NAME}", cfn.describe_stack_set, STACKSET_MISSING,
+                  StackSetName=detective.STACKSET_NAME)  # fmt: skip
+    ss = got["StackSet"] if got else None
     n_rules = len(rules)
     if ss is None:
         changes.append(Change("stackset", CREATE, detective.STACKSET_NAME, where,

@@ -17,6 +17,7 @@ Two templates:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -85,8 +86,14 @@ def rules_for(detections: Iterable[Detection]) -> list[EventRule]:
     return out + sorted(wild, key=lambda r: r.name)
 
 
+@functools.lru_cache(maxsize=1)
+def _builtin_rules() -> tuple[EventRule, ...]:
+    return tuple(rules_for(load_detections()))
+
+
 def default_rules() -> list[EventRule]:
-    return rules_for(load_detections())
+    """The rules for mamori's built-in detections (loaded once per process)."""
+    return list(_builtin_rules())
 
 
 def _rule_resource(rule: EventRule, target: dict[str, Any]) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mamori.guardrails import detective, state
-from mamori.guardrails.deploy import _parse, _targets
-from mamori.guardrails.org import ClientFactory, GuardrailsError, MemberFactory, Org, pages
+from mamori.guardrails.deploy import STACKSET_MISSING, _parse, _targets
+from mamori.guardrails.org import ClientFactory, GuardrailsError, MemberFactory, Org, missing, pages
 
 
 @dataclass(frozen=True)
@@ -56,28 +56,23 @@ def check(client: ClientFactory, member: MemberFactory, engine: Engine, home: st
     instances: dict[str, dict[str, Any]] | None = None
     for it in items:
         if it.kind == "scp":
-            try:
-                content = org.describe_policy(PolicyId=it.ref)["Policy"]["Content"]
-            except Exception as exc:  # PolicyNotFoundException: deleted; anything else is a failure
-                if "PolicyNotFound" not in str(exc):
-                    raise GuardrailsError(f"describe SCP {it.name}: {exc}") from exc
+            got = missing(f"describe SCP {it.name}", org.describe_policy, ("PolicyNotFoundException",), PolicyId=it.ref)
+            if got is None:
                 out.append(Drift("scp", it.name, "deleted", f"policy {it.ref} no longer exists"))
                 continue
-            if state.digest(json.dumps(_parse(content), sort_keys=True)) != it.content_hash:
+            if state.digest(json.dumps(_parse(got["Policy"]["Content"]), sort_keys=True)) != it.content_hash:
                 out.append(Drift("scp", it.name, "edited", f"policy {it.ref}: content differs from what mamori deployed"))
             now = _targets(org, it.ref)
             for tgt in it.details.get("targets", []):
                 if tgt not in now:
                     out.append(Drift("scp", it.name, "detached", f"no longer attached to {tgt}"))
         elif it.kind == "stackset":
-            try:
-                ss = cfn.describe_stack_set(StackSetName=it.name)["StackSet"]
-            except Exception as exc:
-                if "StackSetNotFound" not in str(exc) and "not found" not in str(exc).lower():
-                    raise GuardrailsError(f"describe stack set {it.name}: {exc}") from exc
+            found = missing(f"describe stack set {it.name}", cfn.describe_stack_set, STACKSET_MISSING, StackSetName=it.name)
+            if found is None:
                 out.append(Drift("stackset", it.name, "deleted", "the stack set no longer exists"))
                 instances = {}
                 continue
+            ss = found["StackSet"]
             if state.digest(json.dumps(_parse(ss.get("TemplateBody")), sort_keys=True)) != it.content_hash:
                 out.append(Drift("stackset", it.name, "edited", "template differs from what mamori deployed"))
             instances = {f"{i['Account']}/{i['Region']}": i for i in pages(
@@ -95,12 +90,8 @@ def check(client: ClientFactory, member: MemberFactory, engine: Engine, home: st
         elif it.kind == "rules":
             out += _rules(member, it)
         elif it.kind == "central_stack":
-            try:
-                stacks = cfn.describe_stacks(StackName=it.name)["Stacks"]
-            except Exception as exc:
-                if "does not exist" not in str(exc):
-                    raise GuardrailsError(f"describe stack {it.name}: {exc}") from exc
-                stacks = []
+            desc = missing(f"describe stack {it.name}", cfn.describe_stacks, (), "does not exist", StackName=it.name)
+            stacks = desc["Stacks"] if desc else []
             if not [s for s in stacks if s.get("StackStatus") != "DELETE_COMPLETE"]:
                 out.append(Drift("central_stack", it.name, "deleted", f"the central stack is gone from {it.ref}"))
     return DriftReport(info.id, len(items), out)

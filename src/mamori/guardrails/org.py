@@ -34,6 +34,21 @@ def call(what: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
         raise GuardrailsError(f"{what}: {exc}") from exc
 
 
+def missing(what: str, fn: Callable[..., Any], codes: tuple[str, ...], text: str = "", **kwargs: Any) -> Any | None:
+    """One AWS call, or ``None`` when AWS answers that the thing does not exist (an error code in
+    ``codes``, or a ValidationError saying ``text``, as CloudFormation does for a missing stack)."""
+    try:
+        return fn(**kwargs)
+    except ClientError as exc:
+        err = exc.response.get("Error", {})
+        code, msg = str(err.get("Code", "")), str(err.get("Message", ""))
+        if code in codes or (text and code == "ValidationError" and text in msg):
+            return None
+        raise GuardrailsError(f"{what}: {exc}") from exc
+    except BotoCoreError as exc:
+        raise GuardrailsError(f"{what}: {exc}") from exc
+
+
 def pages(what: str, client: Any, op: str, key: str, **kwargs: Any) -> list[Any]:
     out: list[Any] = []
     try:
