@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mamori.guardrails.impact import Call, action_of, report, statement_denies
 from mamori.guardrails.policies import ScpOptions, generate
@@ -87,3 +89,16 @@ def test_resource_scoped_statements_match_the_rebuilt_arn() -> None:
     assert statement_denies(rule, by_hand) == (True, False)
     unknown = {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
     assert statement_denies(unknown, by_hand) == (True, True)  # counted, and flagged as not evaluated
+
+
+_TEXT = st.text(max_size=80)
+
+
+@given(source=_TEXT, name=_TEXT, region=_TEXT, principal=_TEXT, arn=_TEXT)
+def test_any_logged_call_is_evaluated_without_error(source: str, name: str, region: str, principal: str, arn: str) -> None:
+    """Records are attacker-controlled: whatever the fields hold, evaluation answers (and never raises)."""
+    call = Call(None, "111122223333", region, principal, action_of(source, name), (arn,))
+    for scp in generate(ScpOptions(allowed_regions=("us-east-1",), break_glass_role="arn:aws:iam::*:role/bg")):
+        for stmt in scp.document["Statement"]:
+            denied, unevaluated = statement_denies(stmt, call)
+            assert isinstance(denied, bool) and unevaluated is False

@@ -261,7 +261,8 @@ def drift_cmd(org: bool, profile: str | None, endpoint_url: str | None, central_
     else:
         echo_table([Col("problem"), Col("kind"), Col("name", flex=True, want=30), Col("detail", flex=True, priority=1)],
                    [[d.problem, d.kind, d.name, d.detail] for d in rep.drifts],
-                   title=f"Drift in {rep.organization_id}: {len(rep.drifts)} problems (mamori guardrails deploy --org --yes restores)")  # fmt: skip
+                   title=f"Drift in {rep.organization_id}: {len(rep.drifts)} problem{'s' if len(rep.drifts) != 1 else ''}"
+                         " (mamori guardrails deploy --org --yes restores)")  # fmt: skip
     if rep.drifted:
         raise exit_with(EXIT_FAILED)
 
