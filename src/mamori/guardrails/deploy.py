@@ -78,7 +78,7 @@ class Plan:
         return out
 
 
-def _parse(body: Any) -> Any:
+def parse_body(body: Any) -> Any:
     if isinstance(body, str):
         try:
             return json.loads(body)
@@ -91,7 +91,7 @@ def _scp_by_name(org: Any) -> dict[str, dict[str, Any]]:
     return {p["Name"]: p for p in pages("list SCPs", org, "list_policies", "Policies", Filter=SCP_TYPE)}
 
 
-def _targets(org: Any, policy_id: str) -> set[str]:
+def targets_of(org: Any, policy_id: str) -> set[str]:
     return {t["TargetId"] for t in pages("list an SCP's targets", org, "list_targets_for_policy", "Targets", PolicyId=policy_id)}
 
 
@@ -121,10 +121,10 @@ def plan(client: ClientFactory, req: DeployRequest) -> Plan:
             changes.append(Change("attachment", ATTACH, scp.name, target))
             continue
         desc = call(f"describe SCP {scp.name}", org.describe_policy, PolicyId=have["Id"])["Policy"]
-        same = _parse(desc.get("Content")) == scp.document and desc["PolicySummary"].get("Description") == scp.description
+        same = parse_body(desc.get("Content")) == scp.document and desc["PolicySummary"].get("Description") == scp.description
         changes.append(Change("scp", UNCHANGED if same else UPDATE, scp.name, "organization",
                               "" if same else "content or description differs", {"id": have["Id"]}))  # fmt: skip
-        attached = target in _targets(org, have["Id"])
+        attached = target in targets_of(org, have["Id"])
         changes.append(Change("attachment", UNCHANGED if attached else ATTACH, scp.name, target, "", {"id": have["Id"]}))
 
     rules = detective.default_rules()
@@ -142,7 +142,7 @@ def plan(client: ClientFactory, req: DeployRequest) -> Plan:
     else:
         body = call("get the central stack's template", cfn.get_template, StackName=detective.CENTRAL_STACK)["TemplateBody"]
         params = {p["ParameterKey"]: p["ParameterValue"] for p in live_stacks[0].get("Parameters", [])}
-        same = _parse(body) == json.loads(central_body) and params == central_params
+        same = parse_body(body) == json.loads(central_body) and params == central_params
         changes.append(Change("central_stack", UNCHANGED if same else UPDATE, detective.CENTRAL_STACK, where, "",
                               {"body": central_body, "params": central_params}))  # fmt: skip
 
@@ -163,7 +163,7 @@ def plan(client: ClientFactory, req: DeployRequest) -> Plan:
         live_instances: set[tuple[str, str]] = set()
     else:
         params = {p["ParameterKey"]: p["ParameterValue"] for p in ss.get("Parameters", [])}
-        same = _parse(ss.get("TemplateBody")) == json.loads(member_body) and params == member_params
+        same = parse_body(ss.get("TemplateBody")) == json.loads(member_body) and params == member_params
         changes.append(Change("stackset", UNCHANGED if same else UPDATE, detective.STACKSET_NAME, where,
                               "" if same else "template or parameters differ", payload))  # fmt: skip
         live_instances = {(i["Account"], i["Region"]) for i in pages(
@@ -242,12 +242,12 @@ def snapshot(client: ClientFactory, req: DeployRequest, p: Plan) -> list[state.D
         if pol is None:
             continue
         content = call(f"describe SCP {scp.name}", org.describe_policy, PolicyId=pol["Id"])["Policy"]["Content"]
-        norm = json.dumps(_parse(content), sort_keys=True)
+        norm = json.dumps(parse_body(content), sort_keys=True)
         items.append(state.Deployed("scp", scp.name, pol["Id"], state.digest(norm),
-                                    {"targets": sorted(_targets(org, pol["Id"]))}))  # fmt: skip
+                                    {"targets": sorted(targets_of(org, pol["Id"]))}))  # fmt: skip
     ss = call("describe the stack set", cfn.describe_stack_set, StackSetName=detective.STACKSET_NAME)["StackSet"]
     items.append(state.Deployed("stackset", detective.STACKSET_NAME, ss["StackSetId"],
-                                state.digest(json.dumps(_parse(ss.get("TemplateBody")), sort_keys=True)), {}))  # fmt: skip
+                                state.digest(json.dumps(parse_body(ss.get("TemplateBody")), sort_keys=True)), {}))  # fmt: skip
     rule_names = [r.name for r in detective.default_rules()]
     for i in pages("list stack instances", cfn, "list_stack_instances", "Summaries", StackSetName=detective.STACKSET_NAME):
         key = f"{i['Account']}/{i['Region']}"

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mamori.guardrails import detective, state
-from mamori.guardrails.deploy import STACKSET_MISSING, _parse, _targets
+from mamori.guardrails.deploy import STACKSET_MISSING, parse_body, targets_of
 from mamori.guardrails.org import ClientFactory, GuardrailsError, MemberFactory, Org, missing, pages
 
 
@@ -54,15 +54,16 @@ def check(client: ClientFactory, member: MemberFactory, engine: Engine, home: st
     cfn = client("cloudformation", home)
     out: list[Drift] = []
     instances: dict[str, dict[str, Any]] | None = None
+    gone: set[str] = set()  # instances missing: their rules went with them, reported once
     for it in items:
         if it.kind == "scp":
             got = missing(f"describe SCP {it.name}", org.describe_policy, ("PolicyNotFoundException",), PolicyId=it.ref)
             if got is None:
                 out.append(Drift("scp", it.name, "deleted", f"policy {it.ref} no longer exists"))
                 continue
-            if state.digest(json.dumps(_parse(got["Policy"]["Content"]), sort_keys=True)) != it.content_hash:
+            if state.digest(json.dumps(parse_body(got["Policy"]["Content"]), sort_keys=True)) != it.content_hash:
                 out.append(Drift("scp", it.name, "edited", f"policy {it.ref}: content differs from what mamori deployed"))
-            now = _targets(org, it.ref)
+            now = targets_of(org, it.ref)
             for tgt in it.details.get("targets", []):
                 if tgt not in now:
                     out.append(Drift("scp", it.name, "detached", f"no longer attached to {tgt}"))
@@ -73,7 +74,7 @@ def check(client: ClientFactory, member: MemberFactory, engine: Engine, home: st
                 instances = {}
                 continue
             ss = found["StackSet"]
-            if state.digest(json.dumps(_parse(ss.get("TemplateBody")), sort_keys=True)) != it.content_hash:
+            if state.digest(json.dumps(parse_body(ss.get("TemplateBody")), sort_keys=True)) != it.content_hash:
                 out.append(Drift("stackset", it.name, "edited", "template differs from what mamori deployed"))
             instances = {f"{i['Account']}/{i['Region']}": i for i in pages(
                 "list stack instances", cfn, "list_stack_instances", "Summaries", StackSetName=it.name)}
@@ -82,12 +83,13 @@ def check(client: ClientFactory, member: MemberFactory, engine: Engine, home: st
                 instances = {}
             live = instances.get(it.name)
             if live is None:
+                gone.add(it.name)
                 out.append(Drift("stack_instance", it.name, "missing", f"no instance of {detective.STACKSET_NAME} in {it.name}"))
             elif live.get("Status") != "CURRENT":
                 out.append(Drift("stack_instance", it.name, "outdated", f"status {live.get('Status')}: {live.get('StatusReason', '')}"))
             elif live.get("DriftStatus") == "DRIFTED":
                 out.append(Drift("stack_instance", it.name, "drifted", "CloudFormation drift detection found changed resources"))
-        elif it.kind == "rules":
+        elif it.kind == "rules" and it.name not in gone:
             out += _rules(member, it)
         elif it.kind == "central_stack":
             desc = missing(f"describe stack {it.name}", cfn.describe_stacks, (), "does not exist", StackName=it.name)
