@@ -35,7 +35,7 @@ def test_plan_reads_only_and_says_where(org_env: OrgEnv) -> None:
     client, _ = org_env.factories()
     p = plan(client, REQ)
     ops = [(c.kind, c.op) for c in p.changes]
-    assert ops[0] == ("policy_type", "enable")
+    assert ops[:2] == [("policy_type", "enable"), ("trusted_access", "enable")]
     assert ops.count(("scp", "create")) == N_SCPS and ops.count(("attachment", "attach")) == N_SCPS
     assert ("central_stack", "create") in ops and ("stackset", "create") in ops and ("stack_instances", "create") in ops
     assert p.accounts == org_env.members and p.target == org_env.root
@@ -70,7 +70,7 @@ def test_apply_creates_attaches_deploys_and_is_idempotent(org_env: OrgEnv) -> No
     assert outputs["QueueUrl"].endswith("/mamori-guardrails-events")
     # every change audited
     entries = [e for e in audit.entries(org_env.store.engine) if e.action.startswith("guardrails.")]
-    assert len(entries) == 1 + 2 * N_SCPS + 3 and {e.actor for e in entries} == {"alice"}
+    assert len(entries) == 2 + 2 * N_SCPS + 3 and {e.actor for e in entries} == {"alice"}
     assert audit.verify(org_env.store.engine).ok
     # second run: zero changes
     client, _ = org_env.factories()

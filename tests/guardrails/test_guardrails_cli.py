@@ -61,7 +61,7 @@ def test_the_demo_organization_guarded_with_one_plan_apply(mamori: Callable[...,
     plan = mamori("guardrails", "deploy", *common, "-o", "json")
     assert plan.code == 0, plan.err
     doc = json.loads(plan.out)
-    assert len(doc["accounts"]) == len(MEMBERS) and doc["pending"] == 1 + 6 * 2 + 3
+    assert len(doc["accounts"]) == len(MEMBERS) and doc["pending"] == 2 + 6 * 2 + 3
     table = mamori("guardrails", "deploy", *common)
     assert "changes planned. Apply them with --yes" in table.out and "mamori-deny-root" in table.out
     applied = mamori("guardrails", "deploy", *common, "--yes", "-o", "json")

@@ -23,6 +23,8 @@ from mamori.guardrails.policies import Scp, ScpOptions, generate
 
 CREATE, UPDATE, ATTACH, ENABLE, UNCHANGED = "create", "update", "attach", "enable", "unchanged"
 STACKSET_MISSING = ("StackSetNotFoundException", "StackSetNotFound")
+STACKSETS_PRINCIPAL = "member.org.stacksets.cloudformation.amazonaws.com"
+"""Trusted access for service-managed StackSets (what Terraform's ``aws_service_access_principals`` sets)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,10 @@ def plan(client: ClientFactory, req: DeployRequest) -> Plan:
         changes.append(Change("policy_type", ENABLE, SCP_TYPE, root_where, "enable SCPs in the organization"))
     else:
         changes.append(Change("policy_type", UNCHANGED, SCP_TYPE, root_where))
+    access = {a.get("ServicePrincipal") for a in pages("list trusted services", org, "list_aws_service_access_for_organization",
+                                                       "EnabledServicePrincipals")}  # fmt: skip
+    changes.append(Change("trusted_access", UNCHANGED if STACKSETS_PRINCIPAL in access else ENABLE, STACKSETS_PRINCIPAL,
+                          "organization", "" if STACKSETS_PRINCIPAL in access else "service-managed StackSets need it"))  # fmt: skip
     scps = generate(req.options)
     live = _scp_by_name(org)
     for scp in scps:
@@ -194,6 +200,8 @@ def apply(client: ClientFactory, req: DeployRequest, p: Plan, engine: Engine, ac
         details: dict[str, Any] = {"organization": p.organization_id, "where": c.where, "op": c.op}
         if c.kind == "policy_type":
             call("enable SCPs", org.enable_policy_type, RootId=info.root_id, PolicyType=SCP_TYPE)
+        elif c.kind == "trusted_access":
+            call("enable trusted access for StackSets", org.enable_aws_service_access, ServicePrincipal=STACKSETS_PRINCIPAL)
         elif c.kind == "scp":
             scp = by_name[c.name]
             if c.op == CREATE:
