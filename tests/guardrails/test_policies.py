@@ -64,7 +64,8 @@ def test_security_services_and_mamori_protected() -> None:
     for a in ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "guardduty:DeleteDetector", "config:StopConfigurationRecorder",
               "config:DeleteDeliveryChannel", "securityhub:DisableSecurityHub", "access-analyzer:DeleteAnalyzer", "ec2:DeleteFlowLogs"):
         assert a in sec["Action"]
-    assert sec["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [BREAK_GLASS, "arn:aws:iam::*:role/mamori-*"]
+    assert sec["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [BREAK_GLASS, "arn:aws:iam::*:role/mamori-*",
+                                                                  "arn:aws:iam::*:role/stacksets-exec-*"]
     own = _by_name(ScpOptions(protect_role_pattern="sec-*"))["mamori-protect-mamori"].document["Statement"]
     resources = [r for s in own for r in s["Resource"]]
     assert resources == ["arn:aws:iam::*:role/sec-*", "arn:aws:cloudformation:*:*:stack/sec-*/*",

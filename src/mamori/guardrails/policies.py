@@ -157,7 +157,7 @@ def generate(opts: ScpOptions) -> list[Scp]:
             f"{PREFIX}protect-security-services",
             "Deny stopping or deleting CloudTrail, GuardDuty, Config, Security Hub, Access Analyzer and flow logs",
             _doc(_deny("ProtectSecurityServices", actions=SECURITY_SERVICE_ACTIONS,
-                       exempt=[*ex, f"arn:aws:iam::*:role/{pat}"])),
+                       exempt=[*ex, f"arn:aws:iam::*:role/{pat}", STACKSETS_EXEC_ROLE])),
         ),
         Scp(
             f"{PREFIX}protect-mamori",
