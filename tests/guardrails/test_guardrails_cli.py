@@ -58,6 +58,8 @@ def test_scp_json_shape(mamori: Callable[..., Run]) -> None:
 def test_the_demo_organization_guarded_with_one_plan_apply(mamori: Callable[..., Run], demo_org: str, tmp_path: Path) -> None:
     common = ("--org", "--endpoint-url", demo_org, "--allowed-regions", "ap-northeast-1,us-east-1", "--db", str(tmp_path / "m.db"))
     assert mamori("guardrails", "deploy", "--endpoint-url", demo_org).code == 2  # --org is required
+    bad = mamori("guardrails", "deploy", *common, "--target", "prod")
+    assert bad.code == 2 and "--target" in bad.err
     plan = mamori("guardrails", "deploy", *common, "-o", "json")
     assert plan.code == 0, plan.err
     doc = json.loads(plan.out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from mamori.cli.output import emit_json
 from mamori.config.preventive import PreventiveConfig, check_region, check_role_arn, check_role_pattern
 
 F = Callable[..., Any]
+_TARGET = re.compile(r"^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
 
 
 def gen_options(f: F) -> F:
@@ -192,6 +194,8 @@ def deploy_cmd(allowed_regions: tuple[str, ...], protect_role_pattern: str | Non
     from mamori.guardrails import deploy, impact
 
     _require_org(org)
+    if target is not None and not _TARGET.match(target):
+        raise click.BadParameter(f"{target!r} is not a root (r-...) or OU id (ou-...-...)", param_hint="--target")
     opts, pv = _settings(config_path, allowed_regions, protect_role_pattern, break_glass_role)
     home = _regions((central_region,), "--central-region")[0] if central_region else pv.central_region
     req = deploy.DeployRequest(
