@@ -109,3 +109,29 @@ def test_export(mamori: Callable[..., Run], tmp_path: Path) -> None:
     assert (tmp_path / "tf" / "main.tf").exists() and (tmp_path / "tf" / "policies" / "mamori-deny-regions.json").exists()
     r = mamori("guardrails", "export", "--format", "cloudformation", str(tmp_path / "cfn"))
     assert r.code == 0 and (tmp_path / "cfn" / "scps.json").exists()
+
+
+def test_forwarded_events_reach_events_watch_sqs(mamori: Callable[..., Run], demo_org: str, tmp_path: Path) -> None:
+    """A CloudTrail event on the default bus -> mamori's rule -> the central bus -> the queue -> a detection."""
+    db = ("--db", str(tmp_path / "m.db"))
+    assert mamori("guardrails", "deploy", "--org", "--endpoint-url", demo_org, "--regions", "us-east-1", "--yes", *db).code == 0
+    session = boto3.Session(region_name="us-east-1")
+    record = {
+        "eventVersion": "1.09", "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogging",
+        "awsRegion": "us-east-1", "eventTime": "2026-12-01T09:32:01Z", "eventID": "0b2c6a4e-guardrails-e2e",
+        "eventType": "AwsApiCall", "recipientAccountId": "123456789012", "requestParameters": {"name": "acme-org-trail"},
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/ci-deployer", "accountId": "123456789012"},
+    }  # fmt: skip
+    events = session.client("events", endpoint_url=demo_org)
+    noise = dict(record, eventSource="s3.amazonaws.com", eventName="ListBuckets", eventID="not-forwarded")
+    for rec in (record, noise):
+        out = events.put_events(Entries=[{"Source": rec["eventSource"].replace(".amazonaws.com", "").join(("aws.", "")),
+                                          "DetailType": "AWS API Call via CloudTrail", "Detail": json.dumps(rec)}])  # fmt: skip
+        assert out["FailedEntryCount"] == 0
+    sqs = session.client("sqs", endpoint_url=demo_org)
+    url = sqs.get_queue_url(QueueName="mamori-guardrails-events")["QueueUrl"]
+    watch = mamori("events", "watch", "--sqs", url, "--once", "--endpoint-url", demo_org, "--wait", "0", *db, "-o", "json")
+    assert watch.code in (0, 1), watch.err
+    doc = json.loads(watch.out)
+    assert doc["events"] == 1  # ListBuckets reads no detection: no rule forwarded it
+    assert [d["detection"] for d in doc["detections"]] == ["cloudtrail_stop_logging"]
