@@ -83,6 +83,16 @@ def test_the_tour_reaches_the_kept_emulator_and_one_command_stops_it(
     assert keys.code == 0, keys.err
     assert "ci-deployer" in keys.out
 
+    # the README's guardrails lines: the demo's organization guarded with one plan and one apply
+    regions = ("--allowed-regions", exports["MAMORI_DEMO_REGIONS"])
+    plan = mamori("guardrails", "deploy", "--org", *regions, "-o", "json")
+    assert plan.code == 0, plan.err
+    assert len(json.loads(plan.out)["accounts"]) == 2 and json.loads(plan.out)["pending"] > 0
+    assert mamori("guardrails", "deploy", "--org", *regions, "--yes").code == 0
+    again = mamori("guardrails", "deploy", "--org", *regions)
+    assert again.code == 0 and "Nothing to change" in again.out
+    assert mamori("guardrails", "drift", "--org").code == 0
+
     stop = mamori("demo", "--stop")
     assert stop.code == 0 and f"pid {proc.pid}" in stop.out
     assert proc.wait(30) == 0

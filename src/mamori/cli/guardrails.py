@@ -1,4 +1,7 @@
-"""`mamori guardrails list|permissions|exemptions`: what mamori may fix, in which mode, with which rights."""
+"""`mamori guardrails list|permissions|exemptions`: what mamori may fix, in which mode, with which rights.
+
+The preventive commands (`scp`, `deploy`, `drift`, `export`, `impact`) live in `cli/guardrails_org.py`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import click
 from rich.table import Table
 
 from mamori.cli.common import config_option, get_config, split_csv
+from mamori.cli.guardrails_org import deploy_cmd, drift_cmd, export_cmd, impact_cmd, scp_cmd
 from mamori.cli.output import console, emit_json
 from mamori.remediate.action import ACTIONS, Action, bindings, load_actions
 from mamori.remediate.permissions import policy
@@ -15,13 +19,18 @@ from mamori.remediate.permissions import policy
 
 @click.group()
 def guardrails() -> None:
-    """Guardrails: remediation actions, their modes and exemptions, and the IAM policy they need.
+    """Guardrails: remediation actions and modes, SCPs and detective guardrails across the organization.
 
     \b
       mamori guardrails list                      every action, the rules it fixes and their mode
       mamori guardrails permissions > policy.json least-privilege policy for mamori's remediation role
       mamori guardrails permissions --rule kms_key_rotation_disabled
       mamori guardrails exemptions                decided exceptions (reason, approver, expiry)
+      mamori guardrails scp -o json               the Service Control Policies mamori generates
+      mamori guardrails impact --days 30          logged calls each SCP would have denied
+      mamori guardrails deploy --org [--yes]      plan (apply) SCPs + StackSets across the organization
+      mamori guardrails drift --org               exit 1 when a deployed guardrail was removed or changed
+      mamori guardrails export --format terraform DIR
 
     Modes (mamori.yaml, `guardrails:`): detect = notify only, manual = plan and a human
     applies, auto = applied after each `mamori scan --remediate`.
@@ -101,3 +110,7 @@ def exemptions_cmd(fmt: str, config_path: str | None) -> None:
                   r.get("resource") or "", r["reason"], r["approver"], r["expires"],
                   "[green]active[/]" if r["active"] else "[yellow]expired[/]")  # fmt: skip
     console().print(t)
+
+
+for _cmd in (scp_cmd, impact_cmd, deploy_cmd, drift_cmd, export_cmd):
+    guardrails.add_command(_cmd)

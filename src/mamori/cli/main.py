@@ -36,7 +36,7 @@ COMMANDS: dict[str, Lazy] = {
                      "List, inspect, suppress, import, export and notify findings."),
     "gate": Lazy("mamori.cli.gate:gate", "Shift-left gates for CI pipelines and pre-commit hooks."),
     "guardrails": Lazy("mamori.cli.guardrails:guardrails",
-                       "Guardrails: remediation actions, their modes and exemptions, and the IAM policy they need."),
+                       "Guardrails: remediation actions and modes, SCPs and detective guardrails across the organization."),
     "keys": Lazy("mamori.cli.keys:keys", "Access keys: inventory, lifecycle enforcement, leaked-key response."),
     "logs": Lazy("mamori.cli.logs:logs", "CloudTrail log analytics: ingest archives, then ask incident questions."),
     "remediate": Lazy("mamori.cli.remediate:remediate",

@@ -4,6 +4,7 @@ Each section's model lives here, beside the loader, and depends only on :mod:`ma
 each subsystem receives its own section only:
 
     guardrails.py  ``guardrails:``  -> mamori.remediate (and mamori.keys, which disables keys through it)
+    preventive.py  ``guardrails: preventive:`` -> mamori.guardrails (SCPs, StackSets, drift)
     keys.py        ``keys:``        -> mamori.keys
     hub.py         ``owners:``, ``sla:``, ``notifications:`` (``Config.hub``) -> mamori.hub
     server.py      ``account_groups:``, ``server:`` (session cookie, login limits, OpenID Connect) -> mamori.server

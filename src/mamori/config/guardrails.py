@@ -32,6 +32,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mamori.config.preventive import PreventiveConfig
+
 
 class Mode(StrEnum):
     DETECT = "detect"
@@ -93,6 +95,8 @@ class GuardrailsConfig(BaseModel):
     verify_attempts: int = Field(default=3, ge=1, le=20)
     """Re-reads after a change before it counts as unverified (AWS is eventually consistent)."""
     verify_delay_seconds: float = Field(default=2.0, ge=0, le=60)
+    preventive: PreventiveConfig = Field(default_factory=PreventiveConfig)
+    """SCPs and detective guardrails deployed across the organisation (config/preventive.py)."""
 
     def mode_for(self, rule: str, account: str) -> Mode:
         """Most specific first: rule and account, then the rule, then ``default_mode``."""
