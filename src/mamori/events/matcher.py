@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import orjson
+
 from mamori.events.loader import Detection, DetectionSet
-from mamori.events.record import Principal, event_time, principal_of
-from mamori.events.schema import FailedCalls
+from mamori.events.record import Principal, event_time, is_denied, principal_of
+from mamori.events.schema import FailedCalls, ResponderRef
 from mamori.events.scrub import clean_principal, clean_text, scrub
+from mamori.model.finding import Severity
 from mamori.model.resource import Resource
 from mamori.rules.conditions import EvalContext
 
@@ -91,12 +94,44 @@ class Match:
         return finding_key(self.detection.id, self.principal.arn, self.resource)
 
 
+ATTEMPT_SUFFIX = "_attempt"
+
+
+def attempt_of(d: Detection, denied: bool) -> Detection:
+    """The attempt twin of a detection: a failed call is not the success it tried to be.
+
+    Same condition and resource, id ``<id>_attempt``, title "Attempt: ...", severity low
+    when the call was denied (informational for another error), notify only, no escalation.
+    """
+    title = f"Attempt: {d.spec.title} ({'denied' if denied else 'the call failed'})"
+    spec = d.spec.model_copy(
+        update={
+            "id": d.spec.id + ATTEMPT_SUFFIX, "title": title,
+            "severity": Severity.LOW if denied else Severity.INFORMATIONAL,
+            "respond": [ResponderRef(responder="notify")], "escalate": None, "threshold": None,
+        }
+    )  # fmt: skip
+    return Detection(
+        spec=spec, path=d.path, when=d.when, hooks=d.hooks, resource=d.resource, prefilter=d.prefilter, prefilter_re=d.prefilter_re
+    )
+
+
 class _Window:
+    """One threshold window: (event time, eventID, distinct values) in arrival order."""
+
     __slots__ = ("ids", "items")
 
     def __init__(self) -> None:
-        self.items: deque[tuple[datetime, str]] = deque()
+        self.items: deque[tuple[datetime, str, tuple[str, ...]]] = deque()
         self.ids: set[str] = set()
+
+
+def _distinct_values(v: Any) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, list):
+        return tuple(str(x) for x in v if x is not None)
+    return (str(v),)
 
 
 class Matcher:
@@ -106,9 +141,13 @@ class Matcher:
         self.detections = detections
         params = params or {}
         self._ctx: dict[str, EvalContext] = {
-            d.id: EvalContext(datetime.now(UTC), {**d.spec.params, **params.get(d.id, {})}, hooks=d.hooks) for d in detections
-        }
+            d.id: EvalContext(datetime.now(UTC), {**d.spec.params, **params.get(d.id, {})}, inventory={}, hooks=d.hooks)
+            for d in detections
+        }  # inventory: a per-detection state a stateful hook may keep (first source address of a session...)
         self._windows: dict[tuple[str, tuple[Any, ...]], _Window] = {}
+        self._attempts: dict[tuple[str, bool], Detection] = {}
+        self.dirty: set[tuple[str, tuple[Any, ...]]] = set()
+        """Threshold windows changed since the last save (see :meth:`window_state`)."""
         self.events = 0
         self.errors: list[tuple[str, str]] = []
 
@@ -122,10 +161,18 @@ class Matcher:
         view: EventView | None = None
         out: list[Match] = []
         for d in cands:
-            if failed and d.spec.failed_calls is FailedCalls.IGNORE:
-                continue
+            if failed and d.spec.failed_calls is not FailedCalls.RESPOND:
+                if d.spec.failed_calls is FailedCalls.IGNORE or d.spec.threshold is not None:
+                    continue  # a count of successes: failed calls are counted by the denied-burst detections
+                denied = is_denied(record)
+                twin = self._attempts.get((d.id, denied))
+                if twin is None:
+                    twin = self._attempts[(d.id, denied)] = attempt_of(d, denied)
+                d = twin
             try:
                 if d.prefilter and not all(g(record) in values for g, values in d.prefilter):
+                    continue
+                if d.prefilter_re and not all(isinstance(v := g(record), str) and rx.search(v) for g, rx in d.prefilter_re):
                     continue
                 if view is None:
                     view = EventView(record, principal)
@@ -144,7 +191,8 @@ class Matcher:
 
     def _one(self, d: Detection, record: Mapping[str, Any], view: EventView, failed: bool, source: str) -> Match | None:
         ev: dict[str, Any] = {}
-        if d.when is not None and d.when(cast(Resource, view), self._ctx[d.id], ev) is not True:
+        ctx = self._ctx[d.id[: -len(ATTEMPT_SUFFIX)]] if d.id not in self._ctx else self._ctx[d.id]
+        if d.when is not None and d.when(cast(Resource, view), ctx, ev) is not True:
             return None
         at = event_time(record) or datetime.now(UTC)
         related: tuple[str, ...] = ()
@@ -164,7 +212,7 @@ class Matcher:
     def _count(self, d: Detection, props: Mapping[str, Any], at: datetime, event_id: str) -> tuple[str, ...]:
         th = d.spec.threshold
         assert th is not None
-        key = (d.id, tuple(g(props) if not isinstance(g(props), dict | list) else str(g(props)) for g in d.threshold_by))
+        key = (d.id, tuple(v if not isinstance(v := g(props), dict | list) else str(v) for g in d.threshold_by))
         w = self._windows.get(key)
         if w is None:
             if len(self._windows) > 200_000:
@@ -172,16 +220,50 @@ class Matcher:
             w = self._windows[key] = _Window()
         if event_id in w.ids:
             return ()
-        w.items.append((at, event_id))
+        vals = _distinct_values(d.distinct(props)) if d.distinct is not None else ()
+        w.items.append((at, event_id, vals))
         w.ids.add(event_id)
-        newest = max(t for t, _ in w.items)
+        self.dirty.add(key)
+        newest = max(t for t, _, _ in w.items)
         horizon = newest - timedelta(minutes=th.within_minutes)
-        kept = [(t, i) for t, i in w.items if t >= horizon]
-        if len(kept) != len(w.items):
+        if w.items[0][0] < horizon or any(t < horizon for t, _, _ in w.items):
+            kept = [x for x in w.items if x[0] >= horizon]
             w.items = deque(kept)
-            w.ids = {i for _, i in kept}
-        if len(w.items) >= th.count:
-            fired = tuple(i for _, i in sorted(w.items))
+            w.ids = {i for _, i, _ in kept}
+        n = len({v for _, _, vs in w.items for v in vs}) if d.distinct is not None else len(w.items)
+        if n >= th.count:
+            fired = tuple(i for _, i, _ in sorted(w.items))
             w.items.clear()  # the next burst must reach the threshold again
+            w.ids.clear()
             return fired
         return ()
+
+    # -- persistence of the windows (they survive a restart) ----------------------------
+
+    def window_state(self, keys: Iterable[tuple[str, tuple[Any, ...]]] | None = None) -> list[tuple[str, str, list[Any]]]:
+        """(detection, key as JSON, items) of the windows named (default: all); items are [time, eventID, values]."""
+        out = []
+        for k in self._windows if keys is None else keys:
+            w = self._windows.get(k)
+            if w is None:
+                continue
+            out.append((k[0], orjson.dumps(list(k[1]), default=str).decode(), [[t.isoformat(), i, list(v)] for t, i, v in w.items]))
+        return out
+
+    def restore_windows(self, rows: Iterable[tuple[str, str, list[Any]]]) -> int:
+        """Load windows saved by :meth:`window_state` (unknown detections and bad rows are ignored)."""
+        n = 0
+        for did, key_json, items in rows:
+            if did not in self.detections:
+                continue
+            try:
+                key = (did, tuple(orjson.loads(key_json)))
+                w = _Window()
+                for t, i, vs in items:
+                    w.items.append((datetime.fromisoformat(t), str(i), tuple(str(v) for v in vs)))
+                    w.ids.add(str(i))
+            except (ValueError, TypeError, orjson.JSONDecodeError):
+                continue
+            self._windows[key] = w
+            n += 1
+        return n

@@ -63,7 +63,7 @@ class Outcome:
             "finding_id": m.finding_id,
             "source": m.source,
             "responses": [r.to_dict() for r in self.responses],
-        }
+        } | ({"sigma": d.sigma} if d.sigma else {})
 
 
 @dataclass
@@ -187,7 +187,7 @@ class Processor:
             evidence={
                 "principal": match.principal.to_dict(), "event_ids": list(match.event_ids[-50:]), "offence": offence,
                 "mitre": list(spec.mitre), "failed_call": match.failed, "event": match.evidence,
-            },
+            } | ({"sigma": spec.sigma} if spec.sigma else {}),
             first_seen=match.at, last_seen=match.at, source="events",
         )  # fmt: skip
 

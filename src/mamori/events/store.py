@@ -198,21 +198,18 @@ class EventStore:
                     .order_by(event_responses.c.id)
                 )
                 return Claim(True, int(found.offence), [_row_response(r) for r in rows])
-            offence = 0
-            if not match.failed:
-                ids, hours = counting_rule(match)
-                prior = conn.execute(
-                    select(func.count()).where(
-                        and_(
-                            event_detections.c.principal_arn == match.principal.arn,
-                            event_detections.c.detection_id.in_(ids),
-                            event_detections.c.failed.is_(False),
-                            event_detections.c.event_time >= match.at - timedelta(hours=hours),
-                            event_detections.c.event_time <= match.at,
-                        )
+            ids, hours = counting_rule(match)  # attempts count toward repeat offences too
+            prior = conn.execute(
+                select(func.count()).where(
+                    and_(
+                        event_detections.c.principal_arn == match.principal.arn,
+                        event_detections.c.detection_id.in_(ids),
+                        event_detections.c.event_time >= match.at - timedelta(hours=hours),
+                        event_detections.c.event_time <= match.at,
                     )
-                ).scalar_one()
-                offence = int(prior) + 1
+                )
+            ).scalar_one()
+            offence = int(prior) + 1
             responses = plan_for(offence)
             finding = finding_for(offence) if finding_for is not None else None  # computed before any write
             p = match.principal
