@@ -42,7 +42,9 @@ def test_claims_history_offences_and_findings(store: Store, detections: Detectio
 
     [f] = store.findings(FindingFilter(rules=("cloudtrail_stop_logging",)))
     assert f.source == "events" and f.resource_id == "org-trail" and f.resource_arn == ROLE
-    assert f.first_seen == BASE_TIME and f.last_seen == BASE_TIME + timedelta(minutes=40)
+    assert f.first_seen == BASE_TIME and f.last_seen == BASE_TIME + timedelta(minutes=30)
+    [a] = store.findings(FindingFilter(rules=("cloudtrail_stop_logging_attempt",)))  # the denied call: a finding of its own
+    assert a.severity.value == "low" and a.title.startswith("Attempt: ") and a.last_seen == BASE_TIME + timedelta(minutes=40)
 
 
 def test_a_pending_response_is_retried_on_redelivery_and_then_never_again(store: Store, detections: DetectionSet) -> None:

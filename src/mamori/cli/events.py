@@ -235,7 +235,8 @@ def watch_cmd(
     factory = ClientFactory(default_session_factory(target)(), target)
     clients = Clients.assuming(target, role_name=cfg.role_name)
     sigma, _ = _load_sigma(cfg, sigma_dirs, fmt)
-    proc = Processor(Matcher(_detections(cfg, (), sigma), cfg.params), cfg, ledger, store, clients, _notifiers(cfg))
+    proc = Processor(Matcher(_detections(cfg, (), sigma), cfg.params), cfg, ledger, store, clients, _notifiers(cfg), persist_windows=True)
+    proc.restore_windows()  # bursts counted before a restart go on counting
     if s3_url:
         try:
             src: S3Source | SqsSource = S3Source(s3_url, factory.client("s3", target.home_region), ledger)

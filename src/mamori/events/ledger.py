@@ -63,11 +63,12 @@ FindingFor = Callable[[int], Finding]
 
 def counting_rule(match: Match) -> tuple[list[str], float]:
     """Which detections count as the same offence, and the window, for a match."""
-    esc = match.detection.spec.escalate
+    spec = match.detection.spec
+    esc = spec.escalate
     if esc is None:
-        ids, hours = [match.detection.id], DEFAULT_WINDOW_HOURS
+        ids, hours = [spec.attempt_of or spec.id], DEFAULT_WINDOW_HOURS
     else:
-        ids, hours = (esc.counting or [match.detection.id]), esc.within_hours
+        ids, hours = (esc.counting or [spec.attempt_of or spec.id]), esc.within_hours
     # attempts (denied or failed calls) count toward the principal's repeat offences too
     return sorted({*ids, *(i + "_attempt" for i in ids if not i.endswith("_attempt"))}), hours
 

@@ -33,10 +33,28 @@ def getter(path: str) -> Getter:
     parts = path.split(".")
     if all(p.isidentifier() for p in parts):
 
+        if len(parts) == 1:
+            key = parts[0]
+
+            def top(d: Mapping[str, Any]) -> Any:
+                return d.get(key)
+
+            return top
+        if len(parts) == 2:
+            k1, k2 = parts
+
+            def two(d: Mapping[str, Any]) -> Any:
+                cur = d.get(k1)
+                if type(cur) is dict:  # the common case, without the ABC check
+                    return cur.get(k2)
+                return cur.get(k2) if isinstance(cur, Mapping) else None
+
+            return two
+
         def dotted(d: Mapping[str, Any]) -> Any:
             cur: Any = d
             for p in parts:
-                if not isinstance(cur, Mapping):
+                if type(cur) is not dict and not isinstance(cur, Mapping):
                     return None
                 cur = cur.get(p)
             return cur

@@ -101,14 +101,15 @@ def attempt_of(d: Detection, denied: bool) -> Detection:
     """The attempt twin of a detection: a failed call is not the success it tried to be.
 
     Same condition and resource, id ``<id>_attempt``, title "Attempt: ...", severity low
-    when the call was denied (informational for another error), notify only, no escalation.
+    when the call was denied (informational for another error), notify only, never escalated
+    (its ``escalate`` is kept only to count it among the principal's offences).
     """
     title = f"Attempt: {d.spec.title} ({'denied' if denied else 'the call failed'})"
     spec = d.spec.model_copy(
         update={
             "id": d.spec.id + ATTEMPT_SUFFIX, "title": title,
             "severity": Severity.LOW if denied else Severity.INFORMATIONAL,
-            "respond": [ResponderRef(responder="notify")], "escalate": None, "threshold": None,
+            "respond": [ResponderRef(responder="notify")], "threshold": None, "attempt_of": d.spec.id,
         }
     )  # fmt: skip
     return Detection(
@@ -117,13 +118,48 @@ def attempt_of(d: Detection, denied: bool) -> Detection:
 
 
 class _Window:
-    """One threshold window: (event time, eventID, distinct values) in arrival order."""
+    """One threshold window: (event time, eventID, distinct values) in arrival order, with a
+    running count of the distinct values and the newest time (O(1) per event, amortised)."""
 
-    __slots__ = ("ids", "items")
+    __slots__ = ("ids", "items", "newest", "values")
 
     def __init__(self) -> None:
         self.items: deque[tuple[datetime, str, tuple[str, ...]]] = deque()
         self.ids: set[str] = set()
+        self.values: dict[str, int] = {}
+        self.newest: datetime | None = None
+
+    def add(self, at: datetime, event_id: str, vals: tuple[str, ...]) -> None:
+        self.items.append((at, event_id, vals))
+        self.ids.add(event_id)
+        for v in vals:
+            self.values[v] = self.values.get(v, 0) + 1
+        if self.newest is None or at > self.newest:
+            self.newest = at
+
+    def trim(self, horizon: datetime) -> None:
+        """Drop what is older than ``horizon`` (events arrive roughly in time order: late ones too)."""
+        if len(self.items) < 64:
+            if all(t >= horizon for t, _, _ in self.items):
+                return
+        elif self.items[0][0] >= horizon:  # a long window: checked at its oldest end
+            return
+        kept = deque(x for x in self.items if x[0] >= horizon)
+        for t, i, vs in self.items:
+            if t < horizon:
+                self.ids.discard(i)
+                for v in vs:
+                    n = self.values.get(v, 0) - 1
+                    if n > 0:
+                        self.values[v] = n
+                    else:
+                        self.values.pop(v, None)
+        self.items = kept
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.ids.clear()
+        self.values.clear()
 
 
 def _distinct_values(v: Any) -> tuple[str, ...]:
@@ -146,6 +182,7 @@ class Matcher:
         }  # inventory: a per-detection state a stateful hook may keep (first source address of a session...)
         self._windows: dict[tuple[str, tuple[Any, ...]], _Window] = {}
         self._attempts: dict[tuple[str, bool], Detection] = {}
+        self._re_cache: dict[tuple[Any, str], bool] = {}
         self.dirty: set[tuple[str, tuple[Any, ...]]] = set()
         """Threshold windows changed since the last save (see :meth:`window_state`)."""
         self.events = 0
@@ -157,7 +194,6 @@ class Matcher:
         if not cands:
             return []
         failed = bool(record.get("errorCode"))
-        principal = principal_of(record)
         view: EventView | None = None
         out: list[Match] = []
         for d in cands:
@@ -172,10 +208,10 @@ class Matcher:
             try:
                 if d.prefilter and not all(g(record) in values for g, values in d.prefilter):
                     continue
-                if d.prefilter_re and not all(isinstance(v := g(record), str) and rx.search(v) for g, rx in d.prefilter_re):
+                if d.prefilter_re and not self._re_ok(d, record):
                     continue
                 if view is None:
-                    view = EventView(record, principal)
+                    view = EventView(record, principal_of(record))
                 m = self._one(d, record, view, failed, source)
             except Exception as exc:  # a hook failing on a shape it did not expect: this detection only, reported
                 self.errors.append((d.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
@@ -183,6 +219,21 @@ class Matcher:
             if m is not None:
                 out.append(m)
         return out
+
+    def _re_ok(self, d: Detection, record: Mapping[str, Any]) -> bool:
+        """The regular-expression prefilter, cached per value (user agents and ARNs repeat)."""
+        for g, rx in d.prefilter_re:
+            v = g(record)
+            if not isinstance(v, str):
+                return False
+            hit = self._re_cache.get((rx, v))
+            if hit is None:
+                if len(self._re_cache) > 50_000:
+                    self._re_cache.clear()
+                hit = self._re_cache[(rx, v)] = rx.search(v) is not None
+            if not hit:
+                return False
+        return True
 
     def drain_errors(self) -> list[tuple[str, str]]:
         """(detection, error) for each detection that failed on the records matched since the last call."""
@@ -221,31 +272,28 @@ class Matcher:
         if event_id in w.ids:
             return ()
         vals = _distinct_values(d.distinct(props)) if d.distinct is not None else ()
-        w.items.append((at, event_id, vals))
-        w.ids.add(event_id)
+        w.add(at, event_id, vals)
         self.dirty.add(key)
-        newest = max(t for t, _, _ in w.items)
-        horizon = newest - timedelta(minutes=th.within_minutes)
-        if w.items[0][0] < horizon or any(t < horizon for t, _, _ in w.items):
-            kept = [x for x in w.items if x[0] >= horizon]
-            w.items = deque(kept)
-            w.ids = {i for _, i, _ in kept}
-        n = len({v for _, _, vs in w.items for v in vs}) if d.distinct is not None else len(w.items)
+        assert w.newest is not None
+        w.trim(w.newest - timedelta(minutes=th.within_minutes))
+        n = len(w.values) if d.distinct is not None else len(w.items)
         if n >= th.count:
             fired = tuple(i for _, i, _ in sorted(w.items))
-            w.items.clear()  # the next burst must reach the threshold again
-            w.ids.clear()
+            w.clear()  # the next burst must reach the threshold again
             return fired
         return ()
 
     # -- persistence of the windows (they survive a restart) ----------------------------
+
+    def open_windows(self) -> set[tuple[str, tuple[Any, ...]]]:
+        return {k for k, w in self._windows.items() if w.items}
 
     def window_state(self, keys: Iterable[tuple[str, tuple[Any, ...]]] | None = None) -> list[tuple[str, str, list[Any]]]:
         """(detection, key as JSON, items) of the windows named (default: all); items are [time, eventID, values]."""
         out = []
         for k in self._windows if keys is None else keys:
             w = self._windows.get(k)
-            if w is None:
+            if w is None or not w.items:
                 continue
             out.append((k[0], orjson.dumps(list(k[1]), default=str).decode(), [[t.isoformat(), i, list(v)] for t, i, v in w.items]))
         return out
@@ -260,8 +308,7 @@ class Matcher:
                 key = (did, tuple(orjson.loads(key_json)))
                 w = _Window()
                 for t, i, vs in items:
-                    w.items.append((datetime.fromisoformat(t), str(i), tuple(str(v) for v in vs)))
-                    w.ids.add(str(i))
+                    w.add(datetime.fromisoformat(t), str(i), tuple(str(v) for v in vs))
             except (ValueError, TypeError, orjson.JSONDecodeError):
                 continue
             self._windows[key] = w

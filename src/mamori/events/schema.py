@@ -123,6 +123,8 @@ class DetectionSpec(BaseModel):
     respond: list[ResponderRef] = Field(min_length=1)
     escalate: Escalation | None = None
     references: list[str] = Field(default_factory=list)
+    attempt_of: str | None = None
+    """Set on the attempt twin of a detection (a failed call): the detection it tried to be."""
     sigma: dict[str, Any] | None = None
     """Set for a detection compiled from a Sigma rule: its id, level, tags, path and status."""
 

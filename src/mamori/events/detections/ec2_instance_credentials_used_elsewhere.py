@@ -8,14 +8,18 @@ addresses, or by AWS services on the session's behalf are the instance's own.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 MAX_KEYS = 100_000
 
 
 def _public(ip: Any) -> str | None:
-    if not isinstance(ip, str):
-        return None
+    return _public_str(ip) if isinstance(ip, str) else None
+
+
+@lru_cache(maxsize=65536)
+def _public_str(ip: str) -> str | None:
     try:
         addr = ipaddress.ip_address(ip)
     except ValueError:
