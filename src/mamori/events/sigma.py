@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
 from mamori.events.errors import DetectionError
 from mamori.events.loader import Detection, getter
@@ -435,6 +436,10 @@ def load_sigma(paths: Iterable[str | Path]) -> SigmaLoad:
             except DetectionError as exc:
                 out.skipped.append(Skipped(where, name, exc.message))
                 continue
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                out.skipped.append(Skipped(where, name, f"cannot be a detection: {'.'.join(str(x) for x in err['loc'])}: {err['msg']}"))
+                continue
             seen.add(info.detection.id)
             out.rules.append(info)
     return out
@@ -458,7 +463,7 @@ def _to_detection(rule: Any, where: str, seen: set[str]) -> SigmaRuleInfo:
         "id": did, "title": title if len(title) >= 5 else f"Sigma: {title}", "severity": level, "mitre": mitre,
         "rationale": str(rule.description or f"Sigma rule {rid}").strip() or f"Sigma rule {rid}",
         "remediation": "Review the event (Sigma rule " + rid + (f", status {status}" if status else "") + ").",
-        "events": [{"source": s, "names": n} for s, n in keys],
+        "events": [{"source": s if s == "*" else s.lower(), "names": n} for s, n in keys],
         "respond": [{"responder": "notify"}],
         "references": [str(r) for r in (rule.references or [])],
         "sigma": {"id": rid, "level": level, "tags": list(tags), "path": where, "status": status},
