@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -47,7 +48,7 @@ def _sigma_option(f: Any) -> Any:
 
 def _load_sigma(cfg: EventsConfig, sigma_dirs: tuple[str, ...], fmt: str) -> tuple[list[Any], dict[str, Any]]:
     """The Sigma rules of the config and the command line: (detections, report); skipped rules are told on stderr."""
-    paths = [*cfg.sigma_rules, *sigma_dirs]
+    paths: list[str | Path] = [*cfg.sigma_rules, *sigma_dirs]
     if not paths:
         return [], {}
     from mamori.events.sigma import load_sigma

@@ -9,12 +9,11 @@ posture rules' language (:mod:`mamori.rules.conditions`) over a view of the reco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import re
 
 import jmespath
 

@@ -145,7 +145,6 @@ def _string_matcher(value: Any) -> Callable[[str], bool]:
             return lambda s: s == want
         lw = want.lower()
         return lambda s: s.lower() == lw
-    inner = parts[1:-1] if len(parts) >= 2 else ()
     if (
         len(parts) == 3 and parts[0] is SpecialChars.WILDCARD_MULTI and parts[2] is SpecialChars.WILDCARD_MULTI
         and isinstance(parts[1], str) and not cased
@@ -158,7 +157,6 @@ def _string_matcher(value: Any) -> Callable[[str], bool]:
     if len(parts) == 2 and parts[1] is SpecialChars.WILDCARD_MULTI and isinstance(parts[0], str) and not cased:
         prefix = parts[0].lower()
         return lambda s: s.lower().startswith(prefix)
-    del inner
     src, cased = string_regex(value)
     rx = re.compile(src, 0 if cased else re.IGNORECASE | re.DOTALL)
     return lambda s: rx.fullmatch(s) is not None
@@ -270,7 +268,7 @@ def _compile(node: Any) -> Pred:
         value = node.value
         if isinstance(value, st.SigmaString):
             src, cased = string_regex(value)
-            rx = re.compile(src if src.startswith(".*") or src.endswith(".*") else src, 0 if cased else re.IGNORECASE)
+            rx = re.compile(src, 0 if cased else re.IGNORECASE)
             return lambda r: rx.search(orjson.dumps(r).decode()) is not None
         raise Unsupported(f"keyword of type {type(value).__name__} is not supported")
     if isinstance(node, sc.ConditionFieldEqualsValueExpression | sc.ConditionValueExpression):
@@ -283,7 +281,7 @@ def _plain_values(value: Any) -> list[str] | None:
     from sigma import types as st
 
     if isinstance(value, st.SigmaString) and all(isinstance(p, str) for p in value.s):
-        return ["".join(value.s)]
+        return ["".join(str(p) for p in value.s)]
     return None
 
 

@@ -79,7 +79,7 @@ class _Sql:
 
         if isinstance(value, st.SigmaString):
             if all(isinstance(p, str) for p in value.s):
-                plain = "".join(value.s)
+                plain = "".join(str(p) for p in value.s)
                 self.params.append(plain)
                 return f"({expr} = ?)" if type(value).__name__ == "SigmaCasedString" else f"(lower({expr}) = lower(?))"
             pattern, cased = _like(value)
