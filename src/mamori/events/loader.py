@@ -74,6 +74,8 @@ class Detection:
     prefilter: tuple[tuple[Getter, tuple[Any, ...]], ...] = ()
     prefilter_re: tuple[tuple[Getter, re.Pattern[str]], ...] = ()
     distinct: Getter | None = None
+    record_only: bool = False
+    """Its threshold and resource paths read the raw record only (no ``principal.*``): no view is built to count it."""
 
     @property
     def id(self) -> str:
@@ -172,8 +174,11 @@ def load_detection(path: Path) -> Detection:
         if isinstance(exc, RuleError):
             raise DetectionError(exc.message, source=str(path), where=exc.where) from exc
         raise
+    paths = [spec.resource or "", *(spec.threshold.by if spec.threshold else []), (spec.threshold.distinct or "") if spec.threshold else ""]
+    record_only = not any("principal" in p or "$" in p for p in paths)
     return Detection(
-        spec=spec, path=path, when=when, hooks=hooks, resource=res, threshold_by=by, prefilter=pre, prefilter_re=pre_re, distinct=distinct
+        spec=spec, path=path, when=when, hooks=hooks, resource=res, threshold_by=by, prefilter=pre, prefilter_re=pre_re,
+        distinct=distinct, record_only=record_only,
     )
 
 

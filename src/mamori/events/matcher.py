@@ -184,6 +184,7 @@ class Matcher:
         self._attempts: dict[tuple[str, bool], Detection] = {}
         self._re_cache: dict[tuple[Any, str], bool] = {}
         self.dirty: set[tuple[str, tuple[Any, ...]]] = set()
+        self.track_dirty = False
         """Threshold windows changed since the last save (see :meth:`window_state`)."""
         self.events = 0
         self.errors: list[tuple[str, str]] = []
@@ -210,7 +211,7 @@ class Matcher:
                     continue
                 if d.prefilter_re and not self._re_ok(d, record):
                     continue
-                if view is None:
+                if view is None and (d.when is not None or not d.record_only):
                     view = EventView(record, principal_of(record))
                 m = self._one(d, record, view, failed, source)
             except Exception as exc:  # a hook failing on a shape it did not expect: this detection only, reported
@@ -240,17 +241,22 @@ class Matcher:
         errors, self.errors = self.errors, []
         return errors
 
-    def _one(self, d: Detection, record: Mapping[str, Any], view: EventView, failed: bool, source: str) -> Match | None:
+    def _one(self, d: Detection, record: Mapping[str, Any], view: EventView | None, failed: bool, source: str) -> Match | None:
         ev: dict[str, Any] = {}
-        ctx = self._ctx[d.id[: -len(ATTEMPT_SUFFIX)]] if d.id not in self._ctx else self._ctx[d.id]
-        if d.when is not None and d.when(cast(Resource, view), ctx, ev) is not True:
-            return None
+        if d.when is not None:
+            assert view is not None
+            ctx = self._ctx[d.id[: -len(ATTEMPT_SUFFIX)]] if d.id not in self._ctx else self._ctx[d.id]
+            if d.when(cast(Resource, view), ctx, ev) is not True:
+                return None
+        props = view.properties if view is not None else record  # record_only: no path reads the principal
         at = event_time(record) or datetime.now(UTC)
         related: tuple[str, ...] = ()
         if d.spec.threshold is not None:
-            related = self._count(d, view.properties, at, str(record["eventID"]))
+            related = self._count(d, props, at, str(record["eventID"]))
             if not related:
                 return None
+        if view is None:
+            view = EventView(record, principal_of(record))
         res = d.resource(view.properties) if d.resource else None
         resource = clean_text(res if isinstance(res, str) else ("" if res is None else str(res)))
         evidence = {k: record[k] for k in EVIDENCE_FIELDS if k in record}
@@ -273,7 +279,8 @@ class Matcher:
             return ()
         vals = _distinct_values(d.distinct(props)) if d.distinct is not None else ()
         w.add(at, event_id, vals)
-        self.dirty.add(key)
+        if self.track_dirty:
+            self.dirty.add(key)
         assert w.newest is not None
         w.trim(w.newest - timedelta(minutes=th.within_minutes))
         n = len(w.values) if d.distinct is not None else len(w.items)

@@ -98,6 +98,9 @@ class Processor:
     counts: Counts = field(default_factory=Counts)
     _findings: dict[str, Finding] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.matcher.track_dirty = self.persist_windows
+
     def process(self, record: Mapping[str, Any], source: str = "") -> list[Outcome]:
         self.counts.events += 1
         matches = self.matcher.match(record, source)
