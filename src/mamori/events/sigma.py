@@ -32,7 +32,7 @@ import orjson
 from pydantic import ValidationError
 
 from mamori.events.errors import DetectionError
-from mamori.events.loader import Detection, getter
+from mamori.events.loader import Detection
 from mamori.events.schema import DetectionSpec
 
 Pred = Callable[[Mapping[str, Any]], bool]
@@ -232,6 +232,35 @@ def _value_pred(value: Any) -> Callable[[Any], bool]:
 # -- the condition tree --------------------------------------------------------------
 
 
+def field_getter(name: str) -> Callable[[Mapping[str, Any]], Any]:
+    """A Sigma field (a dotted path, any characters) over a record; a list on the way is
+    traversed (``requestParameters.items.userId`` reads every item's userId)."""
+    parts = name.split(".")
+
+    def read(rec: Mapping[str, Any]) -> Any:
+        cur: list[Any] = [rec]
+        for p in parts:
+            nxt: list[Any] = []
+            for c in cur:
+                if isinstance(c, Mapping):
+                    v = c.get(p)
+                    if v is not None:
+                        nxt.append(v)
+                elif isinstance(c, list):
+                    nxt.extend(x.get(p) for x in c if isinstance(x, Mapping) and x.get(p) is not None)
+            if not nxt:
+                return None
+            cur = nxt
+        if len(cur) == 1:
+            return cur[0]
+        flat: list[Any] = []
+        for c in cur:
+            flat.extend(c if isinstance(c, list) else [c])
+        return flat
+
+    return read
+
+
 def _compile(node: Any) -> Pred:
     from sigma import conditions as sc
     from sigma import types as st
@@ -246,13 +275,13 @@ def _compile(node: Any) -> Pred:
         sub = _compile(node.args[0])
         return lambda r: not sub(r)
     if isinstance(node, sc.ConditionFieldEqualsValueExpression):
-        read = getter(node.field)
+        read = field_getter(str(node.field))
         value = node.value
         if isinstance(value, st.SigmaExists):
             want = bool(value.exists)
             return lambda r: (read(r) is not None) == want
         if isinstance(value, st.SigmaFieldReference):
-            other = getter(value.field)
+            other = field_getter(str(value.field))
 
             def same(r: Mapping[str, Any]) -> bool:
                 a, b = _text(read(r)), _text(other(r))
