@@ -42,15 +42,26 @@ KEYWORD_TEXT = ("concat_ws(' ', event_source, event_name, user_agent, error_code
                 "request_parameters, response_elements, user_identity, additional_event_data)")  # fmt: skip
 
 
+NOT_KEPT = {"requestID", "resources", "sharedEventID", "vpcEndpointId", "vpcEndpointAccountId", "tlsDetails", "eventCategory",
+            "managementEvent", "eventVersion", "apiVersion", "serviceEventDetails", "insightDetails", "edgeDeviceDetails",
+            "sessionCredentialFromConsole", "addendum"}  # fmt: skip
+"""CloudTrail's own fields that the store does not keep: a rule reading them is reported."""
+
+
 def column(field_name: str) -> str:
-    """The SQL expression of a CloudTrail field in the log store (Unsupported when it is not kept)."""
+    """The SQL expression of a CloudTrail field in the log store (Unsupported when it is not kept).
+
+    A name that is not a CloudTrail field at all reads as NULL — missing, as the live matcher sees it.
+    """
     if field_name in TOP:
         return TOP[field_name]
     root, _, rest = field_name.partition(".")
     if root in JSON_COLS and rest:
-        path = "$." + ".".join('"' + p.replace('"', "") + '"' for p in rest.split("."))
+        path = "$." + ".".join('"' + p.replace('"', "").replace("'", "") + '"' for p in rest.split("."))
         return f"json_extract_string({JSON_COLS[root]}, '{path}')"
-    raise Unsupported(f"field {field_name!r} is not kept in the log store")
+    if root in NOT_KEPT:
+        raise Unsupported(f"field {field_name!r} is not kept in the log store")
+    return "CAST(NULL AS VARCHAR)"
 
 
 def _like(value: Any) -> tuple[str, bool]:
