@@ -28,6 +28,8 @@ COMMANDS: dict[str, Lazy] = {
                     "Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`)."),
     "demo": Lazy("mamori.cli.demo:demo",
                  "Scan an emulated AWS estate (moto): two accounts, two regions, no account needed."),
+    "engage": Lazy("mamori.cli.engage:engage",
+                   "Security engagement: a questionnaire that turns a design into tracked security tasks."),
     "events": Lazy("mamori.cli.events:events",
                    "Event-driven guardrails: CloudTrail -> detections -> responses, recorded."),
     "findings": Lazy("mamori.cli.findings:findings",
@@ -46,8 +48,12 @@ COMMANDS: dict[str, Lazy] = {
                  "Assess AWS accounts: collect once, evaluate every rule, record findings."),
     "scans": Lazy("mamori.cli.scans:scans",
                   "Past scans: when, what, errors, and what changed since the one before."),
+    "serve": Lazy("mamori.cli.serve:serve",
+                  "The web dashboard and REST API: findings, standards, scans, events, teams, audit."),
     "standards": Lazy("mamori.cli.standards:standards",
                       "The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP."),
+    "tokens": Lazy("mamori.cli.users:tokens", "API tokens for `mamori serve` (Authorization: Bearer mmr_...)."),
+    "users": Lazy("mamori.cli.users:users", "Users of `mamori serve`: roles, account groups, passwords."),
 }  # fmt: skip
 
 
@@ -72,6 +78,7 @@ def cli() -> None:
       mamori scan --profile prod        scan a real account, all enabled regions
       mamori findings list --status open
       mamori rules list
+      mamori serve                      the dashboard and API (after `mamori users add`)
 
     Exit codes: 0 ok, 1 gate/threshold failed, 2 bad input or usage, 3 runtime failure
     or internal error (rerun with --debug for the traceback).
