@@ -50,7 +50,8 @@ SELECT
   ['111122223333','444455556666'][1 + (i % 2)] AS account,
   md5(CAST(hash(i) % 5000 AS VARCHAR)) AS user_name,
   NULL AS session_issuer, NULL AS invoked_by, 'AwsApiCall' AS event_type, true AS read_only,
-  '{{"instancesSet":{{}}}}' AS request_parameters, NULL AS response_elements, NULL AS source_file
+  '{{"instancesSet":{{}}}}' AS request_parameters, NULL AS response_elements, NULL AS source_file,
+  NULL AS user_identity, NULL AS additional_event_data
 FROM range(?) t(i)
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,29 +17,63 @@ from mamori.events.responders import RESPONDERS
 
 from .helpers import BASE_TIME, record
 
-CASES: dict[str, list[dict[str, Any]]] = yaml.safe_load((Path(__file__).parent / "cases" / "detections.yaml").read_text())
+CASES: dict[str, list[dict[str, Any]]] = {}
+for _f in sorted((Path(__file__).parent / "cases").glob("detections*.yaml")):
+    for _k, _v in yaml.safe_load(_f.read_text()).items():
+        CASES.setdefault(_k, []).extend(_v)
 PARAMS = [pytest.param(did, c, id=f"{did}:{c['name']}") for did, cs in CASES.items() for c in cs]
 
 
-def _fire(detections: DetectionSet, did: str, case: dict[str, Any]) -> list[Any]:
-    m = Matcher(detections)
-    hits = []
+def _vary(rec: dict[str, Any], path: str, i: int) -> None:
+    """Give the value at ``path`` a distinct suffix per repetition (a list: each element)."""
+    *parents, last = path.split(".")
+    cur = rec
+    for p in parents:
+        cur = cur[p]
+    v = cur[last]
+    cur[last] = [f"{x}-{i}" for x in v] if isinstance(v, list) else f"{v}-{i}"
+
+
+def _records(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records of a case: ``record`` repeated (``repeat``, ``vary``), one per ``names``, or a ``sequence``."""
+    spacing = int(case.get("spacing", 20))
+    if "sequence" in case:
+        return [record(BASE_TIME + timedelta(seconds=spacing * i), **r) for i, r in enumerate(case["sequence"])]
+    if "names" in case:
+        return [record(BASE_TIME + timedelta(seconds=spacing * i), **{**case["record"], "eventName": n}) for i, n in enumerate(case["names"])]
+    out = []
     for i in range(int(case.get("repeat", 1))):
-        rec = record(BASE_TIME + timedelta(seconds=int(case.get("spacing", 20)) * i), **case["record"])
-        hits.extend(x for x in m.match(rec) if x.detection.id == did)
+        rec = record(BASE_TIME + timedelta(seconds=spacing * i), **copy.deepcopy(case["record"]))
+        if case.get("vary"):
+            _vary(rec, case["vary"], i)
+        out.append(rec)
+    return out
+
+
+def _fire(detections: DetectionSet, did: str, case: dict[str, Any]) -> list[Any]:
+    m = Matcher(detections, {did: case["params"]} if "params" in case else None)
+    hits = []
+    for rec in _records(case):
+        hits.extend(x for x in m.match(rec) if x.detection.id in (did, did + "_attempt"))
     return hits
 
 
 @pytest.mark.parametrize(("did", "case"), PARAMS)
 def test_case(detections: DetectionSet, did: str, case: dict[str, Any]) -> None:
+    """``match``: the detection itself; ``attempt``: only its attempt twin (a failed call), low or informational."""
     hits = _fire(detections, did, case)
+    if case["expect"] == "attempt":
+        assert hits and all(h.detection.id == did + "_attempt" and h.detection.spec.severity.value in ("low", "informational") for h in hits)
+        assert all(h.detection.spec.title.startswith("Attempt: ") for h in hits)
+        return
     assert bool(hits) == (case["expect"] == "match"), hits
+    assert all(h.detection.id == did for h in hits), hits
 
 
 def test_every_detection_has_a_matching_and_a_non_matching_case(detections: DetectionSet) -> None:
     assert len(detections) >= 15
     for d in detections:
-        expects = {c["expect"] for c in CASES.get(d.id, [])}
+        expects = {c["expect"] for c in CASES.get(d.id, [])} - {"attempt"}
         assert expects == {"match", "no-match"}, f"{d.id}: cases {sorted(expects)}"
     assert set(CASES) <= {d.id for d in detections}
 
@@ -57,8 +92,14 @@ def test_registry_metadata(detections: DetectionSet) -> None:
 def test_index_routes_events_only_to_candidate_detections(detections: DetectionSet) -> None:
     ids = {d.id for d in detections.candidates("cloudtrail.amazonaws.com", "StopLogging")}
     assert "cloudtrail_stop_logging" in ids and "s3_bucket_policy_public" not in ids
-    # only the wildcard detections (with a cheap prefilter) see an ordinary read
-    assert {d.id for d in detections.candidates("ec2.amazonaws.com", "DescribeInstances")} == {"root_activity", "access_denied_burst"}
+    # only the wildcard detections (each with a cheap prefilter on the raw record) and the
+    # reconnaissance burst (which counts distinct APIs) see an ordinary read
+    assert {d.id for d in detections.candidates("ec2.amazonaws.com", "DescribeInstances")} == {
+        "root_activity", "access_denied_burst", "discovery_denied_burst", "attack_tool_user_agent",
+        "ec2_instance_credentials_used_elsewhere", "discovery_burst",
+    }  # fmt: skip
+    for d in detections.candidates("ec2.amazonaws.com", "DescribeInstances"):
+        assert d.prefilter or d.prefilter_re or d.id == "discovery_burst", d.id
 
 
 def test_duplicate_event_ids_count_once_in_a_threshold_window(detections: DetectionSet) -> None:

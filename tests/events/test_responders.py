@@ -168,8 +168,11 @@ def test_a_failed_call_is_recorded_but_not_undone(aws: boto3.Session, detections
     proc, counter = _proc(aws, detections, ACT, store=db)
     [out] = proc.process(stop_logging(errorCode="AccessDenied", errorMessage="not authorized"))
     res = {r.responder: r for r in out.responses}
-    assert res["restart_trail"].result is ResponseResult.SKIPPED and "AccessDenied" in res["restart_trail"].error
-    assert res["notify"].result is ResponseResult.SENT and out.offence == 0
+    # a denied StopLogging is an attempt: not the critical "logging was stopped", no responder, counted
+    spec = out.match.detection.spec
+    assert spec.id == "cloudtrail_stop_logging_attempt" and spec.severity.value == "low"
+    assert spec.title.startswith("Attempt: CloudTrail logging was stopped")
+    assert set(res) == {"notify"} and res["notify"].result is ResponseResult.SENT and out.offence == 1
     assert counter.mutating() == []
 
 

@@ -30,18 +30,21 @@ def test_claims_history_offences_and_findings(store: Store, detections: Detectio
 
     hist = es.history(HistoryFilter(principal=ROLE))
     assert [h["event_id"] for h in hist] == [denied["eventID"], b["eventID"], a["eventID"]]
-    assert [h["offence"] for h in hist] == [0, 2, 1]
+    assert [h["offence"] for h in hist] == [3, 2, 1]  # the denied attempt counts toward repeat offences
+    assert hist[0]["detection_id"] == "cloudtrail_stop_logging_attempt" and hist[0]["severity"] == "low"
     newest = {r["responder"]: r for r in hist[1]["responses"]}
     assert newest["quarantine_principal"]["result"] == "planned" and newest["quarantine_principal"]["mode"] == "dry-run"
     assert newest["restart_trail"]["plan"]["calls"][0]["operation"] == "StartLogging"
     assert newest["notify"]["result"] == "sent"
 
     [row] = es.offence_counts(ROLE)
-    assert (row["offences"], row["attempts"], row["by_detection"]) == (2, 1, {"cloudtrail_stop_logging": 3})
+    assert (row["offences"], row["attempts"], row["by_detection"]) == (2, 1, {"cloudtrail_stop_logging": 2, "cloudtrail_stop_logging_attempt": 1})
 
     [f] = store.findings(FindingFilter(rules=("cloudtrail_stop_logging",)))
     assert f.source == "events" and f.resource_id == "org-trail" and f.resource_arn == ROLE
-    assert f.first_seen == BASE_TIME and f.last_seen == BASE_TIME + timedelta(minutes=40)
+    assert f.first_seen == BASE_TIME and f.last_seen == BASE_TIME + timedelta(minutes=30)
+    [a] = store.findings(FindingFilter(rules=("cloudtrail_stop_logging_attempt",)))  # the denied call: a finding of its own
+    assert a.severity.value == "low" and a.title.startswith("Attempt: ") and a.last_seen == BASE_TIME + timedelta(minutes=40)
 
 
 def test_a_pending_response_is_retried_on_redelivery_and_then_never_again(store: Store, detections: DetectionSet) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -39,8 +40,33 @@ def _common(f: Any) -> Any:
     return click.option("--db", default=None, metavar="URL|PATH", help="Store (default: $MAMORI_DB, then ./.mamori/mamori.db).")(f)
 
 
-def _detections(cfg: EventsConfig, only: tuple[str, ...] = ()) -> DetectionSet:
+def _sigma_option(f: Any) -> Any:
+    return click.option("--sigma", "sigma_dirs", multiple=True, type=click.Path(exists=True), metavar="DIR",
+                        help="Sigma rules (files or directories; AWS CloudTrail logsource) to run beside the detections; "
+                             "adds to sigma_rules: in mamori.yaml. Rules that cannot be compiled are listed with the reason.")(f)  # fmt: skip
+
+
+def _load_sigma(cfg: EventsConfig, sigma_dirs: tuple[str, ...], fmt: str) -> tuple[list[Any], dict[str, Any]]:
+    """The Sigma rules of the config and the command line: (detections, report); skipped rules are told on stderr."""
+    paths: list[str | Path] = [*cfg.sigma_rules, *sigma_dirs]
+    if not paths:
+        return [], {}
+    from mamori.events.sigma import load_sigma
+
+    loaded = load_sigma(paths)
+    if fmt == "table" or loaded.skipped:
+        con = console(err=True)
+        con.print(f"{len(loaded.rules)} Sigma rule(s) compiled from {loaded.files} file(s), {len(loaded.skipped)} skipped"
+                  + (":" if loaded.skipped else ""), markup=False, highlight=False)  # fmt: skip
+        for sk in loaded.skipped:
+            con.print(f"  skipped {sk}", markup=False, highlight=False)
+    return loaded.detections, {"sigma": loaded.to_dict()}
+
+
+def _detections(cfg: EventsConfig, only: tuple[str, ...] = (), extra: list[Any] | None = None) -> DetectionSet:
     ds = load_detections(cfg.detection_paths)
+    if extra:
+        ds = DetectionSet([*ds, *extra])
     ids = [x.strip() for v in only for x in v.split(",") if x.strip()]
     if ids:
         for i in ids:
@@ -123,6 +149,9 @@ def events() -> None:
       mamori events offenders                       repeat offences per principal
       mamori events detections                      what is detected
 
+      mamori events replay ./AWSLogs --sigma ./sigma   with Sigma rules (CloudTrail logsource)
+      mamori events export --sigma ./out             the detections as Sigma rules
+
     Responders that change something run in dry-run unless configured to act
     (events: {modes: {<detection>: act}} in mamori.yaml).
     """
@@ -137,11 +166,12 @@ def events() -> None:
               help="Skip (and report) files larger than this after decompression [default: events.max_file_mib, 256].")
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None,
               help="Exit 1 when a detection at least this severe fired.")  # fmt: skip
+@_sigma_option
 @_fmt_option
 @_common
 def replay_cmd(
     paths: tuple[str, ...], only: tuple[str, ...], no_store: bool, send: bool, max_file_mib: int | None, fail_on: str | None,
-    fmt: str, db: str | None, config_path: str | None,
+    sigma_dirs: tuple[str, ...], fmt: str, db: str | None, config_path: str | None,
 ) -> None:  # fmt: skip
     """Run CloudTrail files through the detections, offline (never acts; plans are recorded).
 
@@ -150,13 +180,15 @@ def replay_cmd(
     records are reported with their place and skipped; the exit code is then 2.
     """
     cfg = load_events_config(config_path)
+    sigma, sigma_report = _load_sigma(cfg, sigma_dirs, fmt)
+    ds = _detections(cfg, only, sigma)
     store = None if no_store else Store.open(db, cfg.db)
     ledger: Ledger = EventStore(store.engine) if store else MemoryLedger()
-    proc = Processor(Matcher(_detections(cfg, only), cfg.params), cfg, ledger, store, None, _notifiers(cfg) if send else (), allow_act=False)
+    proc = Processor(Matcher(ds, cfg.params), cfg, ledger, store, None, _notifiers(cfg) if send else (), allow_act=False)
     rep = replay(paths, proc, max_bytes=(max_file_mib or cfg.max_file_mib) * 1024 * 1024)
     summary = {"events": rep.stats.records, "files": rep.stats.files, "malformed": rep.stats.malformed_count,
-               "seconds": round(rep.seconds, 3), **proc.counts.to_dict()}  # fmt: skip
-    _emit_outcomes(rep.outcomes, fmt, {"summary": summary, "malformed": [m.to_dict() for m in rep.stats.malformed]})
+               "seconds": round(rep.seconds, 3), "detections_loaded": len(ds), **proc.counts.to_dict()}  # fmt: skip
+    _emit_outcomes(rep.outcomes, fmt, {"summary": summary, "malformed": [m.to_dict() for m in rep.stats.malformed], **sigma_report})
     if fmt == "table":
         console(err=True).print(
             f"{rep.stats.records} events from {rep.stats.files} file(s) in {rep.seconds:.2f}s: "
@@ -181,11 +213,13 @@ def replay_cmd(
 @click.option("--region", default=None, help="Region of the bucket / queue (default: the profile's, else us-east-1).")
 @click.option("--profile", default=None, help="AWS profile.")
 @click.option("--endpoint-url", default=None, envvar="MAMORI_ENDPOINT_URL", metavar="URL", help="An AWS-compatible endpoint (moto, LocalStack).")
+@_sigma_option
 @_fmt_option
 @_common
 def watch_cmd(
     s3_url: str | None, sqs_url: str | None, interval: float, once: bool, max_polls: int | None, wait_seconds: int,
-    region: str | None, profile: str | None, endpoint_url: str | None, fmt: str, db: str | None, config_path: str | None,
+    region: str | None, profile: str | None, endpoint_url: str | None, sigma_dirs: tuple[str, ...], fmt: str, db: str | None,
+    config_path: str | None,
 ) -> None:  # fmt: skip
     """Follow new CloudTrail events continuously, respond and record (checkpointed).
 
@@ -201,7 +235,9 @@ def watch_cmd(
     target = AwsTarget(profile=profile, endpoint_url=endpoint_url, home_region=region or "us-east-1", max_attempts=5, workers=4)
     factory = ClientFactory(default_session_factory(target)(), target)
     clients = Clients.assuming(target, role_name=cfg.role_name)
-    proc = Processor(Matcher(_detections(cfg), cfg.params), cfg, ledger, store, clients, _notifiers(cfg))
+    sigma, _ = _load_sigma(cfg, sigma_dirs, fmt)
+    proc = Processor(Matcher(_detections(cfg, (), sigma), cfg.params), cfg, ledger, store, clients, _notifiers(cfg), persist_windows=True)
+    proc.restore_windows()  # bursts counted before a restart go on counting
     if s3_url:
         try:
             src: S3Source | SqsSource = S3Source(s3_url, factory.client("s3", target.home_region), ledger)
@@ -335,3 +371,28 @@ def detections_cmd(fmt: str, config_path: str | None) -> None:
             resp = ", ".join(r["responders"]) + (f" → repeat: {', '.join(r['escalate'])}" if r["escalate"] else "")
             t.add_row(r["id"], sev_text(Severity(r["severity"])), r["title"], " ".join(r["mitre"]), resp)
         console().print(t)
+
+
+@events.command("export")
+@click.option("--sigma", "sigma_dir", is_flag=False, flag_value="-", default="-", metavar="[DIR]",
+              help="Write one Sigma rule per detection into DIR (default: all of them to stdout, as YAML documents).")  # fmt: skip
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Events config (extra detection paths).")
+def export_cmd(sigma_dir: str, config_path: str | None) -> None:
+    """mamori's detections as Sigma rules (AWS CloudTrail logsource), for a SIEM.
+
+    What Sigma cannot say is kept honest: a threshold becomes a Sigma correlation rule
+    (event_count / value_count) over its base rule; a hook (Python) becomes the event
+    selection plus a ``mamori:`` note naming what the hook checks, and ``falsepositives``
+    says the rule is broader than mamori's.
+    """
+    from mamori.events.sigma_export import export_all, write_dir
+
+    ds = load_detections(load_events_config(config_path).detection_paths)
+    docs = export_all(ds)
+    if sigma_dir == "-":
+        import yaml
+
+        click.echo(yaml.safe_dump_all([d for _, d in docs], sort_keys=False, allow_unicode=True), nl=False)
+        return
+    written = write_dir(docs, sigma_dir)
+    console(err=True).print(f"{len(written)} Sigma rule file(s) written to {sigma_dir}", markup=False, highlight=False)

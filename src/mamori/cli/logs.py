@@ -83,6 +83,7 @@ def logs() -> None:
       mamori logs query denied --top 10                  who gets AccessDenied most
       mamori logs query timeline --principal ARN         one principal's activity in order
       mamori logs query root                             root user activity
+      mamori logs hunt --sigma ./sigma --since 30d       Sigma rules over the stored events
     """
 
 
@@ -166,3 +167,44 @@ def root_cmd(since: str | None, until: str | None, limit: int, fmt: str, logs_db
     with LogStore(logs_db) as store:
         res = root_activity(store.con, _time(since, "--since"), _time(until, "--until"), limit)
     _emit(res, fmt)
+
+
+def _since(value: str | None) -> datetime | None:
+    """An ISO time, or a span back from now: 30m, 12h, 30d."""
+    if not value:
+        return None
+    v = value.strip()
+    units = {"m": 60, "h": 3600, "d": 86400}
+    if v[-1:] in units and v[:-1].isdigit():
+        from datetime import timedelta
+
+        return datetime.now(UTC) - timedelta(seconds=int(v[:-1]) * units[v[-1]])
+    return _time(v, "--since")
+
+
+@logs.command("hunt")
+@click.option("--sigma", "sigma_dirs", multiple=True, required=True, type=click.Path(exists=True), metavar="DIR",
+              help="Sigma rules (files or directories) with the AWS CloudTrail logsource.")  # fmt: skip
+@click.option("--since", default=None, help="ISO time, or 30m / 12h / 30d back from now.")
+@click.option("--until", default=None, help="ISO time.")
+@click.option("--limit", default=1000, show_default=True, help="Events listed per rule (all are counted).")
+@_fmt_option
+@_db_option
+def hunt_cmd(sigma_dirs: tuple[str, ...], since: str | None, until: str | None, limit: int, fmt: str, logs_db: str | None) -> None:
+    """Retro-hunt: run Sigma rules over the stored events (the rules `events replay --sigma` runs live).
+
+    Reports, like `logs query`, each rule's matches (time, API, principal, address, error,
+    eventID) and a summary; rules that cannot be compiled (another logsource, a correlation,
+    a modifier the store cannot answer) are listed with the reason.
+    """
+    from mamori.events.sigma import load_sigma
+    from mamori.logs.hunt import hunt
+
+    loaded = load_sigma(sigma_dirs)
+    with LogStore(logs_db) as store:
+        rep = hunt(store.con, loaded.rules, since=_since(since), until=_time(until, "--until"), limit=limit,
+                   skipped=loaded.skipped, has_identity="user_identity" in store.columns())  # fmt: skip
+    _emit(rep.result, fmt)
+    if fmt == "table":
+        console(err=True).print(f"{len(loaded.rules)} Sigma rule(s), {rep.matches} matching event(s), {len(rep.skipped)} rule(s) skipped",
+                                markup=False, highlight=False)  # fmt: skip

@@ -8,6 +8,7 @@
         cloudtrail_stop_logging: act
       disabled: [iam_access_key_created]
       detection_paths: [./my-detections]
+      sigma_rules: [./sigma]           # Sigma rules (AWS CloudTrail logsource), compiled into the matcher
       params: {console_login_failures_burst: {}}
       responders:                      # responder parameters
         quarantine_principal: {actions: ["*"], exempt: [arn:aws:iam::111122223333:role/break-glass]}
@@ -41,6 +42,8 @@ class EventsConfig(BaseModel):
     modes: dict[str, ResponseMode] = Field(default_factory=dict)
     disabled: list[str] = Field(default_factory=list)
     detection_paths: list[Path] = Field(default_factory=list)
+    sigma_rules: list[Path] = Field(default_factory=list)
+    """Files or directories of Sigma rules (also accepted as a top-level ``sigma_rules:`` key of mamori.yaml)."""
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
     responders: dict[str, dict[str, Any]] = Field(default_factory=dict)
     role_name: str | None = None
@@ -71,6 +74,12 @@ def load_events_config(path: str | Path | None = None) -> EventsConfig:
         # a mamori.yaml: read its events: key (and db:), ignore the other subsystems' keys
         section = data.get("events") or {}
         db = data.get("db")
+        top_sigma = data.get("sigma_rules")
+        if top_sigma is not None:
+            if not isinstance(top_sigma, list) or not all(isinstance(x, str) for x in top_sigma):
+                raise EventsConfigError("'sigma_rules' must be a list of paths", source=str(p), where="sigma_rules")
+            if isinstance(section, dict):
+                section = {**section, "sigma_rules": [*section.get("sigma_rules", []), *top_sigma]}
         prefix = "events."
     else:
         section, db = data, None
@@ -85,5 +94,6 @@ def load_events_config(path: str | Path | None = None) -> EventsConfig:
     if db and not cfg.db:
         cfg.db = str(db)
     cfg.detection_paths = [d if d.is_absolute() else p.parent / d for d in cfg.detection_paths]
+    cfg.sigma_rules = [d if d.is_absolute() else p.parent / d for d in cfg.sigma_rules]
     cfg.source = p
     return cfg

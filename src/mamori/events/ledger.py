@@ -63,10 +63,14 @@ FindingFor = Callable[[int], Finding]
 
 def counting_rule(match: Match) -> tuple[list[str], float]:
     """Which detections count as the same offence, and the window, for a match."""
-    esc = match.detection.spec.escalate
+    spec = match.detection.spec
+    esc = spec.escalate
     if esc is None:
-        return [match.detection.id], DEFAULT_WINDOW_HOURS
-    return (esc.counting or [match.detection.id]), esc.within_hours
+        ids, hours = [spec.attempt_of or spec.id], DEFAULT_WINDOW_HOURS
+    else:
+        ids, hours = (esc.counting or [spec.attempt_of or spec.id]), esc.within_hours
+    # attempts (denied or failed calls) count toward the principal's repeat offences too
+    return sorted({*ids, *(i + "_attempt" for i in ids if not i.endswith("_attempt"))}), hours
 
 
 class Ledger(Protocol):
@@ -101,7 +105,7 @@ class MemoryLedger:
         key = (match.event_id, match.detection.id)
         if key in self._claims:
             return Claim(True, self._numbers[key], list(self._claims[key].values()))
-        offence = 0 if match.failed else self.prior(match) + 1
+        offence = self.prior(match) + 1
         responses = plan_for(offence)
         self._claims[key] = {r.responder: r for r in responses}
         self._numbers[key] = offence
@@ -115,7 +119,7 @@ class MemoryLedger:
         return sum(
             1
             for o in self._offences
-            if o.principal == match.principal.arn and o.detection in wanted and not o.failed and lo <= o.at <= match.at
+            if o.principal == match.principal.arn and o.detection in wanted and lo <= o.at <= match.at
             and o.event_id != match.event_id
         )  # fmt: skip
 

@@ -9,6 +9,7 @@ posture rules' language (:mod:`mamori.rules.conditions`) over a view of the reco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,10 +32,28 @@ def getter(path: str) -> Getter:
     parts = path.split(".")
     if all(p.isidentifier() for p in parts):
 
+        if len(parts) == 1:
+            key = parts[0]
+
+            def top(d: Mapping[str, Any]) -> Any:
+                return d.get(key)
+
+            return top
+        if len(parts) == 2:
+            k1, k2 = parts
+
+            def two(d: Mapping[str, Any]) -> Any:
+                cur = d.get(k1)
+                if type(cur) is dict:  # the common case, without the ABC check
+                    return cur.get(k2)
+                return cur.get(k2) if isinstance(cur, Mapping) else None
+
+            return two
+
         def dotted(d: Mapping[str, Any]) -> Any:
             cur: Any = d
             for p in parts:
-                if not isinstance(cur, Mapping):
+                if type(cur) is not dict and not isinstance(cur, Mapping):
                     return None
                 cur = cur.get(p)
             return cur
@@ -53,6 +72,10 @@ class Detection:
     resource: Getter | None = None
     threshold_by: tuple[Getter, ...] = ()
     prefilter: tuple[tuple[Getter, tuple[Any, ...]], ...] = ()
+    prefilter_re: tuple[tuple[Getter, re.Pattern[str]], ...] = ()
+    distinct: Getter | None = None
+    record_only: bool = False
+    """Its threshold and resource paths read the raw record only (no ``principal.*``): no view is built to count it."""
 
     @property
     def id(self) -> str:
@@ -73,9 +96,12 @@ class DetectionSet:
                 raise DetectionError(f"detection {d.id!r} is defined twice (also in {self._by_id[d.id].path})", source=str(d.path))
             self._by_id[d.id] = d
         self._exact: dict[tuple[str, str], list[Detection]] = {}
+        self._lower: dict[tuple[str, str], list[Detection]] = {}
         for d in self:
             for key in d.keys:
                 self._exact.setdefault(key, []).append(d)
+                if d.spec.sigma is not None:  # Sigma compares case-insensitively: so does its index
+                    self._lower.setdefault((key[0].lower(), key[1].lower()), []).append(d)
             esc = d.spec.escalate
             for other in esc.counting if esc else ():
                 if other not in self._by_id:
@@ -89,6 +115,9 @@ class DetectionSet:
         if hit is None:
             ex = self._exact
             found = ex.get(key, []) + ex.get((source, "*"), []) + ex.get(("*", name), []) + ex.get(("*", "*"), [])
+            if self._lower:
+                lo, s_, n_ = self._lower, source.lower(), name.lower()
+                found += lo.get((s_, n_), []) + lo.get((s_, "*"), []) + lo.get(("*", n_), [])
             hit = tuple({d.id: d for d in found}.values())
             self._cache[key] = hit
         return hit
@@ -131,8 +160,12 @@ def load_detection(path: Path) -> Detection:
         res = getter(spec.resource) if spec.resource else None
         by = tuple(getter(p) for p in spec.threshold.by) if spec.threshold else ()
         pre = tuple((getter(k), tuple(v)) for k, v in spec.prefilter.items())
+        pre_re = tuple((getter(k), re.compile(v, re.IGNORECASE)) for k, v in spec.prefilter_match.items())
+        distinct = getter(spec.threshold.distinct) if spec.threshold and spec.threshold.distinct else None
     except jmespath.exceptions.JMESPathError as exc:
         raise DetectionError(f"invalid path: {exc}", source=str(path)) from exc
+    except re.error as exc:
+        raise DetectionError(f"invalid regular expression in prefilter_match: {exc}", source=str(path), where="prefilter_match") from exc
     except DetectionError as exc:
         raise DetectionError(exc.message, source=str(path), where=exc.where) from exc
     except Exception as exc:
@@ -141,7 +174,12 @@ def load_detection(path: Path) -> Detection:
         if isinstance(exc, RuleError):
             raise DetectionError(exc.message, source=str(path), where=exc.where) from exc
         raise
-    return Detection(spec=spec, path=path, when=when, hooks=hooks, resource=res, threshold_by=by, prefilter=pre)
+    paths = [spec.resource or "", *(spec.threshold.by if spec.threshold else []), (spec.threshold.distinct or "") if spec.threshold else ""]
+    record_only = not any("principal" in p or "$" in p for p in paths)
+    return Detection(
+        spec=spec, path=path, when=when, hooks=hooks, resource=res, threshold_by=by, prefilter=pre, prefilter_re=pre_re,
+        distinct=distinct, record_only=record_only,
+    )
 
 
 def iter_detection_files(dirs: Iterable[Path]) -> Iterator[Path]:

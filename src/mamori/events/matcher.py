@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import orjson
+
 from mamori.events.loader import Detection, DetectionSet
-from mamori.events.record import Principal, event_time, principal_of
-from mamori.events.schema import FailedCalls
+from mamori.events.record import Principal, event_time, is_denied, principal_of
+from mamori.events.schema import FailedCalls, ResponderRef
 from mamori.events.scrub import clean_principal, clean_text, scrub
+from mamori.model.finding import Severity
 from mamori.model.resource import Resource
 from mamori.rules.conditions import EvalContext
 
@@ -91,12 +94,80 @@ class Match:
         return finding_key(self.detection.id, self.principal.arn, self.resource)
 
 
+ATTEMPT_SUFFIX = "_attempt"
+
+
+def attempt_of(d: Detection, denied: bool) -> Detection:
+    """The attempt twin of a detection: a failed call is not the success it tried to be.
+
+    Same condition and resource, id ``<id>_attempt``, title "Attempt: ...", severity low
+    when the call was denied (informational for another error), notify only, never escalated
+    (its ``escalate`` is kept only to count it among the principal's offences).
+    """
+    title = f"Attempt: {d.spec.title} ({'denied' if denied else 'the call failed'})"
+    spec = d.spec.model_copy(
+        update={
+            "id": d.spec.id + ATTEMPT_SUFFIX, "title": title,
+            "severity": Severity.LOW if denied else Severity.INFORMATIONAL,
+            "respond": [ResponderRef(responder="notify")], "threshold": None, "attempt_of": d.spec.id,
+        }
+    )  # fmt: skip
+    return Detection(
+        spec=spec, path=d.path, when=d.when, hooks=d.hooks, resource=d.resource, prefilter=d.prefilter, prefilter_re=d.prefilter_re
+    )
+
+
 class _Window:
-    __slots__ = ("ids", "items")
+    """One threshold window: (event time, eventID, distinct values) in arrival order, with a
+    running count of the distinct values and the newest time (O(1) per event, amortised)."""
+
+    __slots__ = ("ids", "items", "newest", "values")
 
     def __init__(self) -> None:
-        self.items: deque[tuple[datetime, str]] = deque()
+        self.items: deque[tuple[datetime, str, tuple[str, ...]]] = deque()
         self.ids: set[str] = set()
+        self.values: dict[str, int] = {}
+        self.newest: datetime | None = None
+
+    def add(self, at: datetime, event_id: str, vals: tuple[str, ...]) -> None:
+        self.items.append((at, event_id, vals))
+        self.ids.add(event_id)
+        for v in vals:
+            self.values[v] = self.values.get(v, 0) + 1
+        if self.newest is None or at > self.newest:
+            self.newest = at
+
+    def trim(self, horizon: datetime) -> None:
+        """Drop what is older than ``horizon`` (events arrive roughly in time order: late ones too)."""
+        if len(self.items) < 64:
+            if all(t >= horizon for t, _, _ in self.items):
+                return
+        elif self.items[0][0] >= horizon:  # a long window: checked at its oldest end
+            return
+        kept = deque(x for x in self.items if x[0] >= horizon)
+        for t, i, vs in self.items:
+            if t < horizon:
+                self.ids.discard(i)
+                for v in vs:
+                    n = self.values.get(v, 0) - 1
+                    if n > 0:
+                        self.values[v] = n
+                    else:
+                        self.values.pop(v, None)
+        self.items = kept
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.ids.clear()
+        self.values.clear()
+
+
+def _distinct_values(v: Any) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, list):
+        return tuple(str(x) for x in v if x is not None)
+    return (str(v),)
 
 
 class Matcher:
@@ -106,9 +177,15 @@ class Matcher:
         self.detections = detections
         params = params or {}
         self._ctx: dict[str, EvalContext] = {
-            d.id: EvalContext(datetime.now(UTC), {**d.spec.params, **params.get(d.id, {})}, hooks=d.hooks) for d in detections
-        }
+            d.id: EvalContext(datetime.now(UTC), {**d.spec.params, **params.get(d.id, {})}, inventory={}, hooks=d.hooks)
+            for d in detections
+        }  # inventory: a per-detection state a stateful hook may keep (first source address of a session...)
         self._windows: dict[tuple[str, tuple[Any, ...]], _Window] = {}
+        self._attempts: dict[tuple[str, bool], Detection] = {}
+        self._re_cache: dict[tuple[Any, str], bool] = {}
+        self.dirty: set[tuple[str, tuple[Any, ...]]] = set()
+        self.track_dirty = False
+        """Threshold windows changed since the last save (see :meth:`window_state`)."""
         self.events = 0
         self.errors: list[tuple[str, str]] = []
 
@@ -118,17 +195,24 @@ class Matcher:
         if not cands:
             return []
         failed = bool(record.get("errorCode"))
-        principal = principal_of(record)
         view: EventView | None = None
         out: list[Match] = []
         for d in cands:
-            if failed and d.spec.failed_calls is FailedCalls.IGNORE:
-                continue
+            if failed and d.spec.failed_calls is not FailedCalls.RESPOND:
+                if d.spec.failed_calls is FailedCalls.IGNORE or d.spec.threshold is not None:
+                    continue  # a count of successes: failed calls are counted by the denied-burst detections
+                denied = is_denied(record)
+                twin = self._attempts.get((d.id, denied))
+                if twin is None:
+                    twin = self._attempts[(d.id, denied)] = attempt_of(d, denied)
+                d = twin
             try:
                 if d.prefilter and not all(g(record) in values for g, values in d.prefilter):
                     continue
-                if view is None:
-                    view = EventView(record, principal)
+                if d.prefilter_re and not self._re_ok(d, record):
+                    continue
+                if view is None and (d.when is not None or not d.record_only):
+                    view = EventView(record, principal_of(record))
                 m = self._one(d, record, view, failed, source)
             except Exception as exc:  # a hook failing on a shape it did not expect: this detection only, reported
                 self.errors.append((d.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
@@ -137,21 +221,42 @@ class Matcher:
                 out.append(m)
         return out
 
+    def _re_ok(self, d: Detection, record: Mapping[str, Any]) -> bool:
+        """The regular-expression prefilter, cached per value (user agents and ARNs repeat)."""
+        for g, rx in d.prefilter_re:
+            v = g(record)
+            if not isinstance(v, str):
+                return False
+            hit = self._re_cache.get((rx, v))
+            if hit is None:
+                if len(self._re_cache) > 50_000:
+                    self._re_cache.clear()
+                hit = self._re_cache[(rx, v)] = rx.search(v) is not None
+            if not hit:
+                return False
+        return True
+
     def drain_errors(self) -> list[tuple[str, str]]:
         """(detection, error) for each detection that failed on the records matched since the last call."""
         errors, self.errors = self.errors, []
         return errors
 
-    def _one(self, d: Detection, record: Mapping[str, Any], view: EventView, failed: bool, source: str) -> Match | None:
+    def _one(self, d: Detection, record: Mapping[str, Any], view: EventView | None, failed: bool, source: str) -> Match | None:
         ev: dict[str, Any] = {}
-        if d.when is not None and d.when(cast(Resource, view), self._ctx[d.id], ev) is not True:
-            return None
+        if d.when is not None:
+            assert view is not None
+            ctx = self._ctx[d.id[: -len(ATTEMPT_SUFFIX)]] if d.id not in self._ctx else self._ctx[d.id]
+            if d.when(cast(Resource, view), ctx, ev) is not True:
+                return None
+        props = view.properties if view is not None else record  # record_only: no path reads the principal
         at = event_time(record) or datetime.now(UTC)
         related: tuple[str, ...] = ()
         if d.spec.threshold is not None:
-            related = self._count(d, view.properties, at, str(record["eventID"]))
+            related = self._count(d, props, at, str(record["eventID"]))
             if not related:
                 return None
+        if view is None:
+            view = EventView(record, principal_of(record))
         res = d.resource(view.properties) if d.resource else None
         resource = clean_text(res if isinstance(res, str) else ("" if res is None else str(res)))
         evidence = {k: record[k] for k in EVIDENCE_FIELDS if k in record}
@@ -164,7 +269,7 @@ class Matcher:
     def _count(self, d: Detection, props: Mapping[str, Any], at: datetime, event_id: str) -> tuple[str, ...]:
         th = d.spec.threshold
         assert th is not None
-        key = (d.id, tuple(g(props) if not isinstance(g(props), dict | list) else str(g(props)) for g in d.threshold_by))
+        key = (d.id, tuple(v if not isinstance(v := g(props), dict | list) else str(v) for g in d.threshold_by))
         w = self._windows.get(key)
         if w is None:
             if len(self._windows) > 200_000:
@@ -172,16 +277,47 @@ class Matcher:
             w = self._windows[key] = _Window()
         if event_id in w.ids:
             return ()
-        w.items.append((at, event_id))
-        w.ids.add(event_id)
-        newest = max(t for t, _ in w.items)
-        horizon = newest - timedelta(minutes=th.within_minutes)
-        kept = [(t, i) for t, i in w.items if t >= horizon]
-        if len(kept) != len(w.items):
-            w.items = deque(kept)
-            w.ids = {i for _, i in kept}
-        if len(w.items) >= th.count:
-            fired = tuple(i for _, i in sorted(w.items))
-            w.items.clear()  # the next burst must reach the threshold again
+        vals = _distinct_values(d.distinct(props)) if d.distinct is not None else ()
+        w.add(at, event_id, vals)
+        if self.track_dirty:
+            self.dirty.add(key)
+        assert w.newest is not None
+        w.trim(w.newest - timedelta(minutes=th.within_minutes))
+        n = len(w.values) if d.distinct is not None else len(w.items)
+        if n >= th.count:
+            fired = tuple(i for _, i, _ in sorted(w.items))
+            w.clear()  # the next burst must reach the threshold again
             return fired
         return ()
+
+    # -- persistence of the windows (they survive a restart) ----------------------------
+
+    def open_windows(self) -> set[tuple[str, tuple[Any, ...]]]:
+        return {k for k, w in self._windows.items() if w.items}
+
+    def window_state(self, keys: Iterable[tuple[str, tuple[Any, ...]]] | None = None) -> list[tuple[str, str, list[Any]]]:
+        """(detection, key as JSON, items) of the windows named (default: all); items are [time, eventID, values]."""
+        out = []
+        for k in self._windows if keys is None else keys:
+            w = self._windows.get(k)
+            if w is None or not w.items:
+                continue
+            out.append((k[0], orjson.dumps(list(k[1]), default=str).decode(), [[t.isoformat(), i, list(v)] for t, i, v in w.items]))
+        return out
+
+    def restore_windows(self, rows: Iterable[tuple[str, str, list[Any]]]) -> int:
+        """Load windows saved by :meth:`window_state` (unknown detections and bad rows are ignored)."""
+        n = 0
+        for did, key_json, items in rows:
+            if did not in self.detections:
+                continue
+            try:
+                key = (did, tuple(orjson.loads(key_json)))
+                w = _Window()
+                for t, i, vs in items:
+                    w.add(datetime.fromisoformat(t), str(i), tuple(str(v) for v in vs))
+            except (ValueError, TypeError, orjson.JSONDecodeError):
+                continue
+            self._windows[key] = w
+            n += 1
+        return n

@@ -63,7 +63,7 @@ class Outcome:
             "finding_id": m.finding_id,
             "source": m.source,
             "responses": [r.to_dict() for r in self.responses],
-        }
+        } | ({"sigma": d.sigma} if d.sigma else {})
 
 
 @dataclass
@@ -92,9 +92,14 @@ class Processor:
     guardrails: GuardrailsConfig = field(default_factory=GuardrailsConfig)
     """Verification attempts and delay of the remediation changes."""
     actor: str = "events"
+    persist_windows: bool = False
+    """Save the threshold windows at each flush (``watch``: a restart goes on counting)."""
     sleep: Callable[[float], None] = time.sleep
     counts: Counts = field(default_factory=Counts)
     _findings: dict[str, Finding] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.matcher.track_dirty = self.persist_windows
 
     def process(self, record: Mapping[str, Any], source: str = "") -> list[Outcome]:
         self.counts.events += 1
@@ -115,7 +120,7 @@ class Processor:
     def plan(self, match: Match, offence: int) -> list[Response]:
         spec = match.detection.spec
         refs = list(spec.respond)
-        if spec.escalate is not None and offence >= spec.escalate.after:
+        if spec.escalate is not None and offence >= spec.escalate.after and spec.attempt_of is None:
             refs += spec.escalate.respond
         out: list[Response] = []
         for ref in refs:
@@ -187,16 +192,38 @@ class Processor:
             evidence={
                 "principal": match.principal.to_dict(), "event_ids": list(match.event_ids[-50:]), "offence": offence,
                 "mitre": list(spec.mitre), "failed_call": match.failed, "event": match.evidence,
-            },
+            } | ({"sigma": spec.sigma} if spec.sigma else {}),
             first_seen=match.at, last_seen=match.at, source="events",
         )  # fmt: skip
 
+    def restore_windows(self) -> int:
+        """Load the threshold windows a previous run saved (the ledger must be a store's)."""
+        load = getattr(self.ledger, "load_windows", None)
+        return self.matcher.restore_windows(load()) if load is not None else 0
+
+    def save_windows(self) -> None:
+        """Save the threshold windows changed since the last save (on a store's ledger)."""
+        save = getattr(self.ledger, "save_windows", None)
+        if save is None or not self.persist_windows or not self.matcher.dirty:
+            self.matcher.dirty.clear()
+            return
+        keys, self.matcher.dirty = self.matcher.dirty, set()
+        still_open = self.matcher.open_windows()
+        save(self.matcher.window_state(keys) + [(k[0], _key_json(k), []) for k in keys if k not in still_open])
+
     def flush(self) -> dict[str, int]:
-        """Write the findings raised since the last flush (one batched upsert)."""
+        """Write the findings raised since the last flush (one batched upsert), and the changed windows."""
+        self.save_windows()
         if not self._findings or self.store is None:
             return {}
         batch, self._findings = list(self._findings.values()), {}
         return self.store.upsert_findings(batch, actor="events", now=datetime.now(UTC))
+
+
+def _key_json(k: tuple[str, tuple[Any, ...]]) -> str:
+    import orjson
+
+    return orjson.dumps(list(k[1]), default=str).decode()
 
 
 def _jsonable(v: Any) -> Any:

@@ -112,12 +112,25 @@ def principal_of(record: Mapping[str, Any]) -> Principal:
 MIN_YEAR, MAX_YEAR = 1970, 9000
 
 
+_TIMES: dict[str, datetime | None] = {}
+
+
 def event_time(record: Mapping[str, Any]) -> datetime | None:
     """``eventTime`` as an aware UTC datetime, or None when absent, malformed or out of range
     (before 1970 or after 9000: no CloudTrail record is, and window arithmetic must not overflow)."""
     raw = record.get("eventTime")
     if not isinstance(raw, str) or not raw:
         return None
+    hit = _TIMES.get(raw, False)
+    if hit is not False:  # events of one second share their time: parsed once
+        return hit  # type: ignore[return-value]
+    if len(_TIMES) > 20_000:
+        _TIMES.clear()
+    out = _TIMES[raw] = _parse_time(raw)
+    return out
+
+
+def _parse_time(raw: str) -> datetime | None:
     try:
         ts = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         ts = ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)

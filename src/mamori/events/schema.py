@@ -46,8 +46,12 @@ class ResponseMode(StrEnum):
 class FailedCalls(StrEnum):
     """What a detection does with a call that failed (it has an ``errorCode``, e.g. it was denied).
 
-    ``ignore``: no detection. ``record``: a detection, a finding and a notification, but
-    no responder that changes anything (nothing happened to undo). ``respond``: everything.
+    ``ignore``: no detection. ``record``: an *attempt* — the detection's attempt twin
+    (``<id>_attempt``: "Attempt: <title>", low when the call was denied, informational for
+    another error), a finding and a notification, counted toward the principal's repeat
+    offences, with no responder that changes anything (nothing happened to undo).
+    ``respond``: the detection itself, everything (for detections *about* failures, such
+    as bursts of denied calls).
     """
 
     IGNORE = "ignore"
@@ -78,6 +82,9 @@ class Threshold(BaseModel):
     count: int = Field(ge=2)
     within_minutes: float = Field(gt=0)
     by: list[str] = Field(default_factory=lambda: ["principal.arn"], min_length=1)
+    distinct: str | None = None
+    """Count distinct values of this path (a list counts each element) instead of events:
+    ``{count: 10, distinct: eventName}`` is ten different APIs, not one API polled ten times."""
 
 
 class Escalation(BaseModel):
@@ -105,6 +112,9 @@ class DetectionSpec(BaseModel):
     prefilter: dict[str, list[Any]] = Field(default_factory=dict)
     """Fields of the raw record that must hold one of the values listed; checked before
     anything else, so that a detection indexed under ``*`` stays cheap for other events."""
+    prefilter_match: dict[str, str] = Field(default_factory=dict)
+    """Fields of the raw record that must match a regular expression (case-insensitive, searched),
+    checked with the prefilter: keeps a ``*``-indexed detection (user agents) cheap."""
     when: dict[str, Any] | None = None
     resource: str | None = None
     failed_calls: FailedCalls = FailedCalls.RECORD
@@ -113,6 +123,10 @@ class DetectionSpec(BaseModel):
     respond: list[ResponderRef] = Field(min_length=1)
     escalate: Escalation | None = None
     references: list[str] = Field(default_factory=list)
+    attempt_of: str | None = None
+    """Set on the attempt twin of a detection (a failed call): the detection it tried to be."""
+    sigma: dict[str, Any] | None = None
+    """Set for a detection compiled from a Sigma rule: its id, level, tags, path and status."""
 
     @field_validator("severity", mode="before")
     @classmethod

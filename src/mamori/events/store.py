@@ -25,7 +25,7 @@ from mamori.events.matcher import Match
 from mamori.events.responders.base import Intent, ResponseResult
 from mamori.events.schema import ResponseMode
 from mamori.events.scrub import bounded_copy, clean_text, fit
-from mamori.events.tables import event_checkpoints, event_detections, event_responses
+from mamori.events.tables import event_checkpoints, event_detections, event_responses, event_windows
 from mamori.findings.rows import row_to_finding
 from mamori.findings.tables import findings
 from mamori.findings.upsert import upsert
@@ -198,21 +198,18 @@ class EventStore:
                     .order_by(event_responses.c.id)
                 )
                 return Claim(True, int(found.offence), [_row_response(r) for r in rows])
-            offence = 0
-            if not match.failed:
-                ids, hours = counting_rule(match)
-                prior = conn.execute(
-                    select(func.count()).where(
-                        and_(
-                            event_detections.c.principal_arn == match.principal.arn,
-                            event_detections.c.detection_id.in_(ids),
-                            event_detections.c.failed.is_(False),
-                            event_detections.c.event_time >= match.at - timedelta(hours=hours),
-                            event_detections.c.event_time <= match.at,
-                        )
+            ids, hours = counting_rule(match)  # attempts count toward repeat offences too
+            prior = conn.execute(
+                select(func.count()).where(
+                    and_(
+                        event_detections.c.principal_arn == match.principal.arn,
+                        event_detections.c.detection_id.in_(ids),
+                        event_detections.c.event_time >= match.at - timedelta(hours=hours),
+                        event_detections.c.event_time <= match.at,
                     )
-                ).scalar_one()
-                offence = int(prior) + 1
+                )
+            ).scalar_one()
+            offence = int(prior) + 1
             responses = plan_for(offence)
             finding = finding_for(offence) if finding_for is not None else None  # computed before any write
             p = match.principal
@@ -322,6 +319,35 @@ class EventStore:
                 o["attempts" if r.failed else "offences"] += int(r.n)
                 o["by_detection"][r.detection_id] = o["by_detection"].get(r.detection_id, 0) + int(r.n)
         return sorted(out.values(), key=lambda o: (-o["offences"], -o["detections"], o["principal"]))
+
+    # -- threshold windows (they survive a restart) ------------------------------------
+
+    def save_windows(self, rows: list[tuple[str, str, list[Any]]]) -> None:
+        """Upsert the given windows ((detection, key JSON, items)); an empty window is deleted."""
+        if not rows:
+            return
+        import hashlib
+
+        now = datetime.now(UTC)
+        try:
+            with self._write() as conn:
+                for did, key, items in rows:
+                    h = hashlib.sha256(key.encode()).hexdigest()
+                    conn.execute(delete(event_windows).where(event_windows.c.detection_id == did, event_windows.c.key_hash == h))
+                    if items:
+                        newest = max(datetime.fromisoformat(t) for t, _, _ in items)
+                        conn.execute(insert(event_windows), {"detection_id": did, "key_hash": h, "key": key,
+                                                             "items": bounded_copy(items), "newest": newest, "updated_at": now})  # fmt: skip
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not save the threshold windows: {exc}") from exc
+
+    def load_windows(self, newer_than: datetime | None = None) -> list[tuple[str, str, list[Any]]]:
+        """The saved windows (those with an event after ``newer_than``, when given)."""
+        q = select(event_windows)
+        if newer_than is not None:
+            q = q.where(event_windows.c.newest >= newer_than)
+        with self.engine.connect() as conn:
+            return [(r.detection_id, r.key, list(r.items or [])) for r in conn.execute(q)]
 
     # -- checkpoints -------------------------------------------------------------
 

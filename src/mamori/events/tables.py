@@ -7,6 +7,8 @@
                       (the API calls), result, error, when. Claimed as ``pending`` before
                       acting, so a duplicate delivery never responds twice.
 ``event_checkpoints`` the objects a watcher has processed, per source (``s3://bucket/prefix``).
+``event_windows``     the open threshold windows (events counted toward a burst), saved after
+                      each batch so that a restart goes on counting where it stopped.
 """
 
 from __future__ import annotations
@@ -70,4 +72,15 @@ event_checkpoints = Table(
     Column("processed_at", UTCDateTime(), nullable=False),
     Column("records", Integer, nullable=False),
     Column("malformed", Integer, nullable=False),
+)
+
+event_windows = Table(
+    "event_windows",
+    metadata,
+    Column("detection_id", String(120), primary_key=True),
+    Column("key_hash", String(64), primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("items", JSONType, nullable=False),
+    Column("newest", UTCDateTime(), nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )

@@ -48,6 +48,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("request_parameters", "VARCHAR"),
     ("response_elements", "VARCHAR"),
     ("source_file", "VARCHAR"),
+    # added later (ALTER TABLE ... ADD COLUMN on open): the Sigma retro-hunt reads them
+    ("user_identity", "VARCHAR"),
+    ("additional_event_data", "VARCHAR"),
 )
 NAMES = tuple(n for n, _ in COLUMNS)
 
@@ -164,4 +167,6 @@ def flatten(rec: Mapping[str, Any], source_file: str = "", notes: list[str] | No
         "request_parameters": _json(redacted(rec.get("requestParameters")), "requestParameters", n),
         "response_elements": _json(redacted(rec.get("responseElements")), "responseElements", n),
         "source_file": source_file or None,
+        "user_identity": _json(dict(ui), "userIdentity", n) if ui else None,
+        "additional_event_data": _json(redacted(rec.get("additionalEventData")), "additionalEventData", n),
     }

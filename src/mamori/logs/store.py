@@ -77,6 +77,8 @@ class LogStore:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
             if not read_only:
                 self.con.execute(_ddl())
+                for name, typ in COLUMNS:  # a store made by an older mamori: add the columns it lacks
+                    self.con.execute(f"ALTER TABLE events ADD COLUMN IF NOT EXISTS {name} {typ}")
         except (duckdb.Error, OSError) as exc:
             raise LogStoreError(f"cannot open the log store {self.path}: {exc}") from exc
 
@@ -88,6 +90,9 @@ class LogStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def columns(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'events'").fetchall()}
 
     def count(self) -> int:
         row = self.con.execute("SELECT count(*) FROM events").fetchone()
@@ -136,7 +141,7 @@ class LogStore:
             row = con.execute("SELECT min(event_time), max(event_time) FROM staging").fetchone()
             lo, hi = (row[0], row[1]) if row else (None, None)
             res = con.execute(
-                "INSERT INTO events SELECT s.* FROM staging s WHERE NOT EXISTS ("
+                f"INSERT INTO events ({', '.join(NAMES)}) SELECT s.* FROM staging s WHERE NOT EXISTS ("
                 " SELECT 1 FROM events e WHERE e.event_id = s.event_id"
                 " AND (e.event_time BETWEEN ? AND ? OR e.event_time IS NULL))",
                 [lo, hi],
