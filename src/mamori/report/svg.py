@@ -56,3 +56,49 @@ def trend_svg(series: Mapping[str, Sequence[tuple[datetime, float | None]]], *, 
         out.append(f'<text x="{W - RIGHT + 27}" y="{ly}" font-size="12" fill="#111827">{escape(label)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+SEV_COLORS = {"critical": "#7f1d1d", "high": "#dc2626", "medium": "#d97706", "low": "#0891b2", "informational": "#6b7280"}
+
+
+def sparkline(points: Sequence[tuple[datetime, float | None]], *, width: int = 120, height: int = 28, label: str = "trend") -> str:
+    """A small line of scores (0-100 %) over time, no axes; points without a score are skipped."""
+    pts = [(t, s) for t, s in points if s is not None]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}" class="spark"><title>{escape(label)}</title>'
+    ]
+    if not pts:
+        out.append("</svg>")
+        return "".join(out)
+    t0, t1 = pts[0][0], pts[-1][0]
+    span = (t1 - t0).total_seconds()
+    coords = []
+    for t, s in pts:
+        x = width / 2 if span == 0 else 2 + (width - 4) * (t - t0).total_seconds() / span
+        y = 2 + (height - 4) * (1 - max(0.0, min(100.0, s)) / 100)
+        coords.append(f"{x:.1f},{y:.1f}")
+    if len(coords) == 1:
+        coords.append(coords[0])
+    out.append(f'<polyline fill="none" stroke="#2563eb" stroke-width="1.5" points="{" ".join(coords)}"/></svg>')
+    return "".join(out)
+
+
+def severity_bar(counts: Sequence[tuple[str, int]], *, width: int = 240, height: int = 14) -> str:
+    """One stacked horizontal bar of open findings by severity (worst first)."""
+    total = sum(n for _, n in counts)
+    label = ", ".join(f"{n} {s}" for s, n in counts if n) or "no open findings"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}" class="sevbar"><title>{escape(label)}</title>'
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#e5e7eb"/>'
+    ]
+    x = 0.0
+    for sev, n in counts:
+        if not n or not total:
+            continue
+        w = width * n / total
+        out.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{SEV_COLORS.get(sev, "#6b7280")}" data-severity="{escape(sev)}"/>')
+        x += w
+    out.append("</svg>")
+    return "".join(out)
