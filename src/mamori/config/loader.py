@@ -20,11 +20,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.config.hub import HubSettings, NotificationsConfig, OwnersConfig, SlaConfig
 from mamori.config.keys import KeysConfig
+from mamori.config.server import ServerConfig, check_account_groups
 from mamori.errors import ConfigError
 from mamori.safeload import load_yaml
 
@@ -43,7 +44,14 @@ class Config(BaseModel):
     notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
     suppressions_file: Path | None = None
     events: dict[str, Any] = Field(default_factory=dict)  # validated by mamori.events (docs/events.md)
+    account_groups: dict[str, list[str]] = Field(default_factory=dict)  # mamori serve: docs/server.md
+    server: ServerConfig = Field(default_factory=ServerConfig)
     source: Path | None = None
+
+    @field_validator("account_groups", mode="before")
+    @classmethod
+    def _account_ids(cls, v: object) -> object:
+        return check_account_groups(v)
 
     @property
     def hub(self) -> HubSettings:
