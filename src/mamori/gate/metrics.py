@@ -227,9 +227,9 @@ def _parse_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         t = datetime.fromisoformat(at)
     except ValueError:
-        raise InputError(f"invalid cursor {cursor!r}") from None
+        raise InputError("invalid cursor: pass back the next_cursor of the page before") from None
     if not rid or t.tzinfo is None:
-        raise InputError(f"invalid cursor {cursor!r}")
+        raise InputError("invalid cursor: pass back the next_cursor of the page before")
     return t, rid
 
 

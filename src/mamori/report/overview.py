@@ -482,7 +482,6 @@ def build_overview(
     now = now or datetime.now(UTC)
     sla = sla or SlaConfig()
     since = now - timedelta(days=days)
-    cat = standards()
     f = findings.c
     with store.engine.connect() as conn:
         sev_counts = {k: int(n) for k, n in conn.execute(
@@ -492,19 +491,7 @@ def build_overview(
         overdue = int(conn.execute(select(func.count()).select_from(findings).where(overdue_clause(sla, now), in_accounts(f.account, accounts))).scalar_one())
         scan_ids = _scope_scans(conn, accounts, 2)
         latest = _scan_brief(conn, scan_ids[0][0], accounts) if scan_ids else None
-        series = _standard_scores(conn, accounts, since)
-        std_scores = []
-        for sid, std in cat.items():
-            pts = series.get(sid, [])
-            by_scan = {s: v for s, _, v in pts}
-            std_scores.append(
-                StandardScore(
-                    sid, std.title,
-                    by_scan.get(scan_ids[0][0]) if scan_ids else None,
-                    by_scan.get(scan_ids[1][0]) if len(scan_ids) > 1 else None,
-                    tuple((t, v) for _, t, v in pts),
-                )
-            )  # fmt: skip
+        std_scores = _scores_of(conn, accounts, since, scan_ids)
         # by account: open findings, overdue, latest scores; worst (severity weight, then lowest baseline) first
         per_acct = _open_by(conn, f.account, accounts)
         od_q = select(f.account, func.count()).where(overdue_clause(sla, now), in_accounts(f.account, accounts)).group_by(f.account)
@@ -555,6 +542,30 @@ def build_overview(
         scores=tuple(std_scores), by_account=by_account, by_service=by_service, root_causes=root, fixes=fixes,
         changes=changes, drift=tuple(drift), titles=shown_titles,
     )  # fmt: skip
+
+
+def _scores_of(conn: Connection, accounts: Accounts, since: datetime, scan_ids: list[tuple[str, datetime]]) -> list[StandardScore]:
+    series = _standard_scores(conn, accounts, since)
+    out = []
+    for sid, std in standards().items():
+        pts = series.get(sid, [])
+        by_scan = {s: v for s, _, v in pts}
+        out.append(
+            StandardScore(
+                sid, std.title,
+                by_scan.get(scan_ids[0][0]) if scan_ids else None,
+                by_scan.get(scan_ids[1][0]) if len(scan_ids) > 1 else None,
+                tuple((t, v) for _, t, v in pts),
+            )
+        )  # fmt: skip
+    return out
+
+
+def standard_scores(store: Store, *, accounts: Accounts = None, now: datetime | None = None, days: int = TREND_DAYS) -> list[StandardScore]:
+    """The score of each standard over the visible accounts: latest, previous and the trend over ``days``."""
+    now = now or datetime.now(UTC)
+    with store.engine.connect() as conn:
+        return _scores_of(conn, accounts, now - timedelta(days=days), _scope_scans(conn, accounts, 2))
 
 
 def _nz(v: float | None) -> float:

@@ -102,3 +102,36 @@ def severity_bar(counts: Sequence[tuple[str, int]], *, width: int = 240, height:
         x += w
     out.append("</svg>")
     return "".join(out)
+
+
+def bars_svg(points: Sequence[tuple[str, int, int]], *, title: str, width: int = 760, height: int = 160) -> str:
+    """Columns per period: (label, total, highlighted part), e.g. gate runs and blocked runs per week."""
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" class="bars"><title>{escape(title)}</title>'
+    ]
+    top = max((t for _, t, _ in points), default=0)
+    if not points or top == 0:
+        out.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#6b7280">nothing in this period</text></svg>')
+        return "".join(out)
+    left, bottom = 30, 22
+    pw, ph = width - left - 6, height - bottom - 8
+    slot = pw / len(points)
+    bw = max(2.0, slot * 0.7)
+    out.append(f'<text x="{left - 4}" y="14" text-anchor="end" font-size="11" fill="#6b7280">{top}</text>')
+    for i, (label, total, part) in enumerate(points):
+        x = left + i * slot + (slot - bw) / 2
+        h = ph * total / top
+        hp = ph * part / top
+        out.append(
+            f'<g data-label="{escape(label)}"><title>{escape(label)}: {total} ({part})</title>'
+            f'<rect x="{x:.1f}" y="{8 + ph - h:.1f}" width="{bw:.1f}" height="{h:.1f}" fill="#93c5fd"/>'
+            f'<rect x="{x:.1f}" y="{8 + ph - hp:.1f}" width="{bw:.1f}" height="{hp:.1f}" fill="#dc2626"/></g>'
+        )
+    for i in (0, len(points) - 1):
+        out.append(
+            f'<text x="{left + i * slot + slot / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="11" fill="#6b7280">'
+            f"{escape(points[i][0])}</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)

@@ -47,9 +47,9 @@ def _time_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         t = datetime.fromisoformat(at)
     except ValueError:
-        raise InputError(f"invalid cursor {cursor!r}") from None
+        raise InputError("invalid cursor: pass back the next_cursor of the page before") from None
     if not key or t.tzinfo is None:
-        raise InputError(f"invalid cursor {cursor!r}")
+        raise InputError("invalid cursor: pass back the next_cursor of the page before")
     return t, key
 
 
@@ -179,7 +179,7 @@ def events_page(
         try:
             rid = int(key)
         except ValueError:
-            raise InputError(f"invalid cursor {cursor!r}") from None
+            raise InputError("invalid cursor: pass back the next_cursor of the page before") from None
         q = q.where(or_(c.event_time < at, and_(c.event_time == at, c.id < rid)))
     with store.engine.connect() as conn:
         rows = list(conn.execute(q).mappings())
@@ -264,7 +264,7 @@ def audit_view(
         try:
             q = q.where(c.seq < int(cursor))
         except ValueError:
-            raise InputError(f"invalid cursor {cursor!r}") from None
+            raise InputError("invalid cursor: pass back the next_cursor of the page before") from None
     with store.engine.connect() as conn:
         rows = list(conn.execute(q))
     more = len(rows) > limit
