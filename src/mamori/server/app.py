@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from mamori import __version__
-from mamori.config import Config, load_config
+from mamori.config import Config
 from mamori.findings import Store
 from mamori.server import auth
 from mamori.server.deps import LoginRequired
@@ -38,7 +38,12 @@ def _wants_html(request: Request) -> bool:
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     """The app over the store of ``settings`` (opened and migrated here, closed at shutdown)."""
     settings = settings or ServerSettings()
-    config: Config = settings.config if settings.config is not None else load_config(settings.config_path)
+    if settings.config is not None:
+        config: Config = settings.config
+    else:
+        from mamori.rules.refs import load_checked_config
+
+        config = load_checked_config(settings.config_path)
     store = Store.open(settings.db_url, config.db)
     key, key_source = secret_key(settings.secret_key, config.server.secret_key_env, settings.db_url, config.db)
     cookie_secure = config.server.cookie_secure if settings.cookie_secure is None else settings.cookie_secure

@@ -31,4 +31,5 @@ class ServerSettings:
     port: int = 8080
     cookie_secure: bool | None = None
     schedules: bool = True
+    schedule_poll_s: float = 5.0  # how often the scheduler looks for due jobs
     clock: Callable[[], datetime] = field(default=_utcnow)
