@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -19,7 +18,9 @@ from mamori.cli.hub_common import hub_store, suppressions_option
 from mamori.cli.output import console, emit_json
 from mamori.collect.aws.session import AwsTarget, ClientFactory, caller_account
 from mamori.config import Config
+from mamori.errors import InputError
 from mamori.findings import FindingFilter, Store
+from mamori.findings import suppressions as suppressions_ops
 from mamori.hub.export.asff import RuleText, to_asff
 from mamori.hub.export.ocsf import to_ocsf
 from mamori.hub.importers import IMPORTERS, read_file
@@ -30,27 +31,13 @@ from mamori.model.suppression import Selector, Suppression, SuppressionId
 from mamori.rules import load_rules
 from mamori.rules.refs import check_rule_id, rule_files
 
-_REL = re.compile(r"^(\d+)([dhw])$")
-
 
 def parse_expiry(value: str, now: datetime) -> datetime:
     """``90d`` / ``12h`` / ``2w``, a date (end of that day, UTC) or an ISO datetime; must be in the future."""
-    v = value.strip()
-    m = _REL.match(v)
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        when = now + {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
-    else:
-        try:
-            when = datetime.fromisoformat(v.replace("Z", "+00:00"))
-        except ValueError:
-            raise click.BadParameter(f"{value!r} is not 90d, 12h, 2w, a date or an ISO datetime", param_hint="--expires") from None
-        if len(v) == 10:
-            when = when.replace(hour=23, minute=59, second=59)
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    if when <= now:
-        raise click.BadParameter(f"{value!r} is not in the future", param_hint="--expires")
-    return when
+    try:
+        return suppressions_ops.parse_expiry(value, now)
+    except InputError as exc:
+        raise click.BadParameter(exc.message, param_hint="--expires") from None
 
 
 @click.command("suppress")

@@ -15,12 +15,14 @@ When suppressions take effect:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from mamori.errors import InputError
 from mamori.findings.rows import OPEN, hist
 from mamori.findings.tables import finding_history, finding_meta, findings, suppressions
 from mamori.model.finding import FindingStatus
@@ -28,6 +30,34 @@ from mamori.model.suppression import Selector, Suppression, SuppressionId, Suppr
 from mamori.store.rows import bulk_insert, chunks
 
 SUPPRESSED = FindingStatus.SUPPRESSED.value
+_REL = re.compile(r"^(\d+)([dhw])$")
+
+
+def parse_expiry(value: str, now: datetime) -> datetime:
+    """``90d`` / ``12h`` / ``2w``, a date (end of that day, UTC) or an ISO datetime; must be in the future.
+
+    The one parser of a suppression's expiry (``mamori findings suppress --expires``, the
+    server's suppress forms and API). Raises :class:`InputError` naming what it accepts.
+    """
+    v = value.strip()
+    m = _REL.match(v)
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        try:
+            when = now + {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
+        except OverflowError:
+            raise InputError(f"{value!r} is too far in the future", where="expires") from None
+    else:
+        try:
+            when = datetime.fromisoformat(v.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"{value!r} is not 90d, 12h, 2w, a date or an ISO datetime", where="expires") from None
+        if len(v) == 10:
+            when = when.replace(hour=23, minute=59, second=59)
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    if when <= now:
+        raise InputError(f"{value!r} is not in the future", where="expires")
+    return when
 
 
 def row_to_suppression(r: Any) -> Suppression:

@@ -1,37 +1,21 @@
-"""Findings as the hub shows them: the store's filter, then owner and SLA (due date, overdue).
+"""Findings as the hub shows them (the CLI's ``findings list``): the filter in SQL, then owner and SLA.
 
-Owner and overdue are not columns of the store: they come from the owners mapping and the
-SLA policy, so they are applied after the store's query, and the limit after them. The CLI
-and a server call `query_findings` alike; nothing here prints.
+Every filter, owner and overdue included, is applied in SQL by :mod:`mamori.hub.page` (the
+same conditions as the server's pages); this module keeps the CLI's order (worst first,
+then rule, account, region, resource) and its limit. Nothing here prints.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from mamori.config.hub import OwnersConfig, SlaConfig
-from mamori.findings import FindingFilter, Store
-from mamori.hub.view import HubFinding, enrich
-from mamori.model.finding import FindingStatus
+from mamori.findings import Store
+from mamori.hub.page import OPEN, FindingsQuery, matching, statuses_named
+from mamori.hub.view import HubFinding
 
-OPEN: tuple[FindingStatus, ...] = (FindingStatus.NEW, FindingStatus.NOTIFIED)
-
-
-def statuses_named(name: str) -> tuple[FindingStatus, ...]:
-    """``open`` (NEW and NOTIFIED), ``all`` (no filter) or one status by name, any case."""
-    if name.lower() == "open":
-        return OPEN
-    if name.lower() == "all":
-        return ()
-    return (FindingStatus(name.upper()),)
-
-
-@dataclass(frozen=True)
-class FindingsQuery:
-    where: FindingFilter = field(default_factory=lambda: FindingFilter(statuses=OPEN))
-    owners: tuple[str, ...] = ()  # owning teams, from the owners mapping
-    overdue: bool = False  # only open findings past their SLA due date
+__all__ = ["OPEN", "FindingsQuery", "query_findings", "statuses_named"]
 
 
 def query_findings(
@@ -39,9 +23,6 @@ def query_findings(
 ) -> list[HubFinding]:
     """Findings matching ``query``, worst first, each with its owner and due date."""
     limit = query.where.limit
-    after = bool(query.owners or query.overdue)  # filters the store cannot apply: limit after them
-    found = store.findings(replace(query.where, limit=None) if after else query.where)
-    rows = enrich(found, store.meta([f.id for f in found]), owners, sla, now or datetime.now(UTC))
-    wanted = set(query.owners)
-    rows = [h for h in rows if (not wanted or h.owner in wanted) and (not query.overdue or h.overdue)]
+    rows = matching(store, replace(query, where=replace(query.where, limit=None)), owners, sla, now=now or datetime.now(UTC))
+    rows.sort(key=lambda h: (-h.finding.severity.rank, h.finding.rule_id, h.finding.account, h.finding.region, h.finding.resource_id))
     return rows[:limit] if limit else rows

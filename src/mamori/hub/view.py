@@ -1,4 +1,8 @@
-"""Findings as the hub shows them: with tags, root cause, owner, due date, overdue and suppression."""
+"""Findings as the hub shows them: with tags, root cause, owner, due date, overdue and suppression.
+
+The owner is the one a person assigned (``meta["owner"]``, from ``findings.owner``) when
+there is one, else the owners mapping of ``mamori.yaml``.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +50,7 @@ def enrich(
         out.append(
             HubFinding(
                 finding=f,
-                owner=owner_of(owners, f.account, tags),
+                owner=m.get("owner") or owner_of(owners, f.account, tags),
                 due_at=due,
                 overdue=bool(due and f.status.is_open and now > due),
                 tags=tags,

@@ -1,0 +1,284 @@
+"""Pages of findings for a filter: every filter in SQL, restricted to the accounts a user sees, keyset cursors.
+
+The server's findings list and API, and the CLI's ``findings list``, read through here:
+
+* :func:`conditions` turns a :class:`~mamori.hub.query.FindingsQuery` (status, severity,
+  account, region, rule, type, source, owner, overdue, ``q``) and the visible accounts into
+  SQL conditions. Owner and overdue are SQL too: the owner is the assigned one
+  (``findings.owner``, set by :func:`mamori.hub.bulk.assign_owner`), else the owners
+  mapping of ``mamori.yaml`` (tag rules, then accounts, then the default) as a ``CASE``
+  over the finding's tags; overdue is "open and first seen before now - the severity's
+  SLA days". Nothing is filtered in Python, so a limit is a SQL limit.
+* :func:`page` returns one page in a stable order (worst severity first, then id, both
+  descending) and an opaque cursor for the next one. The cursor is the last row's
+  ``(severity_rank, id)``; the next page starts with ``(severity_rank, id) < cursor``, which
+  the keyset indexes of migration 0009 answer directly: page 1,000 costs what page 1 does
+  (no OFFSET).
+
+``accounts`` is ``None`` for a user who sees every account, else exactly the accounts the
+user sees (possibly none): it is one ``account IN (...)`` condition, resolved once per
+request by the caller, never a query per row.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, tuple_
+from sqlalchemy.sql import FromClause, Select
+
+from mamori.config.hub import OwnersConfig, SlaConfig
+from mamori.errors import InputError
+from mamori.findings import Store
+from mamori.findings.rows import row_to_finding
+from mamori.findings.store import FindingFilter
+from mamori.findings.tables import finding_meta, findings
+from mamori.hub.view import HubFinding, enrich
+from mamori.model.finding import FindingStatus, Severity
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+MAX_Q = 200
+
+Accounts = frozenset[str] | None
+"""The accounts a user sees: None = every account; a set = exactly these (possibly none)."""
+
+OPEN: tuple[FindingStatus, ...] = (FindingStatus.NEW, FindingStatus.NOTIFIED)
+
+
+def statuses_named(name: str) -> tuple[FindingStatus, ...]:
+    """``open`` (NEW and NOTIFIED), ``all`` (no filter) or one status by name, any case."""
+    if name.lower() == "open":
+        return OPEN
+    if name.lower() == "all":
+        return ()
+    try:
+        return (FindingStatus(name.upper()),)
+    except ValueError:
+        known = ", ".join(["open", "all", *(s.value.lower() for s in FindingStatus)])
+        raise InputError(f"unknown status {name!r} (one of: {known})", where="status") from None
+
+
+@dataclass(frozen=True)
+class FindingsQuery:
+    """A filter of findings: the store's columns (``where``), owner teams, overdue and a search text."""
+
+    where: FindingFilter = field(default_factory=lambda: FindingFilter(statuses=OPEN))
+    owners: tuple[str, ...] = ()  # owning teams: assigned, else from the owners mapping
+    overdue: bool = False  # only open findings past their SLA due date
+    q: str = ""  # in the title, resource id or ARN, or rule id (any case)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The filter as plain JSON (audit details, links)."""
+        w = self.where
+        out: dict[str, Any] = {
+            "status": [s.value for s in w.statuses], "severity": [s.value for s in w.severities],
+            "min_severity": w.min_severity.value if w.min_severity else None, "account": list(w.accounts),
+            "region": list(w.regions), "rule": list(w.rules), "type": list(w.resource_types), "source": list(w.sources),
+            "owner": list(self.owners), "overdue": self.overdue, "q": self.q,
+        }  # fmt: skip
+        return {k: v for k, v in out.items() if v not in ([], None, False, "")}
+
+
+@dataclass(frozen=True)
+class FindingsPage:
+    items: list[HubFinding]
+    next_cursor: str | None
+
+
+def joined() -> FromClause:
+    """Findings with their metadata (tags, root cause, suppression), one row per finding."""
+    return findings.outerjoin(finding_meta, finding_meta.c.finding_id == findings.c.id)
+
+
+def owner_expr(cfg: OwnersConfig) -> ColumnElement[Any]:
+    """The owner of a finding in SQL: the assigned owner, else the owners mapping (as :func:`mamori.hub.owners.owner_of`)."""
+    whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = []
+    for rule in cfg.tags:
+        value = finding_meta.c.tags[rule.key].as_string()
+        if rule.value is None:
+            whens.append((and_(value.is_not(None), value != ""), literal(rule.owner) if rule.owner else value))
+        else:
+            whens.append((value == rule.value, literal(rule.owner or rule.value)))
+    teams: dict[str, list[str]] = defaultdict(list)
+    for account, team in cfg.accounts.items():
+        teams[team].append(account)
+    whens += [(findings.c.account.in_(accts), literal(team)) for team, accts in sorted(teams.items())]
+    mapped: ColumnElement[Any] = case(*whens, else_=literal(cfg.default)) if whens else literal(cfg.default)
+    return func.coalesce(findings.c.owner, mapped)
+
+
+def overdue_expr(sla: SlaConfig, now: datetime) -> ColumnElement[bool]:
+    """Open and first seen longer ago than the severity's SLA (as :func:`mamori.hub.owners.due_at` and ``HubFinding.overdue``)."""
+    parts = [
+        and_(findings.c.severity == s.value, findings.c.first_seen < now - timedelta(days=days))
+        for s in Severity
+        if (days := sla.days(s)) is not None
+    ]
+    return and_(findings.c.status.in_(OPEN), or_(*parts)) if parts else false()
+
+
+def search_expr(q: str) -> ColumnElement[bool]:
+    """``q`` anywhere in the title, the resource (id or ARN) or the rule id, any case, literally (no wildcards)."""
+    return or_(*(c.icontains(q, autoescape=True) for c in (findings.c.title, findings.c.resource_id, findings.c.resource_arn, findings.c.rule_id)))
+
+
+def conditions(query: FindingsQuery, owners: OwnersConfig, sla: SlaConfig, now: datetime, accounts: Accounts) -> list[ColumnElement[bool]]:
+    """Every filter of ``query`` and the visibility of ``accounts`` as SQL conditions on :func:`joined`."""
+    w = query.where
+    out: list[ColumnElement[bool]] = []
+    if accounts is not None:
+        wanted = set(w.accounts) & accounts if w.accounts else accounts
+        out.append(findings.c.account.in_(sorted(wanted)) if wanted else false())
+    elif w.accounts:
+        out.append(findings.c.account.in_(w.accounts))
+    if w.statuses:
+        out.append(findings.c.status.in_([s.value for s in w.statuses]))
+    if w.severities:
+        out.append(findings.c.severity.in_([s.value for s in w.severities]))
+    if w.min_severity is not None:
+        out.append(findings.c.severity_rank >= w.min_severity.rank)
+    for col, values in ((findings.c.rule_id, w.rules), (findings.c.region, w.regions),
+                        (findings.c.resource_type, w.resource_types), (findings.c.source, w.sources)):  # fmt: skip
+        if values:
+            out.append(col.in_(values))
+    if query.owners:
+        out.append(owner_expr(owners).in_(query.owners))
+    if query.overdue:
+        out.append(overdue_expr(sla, now))
+    q = query.q.strip()
+    if q:
+        if len(q) > MAX_Q:
+            raise InputError(f"the search text is {len(q)} characters long; at most {MAX_Q}", where="q")
+        out.append(search_expr(q))
+    return out
+
+
+def encode_cursor(rank: int, fid: str) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([rank, fid])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    """The ``(severity_rank, id)`` a cursor stands for; :class:`InputError` for anything that is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        rank, fid = orjson.loads(raw)
+    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
+        raise InputError("invalid cursor: pass back the next_cursor of the previous page unchanged", where="cursor") from None
+    if not isinstance(rank, int) or not isinstance(fid, str) or not 0 <= rank <= 4 or not 0 < len(fid) <= 64:
+        raise InputError("invalid cursor: pass back the next_cursor of the previous page unchanged", where="cursor")
+    return rank, fid
+
+
+def check_limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InputError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}", where="limit")
+    return limit
+
+
+def _select(conds: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    cols = (*findings.c, finding_meta.c.tags, finding_meta.c.root_cause, finding_meta.c.suppression_id)
+    return select(*cols).select_from(joined()).where(*conds)
+
+
+def _hub(rows: Iterable[Any], owners: OwnersConfig, sla: SlaConfig, now: datetime) -> list[HubFinding]:
+    rows = list(rows)
+    meta = {r.id: {"tags": dict(r.tags or {}), "root_cause": r.root_cause, "suppression_id": r.suppression_id,
+                   "owner": r.owner} for r in rows}  # fmt: skip
+    return enrich((row_to_finding(r) for r in rows), meta, owners, sla, now)
+
+
+def page(
+    store: Store,
+    query: FindingsQuery,
+    owners: OwnersConfig,
+    sla: SlaConfig,
+    *,
+    accounts: Accounts = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+    now: datetime | None = None,
+) -> FindingsPage:
+    """One page of the findings matching ``query`` that ``accounts`` may see, worst first; and the cursor of the next."""
+    n = check_limit(limit)
+    now = now or datetime.now(UTC)
+    conds = conditions(query, owners, sla, now, accounts)
+    if cursor:
+        rank, fid = decode_cursor(cursor)
+        conds.append(tuple_(findings.c.severity_rank, findings.c.id) < tuple_(literal(rank), literal(fid)))
+    q = _select(conds).order_by(findings.c.severity_rank.desc(), findings.c.id.desc()).limit(n + 1)
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(q))
+    more = len(rows) > n
+    rows = rows[:n]
+    nxt = encode_cursor(int(rows[-1].severity_rank), rows[-1].id) if more and rows else None
+    return FindingsPage(_hub(rows, owners, sla, now), nxt)
+
+
+def matching(
+    store: Store, query: FindingsQuery, owners: OwnersConfig, sla: SlaConfig, *, accounts: Accounts = None, now: datetime | None = None
+) -> list[HubFinding]:
+    """Every finding matching ``query`` (and ``query.where.limit`` at most), in no particular order."""
+    now = now or datetime.now(UTC)
+    q = _select(conditions(query, owners, sla, now, accounts))
+    if query.where.limit:
+        q = q.order_by(findings.c.severity_rank.desc(), findings.c.id.desc()).limit(query.where.limit)
+    with store.engine.connect() as conn:
+        return _hub(conn.execute(q), owners, sla, now)
+
+
+def count(
+    store: Store, query: FindingsQuery, owners: OwnersConfig, sla: SlaConfig, *, accounts: Accounts = None, now: datetime | None = None
+) -> int:
+    """How many findings match ``query`` among those ``accounts`` may see."""
+    conds = conditions(query, owners, sla, now or datetime.now(UTC), accounts)
+    with store.engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(joined()).where(*conds)) or 0)
+
+
+def get(
+    store: Store, fid: str, owners: OwnersConfig, sla: SlaConfig, *, accounts: Accounts = None, now: datetime | None = None
+) -> HubFinding | None:
+    """The finding with exactly this id, when ``accounts`` may see it (else None, as if it did not exist)."""
+    if not fid or len(fid) > 64:
+        return None
+    conds: list[ColumnElement[bool]] = [findings.c.id == fid]
+    if accounts is not None:
+        conds.append(findings.c.account.in_(sorted(accounts)) if accounts else false())
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(_select(conds)))
+    return _hub(rows, owners, sla, now or datetime.now(UTC))[0] if rows else None
+
+
+def visible(accounts: Accounts, account: str | None) -> bool:
+    """Whether an account (None: not tied to one) is visible to a user who sees ``accounts``."""
+    return accounts is None or (account is not None and account in accounts)
+
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "OPEN",
+    "Accounts",
+    "FindingsPage",
+    "FindingsQuery",
+    "conditions",
+    "count",
+    "decode_cursor",
+    "encode_cursor",
+    "get",
+    "matching",
+    "owner_expr",
+    "page",
+    "statuses_named",
+    "visible",
+]
