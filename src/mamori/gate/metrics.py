@@ -10,9 +10,9 @@ Per team (from ``gate_runs`` / ``gate_vulns``, written by ``mamori gate deps``):
 * open FIX BY deadlines: vulnerabilities still present whose deadline is set, soonest first
 * the trend: runs and blocked runs per ISO week over the last ``weeks`` weeks
 
-Findings per owner team: open findings by severity per owner, the owner computed as the
-hub does (:func:`mamori.hub.owners.owner_of`: tag rules, then the account mapping, then
-the default), restricted to the visible accounts in SQL.
+Findings per owner team: open findings by severity per owner, the owner as the findings
+pages compute it (:func:`mamori.hub.page.owner_expr`: the assigned owner, else tag rules,
+the account mapping, the default), restricted to the visible accounts in SQL.
 
 Gate runs are not tied to cloud accounts. A reader scoped to some accounts
 (``accounts`` a frozenset) sees the gate metrics of the teams that own one of those
@@ -32,9 +32,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.config.hub import OwnersConfig
 from mamori.errors import InputError, StoreError
-from mamori.findings.tables import finding_meta, findings
+from mamori.findings.tables import findings
 from mamori.gate.deps.tables import gate_runs, gate_vulns
-from mamori.hub.owners import owner_of
+from mamori.hub.page import joined, owner_expr
 from mamori.model.finding import FindingStatus, Severity
 
 NO_TEAM = "(no team)"
@@ -290,36 +290,22 @@ class OwnerRow:
 
 
 def findings_per_owner(engine: Engine, owners: OwnersConfig, *, accounts: frozenset[str] | None = None) -> list[OwnerRow]:
-    """Open findings by severity per owner team (tag rules, account mapping, default), most first.
+    """Open findings by severity per owner team, most first: one grouped query.
 
-    Findings without tags are grouped in SQL by account (their owner depends on the account
-    only); findings with stored tags are read one by one only when tag rules are configured.
+    The owner is the findings pages' (:func:`mamori.hub.page.owner_expr`): the assigned owner,
+    else the first matching tag rule, the account mapping, the default.
     """
-    f, m = findings.c, finding_meta.c
     if accounts is not None and not accounts:
         return []
+    f = findings.c
     acct = true() if accounts is None else f.account.in_(sorted(accounts))
-    acc: dict[str, Counter[str]] = defaultdict(Counter)
+    owner = owner_expr(owners).label("owner")
+    q = select(owner, f.severity, func.count()).select_from(joined()).where(f.status.in_(OPEN), acct).group_by(owner, f.severity)
+    acc: dict[str, dict[str, int]] = defaultdict(dict)
     try:
         with engine.connect() as conn:
-            q = select(f.account, f.severity, func.count()).where(f.status.in_(OPEN), acct).group_by(f.account, f.severity)
-            for account, sev, n in conn.execute(q):
-                acc[owner_of(owners, account, {})][sev] += int(n)
-            if owners.tags:  # findings with tags may belong to the tag's team instead: move them
-                qt = (
-                    select(f.account, f.severity, m.tags, func.count())
-                    .select_from(findings.join(finding_meta, m.finding_id == f.id))
-                    .where(f.status.in_(OPEN), acct)
-                    .group_by(f.account, f.severity, m.tags)
-                )
-                for account, sev, tags, n in conn.execute(qt):
-                    owner = owner_of(owners, account, {str(k): str(v) for k, v in dict(tags or {}).items()})
-                    default = owner_of(owners, account, {})
-                    if owner != default:
-                        acc[default][sev] -= int(n)
-                        acc[owner][sev] += int(n)
+            for team, sev, n in conn.execute(q):
+                acc[str(team)][sev] = acc[str(team)].get(sev, 0) + int(n)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot count findings per owner: {exc}") from exc
-    out = [OwnerRow(o, {s: n for s, n in c.items() if n}) for o, c in acc.items()]
-    out = [o for o in out if o.total]
-    return sorted(out, key=lambda o: (-o.total, o.owner))
+    return sorted((OwnerRow(o, c) for o, c in acc.items()), key=lambda o: (-o.total, o.owner))
