@@ -44,7 +44,7 @@ def test_overview_of_everything_and_of_one_group(built: tuple[Store, object]) ->
     assert [(f.rule_id, f.priority) for f in ov.fixes] == [("t_bucket_public", 20), ("t_volume_unencrypted", 15), ("t_user_shared", 3)]
     assert ov.fixes[0].title == "Buckets are not public" and ov.fixes[0].remediation.startswith("Turn on S3 Block Public Access")
     r0 = ov.root_causes[0]
-    assert (r0.rule_id, r0.findings, r0.resources, r0.accounts) == ("t_volume_unencrypted", 3, 3, 2)
+    assert (r0.rule_id, r0.findings, r0.accounts) == ("t_volume_unencrypted", 3, 2)
     # breakdown by service and by account (worst first)
     assert [(s.service, s.open.total) for s in ov.by_service] == [("s3", 2), ("ec2", 3), ("iam", 1)]
     assert [a.account for a in ov.by_account] == [PROD, DEV]

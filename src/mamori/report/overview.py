@@ -6,8 +6,9 @@ queries (never a query per row or per account):
 
 * open findings by severity (the counts at the top) and how many are past their SLA
 * the score per standard over the last ``days`` (90) and per account (worst first)
-* top root causes: the rules with the most open findings, and on how many resources
-* fixes ordered by severity x count (the weight of a severity times its open findings)
+* top root causes (rules x resources): the rules failing on the most resources (one open
+  finding is one rule on one resource), and in how many accounts
+* fixes ordered by severity x count (the weight of a severity times its open findings), the worst 50
 * what changed in the latest scan (new, reopened, resolved) and the drift per standard:
   "was 96.0 %, now 81.0 %: these findings caused it"
 * the breakdown of open findings by account and by service
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,6 +44,7 @@ SEVERITIES = tuple(s.value for s in Severity)  # worst first
 OPEN = tuple(s.value for s in FindingStatus if s.is_open)
 TREND_DAYS = 90
 TOP = 10
+FIXES = 50  # the fixes listed (worst first); the API's /api/v1/findings?rule= has the rest
 
 Accounts = frozenset[str] | None
 
@@ -176,8 +178,7 @@ class RuleRow:
     rule_id: str
     title: str
     severity: str
-    findings: int
-    resources: int
+    findings: int  # open findings = resources affected (a finding is one rule on one resource)
     accounts: int
     remediation: str = ""
 
@@ -395,31 +396,37 @@ def _open_by(conn: Connection, col: Any, accounts: Accounts) -> dict[str, dict[s
     return out
 
 
-def _rule_rows(conn: Connection, accounts: Accounts, titles: Mapping[str, str], rules: RuleSet | None) -> list[RuleRow]:
+def _rule_rows(conn: Connection, accounts: Accounts, rules: RuleSet | None) -> list[RuleRow]:
+    """Open findings per rule (index-only on ix_findings_overview); titles filled in by :func:`_titles`."""
     f = findings.c
     q = (
-        select(
-            f.rule_id, func.max(_rank()).label("rank"), func.min(f.title).label("title"),
-            func.count().label("n"), func.count(func.distinct(f.resource_id)).label("res"), func.count(func.distinct(f.account)).label("acc"),
-        )  # fmt: skip
+        select(f.rule_id, func.max(_rank()).label("rank"), func.count().label("n"), func.count(func.distinct(f.account)).label("acc"))
         .where(f.status.in_(OPEN), in_accounts(f.account, accounts))
         .group_by(f.rule_id)
     )
     out = []
     for r in conn.execute(q):
         rule = rules.get(r.rule_id) if rules is not None and r.rule_id in rules else None
-        sev = rule.spec.severity.value if rule is not None else _BY_RANK.get(r.rank, Severity.INFORMATIONAL).value
         out.append(
             RuleRow(
                 rule_id=r.rule_id,
-                title=titles.get(r.rule_id) or (rule.spec.title if rule is not None else r.title),
-                severity=sev,
+                title=rule.spec.title if rule is not None else "",
+                severity=rule.spec.severity.value if rule is not None else _BY_RANK.get(r.rank, Severity.INFORMATIONAL).value,
                 findings=int(r.n),
-                resources=int(r.res),
                 accounts=int(r.acc),
                 remediation=rule.spec.remediation.strip() if rule is not None else "",
             )
         )
+    return out
+
+
+def _titles(conn: Connection, rows: Iterable[RuleRow]) -> dict[str, str]:
+    """The stored title of rules the rule set does not know (imported findings), for the rows shown only."""
+    missing = sorted({r.rule_id for r in rows if not r.title})
+    out: dict[str, str] = {}
+    for i in range(0, len(missing), 500):
+        q = select(findings.c.rule_id, func.min(findings.c.title)).where(findings.c.rule_id.in_(missing[i : i + 500])).group_by(findings.c.rule_id)
+        out.update({rid: str(t) for rid, t in conn.execute(q)})
     return out
 
 
@@ -484,11 +491,7 @@ def build_overview(
     since = now - timedelta(days=days)
     f = findings.c
     with store.engine.connect() as conn:
-        sev_counts = {k: int(n) for k, n in conn.execute(
-            select(f.severity, func.count()).where(f.status.in_(OPEN), in_accounts(f.account, accounts)).group_by(f.severity)
-        )}  # fmt: skip
         statuses = {k: int(n) for k, n in conn.execute(select(f.status, func.count()).where(in_accounts(f.account, accounts)).group_by(f.status))}
-        overdue = int(conn.execute(select(func.count()).select_from(findings).where(overdue_clause(sla, now), in_accounts(f.account, accounts))).scalar_one())
         scan_ids = _scope_scans(conn, accounts, 2)
         latest = _scan_brief(conn, scan_ids[0][0], accounts) if scan_ids else None
         std_scores = _scores_of(conn, accounts, since, scan_ids)
@@ -497,6 +500,11 @@ def build_overview(
         od_q = select(f.account, func.count()).where(overdue_clause(sla, now), in_accounts(f.account, accounts)).group_by(f.account)
         od_acct = {a: int(n) for a, n in conn.execute(od_q)}
         acct_scores = _latest_account_scores(conn, accounts)
+        sev_counts: dict[str, int] = defaultdict(int)
+        for counts_ in per_acct.values():
+            for sev, n in counts_.items():
+                sev_counts[sev] += n
+        overdue = sum(od_acct.values())
         names = set(per_acct) | set(acct_scores)
         ranked = sorted(
             names,
@@ -517,10 +525,12 @@ def build_overview(
         by_service = tuple(
             sorted((ServiceRow(s, SeverityCounts.of(c)) for s, c in per_service.items()), key=lambda r: (-r.open.weight, -r.open.total, r.service))
         )
-        titles = {r.id: r.spec.title for r in rules} if rules is not None else {}
-        rrows = _rule_rows(conn, accounts, titles, rules)
-        root = tuple(sorted(rrows, key=lambda r: (-r.findings, -r.resources, r.rule_id))[:top])
-        fixes = tuple(sorted(rrows, key=lambda r: (-r.priority, -r.findings, r.rule_id)))
+        rrows = _rule_rows(conn, accounts, rules)
+        root = sorted(rrows, key=lambda r: (-r.findings, -r.accounts, r.rule_id))[:top]
+        fixes = sorted(rrows, key=lambda r: (-r.priority, -r.findings, r.rule_id))[:FIXES]
+        stored = _titles(conn, [*root, *fixes])
+        root = [replace(r, title=stored.get(r.rule_id, r.rule_id)) if not r.title else r for r in root]
+        fixes = [replace(r, title=stored.get(r.rule_id, r.rule_id)) if not r.title else r for r in fixes]
         changes = Changes(None)
         drift: list[DriftBrief] = []
         if latest is not None:
@@ -535,11 +545,14 @@ def build_overview(
                     c = _change_counts(conn, latest.id, accounts, ids)
                     worst = _briefs(conn, latest.id, accounts, rule_ids=ids, limit=top) if ids else []
                     drift.append(DriftBrief(ss.standard, ss.title, ss.previous, ss.score, prev_at, c["new"] + c["reopened"], c["resolved"], tuple(worst)))
-    shown_titles = {r.rule_id: r.title for r in rrows}
+    shown_titles = {r.rule_id: r.title for r in (*root, *fixes)}
+    for d in drift:
+        for fb in d.findings:
+            shown_titles.setdefault(fb.rule_id, fb.title)
     return Overview(
         generated_at=now, scoped=accounts is not None, accounts=len(names), open=SeverityCounts.of(sev_counts),
         statuses={s.value: statuses.get(s.value, 0) for s in FindingStatus}, overdue=overdue, latest_scan=latest,
-        scores=tuple(std_scores), by_account=by_account, by_service=by_service, root_causes=root, fixes=fixes,
+        scores=tuple(std_scores), by_account=by_account, by_service=by_service, root_causes=tuple(root), fixes=tuple(fixes),
         changes=changes, drift=tuple(drift), titles=shown_titles,
     )  # fmt: skip
 
