@@ -351,20 +351,31 @@ def _standard_scores(conn: Connection, accounts: Accounts, since: datetime) -> d
 
 
 def _latest_account_scores(conn: Connection, accounts: Accounts, only: Sequence[str] | None = None) -> dict[str, dict[str, float | None]]:
-    """account -> standard -> the score of that account's latest scored scan."""
+    """account -> standard -> the score of that account's latest scored scan.
+
+    First the latest time per (account, standard) (index-only on ``ix_scores_overview``),
+    then the rows at those times, one query per distinct time (the scans), never per account.
+    """
     c = scores.c
     acct = c.account != ALL if accounts is None else in_accounts(c.account, accounts)
     if only is not None:
         acct = and_(acct, c.account.in_(list(only)))
-    latest = (
-        select(c.account, c.standard, func.max(c.at).label("at")).where(acct, c.category == ALL).group_by(c.account, c.standard).subquery()
-    )
-    q = select(c.account, c.standard, c.passed, c.failed, c.weight_passed, c.weight_total).join(
-        latest, and_(c.account == latest.c.account, c.standard == latest.c.standard, c.at == latest.c.at)
-    ).where(c.category == ALL)
+    latest = select(c.account, c.standard, func.max(c.at)).where(acct, c.category == ALL).group_by(c.account, c.standard)
+    want: set[tuple[str, str, datetime]] = set()
+    by_at: dict[datetime, set[str]] = defaultdict(set)
+    for account, std, at in conn.execute(latest):
+        want.add((account, std, at))
+        by_at[at].add(account)
     out: dict[str, dict[str, float | None]] = defaultdict(dict)
-    for r in conn.execute(q):
-        out[r.account][r.standard] = _score(r.passed, r.failed, r.weight_passed, r.weight_total)
+    for at, names in by_at.items():
+        ordered = sorted(names)
+        for i in range(0, len(ordered), 900):
+            q = select(c.account, c.standard, c.at, c.passed, c.failed, c.weight_passed, c.weight_total).where(
+                c.category == ALL, c.at == at, c.account.in_(ordered[i : i + 900])
+            )
+            for r in conn.execute(q):
+                if (r.account, r.standard, r.at) in want:
+                    out[r.account][r.standard] = _score(r.passed, r.failed, r.weight_passed, r.weight_total)
     return out
 
 
@@ -499,18 +510,15 @@ def build_overview(
         per_acct = _open_by(conn, f.account, accounts)
         od_q = select(f.account, func.count()).where(overdue_clause(sla, now), in_accounts(f.account, accounts)).group_by(f.account)
         od_acct = {a: int(n) for a, n in conn.execute(od_q)}
-        acct_scores = _latest_account_scores(conn, accounts)
         sev_counts: dict[str, int] = defaultdict(int)
         for counts_ in per_acct.values():
             for sev, n in counts_.items():
                 sev_counts[sev] += n
         overdue = sum(od_acct.values())
-        names = set(per_acct) | set(acct_scores)
-        ranked = sorted(
-            names,
-            key=lambda a: (-SeverityCounts.of(per_acct.get(a, {})).weight, _nz(acct_scores.get(a, {}).get("baseline")), a),
-        )
-        shown = ranked[:top]
+        names = set(per_acct) | set(latest.accounts if latest is not None else ())
+        weight = {a: SeverityCounts.of(c).weight for a, c in per_acct.items()}
+        shown = sorted(names, key=lambda a: (-weight.get(a, 0), a))[:top]
+        acct_scores = _latest_account_scores(conn, accounts, only=shown)
         trends = _account_trends(conn, shown, "baseline", since)
         by_account = tuple(
             AccountRow(a, SeverityCounts.of(per_acct.get(a, {})), od_acct.get(a, 0), dict(acct_scores.get(a, {})), tuple(trends.get(a, [])))
@@ -581,10 +589,6 @@ def standard_scores(store: Store, *, accounts: Accounts = None, now: datetime | 
         return _scores_of(conn, accounts, now - timedelta(days=days), _scope_scans(conn, accounts, 2))
 
 
-def _nz(v: float | None) -> float:
-    return 101.0 if v is None else v
-
-
 # -- the accounts page ---------------------------------------------------------------
 
 
@@ -613,13 +617,17 @@ def account_rows(
     f = findings.c
     limit = max(1, min(limit, 500))
     with store.engine.connect() as conn:
-        with_findings = select(f.account.label("account")).where(in_accounts(f.account, accounts))
-        with_scores = select(scores.c.account.label("account")).where(scores.c.account != ALL, in_accounts(scores.c.account, accounts))
-        u = with_findings.union(with_scores).subquery()
-        q = select(u.c.account).order_by(u.c.account).limit(limit + 1)
-        if cursor:
-            q = q.where(u.c.account > cursor)
-        names = [r[0] for r in conn.execute(q)]
+        # the next accounts in id order among those with findings, and among those with scores: two index-ordered,
+        # limited scans merged here (a UNION would read both tables whole before the LIMIT)
+        after = [] if not cursor else [f.account > cursor]
+        q1 = select(f.account).where(in_accounts(f.account, accounts), *after).distinct().order_by(f.account).limit(limit + 1)
+        c = scores.c
+        after2 = [] if not cursor else [c.account > cursor]
+        q2 = (
+            select(c.account).where(c.category == ALL, c.account != ALL, in_accounts(c.account, accounts), *after2)
+            .distinct().order_by(c.account).limit(limit + 1)
+        )  # fmt: skip
+        names = sorted({r[0] for r in conn.execute(q1)} | {r[0] for r in conn.execute(q2)})[: limit + 1]
         more = len(names) > limit
         names = names[:limit]
         if not names:
