@@ -166,3 +166,17 @@ def test_the_admin_page_adds_a_user_and_shows_a_new_token_once(
     shown = r.text.split('id="new-token">', 1)[1].split("<", 1)[0]
     assert shown.startswith("mmr_") and shown not in admin.get("/admin/users").text
     assert login(_client(app), "frank", "long-enough").get("/api/v1/me").json()["visible_accounts"] == ["111111111111"]
+
+
+def test_the_same_on_postgresql(pg_client_as: Callable[..., TestClient], pg_browser_client_as: Callable[..., TestClient],
+                                pg_app: FastAPI) -> None:  # fmt: skip
+    admin = pg_client_as(Role.ADMIN)
+    r = admin.post("/api/v1/users", json={"name": "pg-user", "role": "analyst", "accounts": "prod", "password": "long-enough"})
+    assert r.status_code == 201
+    token = admin.post("/api/v1/tokens", json={"user": "pg-user", "expires": "1d"}).json()["token"]
+    scoped = TestClient(pg_app, base_url="http://127.0.0.1", headers={"Authorization": f"Bearer {token}"})
+    assert scoped.get("/api/v1/me").json()["visible_accounts"] == ["111111111111"]
+    session = pg_browser_client_as(Role.VIEWER, "dev")
+    assert session.get("/api/v1/me").json()["visible_accounts"] == ["222222222222"]
+    assert session.post("/api/v1/tokens", json={"expires": "1d"}).status_code == 403  # no CSRF header
+    assert {e.action for e in audit.entries(pg_app.state.store.engine)} >= {"user.add", "token.create"}
