@@ -51,8 +51,8 @@ def shown_account(principal: Principal, account: str | None) -> str | None:
 
 
 def svg(text: str) -> Markup:
-    """An SVG built by mamori.report.svg (every value in it escaped there)."""
-    return Markup(text)
+    """An SVG built by mamori.report.svg (every value in it escaped there), inline (no xmlns needed in HTML)."""
+    return Markup(text.replace(' xmlns="http://www.w3.org/2000/svg"', ""))
 
 
 def bad_request(exc: InputError) -> HTTPException:
