@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, exists, false, func, insert, literal, null, select, update
@@ -234,6 +235,23 @@ def add_suppression(
     except SQLAlchemyError as exc:
         raise StoreError(f"could not store the suppression: {exc}") from exc
     return s, ids
+
+
+def known_rules(store: Store, rule_paths: list[Path], rule: str | None) -> set[str]:
+    """The rule ids a suppression may name: the rule library and ``rule_paths``, and rules findings were stored for.
+
+    The store is asked only about ``rule`` when it is not a rule file (the full list, for
+    "did you mean", only when it is in neither).
+    """
+    from mamori.rules.refs import rule_files
+
+    files = set(rule_files(rule_paths))
+    if not rule or rule in files:
+        return files
+    with store.engine.connect() as conn:
+        if conn.execute(select(findings.c.id).where(findings.c.rule_id == rule).limit(1)).first() is not None:
+            return files | {rule}
+    return files | store.rule_ids()
 
 
 def _opt(v: str | None) -> str | None:

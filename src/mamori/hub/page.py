@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -139,10 +139,15 @@ def conditions(query: FindingsQuery, owners: OwnersConfig, sla: SlaConfig, now: 
         out.append(findings.c.account.in_(sorted(wanted)) if wanted else false())
     elif w.accounts:
         out.append(findings.c.account.in_(w.accounts))
-    if w.statuses:
-        out.append(findings.c.status.in_([s.value for s in w.statuses]))
-    if w.severities:
-        out.append(findings.c.severity.in_([s.value for s in w.severities]))
+    if len(w.statuses) == 1:  # one status: the (status, severity_rank, id) index gives the order
+        out.append(findings.c.status == w.statuses[0].value)
+    elif w.statuses:
+        # Several ("open" is NEW and NOTIFIED): neither SQLite nor PostgreSQL walks (status, rank, id)
+        # in order for status IN (a, b), they would sort every match. Filtering on an expression
+        # the status index cannot serve makes them walk (severity_rank, id) in order and stop at the limit.
+        out.append(func.coalesce(findings.c.status, "").in_([s.value for s in w.statuses]))
+    if w.severities:  # as ranks: the keyset indexes then give the order directly
+        out.append(findings.c.severity_rank.in_(sorted({s.rank for s in w.severities})))
     if w.min_severity is not None:
         out.append(findings.c.severity_rank >= w.min_severity.rank)
     for col, values in ((findings.c.rule_id, w.rules), (findings.c.region, w.regions),
@@ -159,6 +164,46 @@ def conditions(query: FindingsQuery, owners: OwnersConfig, sla: SlaConfig, now: 
             raise InputError(f"the search text is {len(q)} characters long; at most {MAX_Q}", where="q")
         out.append(search_expr(q))
     return out
+
+
+FILTER_KEYS = ("status", "severity", "min_severity", "account", "region", "rule", "type", "source", "owner", "overdue", "q")
+_TRUE = ("1", "true", "yes", "on")
+
+
+def parse_query(values: Mapping[str, Sequence[str]]) -> FindingsQuery:
+    """A :class:`FindingsQuery` from request parameters (each a list of strings; commas split lists too).
+
+    ``status`` (open by default; ``all``, new, notified, resolved, suppressed), ``severity``,
+    ``min_severity``, ``account``, ``region``, ``rule``, ``type``, ``source``, ``owner``,
+    ``overdue`` (1/true/on) and ``q``. Unknown severities or statuses are :class:`InputError`.
+    """
+
+    def many(key: str) -> tuple[str, ...]:
+        out: list[str] = []
+        for v in values.get(key, ()):
+            out += [x.strip() for x in str(v).split(",") if x.strip()]
+        if len(out) > 1000:
+            raise InputError(f"{key}: at most 1,000 values", where=key)
+        return tuple(dict.fromkeys(out))
+
+    def one(key: str) -> str:
+        got = [str(v) for v in values.get(key, ()) if str(v).strip()]
+        return got[-1].strip() if got else ""
+
+    try:
+        severities = tuple(Severity.parse(v) for v in many("severity"))
+        least = Severity.parse(one("min_severity")) if one("min_severity") else None
+    except ValueError as exc:
+        raise InputError(str(exc), where="severity") from None
+    statuses: tuple[FindingStatus, ...] = ()
+    names = many("status") or ("open",)
+    if "all" not in (n.lower() for n in names):
+        statuses = tuple(dict.fromkeys(s for n in names for s in statuses_named(n)))
+    where = FindingFilter(
+        severities=severities, min_severity=least, statuses=statuses, rules=many("rule"), accounts=many("account"),
+        regions=many("region"), resource_types=many("type"), sources=many("source"),
+    )  # fmt: skip
+    return FindingsQuery(where, owners=many("owner"), overdue=one("overdue").lower() in _TRUE, q=one("q"))
 
 
 def encode_cursor(rank: int, fid: str) -> str:
@@ -183,6 +228,9 @@ def check_limit(limit: int | None) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise InputError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}", where="limit")
     return limit
+
+
+_ORDER = (findings.c.severity_rank.desc(), findings.c.id.desc())
 
 
 def _select(conds: Sequence[ColumnElement[bool]]) -> Select[Any]:
@@ -211,11 +259,11 @@ def page(
     """One page of the findings matching ``query`` that ``accounts`` may see, worst first; and the cursor of the next."""
     n = check_limit(limit)
     now = now or datetime.now(UTC)
-    conds = conditions(query, owners, sla, now, accounts)
+    after: list[ColumnElement[bool]] = []
     if cursor:
         rank, fid = decode_cursor(cursor)
-        conds.append(tuple_(findings.c.severity_rank, findings.c.id) < tuple_(literal(rank), literal(fid)))
-    q = _select(conds).order_by(findings.c.severity_rank.desc(), findings.c.id.desc()).limit(n + 1)
+        after.append(tuple_(findings.c.severity_rank, findings.c.id) < tuple_(literal(rank), literal(fid)))
+    q = _select([*conditions(query, owners, sla, now, accounts), *after]).order_by(*_ORDER).limit(n + 1)
     with store.engine.connect() as conn:
         rows = list(conn.execute(q))
     more = len(rows) > n
@@ -279,6 +327,7 @@ __all__ = [
     "matching",
     "owner_expr",
     "page",
+    "parse_query",
     "statuses_named",
     "visible",
 ]

@@ -121,8 +121,13 @@ class RemediationStore:
             ids = [r.id for r in conn.execute(select(rp.c.id).order_by(rp.c.created_at.desc()).limit(limit))]
         return [self.plan(i) for i in ids]
 
-    def changes_for(self, *, action: str | None = None, resource_id: str | None = None, statuses: tuple[ChangeStatus, ...] = ()) -> list[Change]:
+    def changes_for(
+        self, *, action: str | None = None, resource_id: str | None = None, statuses: tuple[ChangeStatus, ...] = (),
+        finding_id: str | None = None,
+    ) -> list[Change]:  # fmt: skip
         q = select(rc)
+        if finding_id:
+            q = q.where(rc.c.finding_id == finding_id)
         if action:
             q = q.where(rc.c.action == action)
         if resource_id:
