@@ -7,6 +7,7 @@ A new subsystem that keeps tables adds its module here and a migration in
 """
 
 from mamori.audit import tables as audit_tables  # audit_log
+from mamori.engage import tables as engage_tables  # engage_engagements, _app_accounts, _tasks, _task_history
 from mamori.events import tables as events_tables  # event_detections, event_responses, event_checkpoints
 from mamori.findings import tables as findings_tables  # scans, findings, history, scores, suppressions, meta
 from mamori.gate.deps import tables as gate_tables  # gate_runs, gate_vulns
@@ -19,7 +20,7 @@ from mamori.standards import (
 from mamori.store.base import metadata
 from mamori.users import tables as users_tables  # users, api_tokens
 
-OWNERS = (audit_tables, events_tables, findings_tables, gate_tables, hub_tables, keys_tables, remediate_tables, standards_tables,
+OWNERS = (audit_tables, engage_tables, events_tables, findings_tables, gate_tables, hub_tables, keys_tables, remediate_tables, standards_tables,
           users_tables)
 
 __all__ = ["OWNERS", "metadata"]

@@ -234,3 +234,21 @@ def test_add_suppression_pins_scoped_users_to_their_accounts(store: Store) -> No
     mine, _ = bulk.list_suppressions(store, accounts=frozenset({A}), now=NOW)
     assert mine == [], "a rule-wide suppression is not shown to a scoped user"
     assert [x.id for x in bulk.list_suppressions(store, now=NOW)[0]] == [s.id]
+
+
+def test_a_search_walks_a_bounded_window_per_page_and_still_finds_everything(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = seed(store)
+    monkeypatch.setattr(pg, "SEARCH_WINDOW", 4)
+    q = FindingsQuery(FindingFilter(statuses=()), q="finding 1")  # Finding 1, 10, 12, ... : spread over the order
+    pages, cursor, got = 0, None, []
+    while True:
+        p = pg.page(store, q, OWNERS, SLA, limit=50, cursor=cursor, now=NOW)
+        pages += 1
+        got += [h.finding.id for h in p.items]
+        if p.next_cursor is None:
+            break
+        cursor = p.next_cursor
+    want = [f.id for f in sorted(items, key=lambda f: (f.severity.rank, f.id), reverse=True) if "finding 1" in f.title.lower()]
+    assert got == want and pages >= len(items) // 4, "every match once, in order, over short pages"

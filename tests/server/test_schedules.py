@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,12 @@ from mamori.server.schedules import JobContext, JobFailed, Scheduler
 from mamori.server.settings import ServerSettings
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def tick(sched: Scheduler) -> list[str]:
+    """``await sched.tick()`` from a test: in a thread of its own, whatever loop this thread has running."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, sched.tick()).result()
 
 
 class Clock:
@@ -68,13 +75,13 @@ def test_due_jobs_run_once_per_interval_failures_are_audited_and_a_restart_remem
     clock = Clock(T0)
     jobs = {"scan": ok, "notify": broken, "keys": partial}
     sched = Scheduler(server_store, cfg, clock=clock, jobs=jobs)
-    assert asyncio.run(sched.tick()) == ["scan", "notify", "keys"]  # never ran: due at once
+    assert tick(sched) == ["scan", "notify", "keys"]  # never ran: due at once
     clock.at = T0 + timedelta(minutes=20)
-    assert asyncio.run(sched.tick()) == ["notify"]
+    assert tick(sched) == ["notify"]
     clock.at = T0 + timedelta(minutes=30)
-    assert asyncio.run(sched.tick()) == []
+    assert tick(sched) == []
     clock.at = T0 + timedelta(hours=1)
-    assert asyncio.run(sched.tick()) == ["scan", "notify"]
+    assert tick(sched) == ["scan", "notify"]
     assert [c[0] for c in calls] == ["scan", "notify", "notify", "scan", "notify"]
     got = {e.action: e for e in audit.entries(server_store.engine, action="schedule.", newest_first=False)}
     assert got["schedule.scan"].actor == "scheduler" and got["schedule.scan"].details == {"ok": True, "scanned": 1}
@@ -102,7 +109,7 @@ def test_the_real_jobs_scan_a_snapshot_notify_refresh_and_dry_run_the_key_policy
     )
     before = len(server_store.scans(limit=100))
     sched = Scheduler(server_store, cfg, clock=Clock(datetime.now(UTC)))
-    assert asyncio.run(sched.tick()) == ["suppressions", "scan", "notify", "keys"]
+    assert tick(sched) == ["suppressions", "scan", "notify", "keys"]
     entries = {e.action: e.details for e in audit.entries(server_store.engine, action="schedule.")}
     assert all(d["ok"] for d in entries.values()), entries
     assert entries["schedule.scan"]["accounts"] == ["222222222222"] and entries["schedule.scan"]["resources"] == 1

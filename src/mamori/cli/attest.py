@@ -46,6 +46,8 @@ def attest() -> None:
       mamori attest 1.3 --standard cis-aws-3.0 --account 123456789012 --by carol --evidence ... --expires 180d
       mamori attest list                       attestations that count now (--all: every one)
       mamori attest revoke 3f2a9c --by alice --reason "plan retired"
+      mamori attest task T-168175393478 --by alice --evidence https://wiki/oncall --expires 1y
+                                               a security engagement task (`mamori engage`)
     """
 
 
@@ -122,6 +124,21 @@ def list_(standard: str | None, show_all: bool, fmt: str, db: str | None, config
         s = a.state_at(now)
         t.add_row(a.id, a.standard, a.control, a.account, a.by, a.evidence, a.expires_at.date().isoformat(), f"[{style[s]}]{s.value}[/]")
     con.print(t)
+
+
+@attest.command("task")
+@click.argument("task_id")
+@click.option("--by", "by", required=True, help="Who attests (a person, by name or e-mail).")
+@click.option("--evidence", required=True, help="A URL or a short text a reviewer can check.")
+@click.option("--expires", required=True, metavar="DATE", help="2027-03-31, an ISO time, or 90d / 12w / 6m / 1y.")
+@db_option
+@config_option
+def task(task_id: str, by: str, evidence: str, expires: str, db: str | None, config_path: str | None) -> None:
+    """Close a security engagement task no rule can check (the same as `mamori engage attest`)."""
+    from mamori.cli.engage import attest_cmd
+
+    click.get_current_context().invoke(attest_cmd, task_id=task_id, by=by, evidence=evidence, expires=expires, db=db,
+                                       config_path=config_path)  # fmt: skip
 
 
 @attest.command("revoke")

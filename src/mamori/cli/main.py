@@ -28,6 +28,8 @@ COMMANDS: dict[str, Lazy] = {
                     "Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`)."),
     "demo": Lazy("mamori.cli.demo:demo",
                  "Scan an emulated AWS estate (moto): two accounts, two regions, no account needed."),
+    "engage": Lazy("mamori.cli.engage:engage",
+                   "Security engagement: a questionnaire that turns a design into tracked security tasks."),
     "events": Lazy("mamori.cli.events:events",
                    "Event-driven guardrails: CloudTrail -> detections -> responses, recorded."),
     "findings": Lazy("mamori.cli.findings:findings",

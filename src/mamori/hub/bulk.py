@@ -91,34 +91,33 @@ def bulk_suppress(
     mine = suppressions.c.origin == origin
     try:
         with write_transaction(store.engine) as conn:
-            n = _count(conn, conds)
-            if n > max_findings:
+            src = select(
+                literal(prefix) + findings.c.id, findings.c.rule_id, findings.c.account, findings.c.region,
+                findings.c.resource_id, findings.c.id, literal({}, JSONType), literal(reason), literal(approver),
+                literal(actor), literal(now, UTCDateTime()), literal(expires_at, UTCDateTime()), literal(origin),
+            ).select_from(joined()).where(*conds)  # fmt: skip
+            cols = ["id", "rule_id", "account", "region", "resource_id", "finding_id", "tags", "reason", "approver",
+                    "created_by", "created_at", "expires_at", "origin"]  # fmt: skip
+            conn.execute(insert(suppressions).from_select(cols, src))
+            n = int(conn.scalar(select(func.count()).select_from(suppressions).where(mine)) or 0)  # (rowcount: -1 on psycopg)
+            if n > max_findings:  # raising rolls the whole transaction back
                 raise InputError(f"the filter matches {n} open findings; bulk suppress takes at most {max_findings}: narrow the filter")
-            if n:
-                src = select(
-                    literal(prefix) + findings.c.id, findings.c.rule_id, findings.c.account, findings.c.region,
-                    findings.c.resource_id, findings.c.id, literal({}, JSONType), literal(reason), literal(approver),
-                    literal(actor), literal(now, UTCDateTime()), literal(expires_at, UTCDateTime()), literal(origin),
-                ).select_from(joined()).where(*conds)  # fmt: skip
-                cols = ["id", "rule_id", "account", "region", "resource_id", "finding_id", "tags", "reason", "approver",
-                        "created_by", "created_at", "expires_at", "origin"]  # fmt: skip
-                conn.execute(insert(suppressions).from_select(cols, src))
-                picked = select(suppressions.c.finding_id).where(mine)
-                note = literal("suppressed by ") + suppressions.c.id + literal(f": {reason}")
-                hist = select(
-                    findings.c.id, literal(now, UTCDateTime()), findings.c.status, literal(SUPPRESSED), literal(actor), note
-                ).select_from(suppressions.join(findings, findings.c.id == suppressions.c.finding_id)).where(mine)
-                conn.execute(insert(finding_history).from_select(["finding_id", "at", "from_status", "to_status", "actor", "note"], hist))
-                conn.execute(
-                    update(finding_meta)
-                    .where(finding_meta.c.finding_id.in_(picked))
-                    .values(suppression_id=literal(prefix) + finding_meta.c.finding_id)
-                )
-                missing = select(suppressions.c.finding_id, literal({}, JSONType), null(), suppressions.c.id).where(
-                    mine, ~exists().where(finding_meta.c.finding_id == suppressions.c.finding_id)
-                )
-                conn.execute(insert(finding_meta).from_select(["finding_id", "tags", "root_cause", "suppression_id"], missing))
-                conn.execute(update(findings).where(findings.c.id.in_(picked)).values(status=SUPPRESSED))
+            picked = select(suppressions.c.finding_id).where(mine)
+            note = literal("suppressed by ") + suppressions.c.id + literal(f": {reason}")
+            hist = select(
+                findings.c.id, literal(now, UTCDateTime()), findings.c.status, literal(SUPPRESSED), literal(actor), note
+            ).select_from(suppressions.join(findings, findings.c.id == suppressions.c.finding_id)).where(mine)
+            conn.execute(insert(finding_history).from_select(["finding_id", "at", "from_status", "to_status", "actor", "note"], hist))
+            conn.execute(
+                update(finding_meta)
+                .where(finding_meta.c.finding_id.in_(picked))
+                .values(suppression_id=literal(prefix) + finding_meta.c.finding_id)
+            )
+            missing = select(suppressions.c.finding_id, literal({}, JSONType), null(), suppressions.c.id).where(
+                mine, ~exists().where(finding_meta.c.finding_id == suppressions.c.finding_id)
+            )
+            conn.execute(insert(finding_meta).from_select(["finding_id", "tags", "root_cause", "suppression_id"], missing))
+            conn.execute(update(findings).where(findings.c.id.in_(picked)).values(status=SUPPRESSED))
             details = {"filter": query.to_dict(), "findings": n, "reason": reason, "approver": approver,
                        "expires_at": expires_at.isoformat(), "suppression_ids": f"{prefix}<finding id>"}  # fmt: skip
             entry = record_in(conn, actor=actor, action="suppression.bulk_add", subject=origin, details=details, at=now)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mamori.engage.verify import VerifyReport, after_scan
 from mamori.engine import Evaluation, evaluate
 from mamori.findings import ScanSummary, Store
 from mamori.model.finding import Finding, FindingStatus, ResultStatus, Severity
@@ -37,6 +38,7 @@ class ScanOutcome:
     started_at: datetime
     finished_at: datetime
     coverage: list[CoverageRow] = field(default_factory=list)  # machine / attested / not covered, per standard
+    engage: VerifyReport | None = None  # engagement tasks verified / reopened, contradictions (with a store)
 
 
 def run_scan(
@@ -59,7 +61,10 @@ def run_scan(
         summary = store.record_scan(inventory, ev, titles, rows, started_at=started, finished_at=finished)
     engine, scan_id = (store.engine, summary.scan_id) if store is not None and summary is not None else (None, None)
     cov = record_standards(engine, scan_id, ev.results, rules, ev.rules_evaluated, inventory.accounts, at=finished)
-    return ScanOutcome(inventory, ev, rows, summary, started, finished, cov)
+    engage = None
+    if store is not None:  # engagement tasks verified (or reopened) by this scan; contradictions as findings
+        engage = after_scan(store, scan_id, inventory, ev.results, ev.rules_evaluated, now=finished)
+    return ScanOutcome(inventory, ev, rows, summary, started, finished, cov, engage)
 
 
 def scan_findings(outcome: ScanOutcome, rules: RuleSet, store: Store | None) -> list[Finding]:

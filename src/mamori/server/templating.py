@@ -29,6 +29,7 @@ NAV: list[tuple[str, str, str | None]] = [
     ("Scans", "/scans", None),
     ("Events", "/events", None),
     ("Teams", "/teams", None),
+    ("Engage", "/engage", None),
     ("Audit log", "/audit", None),
     ("Users", "/admin/users", "admin"),
 ]

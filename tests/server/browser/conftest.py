@@ -3,7 +3,8 @@
     live_server      mamori serve (uvicorn in a thread) on 127.0.0.1 over a copy of the server_store
                      template, with SSO configured against the fake IdP (tests/server/fake_idp.py);
                      ``live_server.add_user(role, group=None) -> (name, password)``
-    browser          one headless chromium per test session (per xdist worker)
+    browser          one headless chromium per test module (closed after it: Playwright's sync API
+                     holds an event loop on the main thread while it runs)
     page             a fresh context and page per test. Every request to a host other than
                      127.0.0.1 is aborted and fails the test; so does any console error or page
                      error (a CSP violation is a console error)
@@ -78,8 +79,8 @@ def live_server(_server_template: Path, tmp_path_factory: pytest.TempPathFactory
         app.state.store.close()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="module")  # not session: Playwright's sync API keeps an event loop running on the main
+def browser() -> Iterator[Browser]:  # thread while it is open, and asyncio.run() in later tests would fail
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browsers` (apt-get install chromium)")
     with sync_playwright() as pw:

@@ -11,6 +11,7 @@
     events.py     /events, /api/v1/events
     audit.py      /audit, /api/v1/audit
     teams.py      /teams, /api/v1/gate-runs, /api/v1/teams
+    engage.py     /engage, /api/v1/engage/tasks (engagement tasks per team and app)
 
 Every route that shows account data takes ``Depends(current_principal)`` and passes
 ``principal.accounts`` to the service function (tests/server/test_rbac_walk.py walks them all).
@@ -24,6 +25,7 @@ from mamori.server.routes import (
     accounts,
     admin,
     audit,
+    engage,
     events,
     findings,
     health,
@@ -46,6 +48,7 @@ ROUTERS: list[APIRouter] = [
     events.router,
     audit.router,
     teams.router,
+    engage.router,
 ]
 
 __all__ = ["ROUTERS"]
