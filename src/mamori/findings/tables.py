@@ -74,6 +74,8 @@ findings = Table(
     Index("ix_findings_status_severity_rank_id", "status", "severity_rank", "id"),
     Index("ix_findings_account_severity_rank_id", "account", "severity_rank", "id"),
     Index("ix_findings_rule_id_severity_rank_id", "rule_id", "severity_rank", "id"),
+    # the overview's counts (migration 0010): open findings by account, severity, service, rule, SLA age, index-only
+    Index("ix_findings_overview", "status", "account", "severity", "resource_type", "rule_id", "first_seen"),
 )
 
 finding_history = Table(
@@ -108,6 +110,7 @@ scores = Table(
     Column("score", Float, nullable=True),
     Index("ix_scores_scan_id", "scan_id"),
     Index("ix_scores_standard_account_category", "standard", "account", "category"),
+    Index("ix_scores_overview", "category", "account", "standard", "at", "scan_id"),  # latest and trend per account (0010)
 )
 
 suppressions = Table(

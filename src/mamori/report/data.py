@@ -13,6 +13,7 @@ from mamori.errors import InputError
 from mamori.findings import FindingFilter, Store
 from mamori.hub.view import enrich
 from mamori.model.finding import Finding
+from mamori.report.overview import Overview, build_overview
 from mamori.rules.loader import RuleSet
 from mamori.standards.drift import Drift, drift
 from mamori.standards.score import ALL
@@ -32,6 +33,7 @@ class ReportData:
     total_findings: int
     rules: dict[str, dict[str, Any]]
     drifts: list[Drift]
+    overview: Overview | None = None
 
     def to_json(self) -> dict[str, Any]:
         scan = self.views[0].scan if self.views else None
@@ -47,6 +49,7 @@ class ReportData:
             "total_findings": self.total_findings,
             "rules": self.rules,
             "drift": [d.to_dict() for d in self.drifts],
+            "overview": None if self.overview is None else self.overview.to_dict(),
         }
 
 
@@ -114,4 +117,5 @@ def gather(
                 drifts.append(drift(store, sid, account=account))
             except InputError:  # e.g. the previous scan did not cover this account
                 continue
-    return ReportData(title, now, account, views, trend, items, total, rule_text, drifts)
+    overview = build_overview(store, accounts=None if account == ALL else frozenset({account}), sla=cfg.sla, rules=rules, now=now)
+    return ReportData(title, now, account, views, trend, items, total, rule_text, drifts, overview)

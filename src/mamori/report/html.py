@@ -20,7 +20,8 @@ import orjson
 from mamori import __version__
 from mamori.model.score import ScoreRow
 from mamori.report.data import ReportData
-from mamori.report.svg import trend_svg
+from mamori.report.overview import Overview
+from mamori.report.svg import severity_bar, sparkline, trend_svg
 from mamori.standards.score import ALL, CoverageRow
 from mamori.standards.view import StandardView
 
@@ -111,19 +112,69 @@ def _header(d: ReportData) -> str:
     )
 
 
+def _counts(ov: Overview) -> str:
+    """The counts at the top: open findings by severity, overdue, fixed and suppressed."""
+    tiles = [
+        f'<div class="tile sev-tile" data-severity="{escape(s)}"><span class="n">{n}</span><span class="sev sev-{escape(s)}">{escape(s)}</span></div>'
+        for s, n in ov.open.items()
+    ]
+    tiles.append(f'<div class="tile" data-count="open"><span class="n">{ov.open.total}</span><span>open</span></div>')
+    tiles.append(f'<div class="tile" data-count="overdue"><span class="n overdue">{ov.overdue}</span><span>past their SLA</span></div>')
+    for st in ("RESOLVED", "SUPPRESSED"):
+        tiles.append(f'<div class="tile" data-count="{st.lower()}"><span class="n">{ov.statuses.get(st, 0)}</span><span>{st.lower()}</span></div>')
+    return f'<section id="counts"><h2>Open findings</h2><div class="tiles">{"".join(tiles)}</div>{severity_bar(ov.open.items(), width=600)}</section>'
+
+
+def _sev_cells(items: list[tuple[str, int]]) -> str:
+    return "".join(f'<td class="num">{n}</td>' for _, n in items)
+
+
+_SEV_HEAD = "".join(f'<th class="num">{s}</th>' for s in ("critical", "high", "medium", "low", "info"))
+
+
+def _breakdown(ov: Overview, d: ReportData) -> str:
+    rows = []
+    for a in ov.by_account:
+        score = a.scores.get("baseline")
+        rows.append(
+            f'<tr class="by-account" data-account="{escape(a.account)}"><td>{escape(a.account)}</td>{_sev_cells(a.open.items())}'
+            f'<td class="num">{a.open.total}</td><td class="num">{a.overdue}</td><td class="num">{_pct(score)}</td>'
+            f"<td>{sparkline(a.trend, label=f'baseline score of {a.account}')}</td></tr>"
+        )
+    more = ""
+    if ov.accounts > len(ov.by_account):
+        more = f'<p class="muted">the {len(ov.by_account)} worst of {ov.accounts} accounts</p>'
+    acct = (
+        '<h3>By account</h3><table class="breakdown" id="by-account"><thead><tr><th>account</th>'
+        f'{_SEV_HEAD}<th class="num">open</th><th class="num">overdue</th><th class="num">baseline</th><th>trend</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{more}"
+    )
+    srows = [
+        f'<tr class="by-service" data-service="{escape(s.service)}"><td>{escape(s.service)}</td>{_sev_cells(s.open.items())}'
+        f'<td class="num">{s.open.total}</td></tr>'
+        for s in ov.by_service
+    ]
+    svc = (
+        f'<h3>By service</h3><table class="breakdown" id="by-service"><thead><tr><th>service</th>{_SEV_HEAD}<th class="num">open</th>'
+        f"</tr></thead><tbody>{''.join(srows)}</tbody></table>"
+    )
+    return f'<section id="breakdown"><h2>Where the open findings are</h2>{acct}{svc}</section>'
+
+
 def _rules_section(d: ReportData) -> str:
     open_count: dict[str, int] = {}
     for f in d.findings:
         if f["status"] in ("NEW", "NOTIFIED"):
             open_count[f["rule"]] = open_count.get(f["rule"], 0) + 1
+    order = {r.rule_id: i for i, r in enumerate(d.overview.fixes)} if d.overview else {}
     items = []
-    for rid in sorted(d.rules, key=lambda r: (-open_count.get(r, 0), r)):
+    for rid in sorted(d.rules, key=lambda r: (order.get(r, len(order)), -open_count.get(r, 0), r)):
         r = d.rules[rid]
         refs = "".join(f'<li><a href="{escape(u)}">{escape(u)}</a></li>' for u in r.get("references") or [])
         ctl = "; ".join(f"{escape(k)} {escape(', '.join(v))}" for k, v in (r.get("controls") or {}).items())
         items.append(
             f'<details class="rule" data-rule="{escape(rid)}"><summary><span class="sev sev-{escape(r["severity"])}">{escape(r["severity"])}</span> '
-            f"<code>{escape(rid)}</code> — {escape(r['title'])} <span class=\"muted\">({open_count.get(rid, 0)} open)</span></summary>"
+            f"{escape(r['title'])} <code>{escape(rid)}</code> <span class=\"muted\">({open_count.get(rid, 0)} open)</span></summary>"
             f"<p class=\"muted\">{ctl} · {escape(r.get('guardrail', ''))}</p>"
             f"<h3>Why it matters</h3><p>{escape(r['rationale'])}</p>"
             f"<h3>How to fix</h3><p class=\"remediation\">{escape(r['remediation'])}</p>"
@@ -132,7 +183,11 @@ def _rules_section(d: ReportData) -> str:
         )
     if not items:
         return ""
-    return f'<section id="remediation"><h2>How to fix: rules with findings</h2>{"".join(items)}</section>'
+    return (
+        '<section id="remediation"><h2>How to fix: rules with findings</h2>'
+        '<p class="muted">Worst first: severity weight (critical 10, high 5, medium 3, low 1) x open findings.</p>'
+        f'{"".join(items)}</section>'
+    )
 
 
 def _drift_section(d: ReportData) -> str:
@@ -145,7 +200,7 @@ def _drift_section(d: ReportData) -> str:
         f = it.finding
         rows.append(
             f'<tr class="drift" data-finding-id="{escape(f.id)}"><td><span class="sev sev-{f.severity.value}">{f.severity.value}</span></td>'
-            f"<td>{escape(it.change)}</td><td><code>{escape(f.rule_id)}</code></td><td>{escape(f.resource_id)}</td>"
+            f"<td>{escape(it.change)}</td><td>{escape(_title(d, f.rule_id, f.title))}</td><td>{escape(f.resource_id)}</td>"
             f"<td>{escape(f.account)} / {escape(f.region)}</td><td>{escape(', '.join(it.controls))}</td></tr>"
         )
     table = ""
@@ -159,8 +214,14 @@ def _drift_section(d: ReportData) -> str:
     return f'<section id="drift"><h2>Since the previous scan</h2><ul class="summary">{"".join(items)}</ul>{table}</section>'
 
 
+def _title(d: ReportData, rule_id: str, fallback: str) -> str:
+    r = d.rules.get(rule_id)
+    return str(r["title"]) if r else fallback
+
+
 def render(d: ReportData) -> str:
-    body = ['<section id="summary"><h2>Compliance</h2><ul class="summary">']
+    body = [_counts(d.overview)] if d.overview else []
+    body.append('<section id="summary"><h2>Compliance</h2><ul class="summary">')
     for v in d.views:
         body.append(f'<li data-standard="{escape(v.standard.id)}"><strong>{escape(v.standard.title)}</strong>: {escape(v.explain())}</li>')
     body.append("</ul>")
@@ -175,6 +236,8 @@ def render(d: ReportData) -> str:
     body.append('<section id="trend"><h2>Trend</h2>')
     body.append(trend_svg({sid: pts for sid, pts in d.trend.items()}, title="Score over time (all categories)"))
     body.append("</section>")
+    if d.overview:
+        body.append(_breakdown(d.overview, d))
     for v in d.views:
         body.append(f'<section class="standard" id="standard-{escape(v.standard.id)}"><h2>{escape(v.standard.title)}: score by category</h2>')
         body.append(_score_table(v))
