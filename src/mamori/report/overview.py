@@ -408,6 +408,24 @@ def _open_by(conn: Connection, col: Any, accounts: Accounts) -> dict[str, dict[s
     return out
 
 
+def _open_by_account(conn: Connection, accounts: Accounts, sla: SlaConfig, now: datetime) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """account -> severity -> open findings, and account -> overdue, in one pass over the open findings."""
+    key = _unordered(findings.c.account)
+    overdue = func.sum(case((overdue_clause(sla, now), 1), else_=0))
+    q = (
+        select(key, findings.c.severity, func.count(), overdue)
+        .where(findings.c.status.in_(OPEN), in_accounts(findings.c.account, accounts))
+        .group_by(key, findings.c.severity)
+    )
+    per: dict[str, dict[str, int]] = defaultdict(dict)
+    late: dict[str, int] = {}
+    for k, sev, n, od in conn.execute(q):
+        per[k][sev] = per[k].get(sev, 0) + int(n)
+        if od:
+            late[k] = late.get(k, 0) + int(od)
+    return per, late
+
+
 def _unordered(col: Any) -> Any:
     """``col || ''``: the same value, but no index on ``col`` alone can deliver it in order, so SQLite's planner
     scans the covering ``ix_findings_overview`` (status first) instead of walking an index on ``col`` and
@@ -444,9 +462,10 @@ def _titles(conn: Connection, rows: Iterable[RuleRow]) -> dict[str, str]:
     """The stored title of rules the rule set does not know (imported findings), for the rows shown only."""
     missing = sorted({r.rule_id for r in rows if not r.title})
     out: dict[str, str] = {}
-    for i in range(0, len(missing), 500):
-        q = select(findings.c.rule_id, func.min(findings.c.title)).where(findings.c.rule_id.in_(missing[i : i + 500])).group_by(findings.c.rule_id)
-        out.update({rid: str(t) for rid, t in conn.execute(q)})
+    for rid in missing:  # one indexed row per rule (a grouped min() over every finding of the rule took ~0.4 s at 200k)
+        title = conn.execute(select(findings.c.title).where(findings.c.rule_id == rid).order_by(findings.c.id).limit(1)).scalar()
+        if title is not None:
+            out[rid] = str(title)
     return out
 
 
@@ -516,10 +535,7 @@ def build_overview(
         latest = _scan_brief(conn, scan_ids[0][0], accounts) if scan_ids else None
         std_scores = _scores_of(conn, accounts, since, scan_ids)
         # by account: open findings, overdue, latest scores; worst (severity weight, then lowest baseline) first
-        per_acct = _open_by(conn, f.account, accounts)
-        od_key = _unordered(f.account)
-        od_q = select(od_key, func.count()).where(overdue_clause(sla, now), in_accounts(f.account, accounts)).group_by(od_key)
-        od_acct = {a: int(n) for a, n in conn.execute(od_q)}
+        per_acct, od_acct = _open_by_account(conn, accounts, sla, now)
         sev_counts: dict[str, int] = defaultdict(int)
         for counts_ in per_acct.values():
             for sev, n in counts_.items():
