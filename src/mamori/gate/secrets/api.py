@@ -15,6 +15,7 @@ from mamori.gate.secrets.model import (
     Detector,
     Match,
     ScanResult,
+    SecretValue,
     ScanStats,
     SecretHit,
     fingerprint,
@@ -95,6 +96,15 @@ def _finish(pairs: Iterable[tuple[Match, Commit | None]], settings: Settings, st
     return ScanResult(tuple(reported), tuple(suppressed), stats, tuple(expired))
 
 
+def by_path(settings: Settings, path: str) -> list[Match]:
+    """Findings for a file's name alone (a PKCS#12 key store is a secret whatever it holds)."""
+    out: list[Match] = []
+    for det in settings.detectors:
+        if det.by_path and det.path is not None and det.path.search(path):
+            out.append(Match(det, path, 1, 1, 1, SecretValue(path.encode("utf-8", "surrogateescape"))))
+    return out
+
+
 def scanner_for(settings: Settings) -> Scanner:
     return Scanner(settings.detectors, engine=settings.engine, options=settings.options)
 
@@ -111,6 +121,7 @@ def scan_paths(paths: Sequence[Path], settings: Settings, scanner: Scanner | Non
             if isinstance(ref, str):
                 stats.skipped_excluded += 1
                 continue
+            out.extend((m, None) for m in by_path(settings, ref.display))
             try:
                 size = ref.path.stat().st_size
                 if size > settings.max_file_bytes:
@@ -136,15 +147,12 @@ def scan_staged(repo: Path, settings: Settings, scanner: Scanner | None = None) 
     top = git.require_toplevel(repo, "--staged")
     sc = scanner or scanner_for(settings)
     stats = ScanStats(engine=sc.engine)
-    todo = [
-        f
-        for f in staged.staged_files(top)
-        if not files.skipped_by_name(f.path) and not files.excluded(f.path, settings.exclude)
-    ]
+    every = [f for f in staged.staged_files(top) if not files.excluded(f.path, settings.exclude)]
+    out: list[tuple[Match, Commit | None]] = [(m, None) for f in every for m in by_path(settings, f.path)]
+    todo = [f for f in every if not files.skipped_by_name(f.path)]
     by_sha: dict[str, list[staged.StagedFile]] = {}
     for f in todo:
         by_sha.setdefault(f.sha, []).append(f)
-    out: list[tuple[Match, Commit | None]] = []
     with git.CatFile(top) as cat:
         for sha, size, chunks in cat.stream(list(by_sha)):
             for sf in by_sha[sha][:1]:
@@ -176,11 +184,14 @@ def scan_history(
     stats = ScanStats(engine=sc.engine)
     counts: dict[str, int] = {}
     first: dict[str, tuple[Match, Commit | None]] = {}
-    blobs = (
-        b
-        for b in history.iter_new_blobs(top, since, counts)
-        if not files.skipped_by_name(b.path) and not files.excluded(b.path, settings.exclude)
-    )
+    def wanted(b: history.NewBlob) -> bool:
+        if files.excluded(b.path, settings.exclude):
+            return False
+        for m in by_path(settings, b.path):
+            first.setdefault(fingerprint(m.detector.id, m.path, m.secret.reveal()), (m, b.commit))
+        return not files.skipped_by_name(b.path)
+
+    blobs = (b for b in history.iter_new_blobs(top, since, counts) if wanted(b))
     with git.CatFile(top) as cat:
         for batch in history.batched(blobs):
             meta = {b.sha: b for b in batch}

@@ -102,6 +102,11 @@ class Detector:
     generic: bool = False
     supersedes: tuple[str, ...] = ()
     description: str = ""
+    source: str = ""  # where the format is documented (vendor docs or a public token spec)
+    lines_after: int = 0  # also match into this many following lines (XML elements, YAML block scalars)
+    path: re.Pattern[str] | None = None  # only files whose repository-relative path matches
+    vendor: bool = False  # a vendor-specific format: the placeholder filter also applies
+    by_path: bool = False  # reported for a file's name alone (``path``), never for its content
 
     def secret_of(self, match: re.Match[bytes]) -> bytes:
         if "secret" in self.regex.groupindex:

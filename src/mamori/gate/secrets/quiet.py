@@ -125,6 +125,10 @@ LOCKFILES = frozenset(
 )
 
 
+#: Values that are public by design (Stripe publishable keys are meant for browsers).
+PUBLIC_PREFIXES = (b"pk_live_", b"pk_test_")
+
+
 def shannon_entropy(data: bytes) -> float:
     """Bits per character."""
     if not data:
@@ -151,6 +155,10 @@ def looks_like_hash_or_id(secret: bytes) -> bool:
     return bool(_HEX_HASH.match(secret) or _UUID.match(secret) or _SRI.match(secret) or _DATE.match(secret))
 
 
+def is_hex_or_uuid(secret: bytes) -> bool:
+    return bool(_HEX_HASH.match(secret) or _UUID.match(secret))
+
+
 def looks_like_identifier(secret: bytes) -> bool:
     """``self.password``, ``config.token``, ``getToken()``: a reference, not a value."""
     return bool(_IDENT.match(secret))
@@ -158,3 +166,60 @@ def looks_like_identifier(secret: bytes) -> bool:
 
 def is_lockfile(path: str) -> bool:
     return PurePosixPath(path).name in LOCKFILES
+
+
+_RUN = re.compile(rb"(.)\1{5,}")
+_VENDOR_WORDS = (
+    b"example",
+    b"sample",
+    b"placeholder",
+    b"dummy",
+    b"redacted",
+    b"changeme",
+    b"your_",
+    b"your-",
+    b"yourtoken",
+    b"yourkey",
+    b"notreal",
+    b"not_real",
+    b"fake",
+    b"${",
+    b"{{",
+    b"<",
+)
+_ASCENDING = b"0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def looks_like_vendor_placeholder(secret: bytes) -> bool:
+    """A token-shaped placeholder: ``ghp_xxxx…``, ``AKIAXXXX…``, ``sntryu_aaaa…``, ``…1234567890abcdef…``.
+
+    A real token is random: it has many distinct characters, no long run of one character and no
+    long stretch of the alphabet in order. Only the token's body counts, not its fixed prefix.
+    """
+    low = secret.lower()
+    if any(w in low for w in _VENDOR_WORDS):
+        return True
+    body = re.sub(rb"[^a-z0-9]", b"", low)
+    if len(body) >= 8:
+        # drop a leading run of letters shared by every vendor prefix style (ghp, glpat, akia, sntryu)
+        tail = body[len(body) // 4 :]
+        if len(set(tail)) <= (3 if len(tail) < 40 else 6):
+            return True
+    for m in _RUN.finditer(low):
+        if m.group(1) in b"-_.=/+":
+            continue
+        if len(m.group(0)) >= max(6, len(low) // 4) or (len(m.group(0)) >= 16 and m.group(1) != b"a"):
+            return True
+    return _longest_ascending(body) >= 10
+
+
+def _longest_ascending(body: bytes) -> int:
+    best = run = 1 if body else 0
+    for a, b in zip(body, body[1:], strict=False):
+        i = _ASCENDING.find(bytes([a]))
+        if i >= 0 and i + 1 < len(_ASCENDING) and _ASCENDING[i + 1] == b:
+            run += 1
+            best = max(best, run)
+        else:
+            run = 1
+    return best

@@ -65,7 +65,7 @@ class Scanner:
     def __init__(
         self, detectors: Sequence[Detector], *, engine: str = "auto", options: ScanOptions | None = None
     ) -> None:
-        self.detectors = tuple(detectors)
+        self.detectors = tuple(d for d in detectors if not d.by_path)  # those are matched on file names
         self.options = options or ScanOptions()
         self._unkeyed = tuple(d for d in self.detectors if not d.keywords)
         by_kw: dict[bytes, set[int]] = {}
@@ -78,6 +78,7 @@ class Scanner:
             frozenset(i for k2 in self.keywords if k2 in k for i in by_kw[k2]) for k in self.keywords
         ]
         self._kwlen = [len(k) for k in self.keywords]
+        self._path_bound = tuple(i for i, d in enumerate(self.detectors) if d.path is not None)
         self.prefilter: Prefilter = build_prefilter(self.keywords or [b"\x00mamori-none"], engine)
 
     @property
@@ -104,6 +105,11 @@ class _FileState:
         self.generic = generic
         self.result = FileScan()
         self.seen: set[tuple[str, int]] = set()
+        self.emitted: list[tuple[_Raw, Match]] = []  # across blocks: a later pass may beat an earlier one
+        #: detectors restricted to other paths (``nuget.config``, ``*.tf``, Kubernetes YAML)
+        self.off: frozenset[int] = frozenset(
+            i for i in scanner._path_bound if not scanner.detectors[i].path.search(path)  # type: ignore[union-attr]
+        )
 
     def run(self, chunks: Iterator[bytes]) -> FileScan:
         o = self.o
@@ -151,6 +157,9 @@ class _FileState:
             base_off += nxt
             skip = cut - nxt
             buf = buf[nxt:]
+        if len(self.emitted) > 1:
+            keep = {id(r) for r in _resolve_overlaps([r for r, _ in self.emitted])}
+            self.result.matches = [m for r, m in self.emitted if id(r) in keep]
         self.result.matches.sort(key=lambda m: (m.line, m.column, m.detector.id))
         return self.result
 
@@ -209,12 +218,19 @@ class _FileState:
         found: list[_Raw] = []
         for i in dets:
             det = self.s.detectors[i]
-            if det.generic and not self.generic:
+            if (det.generic and not self.generic) or i in self.off:
                 continue
             if det.multiline:
                 pos, endpos = ls, min(len(buf), ls + o.multiline_window)
             else:
                 pos, endpos = w_lo, w_hi
+                if det.lines_after and w_hi < len(buf) and w_hi - w_lo <= o.max_line:
+                    for _ in range(det.lines_after):
+                        nxt = buf.find(b"\n", endpos + 1)
+                        endpos = len(buf) if nxt < 0 else nxt
+                        if endpos - w_hi > o.max_line:
+                            endpos = w_hi + o.max_line
+                            break
             for m in det.regex.finditer(buf, pos, endpos):
                 raw = self._accept(det, m, buf, ls, line_no, base_off, first_ls_abs)
                 if raw is not None:
@@ -225,6 +241,8 @@ class _FileState:
         start_ls = buf.rfind(b"\n", 0, lo) + 1
         found: list[_Raw] = []
         for det in self.s._unkeyed:
+            if det.path is not None and not det.path.search(self.path):
+                continue
             for m in det.regex.finditer(buf, start_ls, hi):
                 ls = buf.rfind(b"\n", 0, m.start()) + 1
                 line_no = base_line + buf.count(b"\n", 0, ls)
@@ -247,6 +265,8 @@ class _FileState:
         if not secret or quiet.is_documented_example(secret):
             return None
         if det.min_entropy is not None and quiet.shannon_entropy(secret) < det.min_entropy:
+            return None
+        if det.vendor and quiet.looks_like_vendor_placeholder(secret):
             return None
         if det.validator is not None and not det.validator(m, secret):
             return None
@@ -282,30 +302,29 @@ class _FileState:
                 pls = buf.rfind(b"\n", 0, ls - 1) + 1
                 if ls - pls <= self.o.max_line:
                     reason = _allow_reason(buf[pls : ls - 1])
-            self.result.matches.append(
-                Match(
-                    detector=r.det,
-                    path=self.path,
-                    line=r.line,
-                    column=r.column,
-                    end_line=r.end_line,
-                    secret=SecretValue(r.secret),
-                    allow_reason=reason,
-                )
+            match = Match(
+                detector=r.det,
+                path=self.path,
+                line=r.line,
+                column=r.column,
+                end_line=r.end_line,
+                secret=SecretValue(r.secret),
+                allow_reason=reason,
             )
+            self.result.matches.append(match)
+            self.emitted.append((r, match))
 
 
 def _resolve_overlaps(found: list[_Raw]) -> list[_Raw]:
-    """Where two detectors claim overlapping text, keep the specific one."""
-    keep: list[_Raw] = []
-    for a in found:
-        beaten = False
-        for b in found:
-            if a is b or b.start >= a.end or a.start >= b.end:
-                continue
-            if a.det.id in b.det.supersedes or (a.det.generic and not b.det.generic):
-                beaten = True
+    """Where two detectors claim overlapping text, keep the specific one (a sweep over start offsets)."""
+    order = sorted(found, key=lambda r: r.start)
+    beaten: set[int] = set()
+    for i, a in enumerate(order):
+        for b in order[i + 1 :]:
+            if b.start >= a.end:
                 break
-        if not beaten:
-            keep.append(a)
-    return keep
+            if a.det.id in b.det.supersedes or (a.det.generic and not b.det.generic):
+                beaten.add(id(a))
+            if b.det.id in a.det.supersedes or (b.det.generic and not a.det.generic):
+                beaten.add(id(b))
+    return [r for r in found if id(r) not in beaten]
