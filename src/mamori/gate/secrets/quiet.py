@@ -213,13 +213,9 @@ def looks_like_vendor_placeholder(secret: bytes) -> bool:
     return _longest_ascending(body) >= 10
 
 
+_ASCENDING_RUN = re.compile(b"|".join(_ASCENDING[i : i + 10] for i in range(len(_ASCENDING) - 9)))
+
+
 def _longest_ascending(body: bytes) -> int:
-    best = run = 1 if body else 0
-    for a, b in zip(body, body[1:], strict=False):
-        i = _ASCENDING.find(bytes([a]))
-        if i >= 0 and i + 1 < len(_ASCENDING) and _ASCENDING[i + 1] == b:
-            run += 1
-            best = max(best, run)
-        else:
-            run = 1
-    return best
+    """10 when ``body`` holds 10+ characters of ``0-9a-z`` in order (``1234567890``, ``abcdefghij``), else 0."""
+    return 10 if _ASCENDING_RUN.search(body) else 0

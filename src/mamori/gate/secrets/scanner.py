@@ -9,7 +9,7 @@ blobs) are not tried whole: a window around each keyword is, and the file is rep
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mamori.gate.secrets import quiet
@@ -17,6 +17,7 @@ from mamori.gate.secrets.model import Detector, Match, SecretValue
 from mamori.gate.secrets.prefilter import Prefilter, build_prefilter
 
 ALLOW_MARK = b"mamori:allow"
+_IDENT_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,17 @@ class FileScan:
     size: int = 0
 
 
+AllowFn = Callable[[str, str, bytes, bytes, bytes, "str | None"], "str | None"]
+GITLEAKS_ALLOW = b"gitleaks:allow"
+
+
 @dataclass(slots=True)
 class _Raw:
     det: Detector
     start: int  # absolute offsets of the secret
     end: int
+    m_start: int  # absolute offsets of the whole match
+    m_end: int
     line: int
     column: int
     end_line: int
@@ -63,8 +70,14 @@ class Scanner:
     """Holds the compiled prefilter; reusable across files (not thread-safe)."""
 
     def __init__(
-        self, detectors: Sequence[Detector], *, engine: str = "auto", options: ScanOptions | None = None
+        self,
+        detectors: Sequence[Detector],
+        *,
+        engine: str = "auto",
+        options: ScanOptions | None = None,
+        allow: AllowFn | None = None,
     ) -> None:
+        self.allow = allow  # gitleaks allowlists: (detector, path, secret, match, line, commit) -> reason
         self.detectors = tuple(d for d in detectors if not d.by_path)  # those are matched on file names
         self.options = options or ScanOptions()
         self._unkeyed = tuple(d for d in self.detectors if not d.keywords)
@@ -78,8 +91,29 @@ class Scanner:
             frozenset(i for k2 in self.keywords if k2 in k for i in by_kw[k2]) for k in self.keywords
         ]
         self._kwlen = [len(k) for k in self.keywords]
+        # for anchored detectors: where, inside keyword k, each of detector i's own keywords starts
+        self._offsets: list[dict[int, tuple[int, ...]]] = []
+        for k in self.keywords:
+            offs: dict[int, set[int]] = {}
+            for k2 in self.keywords:
+                at = k.find(k2)
+                while at >= 0:
+                    for i in by_kw[k2]:
+                        offs.setdefault(i, set()).add(at)
+                    at = k.find(k2, at + 1)
+            self._offsets.append({i: tuple(sorted(v)) for i, v in offs.items()})
         self._path_bound = tuple(i for i, d in enumerate(self.detectors) if d.path is not None)
+        self._off_cache: dict[str, frozenset[int]] = {}  # by file name: path patterns look at the name
         self.prefilter: Prefilter = build_prefilter(self.keywords or [b"\x00mamori-none"], engine)
+
+    def _off_for(self, path: str) -> frozenset[int]:
+        name = path.rsplit("/", 1)[-1]
+        off = self._off_cache.get(name)
+        if off is None:
+            off = frozenset(i for i in self._path_bound if not self.detectors[i].path.search(path))  # type: ignore[union-attr]
+            if len(self._off_cache) < 4096:
+                self._off_cache[name] = off
+        return off
 
     @property
     def engine(self) -> str:
@@ -107,9 +141,7 @@ class _FileState:
         self.seen: set[tuple[str, int]] = set()
         self.emitted: list[tuple[_Raw, Match]] = []  # across blocks: a later pass may beat an earlier one
         #: detectors restricted to other paths (``nuget.config``, ``*.tf``, Kubernetes YAML)
-        self.off: frozenset[int] = frozenset(
-            i for i in scanner._path_bound if not scanner.detectors[i].path.search(path)  # type: ignore[union-attr]
-        )
+        self.off = scanner._off_for(path) if scanner._path_bound else frozenset()
 
     def run(self, chunks: Iterator[bytes]) -> FileScan:
         o = self.o
@@ -170,6 +202,7 @@ class _FileState:
         triggers, kwlen = s._triggers, s._kwlen
         line_no, counted = base_line, 0
         cur: set[int] = set()
+        kh: list[tuple[int, int]] = []  # keyword hits in the current window
         w_lo = w_hi = ls = -1
         w_line = 0
         in_long = False
@@ -181,9 +214,10 @@ class _FileState:
                 break
             if (start + kwlen[k] <= w_hi - half) if in_long else (start < w_hi):
                 cur |= triggers[k]
+                kh.append((start, k))
                 continue
             if cur:
-                self._flush(buf, cur, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
+                self._flush(buf, cur, kh, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
             ls = buf.rfind(b"\n", 0, start) + 1
             le = buf.find(b"\n", start)
             if le < 0:
@@ -198,8 +232,9 @@ class _FileState:
             else:
                 w_lo, w_hi = ls, le
             cur = set(triggers[k])
+            kh = [(start, k)]
         if cur:
-            self._flush(buf, cur, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
+            self._flush(buf, cur, kh, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
         if s._unkeyed:
             self._unkeyed(buf, lo, hi, base_line, base_off, first_ls_abs)
 
@@ -207,6 +242,7 @@ class _FileState:
         self,
         buf: bytes,
         dets: set[int],
+        kh: list[tuple[int, int]],
         ls: int,
         w_lo: int,
         w_hi: int,
@@ -231,11 +267,30 @@ class _FileState:
                         if endpos - w_hi > o.max_line:
                             endpos = w_hi + o.max_line
                             break
+            if det.anchor:
+                for at in self._anchors(buf, det, i, kh, w_lo):
+                    am = det.regex.match(buf, at, endpos)
+                    if am is not None:
+                        raw = self._accept(det, am, buf, ls, line_no, base_off, first_ls_abs)
+                        if raw is not None:
+                            found.append(raw)
+                continue
             for m in det.regex.finditer(buf, pos, endpos):
                 raw = self._accept(det, m, buf, ls, line_no, base_off, first_ls_abs)
                 if raw is not None:
                     found.append(raw)
         self._emit(found, buf, base_off)
+
+    def _anchors(self, buf: bytes, det: Detector, i: int, kh: list[tuple[int, int]], w_lo: int) -> list[int]:
+        offsets = self.s._offsets
+        at = {start + off for start, k in kh for off in offsets[k].get(i, ())}
+        if det.anchor == "identifier":
+            idents = set()
+            for p in at:
+                head = buf[max(w_lo, p - 128) : p]
+                idents.add(p - (len(head) - len(head.rstrip(_IDENT_CHARS))))
+            at = idents
+        return sorted(at)
 
     def _unkeyed(self, buf: bytes, lo: int, hi: int, base_line: int, base_off: int, first_ls_abs: int) -> None:
         start_ls = buf.rfind(b"\n", 0, lo) + 1
@@ -270,7 +325,7 @@ class _FileState:
             return None
         if det.validator is not None and not det.validator(m, secret):
             return None
-        grp = "secret" if "secret" in det.regex.groupindex and m.group("secret") is not None else 0
+        grp = det.secret_span_group(m)
         s_start, s_end = m.start(grp), m.end(grp)
         key = (det.id, base_off + s_end)
         if key in self.seen:
@@ -282,7 +337,9 @@ class _FileState:
         line_start_abs = base_off + nl + 1 if nl >= 0 else first_ls_abs
         column = base_off + m_start - line_start_abs + 1
         end_line = line + buf.count(b"\n", m_start, m.end() if det.multiline else s_end)
-        return _Raw(det, base_off + s_start, base_off + s_end, line, column, end_line, secret, None)
+        return _Raw(
+            det, base_off + s_start, base_off + s_end, base_off + m.start(), base_off + m.end(), line, column, end_line, secret, None
+        )
 
     def _emit(self, found: list[_Raw], buf: bytes, base_off: int) -> None:
         if not found:
@@ -302,6 +359,11 @@ class _FileState:
                 pls = buf.rfind(b"\n", 0, ls - 1) + 1
                 if ls - pls <= self.o.max_line:
                     reason = _allow_reason(buf[pls : ls - 1])
+            if reason is None and GITLEAKS_ALLOW in buf[ls:le]:
+                reason = "gitleaks:allow"
+            if reason is None and self.s.allow is not None:
+                m_text = buf[max(0, r.m_start - base_off) : r.m_end - base_off]
+                reason = self.s.allow(r.det.id, self.path, r.secret, m_text, buf[ls:le], None)
             match = Match(
                 detector=r.det,
                 path=self.path,

@@ -34,6 +34,7 @@ def define(
     lines_after: int = 0,
     path: str | None = None,
     by_path: bool = False,
+    anchor: str = "",
 ) -> Detector:
     """Register one built-in detector (its regex compiles on first use)."""
     det = Detector(
@@ -54,6 +55,7 @@ def define(
         path=re.compile(path) if path else None,
         vendor=not generic and category is not Category.KEY,
         by_path=by_path,
+        anchor=anchor,
     )
     REGISTRY.add(id, det)
     return det

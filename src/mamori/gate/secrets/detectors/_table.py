@@ -127,5 +127,6 @@ def keyed(
         supersedes=("generic-secret", "generic-password", *supersedes),
         source=source,
         lines_after=1,
+        anchor="keyword",
     )
     ROWS[id] = Row(id, "keyed", sample, name=name or keywords[0])

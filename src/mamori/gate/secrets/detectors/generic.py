@@ -119,6 +119,7 @@ define(
     validator=_password_ok,
     generic=True,
     lines_after=1,
+    anchor="identifier",
     source="https://cwe.mitre.org/data/definitions/798.html",
 )
 define(
@@ -137,13 +138,23 @@ define(
         "private_key",
         "credential",
         "creds",
-        "key",
+        "encryption_key",
+        "encryptionkey",
+        "signing_key",
+        "signingkey",
+        "master_key",
+        "masterkey",
+        "client_key",
+        "clientkey",
+        "app_key",
+        "appkey",
     ),
     category=_G,
     severity=Severity.MEDIUM,
     validator=_secret_ok,
     generic=True,
     lines_after=1,
+    anchor="identifier",
     source="https://cwe.mitre.org/data/definitions/798.html",
 )
 

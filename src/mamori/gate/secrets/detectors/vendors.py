@@ -54,9 +54,9 @@ keyed(
     "https://developer.hashicorp.com/vault/docs/concepts/tokens#token-prefixes",
     r"vault|token",
     r"s\.[A-Za-z0-9]{24}",
-    ("vault", "token"),
+    ("token",),
     "s.{d1}{a23}",
-    name="vault",
+    name="vault_token",
     case_sensitive=True,
     min_entropy=3.5,
     category=_CL,
@@ -818,7 +818,7 @@ token(
     "Authress service client access key",
     "https://authress.io/knowledge-base/docs/authorization/service-clients/secrets-scanning",
     r"(?:sc|ext|scauth|authress)_[A-Za-z0-9]{5,30}\.[A-Za-z0-9]{4,6}\.acc[_\-][A-Za-z0-9\-]{10,32}\.[A-Za-z0-9+/_=\-]{30,120}",
-    ("sc_", "ext_", "scauth_", "authress_"),
+    (".acc_", ".acc-"),
     "sc_{a10}.{a5}.acc_{a24}.{b64}",
 )
 keyed(
@@ -1579,7 +1579,7 @@ keyed(
     "https://docs.lob.com/#section/Authentication",
     "lob",
     r"(?:live|test)_[a-f0-9]{35}",
-    ("lob",),
+    ("lob_", "lob-", "lobapi", "lobkey", "lobtoken", "lobsecret"),
     "live_{h35}",
     category=_PAY,
 )
@@ -1589,7 +1589,7 @@ keyed(
     "https://docs.lob.com/#section/Authentication",
     "lob",
     r"(?:live|test)_pub_[a-f0-9]{31}",
-    ("lob",),
+    ("lob_", "lob-", "lobapi", "lobkey", "lobtoken", "lobsecret", "lobpub"),
     "test_pub_{h31}",
     category=_PAY,
     severity=Severity.LOW,
