@@ -53,7 +53,7 @@ def define(
         source=source,
         lines_after=lines_after,
         path=re.compile(path) if path else None,
-        vendor=not generic and category is not Category.KEY,
+        vendor=not generic,
         by_path=by_path,
         anchor=anchor,
     )
