@@ -18,9 +18,9 @@ from mamori.gate.secrets.model import (
     DetectorId,
     Match,
     ScanResult,
-    SecretValue,
     ScanStats,
     SecretHit,
+    SecretValue,
     fingerprint,
 )
 from mamori.gate.secrets.scanner import AllowFn, Scanner, ScanOptions
@@ -152,11 +152,11 @@ def _scan_file(sc: Scanner, ref: files.FileRef, max_bytes: int) -> tuple[str, in
 def _worker_chunk(job: tuple[list[tuple[int, str, str]], int]) -> list[tuple[int, str, int, bool, list[_Found]]]:
     chunk, max_bytes = job
     assert _WORKER is not None
-    out = []
+    out: list[tuple[int, str, int, bool, list[_Found]]] = []
     for idx, path, display in chunk:
         status, size, long_lines, matches = _scan_file(_WORKER, files.FileRef(Path(path), display), max_bytes)
-        found = [
-            (m.detector.id, m.path, m.line, m.column, m.end_line, m.secret.reveal(), m.allow_reason) for m in matches
+        found: list[_Found] = [
+            (str(m.detector.id), m.path, m.line, m.column, m.end_line, m.secret.reveal(), m.allow_reason) for m in matches
         ]
         out.append((idx, status, size, long_lines, found))
     return out

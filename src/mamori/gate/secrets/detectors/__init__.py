@@ -6,4 +6,4 @@ from mamori.gate.secrets.detectors import ai, aws, chat, cloud, generic, keys, p
 from mamori.gate.secrets.detectors._base import REGISTRY
 from mamori.gate.secrets.detectors._sources import GITLEAKS, source_of
 
-__all__ = ["GITLEAKS", "REGISTRY", "source_of", "ai", "aws", "chat", "cloud", "generic", "keys", "payments", "saas", "vcs", "vendors"]
+__all__ = ["GITLEAKS", "REGISTRY", "ai", "aws", "chat", "cloud", "generic", "keys", "payments", "saas", "source_of", "vcs", "vendors"]
