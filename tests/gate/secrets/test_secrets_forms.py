@@ -226,3 +226,19 @@ def test_parallel_scan_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert sig(parallel) == sig(serial) and len(serial.findings) >= 150
     assert [s.reason for s in parallel.suppressed] == [s.reason for s in serial.suppressed]
     assert parallel.stats.files == serial.stats.files == 40
+
+
+def test_hyperscan_database_is_cached_and_a_bad_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mamori.gate.secrets.prefilter import build_prefilter
+
+    monkeypatch.setenv("MAMORI_CACHE_DIR", str(tmp_path))
+    kws = [b"ghp_", b"xoxb-", b"token"]
+    buf = b"a ghp_ b XOXB- c Token"
+    first = build_prefilter(kws, "hyperscan").hits(buf)
+    (cached,) = tmp_path.glob("secrets-prefilter-*.hsdb")
+    assert build_prefilter(kws, "hyperscan").hits(buf) == first == [(2, 0), (9, 1), (17, 2)]
+    cached.write_bytes(b"not a database")
+    assert build_prefilter(kws, "hyperscan").hits(buf) == first
+    monkeypatch.setenv("MAMORI_SECRETS_NO_CACHE", "1")
+    assert build_prefilter([b"other"], "hyperscan").hits(b"xx other") == [(3, 0)]
+    assert len(list(tmp_path.glob("secrets-prefilter-*.hsdb"))) == 1

@@ -86,28 +86,30 @@ class Scanner:
             for k in d.keywords:
                 by_kw.setdefault(k, set()).add(i)
         self.keywords = sorted(by_kw)
-        # A keyword occurrence also means every keyword it contains occurs there.
-        self._triggers: list[frozenset[int]] = [
-            frozenset(i for k2 in self.keywords if k2 in k for i in by_kw[k2]) for k in self.keywords
-        ]
-        self._kwlen = [len(k) for k in self.keywords]
-        # for anchored detectors: where, inside keyword k, each of detector i's own keywords starts
-        self._offsets: list[dict[int, tuple[int, ...]]] = []
+        # A keyword occurrence also means every keyword it contains occurs there (at that offset):
+        # look each keyword's substrings up, rather than testing every pair of keywords.
+        self._triggers: list[frozenset[int]] = []
+        self._offsets: list[dict[int, tuple[int, ...]]] = []  # for anchored detectors
         for k in self.keywords:
             offs: dict[int, set[int]] = {}
-            for k2 in self.keywords:
-                at = k.find(k2)
-                while at >= 0:
-                    for i in by_kw[k2]:
-                        offs.setdefault(i, set()).add(at)
-                    at = k.find(k2, at + 1)
+            n = len(k)
+            for a in range(n):
+                for b in range(a + 1, n + 1):
+                    for i in by_kw.get(k[a:b], ()):
+                        offs.setdefault(i, set()).add(a)
+            self._triggers.append(frozenset(offs))
             self._offsets.append({i: tuple(sorted(v)) for i, v in offs.items()})
+        self._kwlen = [len(k) for k in self.keywords]
         self._path_bound = tuple(i for i, d in enumerate(self.detectors) if d.path is not None)
-        self._off_cache: dict[str, frozenset[int]] = {}  # by file name: path patterns look at the name
+        self._off_cache: dict[str, frozenset[int]] = {}  # by file name, when path patterns only look at it
+        self._by_full_path = any(
+            "/" in self.detectors[i].path.pattern.replace("(?:^|/)", "")  # type: ignore[union-attr]
+            for i in self._path_bound
+        )
         self.prefilter: Prefilter = build_prefilter(self.keywords or [b"\x00mamori-none"], engine)
 
     def _off_for(self, path: str) -> frozenset[int]:
-        name = path.rsplit("/", 1)[-1]
+        name = path if self._by_full_path else path.rsplit("/", 1)[-1]
         off = self._off_cache.get(name)
         if off is None:
             off = frozenset(i for i in self._path_bound if not self.detectors[i].path.search(path))  # type: ignore[union-attr]
