@@ -164,6 +164,8 @@ WELL_KNOWN_PUBLIC: frozenset[str] = frozenset(
 
 
 def is_well_known_public(secret: bytes) -> bool:
+    if len(secret) != 39 or not secret.startswith(b"AIza"):  # only Google API keys are listed
+        return False
     return hashlib.sha256(secret).hexdigest()[:32] in WELL_KNOWN_PUBLIC
 
 

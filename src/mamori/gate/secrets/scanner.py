@@ -254,6 +254,7 @@ class _FileState:
     ) -> None:
         o = self.o
         found: list[_Raw] = []
+        anchors: dict[int, set[int]] | None = None
         for i in dets:
             det = self.s.detectors[i]
             if (det.generic and not self.generic) or i in self.off:
@@ -270,7 +271,9 @@ class _FileState:
                             endpos = w_hi + o.max_line
                             break
             if det.anchor:
-                for at in self._anchors(buf, det, i, kh, w_lo):
+                if anchors is None:
+                    anchors = self._anchor_starts(kh)
+                for at in self._anchors(buf, det, anchors.get(i, set()), w_lo):
                     am = det.regex.match(buf, at, endpos)
                     if am is not None:
                         raw = self._accept(det, am, buf, ls, line_no, base_off, first_ls_abs)
@@ -283,9 +286,20 @@ class _FileState:
                     found.append(raw)
         self._emit(found, buf, base_off)
 
-    def _anchors(self, buf: bytes, det: Detector, i: int, kh: list[tuple[int, int]], w_lo: int) -> list[int]:
+    def _anchor_starts(self, kh: list[tuple[int, int]]) -> dict[int, set[int]]:
+        """detector index -> where its keywords start in this window (one pass over the hits)."""
         offsets = self.s._offsets
-        at = {start + off for start, k in kh for off in offsets[k].get(i, ())}
+        out: dict[int, set[int]] = {}
+        for start, k in kh:
+            for i, offs in offsets[k].items():
+                at = out.get(i)
+                if at is None:
+                    at = out[i] = set()
+                for off in offs:
+                    at.add(start + off)
+        return out
+
+    def _anchors(self, buf: bytes, det: Detector, at: set[int], w_lo: int) -> list[int]:
         if det.anchor == "identifier":
             idents = set()
             for p in at:

@@ -106,9 +106,9 @@ def _password_ok(match: re.Match[bytes], secret: bytes) -> bool:
 
 def _secret_ok(match: re.Match[bytes], secret: bytes) -> bool:
     key = match.group("key") or b""
-    if not _SECRET_KEY.search(key) or _PUBLIC_KEY.search(key) or quiet.looks_like_vendor_placeholder(secret):
+    if not _SECRET_KEY.search(key) or _PUBLIC_KEY.search(key):
         return False
-    return _value_ok(match, secret, min_quoted=3.5, min_bare=4.0)
+    return _value_ok(match, secret, min_quoted=3.5, min_bare=4.0) and not quiet.looks_like_vendor_placeholder(secret)
 
 
 define(
