@@ -198,3 +198,22 @@ def test_translation_never_crashes_otherwise(rx: str) -> None:
         warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" in random input
         with contextlib.suppress(re.error):
             re.compile(out.encode())
+
+
+def test_extend_path_overrides_base_rules_field_by_field(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text(
+        "[[rules]]\nid = 'acme-token'\ndescription = 'ACME'\nregex = '''acme_[a-z0-9]{8}'''\nkeywords = ['acme_']\n"
+        "[[rules]]\nid = 'old-rule'\nregex = '''old_[0-9]{8}'''\n"
+    )
+    (tmp_path / ".gitleaks.toml").write_text(
+        "[extend]\npath = 'base.toml'\ndisabledRules = ['old-rule']\n"
+        "[[rules]]\nid = 'acme-token'\ndescription = 'ACME token (ours)'\nentropy = 2.0\n"
+    )
+    cfg = load_gitleaks(tmp_path / ".gitleaks.toml")
+    assert [(d.id, d.title, d.min_entropy, d.keywords) for d in cfg.detectors] == [
+        ("acme-token", "ACME token (ours)", 2.0, (b"acme_",))
+    ]
+    assert not cfg.use_default and cfg.skipped == ()
+    (tmp_path / "missing.toml").write_text("[extend]\npath = 'nope.toml'\n")
+    with pytest.raises(SecretsConfigError, match=r"extend.*nope\.toml.*cannot read"):
+        load_gitleaks(tmp_path / "missing.toml")

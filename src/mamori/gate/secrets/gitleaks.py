@@ -9,12 +9,13 @@ What is honoured:
 * ``[allowlist]`` / ``[[allowlists]]`` (global) and ``[rules.allowlist]`` / ``[[rules.allowlists]]``
   with ``paths``, ``regexes`` (``regexTarget`` = secret, match or line), ``stopwords``, ``commits``
   and ``condition`` (OR, AND);
-* ``[extend] useDefault`` and ``disabledRules``; without ``useDefault`` a file that defines rules
+* ``[extend] useDefault``, ``disabledRules`` and ``path`` (another file whose rules this one
+  extends or overrides field by field); without ``useDefault`` a file that defines rules
   replaces the built-in detectors, as it does for gitleaks.
 
 Go's RE2 syntax is translated where Python's differs (``(?i)`` in the middle of a pattern, POSIX
 classes such as ``[[:alnum:]]``, ``\\z``, ``(?<name>``). What cannot be honoured (``\\p{...}``
-classes, ``[extend] path``, a regex that does not compile) is reported with the reason, never
+classes, ``[extend] url``, a regex that does not compile) is reported with the reason, never
 silently dropped. gitleaks looks for a rule's keywords anywhere in a file; mamori looks for them
 on the line (and the next) that the rule is tried on.
 """
@@ -270,23 +271,84 @@ def _allowlists(table: dict[str, object], where: str, source: str, skipped: list
     return out
 
 
-def parse(text: str, source: str, builtin_ids: Iterable[str], aliases: dict[str, str]) -> GitleaksConfig:
-    """Read a gitleaks TOML document; bad TOML or wrong types are `SecretsConfigError` naming ``source``."""
+def _read_doc(text: str, source: str) -> dict[str, object]:
     import tomllib
 
     try:
-        doc = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SecretsConfigError(f"invalid TOML: {exc}", source=source) from None
+
+
+def _merge_base(doc: dict[str, object], source: str, base_dir: Path | None, depth: int, skipped: list[str]) -> None:
+    """``[extend] path``: the base file's rules, overridden field by field by this file's (as gitleaks does)."""
+    extend = doc.get("extend")
+    if not isinstance(extend, dict):
+        return
+    if "url" in extend:
+        skipped.append("[extend] url: fetching a config over the network is not supported")
+    target = extend.get("path")
+    if not isinstance(target, str):
+        return
+    if base_dir is None or depth >= 3:
+        skipped.append(f"[extend] path {target!r}: not followed (nested too deep)")
+        return
+    # gitleaks resolves it from the working directory; a path next to the config file works too
+    path = Path(target) if Path(target).is_file() else (base_dir / target)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SecretsConfigError(f"larger than {MAX_BYTES >> 20} MiB", source=str(path))
+        base = _read_doc(path.read_text(encoding="utf-8"), str(path))
+    except OSError as exc:
+        raise SecretsConfigError(f"[extend] path {target!r}: cannot read: {exc.strerror}", source=source) from None
+    _merge_base(base, str(path), path.parent, depth + 1, skipped)
+    base_rules = base.get("rules", [])
+    own_rules = doc.get("rules", [])
+    if not isinstance(base_rules, list) or not isinstance(own_rules, list):
+        raise SecretsConfigError("rules must be an array of tables ([[rules]])", source=source)
+    merged: dict[str, dict[str, object]] = {}
+    for rule in [*base_rules, *own_rules]:
+        if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
+            raise SecretsConfigError("rules: every rule needs an id", source=source)
+        rid = str(rule["id"])
+        if rid in merged:
+            old = merged[rid]
+            allow = [*_as_list(old.pop("allowlists", None)), *_as_list(old.pop("allowlist", None))]
+            allow += [*_as_list(rule.get("allowlists")), *_as_list(rule.get("allowlist"))]
+            old.update({k: v for k, v in rule.items() if k not in ("allowlist", "allowlists")})
+            if allow:
+                old["allowlists"] = allow
+        else:
+            merged[rid] = dict(rule)
+    doc["rules"] = list(merged.values())
+    base_ext = base.get("extend") if isinstance(base.get("extend"), dict) else {}
+    assert isinstance(base_ext, dict)
+    extend["useDefault"] = bool(extend.get("useDefault")) or bool(base_ext.get("useDefault"))
+    extend["disabledRules"] = [*_as_list(base_ext.get("disabledRules")), *_as_list(extend.get("disabledRules"))]
+    gl_allow = [*_as_list(base.get("allowlist")), *_as_list(base.get("allowlists"))]
+    if gl_allow:
+        doc["allowlists"] = [*gl_allow, *_as_list(doc.get("allowlists"))]
+
+
+def _as_list(value: object) -> list[object]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def parse(
+    text: str, source: str, builtin_ids: Iterable[str], aliases: dict[str, str], base_dir: Path | None = None
+) -> GitleaksConfig:
+    """Read a gitleaks TOML document; bad TOML or wrong types are `SecretsConfigError` naming ``source``."""
+    doc = _read_doc(text, source)
     skipped: list[str] = []
     builtin = set(builtin_ids)
     extend = doc.get("extend", {})
     if not isinstance(extend, dict):
         raise SecretsConfigError("[extend] must be a table", source=source)
-    if "path" in extend or "url" in extend:
-        skipped.append("[extend] path/url: extending another file is not supported (only useDefault)")
+    _merge_base(doc, source, base_dir, 0, skipped)
     disabled = [aliases.get(r, r) for r in _strs(extend.get("disabledRules"), "extend.disabledRules", source)]
-    rules = doc.get("rules", [])
+    rules = [r for r in _as_list(doc.get("rules", [])) if not (isinstance(r, dict) and r.get("id") in disabled)] if "path" in extend else doc.get("rules", [])
     if not isinstance(rules, list):
         raise SecretsConfigError("rules must be an array of tables ([[rules]])", source=source)
     use_default = bool(extend.get("useDefault", False)) or not rules
@@ -383,4 +445,4 @@ def load(path: Path, builtin_ids: Iterable[str], aliases: dict[str, str]) -> Git
         raise SecretsConfigError(f"cannot read: {exc.strerror}", source=str(path)) from None
     except UnicodeDecodeError:
         raise SecretsConfigError("not UTF-8 text", source=str(path)) from None
-    return parse(text, str(path), builtin_ids, aliases)
+    return parse(text, str(path), builtin_ids, aliases, path.parent)
