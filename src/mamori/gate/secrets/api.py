@@ -106,19 +106,17 @@ def _finish(pairs: Iterable[tuple[Match, Commit | None]], settings: Settings, st
     return ScanResult(tuple(reported), tuple(suppressed), stats, tuple(expired))
 
 
-def by_path(settings: Settings, path: str) -> list[Match]:
+def path_detectors(settings: Settings) -> tuple[Detector, ...]:
+    return tuple(d for d in settings.detectors if d.by_path)
+
+
+def by_path(dets: Sequence[Detector], path: str) -> list[Match]:
     """Findings for a file's name alone (a PKCS#12 key store is a secret whatever it holds)."""
     out: list[Match] = []
-    dets = _BY_PATH.get(id(settings.detectors))
-    if dets is None:
-        dets = _BY_PATH[id(settings.detectors)] = tuple(d for d in settings.detectors if d.by_path)
     for det in dets:
         if det.path is not None and det.path.search(path):
             out.append(Match(det, path, 1, 1, 1, SecretValue(path.encode("utf-8", "surrogateescape"))))
     return out
-
-
-_BY_PATH: dict[int, tuple[Detector, ...]] = {}
 
 
 def scanner_for(settings: Settings) -> Scanner:
@@ -186,6 +184,7 @@ def scan_paths(
     stats = ScanStats(engine=sc.engine)
     out: list[tuple[Match, Commit | None]] = []
     refs: list[files.FileRef] = []
+    named = path_detectors(settings)
     for root in paths:
         if not root.exists():
             raise SecretsConfigError("no such file or directory", source=str(root))
@@ -193,7 +192,7 @@ def scan_paths(
             if isinstance(ref, str) or (settings.skip_path is not None and settings.skip_path(ref.display)):
                 stats.skipped_excluded += 1
                 continue
-            out.extend((m, None) for m in by_path(settings, ref.display))
+            out.extend((m, None) for m in by_path(named, ref.display))
             refs.append(ref)
     jobs = default_jobs() if jobs is None else jobs
     results: list[tuple[str, int, bool, list[Match]]]
@@ -266,7 +265,8 @@ def scan_staged(repo: Path, settings: Settings, scanner: Scanner | None = None) 
     sc = scanner or scanner_for(settings)
     stats = ScanStats(engine=sc.engine)
     every = [f for f in staged.staged_files(top) if not _skipped(settings, f.path)]
-    out: list[tuple[Match, Commit | None]] = [(m, None) for f in every for m in by_path(settings, f.path)]
+    named = path_detectors(settings)
+    out: list[tuple[Match, Commit | None]] = [(m, None) for f in every for m in by_path(named, f.path)]
     todo = [f for f in every if not files.skipped_by_name(f.path)]
     by_sha: dict[str, list[staged.StagedFile]] = {}
     for f in todo:
@@ -302,10 +302,12 @@ def scan_history(
     stats = ScanStats(engine=sc.engine)
     counts: dict[str, int] = {}
     first: dict[str, tuple[Match, Commit | None]] = {}
+    named = path_detectors(settings)
+
     def wanted(b: history.NewBlob) -> bool:
         if _skipped(settings, b.path):
             return False
-        for m in by_path(settings, b.path):
+        for m in by_path(named, b.path):
             first.setdefault(fingerprint(m.detector.id, m.path, m.secret.reveal()), (m, b.commit))
         return not files.skipped_by_name(b.path)
 
