@@ -17,7 +17,9 @@ from mamori.standards import (
     tables as standards_tables,  # std_scan_rules, std_rule_counts, std_coverage, std_attestations
 )
 from mamori.store.base import metadata
+from mamori.users import tables as users_tables  # users, api_tokens
 
-OWNERS = (audit_tables, events_tables, findings_tables, gate_tables, hub_tables, keys_tables, remediate_tables, standards_tables)
+OWNERS = (audit_tables, events_tables, findings_tables, gate_tables, hub_tables, keys_tables, remediate_tables, standards_tables,
+          users_tables)
 
 __all__ = ["OWNERS", "metadata"]

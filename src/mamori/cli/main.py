@@ -46,8 +46,12 @@ COMMANDS: dict[str, Lazy] = {
                  "Assess AWS accounts: collect once, evaluate every rule, record findings."),
     "scans": Lazy("mamori.cli.scans:scans",
                   "Past scans: when, what, errors, and what changed since the one before."),
+    "serve": Lazy("mamori.cli.serve:serve",
+                  "The web dashboard and REST API: findings, standards, scans, events, teams, audit."),
     "standards": Lazy("mamori.cli.standards:standards",
                       "The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP."),
+    "tokens": Lazy("mamori.cli.users:tokens", "API tokens for `mamori serve` (Authorization: Bearer mmr_...)."),
+    "users": Lazy("mamori.cli.users:users", "Users of `mamori serve`: roles, account groups, passwords."),
 }  # fmt: skip
 
 
@@ -72,6 +76,7 @@ def cli() -> None:
       mamori scan --profile prod        scan a real account, all enabled regions
       mamori findings list --status open
       mamori rules list
+      mamori serve                      the dashboard and API (after `mamori users add`)
 
     Exit codes: 0 ok, 1 gate/threshold failed, 2 bad input or usage, 3 runtime failure
     or internal error (rerun with --debug for the traceback).

@@ -20,11 +20,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.config.hub import HubSettings, NotificationsConfig, OwnersConfig, SlaConfig
 from mamori.config.keys import KeysConfig
+from mamori.config.schedules import SchedulesConfig
+from mamori.config.server import ServerConfig, check_account_groups
 from mamori.errors import ConfigError
 from mamori.safeload import load_yaml
 
@@ -43,7 +45,15 @@ class Config(BaseModel):
     notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
     suppressions_file: Path | None = None
     events: dict[str, Any] = Field(default_factory=dict)  # validated by mamori.events (docs/events.md)
+    account_groups: dict[str, list[str]] = Field(default_factory=dict)  # mamori serve: docs/server.md
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)  # jobs inside mamori serve
     source: Path | None = None
+
+    @field_validator("account_groups", mode="before")
+    @classmethod
+    def _account_ids(cls, v: object) -> object:
+        return check_account_groups(v)
 
     @property
     def hub(self) -> HubSettings:
@@ -75,6 +85,9 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(err["msg"], source=str(p), where=where) from exc
     base = p.parent
     cfg.rule_paths = [rp if rp.is_absolute() else base / rp for rp in cfg.rule_paths]
+    for job in (cfg.schedules.scan, cfg.schedules.keys):
+        if job is not None and job.snapshot is not None and not job.snapshot.is_absolute():
+            job.snapshot = base / job.snapshot
     if cfg.suppressions_file is not None and not cfg.suppressions_file.is_absolute():
         cfg.suppressions_file = base / cfg.suppressions_file
     cfg.source = p

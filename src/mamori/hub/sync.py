@@ -58,11 +58,16 @@ def open_hub(req: HubRequest) -> tuple[Store, SyncResult]:
     if path is not None and req.required and not path.exists():
         raise ConfigError("no such file", source=str(path))
     store = Store.open(req.store_url)
-    now = req.now or datetime.now(UTC)
+    return store, sync_hub(store, path, actor=req.actor, now=req.now)
+
+
+def sync_hub(store: Store, path: Path | None, *, actor: str, now: datetime | None = None) -> SyncResult:
+    """On an open store: sync the suppressions file (when it exists) and evaluate expiry (what open_hub does)."""
+    now = now or datetime.now(UTC)
     if path is not None and path.exists():
         items = load_suppressions_file(path, now=now)
-        changes = store.sync_suppressions(f"file:{path.name}", items, actor=req.actor, now=now)
-        return store, SyncResult(
+        changes = store.sync_suppressions(f"file:{path.name}", items, actor=actor, now=now)
+        return SyncResult(
             reopened=tuple(changes["reopened"]),
             file=str(path),
             added=tuple(changes["added"]),
@@ -70,4 +75,4 @@ def open_hub(req: HubRequest) -> tuple[Store, SyncResult]:
             suppressed=tuple(changes["suppressed"]),
             expired_entries=tuple(s.id for s in items if not s.active(now)),
         )
-    return store, SyncResult(reopened=tuple(store.refresh(actor=req.actor, now=now)))
+    return SyncResult(reopened=tuple(store.refresh(actor=actor, now=now)))

@@ -1,0 +1,17 @@
+"""Overview (stub; owned by the OVERVIEW helper of issue 14, see /work/server-plan.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from mamori.server.deps import current_principal
+from mamori.server.templating import render
+from mamori.users import Principal
+
+router = APIRouter(tags=["overview"])
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def overview_page(request: Request, principal: Principal = Depends(current_principal)) -> HTMLResponse:
+    return render(request, "placeholder.html", heading="Overview")
