@@ -25,7 +25,8 @@ from mamori.errors import MamoriError
 )
 @click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Config file (default: .mamori-secrets.yaml at the repository root or PATH).")  # fmt: skip
+              help="Config file: .mamori-secrets.yaml, or a gitleaks .gitleaks.toml "
+                   "(default: either or both at the repository root or PATH).")  # fmt: skip
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Baseline of known fingerprints (default: .mamori-secrets-baseline.json if present).")  # fmt: skip
 @click.option("--update-baseline", "write_baseline", type=click.Path(path_type=Path, dir_okay=False),
@@ -36,6 +37,8 @@ from mamori.errors import MamoriError
 @click.option("--endpoint-url", metavar="URL", help="STS endpoint for --verify.")
 @click.option("--region", default="us-east-1", show_default=True, help="STS region for --verify.")
 @click.option("--list-detectors", is_flag=True, help="List the detectors and exit.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for a large tree (default: the CPUs; MAMORI_SECRETS_JOBS).")  # fmt: skip
 def secrets(
     paths: tuple[Path, ...],
     staged: bool,
@@ -51,6 +54,7 @@ def secrets(
     endpoint_url: str | None,
     region: str,
     list_detectors: bool,
+    jobs: int | None,
 ) -> None:
     """Block credentials before they ship: scan a tree, the staged changes or the whole history.
 
@@ -84,15 +88,19 @@ def secrets(
         verify=verify,
         endpoint_url=endpoint_url,
         region=region,
+        jobs=jobs,
     )
     try:
         if list_detectors:
-            for d in resolve(request).detectors():
+            resolved = resolve(request)
+            for d in resolved.detectors():
                 click.echo(f"{d.id:<28} {d.severity.value:<9} {d.title}")
+            _not_honoured(resolved.config.gitleaks.skipped if resolved.config.gitleaks else ())
             return
         outcome = run_secrets_gate(request)
     except MamoriError as exc:
         raise fail(exc) from None
+    _not_honoured(outcome.not_honoured)
 
     result = outcome.result
     if write_baseline is not None:
@@ -104,7 +112,7 @@ def secrets(
     ctx = ReportContext(
         detectors=outcome.detectors,
         mode=outcome.mode.value,
-        config_path=str(outcome.config_file) if outcome.config_file else None,
+        config_path=str(outcome.config_file) if outcome.config_file and outcome.config_file.suffix != ".toml" else None,
         baseline_hint=str(baseline_path or ".mamori-secrets-baseline.json"),
     )
     report = render(fmt, result, ctx)
@@ -116,6 +124,12 @@ def secrets(
         click.echo(report, nl=False)
     if result.findings:
         raise exit_with(EXIT_FAILED)
+
+
+def _not_honoured(items: tuple[str, ...]) -> None:
+    """gitleaks rules and allowlists mamori cannot use: said on stderr, never dropped silently."""
+    for item in items:
+        click.echo(f"mamori gate secrets: gitleaks config: not used: {item}", err=True)
 
 
 @click.command("install-hook")

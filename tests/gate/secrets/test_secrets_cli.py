@@ -35,16 +35,26 @@ def leaky(tmp_path: Path) -> tuple[Path, list[str]]:
     sc = Scanner(reg.values())
     for i, det_id in enumerate(reg):
         text = corpus.positive(det_id, r)
-        (tmp_path / f"f{i:02d}.txt").write_text(f"line one\n{text}\n")
-        secrets.extend(m.secret.text for m in sc.scan_bytes("x", text.encode()).matches)
+        path = corpus.sample_path(det_id)
+        name = f"f{i:03d}.txt" if path == corpus.DEFAULT_SAMPLE_PATH else f"f{i:03d}/{path.rsplit('/', 1)[-1]}"
+        if reg.get(det_id).by_path:  # found by the file's name
+            name, text = f"f{i:03d}/{text}", "binary"
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"line one\n{text}\n")
+        secrets.extend(m.secret.text for m in sc.scan_bytes(path, text.encode()).matches)
     return tmp_path, secrets
+
+
+# Fixed words inside some formats (a Teams webhook URL's "IncomingWebhook", Bedrock's "bedrock-api-key-")
+# are also in detector titles and ids: such pieces say nothing about a leak.
+_METADATA = " ".join(f"{d.id} {d.title} {d.id.title().replace('-', '')}" for d in REGISTRY.values()).lower()
 
 
 def _assert_no_secret(blob: str, secrets: list[str]) -> None:
     for s in secrets:
         assert s not in blob
         for piece in (s[i : i + 8] for i in range(4, max(5, len(s) - 8), 8)):
-            if len(piece) == 8:  # nothing past the first 4 characters leaks either
+            if len(piece) == 8 and piece.lower() not in _METADATA:  # nothing past the first 4 characters leaks
                 assert piece not in blob, piece
 
 
@@ -84,7 +94,7 @@ def test_sarif_structure(leaky: tuple[Path, list[str]]) -> None:
     for res in run0["results"]:
         assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
         loc = res["locations"][0]["physicalLocation"]
-        assert loc["artifactLocation"]["uri"].endswith(".txt") and loc["region"]["startLine"] == 2
+        assert loc["artifactLocation"]["uri"].startswith("f") and loc["region"]["startLine"] >= (1 if res["ruleId"] == "pkcs12-file" else 2)
         assert res["partialFingerprints"]["mamoriSecret/v1"]
         assert res["level"] in {"error", "warning", "note"}
     # fingerprints are stable from run to run

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,13 +15,15 @@ from mamori.gate.secrets.errors import SecretsConfigError
 from mamori.gate.secrets.model import (
     Commit,
     Detector,
+    DetectorId,
     Match,
     ScanResult,
     ScanStats,
     SecretHit,
+    SecretValue,
     fingerprint,
 )
-from mamori.gate.secrets.scanner import Scanner, ScanOptions
+from mamori.gate.secrets.scanner import AllowFn, Scanner, ScanOptions
 
 DEFAULT_MAX_FILE_BYTES = 64 << 20
 
@@ -34,6 +38,9 @@ class Settings:
     options: ScanOptions = field(default_factory=ScanOptions)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     today: date = field(default_factory=date.today)
+    allow: AllowFn | None = None  # gitleaks allowlists (regexes, stopwords, paths, commits)
+    skip_path: Callable[[str], bool] | None = None  # gitleaks global path allowlists: not scanned
+    not_honoured: tuple[str, ...] = ()  # gitleaks rules and allowlists that could not be used, and why
 
     @classmethod
     def from_config(
@@ -56,7 +63,11 @@ class Settings:
             if not path.is_file():
                 raise SecretsConfigError("baseline file not found", source=str(path))
             bl = suppress.load_baseline(path)
+        glc = config.gitleaks
         return cls(
+            allow=glc.allow_fn() if glc else None,
+            skip_path=glc.path_allowed if glc and glc.global_allow else None,
+            not_honoured=glc.skipped if glc else (),
             detectors=tuple(config.active_detectors()),
             exclude=tuple(config.exclude),
             allowlist=tuple(config.allowlist),
@@ -95,40 +106,157 @@ def _finish(pairs: Iterable[tuple[Match, Commit | None]], settings: Settings, st
     return ScanResult(tuple(reported), tuple(suppressed), stats, tuple(expired))
 
 
+def path_detectors(settings: Settings) -> tuple[Detector, ...]:
+    return tuple(d for d in settings.detectors if d.by_path)
+
+
+def by_path(dets: Sequence[Detector], path: str) -> list[Match]:
+    """Findings for a file's name alone (a PKCS#12 key store is a secret whatever it holds)."""
+    out: list[Match] = []
+    for det in dets:
+        if det.path is not None and det.path.search(path):
+            out.append(Match(det, path, 1, 1, 1, SecretValue(path.encode("utf-8", "surrogateescape"))))
+    return out
+
+
 def scanner_for(settings: Settings) -> Scanner:
-    return Scanner(settings.detectors, engine=settings.engine, options=settings.options)
+    return Scanner(settings.detectors, engine=settings.engine, options=settings.options, allow=settings.allow)
 
 
-def scan_paths(paths: Sequence[Path], settings: Settings, scanner: Scanner | None = None) -> ScanResult:
-    """Scan files and directories in the working tree (.gitignore respected inside a repository)."""
+def _skipped(settings: Settings, path: str) -> bool:
+    return files.excluded(path, settings.exclude) or (settings.skip_path is not None and settings.skip_path(path))
+
+
+#: A tree smaller than this is scanned in-process: starting workers would cost more than it saves.
+PARALLEL_MIN_BYTES = 8 << 20
+_Found = tuple[str, str, int, int, int, bytes, "str | None"]  # detector, path, line, col, end, secret, allow
+_WORKER: Scanner | None = None  # set in the parent before forking: workers inherit it
+
+
+def _scan_file(sc: Scanner, ref: files.FileRef, max_bytes: int) -> tuple[str, int, bool, list[Match]]:
+    """("ok" | "large" | "binary" | "unreadable", size, long lines?, matches) for one file."""
+    try:
+        size = ref.path.stat().st_size
+        if size > max_bytes:
+            return "large", size, False, []
+        res = sc.scan_stream(ref.display, files.read_chunks(ref.path))
+    except OSError:
+        return "unreadable", 0, False, []
+    if res.binary:
+        return "binary", res.size, False, []
+    return "ok", res.size, res.long_lines, res.matches
+
+
+def _worker_chunk(job: tuple[list[tuple[int, str, str]], int]) -> list[tuple[int, str, int, bool, list[_Found]]]:
+    chunk, max_bytes = job
+    assert _WORKER is not None
+    out: list[tuple[int, str, int, bool, list[_Found]]] = []
+    for idx, path, display in chunk:
+        status, size, long_lines, matches = _scan_file(_WORKER, files.FileRef(Path(path), display), max_bytes)
+        found: list[_Found] = [
+            (str(m.detector.id), m.path, m.line, m.column, m.end_line, m.secret.reveal(), m.allow_reason) for m in matches
+        ]
+        out.append((idx, status, size, long_lines, found))
+    return out
+
+
+def default_jobs() -> int:
+    """``MAMORI_SECRETS_JOBS``, else the number of usable CPUs (at most 8)."""
+    env = os.environ.get("MAMORI_SECRETS_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(8, n))
+
+
+def scan_paths(
+    paths: Sequence[Path], settings: Settings, scanner: Scanner | None = None, jobs: int | None = None
+) -> ScanResult:
+    """Scan files and directories in the working tree (.gitignore respected inside a repository).
+
+    A large tree is split across ``jobs`` worker processes (forked, so the compiled prefilter and
+    patterns are inherited, not rebuilt); findings come back in the same order as a serial scan.
+    """
     sc = scanner or scanner_for(settings)
     stats = ScanStats(engine=sc.engine)
     out: list[tuple[Match, Commit | None]] = []
+    refs: list[files.FileRef] = []
+    named = path_detectors(settings)
     for root in paths:
         if not root.exists():
             raise SecretsConfigError("no such file or directory", source=str(root))
         for ref in files.iter_files(root, settings.exclude):
-            if isinstance(ref, str):
+            if isinstance(ref, str) or (settings.skip_path is not None and settings.skip_path(ref.display)):
                 stats.skipped_excluded += 1
                 continue
-            try:
-                size = ref.path.stat().st_size
-                if size > settings.max_file_bytes:
-                    stats.skipped_large += 1
-                    continue
-                res = sc.scan_stream(ref.display, files.read_chunks(ref.path))
-            except OSError:
+            out.extend((m, None) for m in by_path(named, ref.display))
+            refs.append(ref)
+    jobs = default_jobs() if jobs is None else jobs
+    results: list[tuple[str, int, bool, list[Match]]]
+    if jobs > 1 and len(refs) >= 2 * jobs and _tree_bytes(refs, PARALLEL_MIN_BYTES) >= PARALLEL_MIN_BYTES:
+        results = _scan_parallel(sc, refs, settings, jobs)
+    else:
+        results = [_scan_file(sc, ref, settings.max_file_bytes) for ref in refs]
+    for ref, (status, size, long_lines, matches) in zip(refs, results, strict=True):
+        if status in ("large", "unreadable"):
+            if status == "large":
+                stats.skipped_large += 1
+            else:
                 stats.skipped_excluded += 1
-                continue
-            if res.binary:
-                stats.skipped_binary += 1
-                continue
-            stats.files += 1
-            stats.bytes += res.size
-            if res.long_lines:
-                stats.long_line_files.append(ref.display)
-            out.extend((m, None) for m in res.matches)
+            continue
+        if status == "binary":
+            stats.skipped_binary += 1
+            continue
+        stats.files += 1
+        stats.bytes += size
+        if long_lines:
+            stats.long_line_files.append(ref.display)
+        out.extend((m, None) for m in matches)
     return _finish(out, settings, stats)
+
+
+def _tree_bytes(refs: Sequence[files.FileRef], enough: int) -> int:
+    total = 0
+    for ref in refs:
+        try:
+            total += ref.path.stat().st_size
+        except OSError:
+            continue
+        if total >= enough:
+            break
+    return total
+
+
+def _scan_parallel(
+    sc: Scanner, refs: Sequence[files.FileRef], settings: Settings, jobs: int
+) -> list[tuple[str, int, bool, list[Match]]]:
+    import multiprocessing
+
+    global _WORKER
+    by_id = {d.id: d for d in sc.detectors}
+    n_chunks = jobs * 8
+    chunks: list[list[tuple[int, str, str]]] = [[] for _ in range(n_chunks)]
+    for idx, ref in enumerate(refs):
+        chunks[idx % n_chunks].append((idx, str(ref.path), ref.display))
+    results: list[tuple[str, int, bool, list[Match]] | None] = [None] * len(refs)
+    _WORKER = sc
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs) as pool:
+            for part in pool.imap_unordered(_worker_chunk, [(c, settings.max_file_bytes) for c in chunks if c]):
+                for idx, status, size, long_lines, found in part:
+                    matches = [
+                        Match(by_id[DetectorId(d)], p, ln, col, end, SecretValue(raw), allow)
+                        for d, p, ln, col, end, raw, allow in found
+                    ]
+                    results[idx] = (status, size, long_lines, matches)
+    finally:
+        _WORKER = None
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
 
 
 def scan_staged(repo: Path, settings: Settings, scanner: Scanner | None = None) -> ScanResult:
@@ -136,15 +264,13 @@ def scan_staged(repo: Path, settings: Settings, scanner: Scanner | None = None) 
     top = git.require_toplevel(repo, "--staged")
     sc = scanner or scanner_for(settings)
     stats = ScanStats(engine=sc.engine)
-    todo = [
-        f
-        for f in staged.staged_files(top)
-        if not files.skipped_by_name(f.path) and not files.excluded(f.path, settings.exclude)
-    ]
+    every = [f for f in staged.staged_files(top) if not _skipped(settings, f.path)]
+    named = path_detectors(settings)
+    out: list[tuple[Match, Commit | None]] = [(m, None) for f in every for m in by_path(named, f.path)]
+    todo = [f for f in every if not files.skipped_by_name(f.path)]
     by_sha: dict[str, list[staged.StagedFile]] = {}
     for f in todo:
         by_sha.setdefault(f.sha, []).append(f)
-    out: list[tuple[Match, Commit | None]] = []
     with git.CatFile(top) as cat:
         for sha, size, chunks in cat.stream(list(by_sha)):
             for sf in by_sha[sha][:1]:
@@ -176,11 +302,16 @@ def scan_history(
     stats = ScanStats(engine=sc.engine)
     counts: dict[str, int] = {}
     first: dict[str, tuple[Match, Commit | None]] = {}
-    blobs = (
-        b
-        for b in history.iter_new_blobs(top, since, counts)
-        if not files.skipped_by_name(b.path) and not files.excluded(b.path, settings.exclude)
-    )
+    named = path_detectors(settings)
+
+    def wanted(b: history.NewBlob) -> bool:
+        if _skipped(settings, b.path):
+            return False
+        for m in by_path(named, b.path):
+            first.setdefault(fingerprint(m.detector.id, m.path, m.secret.reveal()), (m, b.commit))
+        return not files.skipped_by_name(b.path)
+
+    blobs = (b for b in history.iter_new_blobs(top, since, counts) if wanted(b))
     with git.CatFile(top) as cat:
         for batch in history.batched(blobs):
             meta = {b.sha: b for b in batch}
@@ -197,6 +328,10 @@ def scan_history(
                 if res.long_lines:
                     stats.long_line_files.append(f"{blob.path}@{blob.commit.sha[:12]}")
                 for m in res.matches:
+                    if m.allow_reason is None and settings.allow is not None:
+                        why = settings.allow(m.detector.id, m.path, m.secret.reveal(), b"", b"", blob.commit.sha)
+                        if why is not None:
+                            m = dataclasses.replace(m, allow_reason=why)
                     fp = fingerprint(m.detector.id, m.path, m.secret.reveal())
                     first.setdefault(fp, (m, blob.commit))  # oldest commit wins
     stats.commits = counts.get("commits", 0)

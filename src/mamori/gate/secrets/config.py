@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from mamori.gate.secrets.detectors import REGISTRY
+from mamori.gate.secrets import gitleaks as gl
+from mamori.gate.secrets.detectors import GITLEAKS, REGISTRY
 from mamori.gate.secrets.errors import SecretsConfigError
 from mamori.gate.secrets.model import Category, Detector, DetectorId
 from mamori.model.finding import Severity
@@ -104,10 +105,20 @@ class SecretsConfig:
     max_line_length: int = DEFAULT_MAX_LINE
     detectors: tuple[CustomDetector, ...] = ()
     allowlist: tuple[AllowEntry, ...] = ()
+    gitleaks: gl.GitleaksConfig | None = None  # a .gitleaks.toml read alongside (or instead)
 
     def active_detectors(self) -> list[Detector]:
         off = set(self.disable)
-        return [d for d in REGISTRY.values() if d.id not in off] + [c.build() for c in self.detectors]
+        builtin: list[Detector] = list(REGISTRY.values())
+        extra: list[Detector] = []
+        if self.gitleaks is not None:
+            off |= set(self.gitleaks.disabled)
+            if not self.gitleaks.use_default:
+                builtin = []
+            extra = list(self.gitleaks.detectors)
+        custom = [c.build() for c in self.detectors]
+        own = {d.id for d in custom} | {d.id for d in extra}
+        return [d for d in builtin if d.id not in off and d.id not in own] + custom + extra
 
 
 def parse_config(text: str, source: str) -> SecretsConfig:
@@ -117,14 +128,35 @@ def parse_config(text: str, source: str) -> SecretsConfig:
     return parse(text, source)
 
 
+def load_gitleaks(path: Path) -> gl.GitleaksConfig:
+    """A gitleaks TOML config; gitleaks' names of built-in formats map to mamori's detectors."""
+    return gl.load(path, list(REGISTRY), {k: v for k, v in GITLEAKS.items() if v in REGISTRY})
+
+
 def load_config(path: Path | None, search_dir: Path | None = None) -> tuple[SecretsConfig, Path | None]:
-    """Load ``path``, or ``.mamori-secrets.yaml`` in ``search_dir`` if present, else defaults."""
-    if path is None and search_dir is not None and (search_dir / CONFIG_NAME).is_file():
-        path = search_dir / CONFIG_NAME
-    if path is None:
-        return SecretsConfig(), None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SecretsConfigError(f"cannot read: {exc.strerror}", source=str(path)) from None
-    return parse_config(text, str(path)), path
+    """Load ``path`` (YAML, or a gitleaks ``.toml``), else what ``search_dir`` holds, else defaults.
+
+    Without ``path``: ``.mamori-secrets.yaml`` and ``.gitleaks.toml`` in ``search_dir``, both if both exist.
+    """
+    toml: Path | None = None
+    if path is not None and path.suffix.lower() == ".toml":
+        toml, path = path, None
+        if not toml.is_file():
+            raise SecretsConfigError("no such file", source=str(toml))
+    elif path is None and search_dir is not None:
+        if (search_dir / CONFIG_NAME).is_file():
+            path = search_dir / CONFIG_NAME
+        if (search_dir / gl.CONFIG_NAME).is_file():
+            toml = search_dir / gl.CONFIG_NAME
+    config = SecretsConfig()
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SecretsConfigError(f"cannot read: {exc.strerror}", source=str(path)) from None
+        config = parse_config(text, str(path))
+    if toml is not None:
+        import dataclasses
+
+        config = dataclasses.replace(config, gitleaks=load_gitleaks(toml))
+    return config, path or toml

@@ -58,6 +58,9 @@ class LazyPattern:
     def search(self, string: bytes, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[bytes] | None:
         return self.compiled.search(string, pos, endpos)
 
+    def match(self, string: bytes, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[bytes] | None:
+        return self.compiled.match(string, pos, endpos)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LazyPattern) and (self.pattern, self.flags) == (other.pattern, other.flags)
 
@@ -102,11 +105,34 @@ class Detector:
     generic: bool = False
     supersedes: tuple[str, ...] = ()
     description: str = ""
+    source: str = ""  # where the format is documented (vendor docs or a public token spec)
+    lines_after: int = 0  # also match into this many following lines (XML elements, YAML block scalars)
+    path: re.Pattern[str] | None = None  # only files whose repository-relative path matches
+    vendor: bool = False  # a vendor-specific format: the placeholder filter also applies
+    by_path: bool = False  # reported for a file's name alone (``path``), never for its content
+    #: Where the regex is tried: "" anywhere in the line; "keyword" only at each keyword occurrence
+    #: (the pattern starts with the name it looks for); "identifier" at the start of the identifier
+    #: holding a keyword (``db_password = ...``). Anchored patterns cost one attempt per occurrence.
+    anchor: str = ""
+    #: Which group is the secret: 0 the ``secret`` named group (else the whole match); N > 0 group N;
+    #: -1 (gitleaks rules without ``secretGroup``) the first group that matched, else the whole match.
+    secret_group: int = 0
 
     def secret_of(self, match: re.Match[bytes]) -> bytes:
-        if "secret" in self.regex.groupindex:
-            return match.group("secret") or match.group(0)
-        return match.group(0)
+        return match.group(self.secret_span_group(match))
+
+    def secret_span_group(self, match: re.Match[bytes]) -> int | str:
+        """The group holding the secret in ``match`` (0: the whole match)."""
+        if self.secret_group > 0:
+            return self.secret_group if match.group(self.secret_group) else 0
+        if self.secret_group < 0:
+            for g in range(1, (match.re.groups or 0) + 1):
+                if match.group(g):
+                    return g
+            return 0
+        if "secret" in self.regex.groupindex and match.group("secret"):
+            return "secret"
+        return 0
 
 
 def redact(secret: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -125,6 +126,10 @@ LOCKFILES = frozenset(
 )
 
 
+#: Values that are public by design (Stripe publishable keys are meant for browsers).
+PUBLIC_PREFIXES = (b"pk_live_", b"pk_test_")
+
+
 def shannon_entropy(data: bytes) -> float:
     """Bits per character."""
     if not data:
@@ -133,8 +138,39 @@ def shannon_entropy(data: bytes) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(data).values())
 
 
+#: Well-known public keys, by the first 32 hex digits of their SHA-256 (so no key-shaped string is
+#: stored here): Google API keys that Google publishes for its own public services and SDKs (the
+#: same list gitleaks allows). They identify a public client, they grant nothing.
+WELL_KNOWN_PUBLIC: frozenset[str] = frozenset(
+    {
+        "f56e323494a6ffc2064e7a955908957d",
+        "2037abcaffb2b77785da716cf7ccff4f",
+        "3f370c9dd8225c63b5c77de1f785edc9",
+        "e4a5542bb7fd7b67e943c71ad29c34b5",
+        "a19f89ab3555eac10c40741f6df79ecf",
+        "0b476bdf9acf2123d547b5ae76f1e598",
+        "eb540d2b6ee2a0a47c5779bc8a014178",
+        "37f8f09bdf12c2f2eae4ead7273a62dd",
+        "8731261cb72d86267a32a532ebd3df42",
+        "49f777db995e8260da7ca9ffdf0c08d6",
+        "27a9a42931dff7eb2f8434e20a9bce97",
+        "dc0fcf046c61640cbd1e8b999ada3262",
+        "4c98242dcadc8b29005c6b4aad526552",
+        "ea9bb1082cf95663f5faca23b8b15ef2",
+        "3a8b61d0f636b007840c0d40ba12bcf4",
+        "a6c814bc555ae62c7bd8b58ec07bf559",
+    }
+)
+
+
+def is_well_known_public(secret: bytes) -> bool:
+    if len(secret) != 39 or not secret.startswith(b"AIza"):  # only Google API keys are listed
+        return False
+    return hashlib.sha256(secret).hexdigest()[:32] in WELL_KNOWN_PUBLIC
+
+
 def is_documented_example(secret: bytes) -> bool:
-    return secret in DOCUMENTED_EXAMPLES or b"EXAMPLE" in secret.upper()
+    return secret in DOCUMENTED_EXAMPLES or b"EXAMPLE" in secret.upper() or is_well_known_public(secret)
 
 
 def looks_like_placeholder(secret: bytes) -> bool:
@@ -151,6 +187,10 @@ def looks_like_hash_or_id(secret: bytes) -> bool:
     return bool(_HEX_HASH.match(secret) or _UUID.match(secret) or _SRI.match(secret) or _DATE.match(secret))
 
 
+def is_hex_or_uuid(secret: bytes) -> bool:
+    return bool(_HEX_HASH.match(secret) or _UUID.match(secret))
+
+
 def looks_like_identifier(secret: bytes) -> bool:
     """``self.password``, ``config.token``, ``getToken()``: a reference, not a value."""
     return bool(_IDENT.match(secret))
@@ -158,3 +198,55 @@ def looks_like_identifier(secret: bytes) -> bool:
 
 def is_lockfile(path: str) -> bool:
     return PurePosixPath(path).name in LOCKFILES
+
+
+_RUN = re.compile(rb"(.)\1{5,}")
+_VENDOR_WORDS = (
+    b"example",
+    b"sample",
+    b"placeholder",
+    b"dummy",
+    b"redacted",
+    b"changeme",
+    b"your_",
+    b"your-",
+    b"yourtoken",
+    b"yourkey",
+    b"notreal",
+    b"not_real",
+    b"${",
+    b"{{",
+    b"<",
+)
+_ASCENDING = b"0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def looks_like_vendor_placeholder(secret: bytes) -> bool:
+    """A token-shaped placeholder: ``ghp_xxxx…``, ``AKIAXXXX…``, ``sntryu_aaaa…``, ``…1234567890abcdef…``.
+
+    A real token is random: it has many distinct characters, no long run of one character and no
+    long stretch of the alphabet in order. Only the token's body counts, not its fixed prefix.
+    """
+    low = secret.lower()
+    if len(low) <= 100 and any(w in low for w in _VENDOR_WORDS):  # a long random body may hold a word
+        return True
+    body = re.sub(rb"[^a-z0-9]", b"", low)
+    if len(body) >= 8:
+        # drop a leading run of letters shared by every vendor prefix style (ghp, glpat, akia, sntryu)
+        tail = body[len(body) // 4 :]
+        if len(set(tail)) <= (3 if len(tail) < 40 else 6):
+            return True
+    for m in _RUN.finditer(low):
+        if m.group(1) in b"-_.=/+":
+            continue
+        if len(m.group(0)) >= max(6, len(low) // 4) or (len(m.group(0)) >= 16 and m.group(1) != b"a"):
+            return True
+    return _longest_ascending(body) >= 10
+
+
+_ASCENDING_RUN = re.compile(b"|".join(_ASCENDING[i : i + 10] for i in range(len(_ASCENDING) - 9)))
+
+
+def _longest_ascending(body: bytes) -> int:
+    """10 when ``body`` holds 10+ characters of ``0-9a-z`` in order (``1234567890``, ``abcdefghij``), else 0."""
+    return 10 if _ASCENDING_RUN.search(body) else 0

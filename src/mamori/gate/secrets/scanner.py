@@ -9,7 +9,7 @@ blobs) are not tried whole: a window around each keyword is, and the file is rep
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mamori.gate.secrets import quiet
@@ -17,6 +17,7 @@ from mamori.gate.secrets.model import Detector, Match, SecretValue
 from mamori.gate.secrets.prefilter import Prefilter, build_prefilter
 
 ALLOW_MARK = b"mamori:allow"
+_IDENT_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,17 @@ class FileScan:
     size: int = 0
 
 
+AllowFn = Callable[[str, str, bytes, bytes, bytes, "str | None"], "str | None"]
+GITLEAKS_ALLOW = b"gitleaks:allow"
+
+
 @dataclass(slots=True)
 class _Raw:
     det: Detector
     start: int  # absolute offsets of the secret
     end: int
+    m_start: int  # absolute offsets of the whole match
+    m_end: int
     line: int
     column: int
     end_line: int
@@ -63,9 +70,15 @@ class Scanner:
     """Holds the compiled prefilter; reusable across files (not thread-safe)."""
 
     def __init__(
-        self, detectors: Sequence[Detector], *, engine: str = "auto", options: ScanOptions | None = None
+        self,
+        detectors: Sequence[Detector],
+        *,
+        engine: str = "auto",
+        options: ScanOptions | None = None,
+        allow: AllowFn | None = None,
     ) -> None:
-        self.detectors = tuple(detectors)
+        self.allow = allow  # gitleaks allowlists: (detector, path, secret, match, line, commit) -> reason
+        self.detectors = tuple(d for d in detectors if not d.by_path)  # those are matched on file names
         self.options = options or ScanOptions()
         self._unkeyed = tuple(d for d in self.detectors if not d.keywords)
         by_kw: dict[bytes, set[int]] = {}
@@ -73,12 +86,36 @@ class Scanner:
             for k in d.keywords:
                 by_kw.setdefault(k, set()).add(i)
         self.keywords = sorted(by_kw)
-        # A keyword occurrence also means every keyword it contains occurs there.
-        self._triggers: list[frozenset[int]] = [
-            frozenset(i for k2 in self.keywords if k2 in k for i in by_kw[k2]) for k in self.keywords
-        ]
+        # A keyword occurrence also means every keyword it contains occurs there (at that offset):
+        # look each keyword's substrings up, rather than testing every pair of keywords.
+        self._triggers: list[frozenset[int]] = []
+        self._offsets: list[dict[int, tuple[int, ...]]] = []  # for anchored detectors
+        for k in self.keywords:
+            offs: dict[int, set[int]] = {}
+            n = len(k)
+            for a in range(n):
+                for b in range(a + 1, n + 1):
+                    for i in by_kw.get(k[a:b], ()):
+                        offs.setdefault(i, set()).add(a)
+            self._triggers.append(frozenset(offs))
+            self._offsets.append({i: tuple(sorted(v)) for i, v in offs.items()})
         self._kwlen = [len(k) for k in self.keywords]
+        self._path_bound = tuple(i for i, d in enumerate(self.detectors) if d.path is not None)
+        self._off_cache: dict[str, frozenset[int]] = {}  # by file name, when path patterns only look at it
+        self._by_full_path = any(
+            "/" in self.detectors[i].path.pattern.replace("(?:^|/)", "")  # type: ignore[union-attr]
+            for i in self._path_bound
+        )
         self.prefilter: Prefilter = build_prefilter(self.keywords or [b"\x00mamori-none"], engine)
+
+    def _off_for(self, path: str) -> frozenset[int]:
+        name = path if self._by_full_path else path.rsplit("/", 1)[-1]
+        off = self._off_cache.get(name)
+        if off is None:
+            off = frozenset(i for i in self._path_bound if not self.detectors[i].path.search(path))  # type: ignore[union-attr]
+            if len(self._off_cache) < 4096:
+                self._off_cache[name] = off
+        return off
 
     @property
     def engine(self) -> str:
@@ -104,6 +141,9 @@ class _FileState:
         self.generic = generic
         self.result = FileScan()
         self.seen: set[tuple[str, int]] = set()
+        self.emitted: list[tuple[_Raw, Match]] = []  # across blocks: a later pass may beat an earlier one
+        #: detectors restricted to other paths (``nuget.config``, ``*.tf``, Kubernetes YAML)
+        self.off = scanner._off_for(path) if scanner._path_bound else frozenset()
 
     def run(self, chunks: Iterator[bytes]) -> FileScan:
         o = self.o
@@ -151,6 +191,9 @@ class _FileState:
             base_off += nxt
             skip = cut - nxt
             buf = buf[nxt:]
+        if len(self.emitted) > 1:
+            keep = {id(r) for r in _resolve_overlaps([r for r, _ in self.emitted])}
+            self.result.matches = [m for r, m in self.emitted if id(r) in keep]
         self.result.matches.sort(key=lambda m: (m.line, m.column, m.detector.id))
         return self.result
 
@@ -161,6 +204,7 @@ class _FileState:
         triggers, kwlen = s._triggers, s._kwlen
         line_no, counted = base_line, 0
         cur: set[int] = set()
+        kh: list[tuple[int, int]] = []  # keyword hits in the current window
         w_lo = w_hi = ls = -1
         w_line = 0
         in_long = False
@@ -172,9 +216,10 @@ class _FileState:
                 break
             if (start + kwlen[k] <= w_hi - half) if in_long else (start < w_hi):
                 cur |= triggers[k]
+                kh.append((start, k))
                 continue
             if cur:
-                self._flush(buf, cur, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
+                self._flush(buf, cur, kh, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
             ls = buf.rfind(b"\n", 0, start) + 1
             le = buf.find(b"\n", start)
             if le < 0:
@@ -189,8 +234,9 @@ class _FileState:
             else:
                 w_lo, w_hi = ls, le
             cur = set(triggers[k])
+            kh = [(start, k)]
         if cur:
-            self._flush(buf, cur, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
+            self._flush(buf, cur, kh, ls, w_lo, w_hi, w_line, base_off, first_ls_abs)
         if s._unkeyed:
             self._unkeyed(buf, lo, hi, base_line, base_off, first_ls_abs)
 
@@ -198,6 +244,7 @@ class _FileState:
         self,
         buf: bytes,
         dets: set[int],
+        kh: list[tuple[int, int]],
         ls: int,
         w_lo: int,
         w_hi: int,
@@ -207,24 +254,66 @@ class _FileState:
     ) -> None:
         o = self.o
         found: list[_Raw] = []
+        anchors: dict[int, set[int]] | None = None
         for i in dets:
             det = self.s.detectors[i]
-            if det.generic and not self.generic:
+            if (det.generic and not self.generic) or i in self.off:
                 continue
             if det.multiline:
                 pos, endpos = ls, min(len(buf), ls + o.multiline_window)
             else:
                 pos, endpos = w_lo, w_hi
+                if det.lines_after and w_hi < len(buf) and w_hi - w_lo <= o.max_line:
+                    for _ in range(det.lines_after):
+                        nxt = buf.find(b"\n", endpos + 1)
+                        endpos = len(buf) if nxt < 0 else nxt
+                        if endpos - w_hi > o.max_line:
+                            endpos = w_hi + o.max_line
+                            break
+            if det.anchor:
+                if anchors is None:
+                    anchors = self._anchor_starts(kh)
+                for at in self._anchors(buf, det, anchors.get(i, set()), w_lo):
+                    am = det.regex.match(buf, at, endpos)
+                    if am is not None:
+                        raw = self._accept(det, am, buf, ls, line_no, base_off, first_ls_abs)
+                        if raw is not None:
+                            found.append(raw)
+                continue
             for m in det.regex.finditer(buf, pos, endpos):
                 raw = self._accept(det, m, buf, ls, line_no, base_off, first_ls_abs)
                 if raw is not None:
                     found.append(raw)
         self._emit(found, buf, base_off)
 
+    def _anchor_starts(self, kh: list[tuple[int, int]]) -> dict[int, set[int]]:
+        """detector index -> where its keywords start in this window (one pass over the hits)."""
+        offsets = self.s._offsets
+        out: dict[int, set[int]] = {}
+        for start, k in kh:
+            for i, offs in offsets[k].items():
+                at = out.get(i)
+                if at is None:
+                    at = out[i] = set()
+                for off in offs:
+                    at.add(start + off)
+        return out
+
+    def _anchors(self, buf: bytes, det: Detector, at: set[int], w_lo: int) -> list[int]:
+        if det.anchor == "identifier":
+            idents = set()
+            for p in at:
+                head = buf[max(w_lo, p - 128) : p]
+                idents.add(p - (len(head) - len(head.rstrip(_IDENT_CHARS))))
+            at = idents
+        return sorted(at)
+
     def _unkeyed(self, buf: bytes, lo: int, hi: int, base_line: int, base_off: int, first_ls_abs: int) -> None:
         start_ls = buf.rfind(b"\n", 0, lo) + 1
         found: list[_Raw] = []
         for det in self.s._unkeyed:
+            if det.path is not None and not det.path.search(self.path):
+                continue
             for m in det.regex.finditer(buf, start_ls, hi):
                 ls = buf.rfind(b"\n", 0, m.start()) + 1
                 line_no = base_line + buf.count(b"\n", 0, ls)
@@ -248,9 +337,11 @@ class _FileState:
             return None
         if det.min_entropy is not None and quiet.shannon_entropy(secret) < det.min_entropy:
             return None
+        if det.vendor and quiet.looks_like_vendor_placeholder(secret):
+            return None
         if det.validator is not None and not det.validator(m, secret):
             return None
-        grp = "secret" if "secret" in det.regex.groupindex and m.group("secret") is not None else 0
+        grp = det.secret_span_group(m)
         s_start, s_end = m.start(grp), m.end(grp)
         key = (det.id, base_off + s_end)
         if key in self.seen:
@@ -262,7 +353,9 @@ class _FileState:
         line_start_abs = base_off + nl + 1 if nl >= 0 else first_ls_abs
         column = base_off + m_start - line_start_abs + 1
         end_line = line + buf.count(b"\n", m_start, m.end() if det.multiline else s_end)
-        return _Raw(det, base_off + s_start, base_off + s_end, line, column, end_line, secret, None)
+        return _Raw(
+            det, base_off + s_start, base_off + s_end, base_off + m.start(), base_off + m.end(), line, column, end_line, secret, None
+        )
 
     def _emit(self, found: list[_Raw], buf: bytes, base_off: int) -> None:
         if not found:
@@ -282,30 +375,34 @@ class _FileState:
                 pls = buf.rfind(b"\n", 0, ls - 1) + 1
                 if ls - pls <= self.o.max_line:
                     reason = _allow_reason(buf[pls : ls - 1])
-            self.result.matches.append(
-                Match(
-                    detector=r.det,
-                    path=self.path,
-                    line=r.line,
-                    column=r.column,
-                    end_line=r.end_line,
-                    secret=SecretValue(r.secret),
-                    allow_reason=reason,
-                )
+            if reason is None and GITLEAKS_ALLOW in buf[ls:le]:
+                reason = "gitleaks:allow"
+            if reason is None and self.s.allow is not None:
+                m_text = buf[max(0, r.m_start - base_off) : r.m_end - base_off]
+                reason = self.s.allow(r.det.id, self.path, r.secret, m_text, buf[ls:le], None)
+            match = Match(
+                detector=r.det,
+                path=self.path,
+                line=r.line,
+                column=r.column,
+                end_line=r.end_line,
+                secret=SecretValue(r.secret),
+                allow_reason=reason,
             )
+            self.result.matches.append(match)
+            self.emitted.append((r, match))
 
 
 def _resolve_overlaps(found: list[_Raw]) -> list[_Raw]:
-    """Where two detectors claim overlapping text, keep the specific one."""
-    keep: list[_Raw] = []
-    for a in found:
-        beaten = False
-        for b in found:
-            if a is b or b.start >= a.end or a.start >= b.end:
-                continue
-            if a.det.id in b.det.supersedes or (a.det.generic and not b.det.generic):
-                beaten = True
+    """Where two detectors claim overlapping text, keep the specific one (a sweep over start offsets)."""
+    order = sorted(found, key=lambda r: r.start)
+    beaten: set[int] = set()
+    for i, a in enumerate(order):
+        for b in order[i + 1 :]:
+            if b.start >= a.end:
                 break
-        if not beaten:
-            keep.append(a)
-    return keep
+            if a.det.id in b.det.supersedes or (a.det.generic and not b.det.generic):
+                beaten.add(id(a))
+            if b.det.id in a.det.supersedes or (b.det.generic and not a.det.generic):
+                beaten.add(id(b))
+    return [r for r in found if id(r) not in beaten]

@@ -35,6 +35,7 @@ class SecretsRequest:
     verify: bool = False  # check AWS key pairs with STS (sends them)
     endpoint_url: str | None = None
     region: str = "us-east-1"
+    jobs: int | None = None  # worker processes for a large working tree (default: the CPUs)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class SecretsOutcome:
     mode: Mode
     detectors: tuple[Detector, ...]
     config_file: Path | None
+    not_honoured: tuple[str, ...] = ()  # gitleaks rules / allowlists that could not be used, and why
 
     def baseline_document(self) -> tuple[str, int]:
         """A baseline of every current finding and every non-inline suppressed one, and how many."""
@@ -89,7 +91,7 @@ def run_secrets_gate(req: SecretsRequest) -> SecretsOutcome:
     elif req.mode is Mode.HISTORY:
         result = api.scan_history(anchor, settings, req.since)
     else:
-        result = api.scan_paths(list(req.paths) or [Path(".")], settings)
+        result = api.scan_paths(list(req.paths) or [Path(".")], settings, jobs=req.jobs)
     if req.verify and result.findings:
         from mamori.gate.secrets import verify  # boto3: only when asked to verify
 
@@ -100,4 +102,4 @@ def run_secrets_gate(req: SecretsRequest) -> SecretsOutcome:
             result.stats,
             result.expired_allowlist,
         )
-    return SecretsOutcome(result, req.mode, settings.detectors, resolved.config_file)
+    return SecretsOutcome(result, req.mode, settings.detectors, resolved.config_file, settings.not_honoured)

@@ -31,7 +31,8 @@ define(
 define(
     "slack-webhook",
     "Slack incoming webhook",
-    r"(?P<secret>https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_]{8,}/[A-Za-z0-9_]{8,}/[A-Za-z0-9_/]{20,})",
+    r"(?P<secret>(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/"
+    r"(?:[A-Za-z0-9_]{8,}/[A-Za-z0-9_]{8,}/[A-Za-z0-9_/]{20,}|[A-Za-z0-9+/_]{43,56}))",
     ("hooks.slack.com",),
     category=_C,
 )
@@ -56,5 +57,5 @@ define(
     r"(?<![0-9])(?P<secret>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})" + E,
     (":aa",),
     category=_C,
-    supersedes=("generic-secret",),
+    supersedes=("generic-secret", "telegram-bot-api-token"),
 )

@@ -11,24 +11,24 @@ _C = Category.PAYMENT
 define(
     "stripe-secret-key",
     "Stripe live secret key",
-    B + r"(?P<secret>sk_live_[A-Za-z0-9]{24,99})" + E,
-    ("sk_live_",),
+    B + r"(?P<secret>sk_(?:live|prod)_[A-Za-z0-9]{24,99})" + E,
+    ("sk_live_", "sk_prod_"),
     category=_C,
     severity=Severity.CRITICAL,
 )
 define(
     "stripe-restricted-key",
     "Stripe live restricted key",
-    B + r"(?P<secret>rk_live_[A-Za-z0-9]{24,99})" + E,
-    ("rk_live_",),
+    B + r"(?P<secret>rk_(?:live|prod)_[A-Za-z0-9]{24,99})" + E,
+    ("rk_live_", "rk_prod_"),
     category=_C,
     severity=Severity.CRITICAL,
 )
 define(
     "square-access-token",
     "Square access token",
-    B + r"(?P<secret>sq0atp-[A-Za-z0-9_\-]{22})" + E,
-    ("sq0atp-",),
+    B + r"(?P<secret>(?:sq0atp-[A-Za-z0-9_\-]{22,60}|EAAA[A-Za-z0-9_\-]{22,60}))" + E,
+    ("sq0atp-", "eaaa"),
     category=_C,
 )
 define(
