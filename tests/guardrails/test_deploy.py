@@ -180,3 +180,15 @@ def test_the_config_recorder_is_a_parameter_of_the_stack_set(org_env: OrgEnv) ->
     assert plan(client, req).pending == []
     off = plan(client, DeployRequest(options=ScpOptions(), regions=("us-east-1",)))
     assert [(c.kind, c.op) for c in off.pending] == [("stackset", "update")]
+
+
+def test_wildcard_detections_forward_only_what_they_read() -> None:
+    """A detection on every source forwards its event names and its user-agent words, not every call."""
+    rules = {r.name: r.pattern for r in detective.default_rules()}
+    ua = rules["mamori-attack-tool-user-agent"]["detail"]["userAgent"]
+    assert {"wildcard": "*TruffleHog*"} in ua and {"wildcard": "*trufflehog*"} in ua and {"wildcard": "*PACU*"} in ua
+    burst = rules["mamori-discovery-burst"]["detail"]
+    assert "ListBuckets" in burst["eventName"] and burst["userIdentity"] == {"type": ["AssumedRole"]}
+    assert all(p.get("detail") for p in rules.values()), "no rule forwards every CloudTrail event"
+    assert detective._literal_words("(pacu|S3 Browser)") == ["pacu", "Pacu", "PACU", "S3 Browser", "s3 browser", "S3 BROWSER"]
+    assert detective._literal_words("^aws-cli/.*boto") is None

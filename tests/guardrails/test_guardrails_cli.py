@@ -133,5 +133,5 @@ def test_forwarded_events_reach_events_watch_sqs(mamori: Callable[..., Run], dem
     watch = mamori("events", "watch", "--sqs", url, "--once", "--endpoint-url", demo_org, "--wait", "0", *db, "-o", "json")
     assert watch.code in (0, 1), watch.err
     doc = json.loads(watch.out)
-    assert doc["events"] == 1  # ListBuckets reads no detection: no rule forwarded it
+    assert doc["events"] == 1, json.dumps(doc)  # ListBuckets reads no detection: no rule forwarded it
     assert [d["detection"] for d in doc["detections"]] == ["cloudtrail_stop_logging"]

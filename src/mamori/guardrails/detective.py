@@ -59,6 +59,34 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_WORDS = re.compile(r"\(?([A-Za-z0-9 _-]+(?:\|[A-Za-z0-9 _-]+)*)\)?")
+
+
+def _literal_words(regex: str) -> list[str] | None:
+    """``(TruffleHog|S3 Browser)`` -> the words in the case forms EventBridge can match: its ``wildcard`` is
+    case-sensitive, so each word as written and in lower, Title and UPPER case; None for any other
+    regular expression (the rule is then not narrowed by it)."""
+    m = _WORDS.fullmatch(regex.strip())
+    if m is None:
+        return None
+    forms: list[str] = []
+    for w in m.group(1).split("|"):
+        for form in (w, w.lower(), w.title(), w.upper()):
+            if form not in forms:
+                forms.append(form)
+    return forms
+
+
+def _nest_patterns(path: str, patterns: list[dict[str, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    cur = out
+    parts = path.split(".")
+    for p in parts[:-1]:
+        cur = cur.setdefault(p, {})
+    cur[parts[-1]] = patterns
+    return out
+
+
 def rules_for(detections: Iterable[Detection]) -> list[EventRule]:
     """The EventBridge rules that forward what ``detections`` read (stable names and order)."""
     by_source: dict[str, set[str]] = {}
@@ -69,6 +97,11 @@ def rules_for(detections: Iterable[Detection]) -> list[EventRule]:
                 detail: dict[str, Any] = {}
                 for path, values in sorted(d.spec.prefilter.items()):
                     detail = _merge(detail, _nest(path, values))
+                for path, regex in sorted(d.spec.prefilter_match.items()):
+                    if (words := _literal_words(regex)) is not None:
+                        detail = _merge(detail, _nest_patterns(path, [{"wildcard": f"*{w}*"} for w in words]))
+                if "*" not in ev.names:
+                    detail = _merge(detail, {"eventName": sorted(ev.names)})
                 pattern: dict[str, Any] = {"detail-type": [API_CALL, CONSOLE_SIGN_IN]}
                 if detail:
                     pattern["detail"] = detail
