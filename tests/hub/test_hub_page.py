@@ -70,6 +70,8 @@ def test_cursor_pages_are_stable_worst_first_and_complete(store: Store) -> None:
     assert ids == want, "every finding once, worst severity first, then id"
     assert walk(store, every, limit=500) == want
     assert pg.count(store, every, OWNERS, SLA, now=NOW) == len(items)
+    assert pg.count(store, every, OWNERS, SLA, now=NOW, cap=3) == 4, "a capped count stops at cap + 1"
+    assert pg.count(store, every, OWNERS, SLA, now=NOW, cap=len(items)) == len(items)
 
 
 def test_visible_accounts_are_a_sql_condition(store: Store) -> None:

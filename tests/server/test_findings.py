@@ -209,3 +209,16 @@ def test_findings_api_on_postgresql(pg_server_store: Store, pg_client_as: Client
     assert r.status_code == 200 and r.json()["findings"] == 1
     body = {"finding": every[-1]["id"], "reason": "r", "approver": "a", "expires": "2030-01-01"}
     assert analyst.post("/api/v1/suppressions", json=body).status_code == 201
+
+
+def test_the_match_count_is_capped_on_large_stores(server_store: Store, browser_client_as: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond COUNT_CAP the page says "N+ findings match" instead of counting every match (a 200,000-row count)."""
+    from mamori.server.routes import findings as route
+
+    client = browser_client_as(Role.VIEWER)
+    exact = client.get("/findings", params={"status": "all"}, headers={"HX-Request": "true"})
+    n = int(exact.text.split('id="total">')[1].split(" finding")[0].replace(",", ""))
+    assert n >= 2
+    monkeypatch.setattr(route, "COUNT_CAP", 1)
+    capped = client.get("/findings", params={"status": "all"}, headers={"HX-Request": "true"})
+    assert 'id="total">1+ findings match.' in capped.text

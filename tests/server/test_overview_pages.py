@@ -113,3 +113,22 @@ def test_overview_on_postgresql(pg_client_as: Callable[..., TestClient]) -> None
     ov = dev.get("/api/v1/overview").json()
     assert ov["open"]["total"] == 4 and PROD not in str(ov)
     assert dev.get("/").status_code == 200 and dev.get("/standards/baseline").status_code == 200
+
+
+def test_the_overview_is_reused_until_the_data_changes(client_as: Callable[..., TestClient], server_store: Store) -> None:
+    """Computed once per (reader, data version, minute); a status change makes the next request recompute it."""
+    from datetime import UTC, datetime
+
+    from mamori.model.finding import Finding, FindingStatus, Severity
+
+    viewer = client_as(Role.VIEWER, "dev")
+    first = viewer.get("/api/v1/overview").json()
+    cache = viewer.app.state.overview_cache  # type: ignore[attr-defined]
+    size = len(cache)
+    assert viewer.get("/api/v1/overview").json() == first and len(cache) == size, "the same reader and data: reused"
+    now = datetime.now(UTC)
+    new = Finding("new-dev-1", "t_bucket_public", "Buckets are not public", Severity.CRITICAL, FindingStatus.NEW, "aws.s3.bucket",
+                  "dev-new", "arn:aws:s3:::dev-new", DEV, "us-east-1", {}, now, now)  # fmt: skip
+    server_store.upsert_findings([new], actor="test", now=now)
+    after = viewer.get("/api/v1/overview").json()
+    assert after["open"]["critical"] == first["open"]["critical"] + 1, "a new finding is seen at once"

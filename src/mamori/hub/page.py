@@ -345,12 +345,17 @@ def matching(
 
 
 def count(
-    store: Store, query: FindingsQuery, owners: OwnersConfig, sla: SlaConfig, *, accounts: Accounts = None, now: datetime | None = None
+    store: Store, query: FindingsQuery, owners: OwnersConfig, sla: SlaConfig, *, accounts: Accounts = None,
+    now: datetime | None = None, cap: int | None = None,
 ) -> int:
-    """How many findings match ``query`` among those ``accounts`` may see."""
+    """How many findings match ``query`` among those ``accounts`` may see; with ``cap``, counting stops
+    at ``cap + 1`` (a page that says "10,000+ match" costs an index walk of 10,001 rows, not of every match)."""
     conds = conditions(query, owners, sla, now or datetime.now(UTC), accounts)
     with store.engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(joined()).where(*conds)) or 0)
+        if cap is None:
+            return int(conn.scalar(select(func.count()).select_from(joined()).where(*conds)) or 0)
+        first = select(findings.c.id).select_from(joined()).where(*conds).limit(cap + 1).subquery()
+        return int(conn.scalar(select(func.count()).select_from(first)) or 0)
 
 
 def get(

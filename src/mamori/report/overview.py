@@ -665,3 +665,11 @@ def account_rows(
         trends = _account_trends(conn, names, "baseline", now - timedelta(days=days))
     items = tuple(AccountRow(a, SeverityCounts.of(per.get(a, {})), od.get(a, 0), dict(sc.get(a, {})), tuple(trends.get(a, []))) for a in names)
     return AccountPage(items, names[-1] if more else None)
+
+
+def data_version(store: Store) -> tuple[Any, ...]:
+    """What the overview is computed from, in two index lookups: the last status change (every change of a
+    finding's status writes a history row: scans, imports, suppressions, expiry) and the last scan (scores).
+    Equal versions mean an equal overview for the same reader and clock minute, so a server may reuse it."""
+    with store.engine.connect() as conn:
+        return (conn.scalar(select(func.max(finding_history.c.id))), conn.scalar(select(func.max(scans.c.finished_at))))

@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse
 
 from mamori.config import Config
 from mamori.findings import Store
-from mamori.report.overview import build_overview, standard_scores
+from mamori.report.overview import standard_scores
 from mamori.report.svg import severity_bar, sparkline, trend_svg
 from mamori.server.deps import current_principal, get_config, get_store
 from mamori.server.templating import render
-from mamori.server.views import narrow, now, rules, shown_account, svg
+from mamori.server.views import narrow, now, overview, shown_account, svg
 from mamori.users import Principal
 
 router = APIRouter(tags=["overview"])
@@ -28,7 +28,7 @@ def overview_page(
     request: Request, account: str | None = Query(None, max_length=40), principal: Principal = Depends(current_principal),
     store: Store = Depends(get_store), config: Config = Depends(get_config),
 ) -> HTMLResponse:  # fmt: skip
-    ov = build_overview(store, accounts=narrow(principal, account), sla=config.sla, rules=rules(request), now=now(request))
+    ov = overview(request, store, config, narrow(principal, account))
     charts = {
         "trend": svg(trend_svg({s.standard: list(s.points) for s in ov.scores}, title="Score per standard, last 90 days")),
         "severity": svg(severity_bar(ov.open.items(), width=480)),
@@ -43,7 +43,7 @@ def overview_api(
     store: Store = Depends(get_store), config: Config = Depends(get_config),
 ) -> dict[str, Any]:  # fmt: skip
     """Open findings by severity, SLA overdue, scores and trends, top root causes, fixes, changes, drift, breakdowns."""
-    return build_overview(store, accounts=narrow(principal, account), sla=config.sla, rules=rules(request), now=now(request)).to_dict()
+    return overview(request, store, config, narrow(principal, account)).to_dict()
 
 
 @router.get("/api/v1/scores")
