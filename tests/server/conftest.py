@@ -36,45 +36,14 @@ from mamori.server.settings import ServerSettings
 from mamori.users import Role
 from mamori.users.service import UserStore
 
+from ..standards.conftest import RULES  # the same three rules (volume, bucket, shared user)
+
 PROD, DEV = "111111111111", "222222222222"
 GROUPS = {"prod": [PROD], "dev": [DEV]}
 DAY1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 NOW = DAY1 + timedelta(days=1, hours=2)
 PASSWORD = "correct horse battery"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-RULES = {
-    "t_volume_unencrypted": """
-id: t_volume_unencrypted
-title: Volumes are encrypted
-severity: high
-resource_type: aws.ec2.volume
-rationale: Unencrypted volumes expose data to anyone with a snapshot.
-remediation: Copy to an encrypted snapshot and restore from it.
-controls: {baseline: ["4.1"], cis-aws-3.0: ["2.2.1"], fsbp: [EC2.3]}
-fail_when: {path: encrypted, eq: false}
-""",
-    "t_bucket_public": """
-id: t_bucket_public
-title: Buckets are not public
-severity: critical
-resource_type: aws.s3.bucket
-rationale: A public bucket lets anyone on the internet read its objects.
-remediation: Turn on S3 Block Public Access for the bucket and the account.
-controls: {baseline: ["2.5"], fsbp: [S3.1]}
-fail_when: {path: policy_public, eq: true}
-""",
-    "t_user_shared": """
-id: t_user_shared
-title: IAM users are not shared
-severity: medium
-resource_type: aws.iam.user
-rationale: A shared user hides who did what and cannot be revoked for one person.
-remediation: Give every person their own identity through SSO and delete the shared user.
-controls: {baseline: ["1.2"]}
-fail_when: {path: console_access, eq: true}
-""",
-}
 
 
 def _inventory(day: int, account: str, prefix: str, *, fixed: bool = False) -> Inventory:
