@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
 from mamori.cli.exits import EXIT_FAILED, EXIT_USAGE, exit_with
 from mamori.cli.output import FORMATS, console, emit_csv, emit_json, sev_text
-from mamori.collect.aws.session import AwsTarget, ClientFactory, default_session_factory
 from mamori.events.config import EventsConfig, load_events_config
 from mamori.events.ledger import Ledger, MemoryLedger
 from mamori.events.loader import DetectionSet, load_detections
@@ -19,12 +18,12 @@ from mamori.events.matcher import Matcher
 from mamori.events.processor import Outcome, Processor
 from mamori.events.reader import ReadStats
 from mamori.events.run import RunReport, Watcher, replay
-from mamori.events.sources import S3Source, SqsSource
-from mamori.events.store import EventStore, HistoryFilter
-from mamori.findings import Store
 from mamori.model.finding import Severity
-from mamori.notify import NOTIFIERS, Notifier
-from mamori.remediate.clients import Clients
+
+if TYPE_CHECKING:  # imported where used: a replay without a store needs neither SQLAlchemy nor boto3
+    from mamori.events.sources import S3Source, SqsSource
+    from mamori.findings import Store
+    from mamori.notify import Notifier
 
 SEVERITIES = [s.value for s in Severity]
 
@@ -75,8 +74,41 @@ def _detections(cfg: EventsConfig, only: tuple[str, ...] = (), extra: list[Any] 
     return ds.without(cfg.disabled) if cfg.disabled else ds
 
 
+def _open_store(db: str | None, cfg: EventsConfig) -> Store:
+    from mamori.findings import Store
+
+    return Store.open(db, cfg.db)
+
+
+def _event_store(store: Store) -> Ledger:
+    from mamori.events.store import EventStore
+
+    return EventStore(store.engine)
+
+
+AUTO_PARALLEL_BYTES = 2 * 1024 * 1024
+
+
+def _auto_workers(paths: tuple[str, ...]) -> int:
+    """One reader per CPU (at most 8) for an archive worth forking for, else one process."""
+    import os
+
+    from mamori.events.reader import iter_files
+
+    total = 0
+    for f in iter_files(paths):
+        try:
+            total += f.stat().st_size
+        except OSError:
+            continue
+        if total >= AUTO_PARALLEL_BYTES:
+            return max(1, min(os.cpu_count() or 1, 8))
+    return 1
+
+
 def _notifiers(cfg: EventsConfig) -> list[Notifier]:
     import mamori.notify.channels  # noqa: F401 - registers the built-in channels
+    from mamori.notify import NOTIFIERS
 
     out: list[Notifier] = []
     for i, ch in enumerate(cfg.notify):
@@ -165,13 +197,16 @@ def events() -> None:
 @click.option("--max-file-mib", type=click.IntRange(min=1), default=None,
               help="Skip (and report) files larger than this after decompression [default: events.max_file_mib, 256].")
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None,
-              help="Exit 1 when a detection at least this severe fired.")  # fmt: skip
+              help="Exit 1 when a detection at least this severe fired.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Reader processes (the result is the same with any number) [default: one per CPU, up to 8; "
+                   "one for less than 2 MiB of input].")  # fmt: skip
 @_sigma_option
 @_fmt_option
 @_common
 def replay_cmd(
     paths: tuple[str, ...], only: tuple[str, ...], no_store: bool, send: bool, max_file_mib: int | None, fail_on: str | None,
-    sigma_dirs: tuple[str, ...], fmt: str, db: str | None, config_path: str | None,
+    workers: int | None, sigma_dirs: tuple[str, ...], fmt: str, db: str | None, config_path: str | None,
 ) -> None:  # fmt: skip
     """Run CloudTrail files through the detections, offline (never acts; plans are recorded).
 
@@ -182,10 +217,10 @@ def replay_cmd(
     cfg = load_events_config(config_path)
     sigma, sigma_report = _load_sigma(cfg, sigma_dirs, fmt)
     ds = _detections(cfg, only, sigma)
-    store = None if no_store else Store.open(db, cfg.db)
-    ledger: Ledger = EventStore(store.engine) if store else MemoryLedger()
+    store = None if no_store else _open_store(db, cfg)
+    ledger: Ledger = _event_store(store) if store else MemoryLedger()
     proc = Processor(Matcher(ds, cfg.params), cfg, ledger, store, None, _notifiers(cfg) if send else (), allow_act=False)
-    rep = replay(paths, proc, max_bytes=(max_file_mib or cfg.max_file_mib) * 1024 * 1024)
+    rep = replay(paths, proc, max_bytes=(max_file_mib or cfg.max_file_mib) * 1024 * 1024, workers=workers or _auto_workers(paths))
     summary = {"events": rep.stats.records, "files": rep.stats.files, "malformed": rep.stats.malformed_count,
                "seconds": round(rep.seconds, 3), "detections_loaded": len(ds), **proc.counts.to_dict()}  # fmt: skip
     _emit_outcomes(rep.outcomes, fmt, {"summary": summary, "malformed": [m.to_dict() for m in rep.stats.malformed], **sigma_report})
@@ -230,7 +265,12 @@ def watch_cmd(
     if bool(s3_url) == bool(sqs_url):
         raise click.UsageError("give exactly one of --s3 or --sqs")
     cfg = load_events_config(config_path)
-    store = Store.open(db, cfg.db)
+    from mamori.collect.aws.session import AwsTarget, ClientFactory, default_session_factory
+    from mamori.events.sources import S3Source, SqsSource
+    from mamori.events.store import EventStore
+    from mamori.remediate.clients import Clients
+
+    store = _open_store(db, cfg)
     ledger = EventStore(store.engine)
     target = AwsTarget(profile=profile, endpoint_url=endpoint_url, home_region=region or "us-east-1", max_attempts=5, workers=4)
     factory = ClientFactory(default_session_factory(target)(), target)
@@ -293,7 +333,9 @@ def _since(value: str | None) -> datetime | None:
 def history_cmd(principal: str | None, detection: str | None, since: str | None, limit: int, fmt: str, db: str | None, config_path: str | None) -> None:
     """Recorded detections and every response to them, newest first."""
     cfg = load_events_config(config_path)
-    es = EventStore(Store.open(db, cfg.db).engine)
+    from mamori.events.store import EventStore, HistoryFilter
+
+    es = EventStore(_open_store(db, cfg).engine)
     rows = es.history(HistoryFilter(principal, detection, _since(since), limit))
     if fmt == "json":
         emit_json(rows)
@@ -328,7 +370,9 @@ def history_cmd(principal: str | None, detection: str | None, since: str | None,
 def offenders_cmd(principal: str | None, fmt: str, db: str | None, config_path: str | None) -> None:
     """Offences (successful calls) and attempts (failed calls) per principal."""
     cfg = load_events_config(config_path)
-    rows = EventStore(Store.open(db, cfg.db).engine).offence_counts(principal)
+    from mamori.events.store import EventStore
+
+    rows = EventStore(_open_store(db, cfg).engine).offence_counts(principal)
     if fmt == "json":
         emit_json(rows)
     elif fmt == "csv":

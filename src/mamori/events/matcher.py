@@ -20,6 +20,7 @@ import orjson
 
 from mamori.events.loader import Detection, DetectionSet
 from mamori.events.record import Principal, event_time, is_denied, principal_of
+from mamori.events.route import Route
 from mamori.events.schema import FailedCalls, ResponderRef
 from mamori.events.scrub import clean_principal, clean_text, scrub
 from mamori.model.finding import Severity
@@ -183,15 +184,25 @@ class Matcher:
         self._windows: dict[tuple[str, tuple[Any, ...]], _Window] = {}
         self._attempts: dict[tuple[str, bool], Detection] = {}
         self._re_cache: dict[tuple[Any, str], bool] = {}
+        self._routes: dict[tuple[str, str], Route] = {}
         self.dirty: set[tuple[str, tuple[Any, ...]]] = set()
         self.track_dirty = False
         """Threshold windows changed since the last save (see :meth:`window_state`)."""
         self.events = 0
         self.errors: list[tuple[str, str]] = []
 
+    def _route(self, record: Mapping[str, Any]) -> list[Detection]:
+        key = (record["eventSource"], record["eventName"])
+        route = self._routes.get(key)
+        if route is None:
+            if len(self._routes) > 100_000:
+                self._routes.clear()  # bounded: (source, name) pairs come from the input
+            route = self._routes[key] = Route(self.detections.candidates(*key))
+        return route.pick(record)
+
     def match(self, record: Mapping[str, Any], source: str = "") -> list[Match]:
         self.events += 1
-        cands = self.detections.candidates(record["eventSource"], record["eventName"])
+        cands = self._route(record)
         if not cands:
             return []
         failed = bool(record.get("errorCode"))
@@ -207,9 +218,7 @@ class Matcher:
                     twin = self._attempts[(d.id, denied)] = attempt_of(d, denied)
                 d = twin
             try:
-                if d.prefilter and not all(g(record) in values for g, values in d.prefilter):
-                    continue
-                if d.prefilter_re and not self._re_ok(d, record):
+                if not self._passes(d, record):
                     continue
                 if view is None and (d.when is not None or not d.record_only):
                     view = EventView(record, principal_of(record))
@@ -220,6 +229,52 @@ class Matcher:
             if m is not None:
                 out.append(m)
         return out
+
+    def _passes(self, d: Detection, record: Mapping[str, Any]) -> bool:
+        """Every prefilter of ``d`` lets ``record`` through."""
+        if d.prefilter and not all(g(record) in values for g, values in d.prefilter):
+            return False
+        return not d.prefilter_re or self._re_ok(d, record)
+
+    def wants(self, record: Mapping[str, Any]) -> bool:
+        """Could :meth:`match` fire or change any state on ``record``? Pure: no state is read or changed.
+
+        Parallel replay asks this in its readers, and only the records it says yes to are
+        matched, in order, by the one matcher that keeps the state. A record that passes a
+        detection's prefilters is a yes when the detection has a hook (hooks may keep state)
+        or no condition; otherwise its condition (pure) is evaluated here, and a yes means a
+        match or a count toward a threshold (a threshold counts only the events whose
+        condition holds). Anything that fails is a yes: :meth:`match` reports it.
+        """
+        try:
+            cands = self._route(record)
+        except Exception:
+            return True
+        if not cands:
+            return False
+        failed = bool(record.get("errorCode"))
+        view: EventView | None = None
+        for d in cands:
+            if failed and d.spec.failed_calls is not FailedCalls.RESPOND and (
+                d.spec.failed_calls is FailedCalls.IGNORE or d.spec.threshold is not None
+            ):
+                continue  # as in match: not counted, and its attempt twin has the same condition
+            try:
+                if not self._passes(d, record):
+                    continue
+                if d.when is None or d.hooks:
+                    return True  # a match, a count toward a threshold, or a hook that may keep state
+                if view is None:
+                    view = EventView(record, principal_of(record))
+                if d.when(cast(Resource, view), self._ctx[d.id], {}) is True:
+                    return True  # a match, or a count toward a threshold (counted only once its condition holds)
+            except Exception:
+                return True
+        return False
+
+    def skip(self, n: int) -> None:
+        """Count ``n`` records that :meth:`wants` refused (parallel replay): as if matched, with no match."""
+        self.events += n
 
     def _re_ok(self, d: Detection, record: Mapping[str, Any]) -> bool:
         """The regular-expression prefilter, cached per value (user agents and ARNs repeat)."""

@@ -19,21 +19,22 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.events.config import EventsConfig
 from mamori.events.ledger import Ledger, MemoryLedger, Response
 from mamori.events.matcher import Match, Matcher
 from mamori.events.responders import RESPONDERS, Responder, ResponseResult
-from mamori.events.responders.act import Remediator
 from mamori.events.responders.notify import notification_for, send
 from mamori.events.schema import FailedCalls, ResponderRef, ResponseMode
 from mamori.events.scrub import fit
-from mamori.findings import Store
 from mamori.model.finding import Finding, FindingStatus
 from mamori.notify import Notifier
-from mamori.remediate.clients import Clients
+
+if TYPE_CHECKING:  # acting needs them (SQLAlchemy, boto3); matching and planning do not
+    from mamori.findings import Store
+    from mamori.remediate.clients import Clients
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,11 @@ class Processor:
         self.counts.events += 1
         matches = self.matcher.match(record, source)
         return [self.handle(m) for m in matches] if matches else []
+
+    def skip(self, n: int) -> None:
+        """Count ``n`` records no detection could fire on or count (parallel replay's readers left them)."""
+        self.counts.events += n
+        self.matcher.skip(n)
 
     # -- one match ---------------------------------------------------------------
 
@@ -178,6 +184,8 @@ class Processor:
             return replace(r, result=ResponseResult.FAILED, error="no AWS clients were given to act with")
         if self.store is None:
             return replace(r, result=ResponseResult.FAILED, error="acting needs a store: every change is planned, applied and audited there")
+        from mamori.events.responders.act import Remediator
+
         done = Remediator(self.store.engine, self.clients, self.guardrails, self.actor, self.sleep).act(match, r.intent)
         return replace(r, result=done.result, error=done.error, output=_jsonable(done.output))
 

@@ -283,25 +283,31 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
+def read_file(f: Path, stats: ReadStats, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where in it, record) for every usable record of one file; its problems go into ``stats``."""
+    src = str(f)
+    try:
+        size = f.stat().st_size
+        if size > max_bytes:
+            stats.files += 1
+            stats.oversize += 1
+            stats.bad(Malformed(src, "", f"file too large: {size:,} bytes, above the cap of {max_bytes:,} (skipped)"))
+            return
+        data = f.read_bytes()
+    except OSError as exc:
+        stats.bad(Malformed(src, "", f"cannot read: {exc.strerror or exc}"))
+        return
+    stats.files += 1
+    yield from iter_located(data, src, stats, max_bytes=max_bytes)
+
+
 def read_located(
     paths: Iterable[str | Path], stats: ReadStats, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(source file, where in it, record) for every usable record under ``paths``."""
     for f in iter_files(paths):
         src = str(f)
-        try:
-            size = f.stat().st_size
-            if size > max_bytes:
-                stats.files += 1
-                stats.oversize += 1
-                stats.bad(Malformed(src, "", f"file too large: {size:,} bytes, above the cap of {max_bytes:,} (skipped)"))
-                continue
-            data = f.read_bytes()
-        except OSError as exc:
-            stats.bad(Malformed(src, "", f"cannot read: {exc.strerror or exc}"))
-            continue
-        stats.files += 1
-        for where, rec in iter_located(data, src, stats, max_bytes=max_bytes):
+        for where, rec in read_file(f, stats, max_bytes=max_bytes):
             yield src, where, rec
 
 

@@ -27,17 +27,17 @@ import importlib
 import pkgutil
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from botocore import xform_name
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from mamori.collect.aws.services.s3 import keep_endpoint_host
-from mamori.collect.aws.session import ClientFactory
 from mamori.model.resource import GLOBAL
 from mamori.registry import Registry
 from mamori.remediate.errors import ActionParamsError, NotReversibleError
 from mamori.remediate.model import ApiCall, Proposal, Target
+
+if TYPE_CHECKING:  # boto3 is imported only to make calls: planning (events replay) does not need it
+    from mamori.collect.aws.session import ClientFactory
 
 
 class NoParams(BaseModel):
@@ -55,6 +55,8 @@ class ActionContext:
         client = self.factory.client(service, self.region(region))
         endpoint = self.factory.target.endpoint_url
         if service == "s3control" and endpoint:
+            from mamori.collect.aws.services.s3 import keep_endpoint_host
+
             keep_endpoint_host(client, endpoint)  # S3 Control would put the account id in the host name
         return client
 
@@ -63,6 +65,8 @@ class ActionContext:
 
     def execute(self, call: ApiCall) -> Any:
         """Make one planned call, exactly as planned."""
+        from botocore import xform_name
+
         return getattr(self.client(call.service, call.region), xform_name(call.operation))(**dict(call.params))
 
 

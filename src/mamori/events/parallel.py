@@ -1,0 +1,154 @@
+"""Parallel replay: several processes read, one matches — with the result of one process, exactly.
+
+Reading is most of a replay's cost (gunzip, JSON, and routing each record past the
+detections' prefilters) and needs no state; matching needs the state (threshold windows,
+hooks' memory, the ledger's offences and duplicates) and the order of the records. So:
+
+* reader processes (forked once the detections are loaded) each take whole files, read
+  them, and keep only the records :meth:`Matcher.wants` says yes to — those that can fire
+  or change any state; the others (most of an archive) end there;
+* the parent takes the files' results in the files' order and runs the kept records, in
+  their order, through the one processor (matcher, windows, ledger, store), exactly as a
+  single process would. Skipped records are counted, and the periodic commits and flushes
+  fall after the same record numbers as in a single process.
+
+Malformed items travel with the records, in their order. A file whose kept records cannot
+travel as JSON (nested deeper than orjson writes) is read again by the parent itself.
+Without ``fork`` (not Linux or macOS), or for fewer than two files, replay runs in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from mamori.events.matcher import Matcher
+from mamori.events.reader import Malformed, ReadStats, read_file
+
+AHEAD_PER_WORKER = 4
+"""Files read ahead per reader process: enough to keep them busy, bounded memory in the parent."""
+
+_JOB: tuple[Matcher, int] | None = None
+"""What the readers inherit through fork: the matcher (for :meth:`Matcher.wants`) and the size cap."""
+
+
+class _Tape(ReadStats):
+    """A reader's stats that also record its malformed items in order among the kept records."""
+
+    def __init__(self, items: list[Any]) -> None:
+        super().__init__()
+        self.items = items
+
+    def bad(self, item: Malformed) -> None:
+        self.items.append([None, item.source, item.where, item.reason])
+
+
+def scan(path: str) -> bytes:
+    """Read one file in a reader process: (files, oversize, records) and the items the parent replays, as JSON."""
+    assert _JOB is not None, "scan runs in a reader forked by readers()"
+    matcher, max_bytes = _JOB
+    items: list[Any] = []
+    stats = _Tape(items)
+    for k, (where, rec) in enumerate(read_file(Path(path), stats, max_bytes=max_bytes), start=1):
+        if matcher.wants(rec):
+            items.append([k, where, rec])
+    try:
+        return orjson.dumps([[stats.files, stats.oversize, stats.records], items])
+    except orjson.JSONEncodeError:
+        return b""  # the parent reads this file itself
+
+
+def available(workers: int, files: int) -> bool:
+    return workers > 1 and files > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def readers(matcher: Matcher, workers: int, max_bytes: int) -> Iterator[Pool]:
+    """A pool of ``workers`` reader processes forked now, sharing ``matcher`` (read-only) with the parent."""
+    global _JOB
+    _JOB = (matcher, max_bytes)
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        yield pool
+    finally:
+        _JOB = None
+        pool.terminate()
+        pool.join()
+
+
+def scanned(pool: Pool, files: list[Path], workers: int) -> Iterator[tuple[Path, bytes]]:
+    """(file, its result) in the files' order, with a bounded number of files read ahead."""
+    pending: deque[tuple[Path, AsyncResult[bytes]]] = deque()
+    todo = iter(files)
+    for f in todo:
+        pending.append((f, pool.apply_async(scan, (str(f),))))
+        if len(pending) >= workers * AHEAD_PER_WORKER:
+            break
+    while pending:
+        f, res = pending.popleft()
+        out = res.get()
+        nxt = next(todo, None)
+        if nxt is not None:
+            pending.append((nxt, pool.apply_async(scan, (str(nxt),))))
+        yield f, out
+
+
+class Counter:
+    """The single process's record counter, its commits every 1,000 records and flushes every ``flush_every``."""
+
+    def __init__(self, tick: Callable[[], None], flush: Callable[[], Any], skip: Callable[[int], None], flush_every: int) -> None:
+        self.n = 0
+        self.tick, self.flush, self.skip, self.flush_every = tick, flush, skip, flush_every
+
+    def advance(self, to: int) -> None:
+        """Records ``n+1 .. to`` were not wanted: counted, and the commits and flushes after them made."""
+        if to <= self.n:
+            return
+        self.skip(to - self.n)
+        marks = {m for step in (1000, self.flush_every) for m in range((self.n // step + 1) * step, to + 1, step)}
+        for m in sorted(marks):
+            self.after(m)
+        self.n = to
+
+    def after(self, n: int) -> None:
+        """What the single process does after record ``n``."""
+        self.n = n
+        if n % 1000 == 0:
+            self.tick()
+        if n % self.flush_every == 0:
+            self.flush()
+
+
+def replay_scanned(
+    results: Iterator[tuple[Path, bytes]], stats: ReadStats, counter: Counter, process: Callable[[dict[str, Any], str, str], None],
+    max_bytes: int,
+) -> None:  # fmt: skip
+    """Run the readers' results through ``process(record, source, where)`` in order, as one process would."""
+    for f, payload in results:
+        src = str(f)
+        if not payload:
+            for where, rec in read_file(f, stats, max_bytes=max_bytes):
+                process(rec, src, where)
+                counter.after(counter.n + 1)
+            continue
+        (files, oversize, records), items = orjson.loads(payload)
+        stats.files += files
+        stats.oversize += oversize
+        stats.records += records
+        base = counter.n
+        for item in items:
+            if item[0] is None:
+                stats.bad(Malformed(item[1], item[2], item[3]))
+                continue
+            k, where, rec = item
+            counter.advance(base + k - 1)
+            process(rec, src, where)
+            counter.after(base + k)
+        counter.advance(base + records)
