@@ -21,6 +21,7 @@ from mamori.catalog import standards
 from mamori.events.errors import DetectionError
 from mamori.events.schema import DetectionSpec
 from mamori.rules.conditions import Compiled, compile_condition
+from mamori.rules.jpath import compile_path
 from mamori.specfile import load_hooks, read_spec
 
 LIBRARY = Path(__file__).parent / "detections"
@@ -59,8 +60,7 @@ def getter(path: str) -> Getter:
             return cur
 
         return dotted
-    expr = jmespath.compile(path)
-    return lambda d: expr.search(d)
+    return compile_path(path)
 
 
 @dataclass(frozen=True, eq=False)

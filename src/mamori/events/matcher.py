@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -19,7 +19,7 @@ from typing import Any, cast
 import orjson
 
 from mamori.events.loader import Detection, DetectionSet
-from mamori.events.record import Principal, event_time, is_denied, principal_of
+from mamori.events.record import Principal, event_time, is_denied, principal_of, time_of
 from mamori.events.route import Route
 from mamori.events.schema import FailedCalls, ResponderRef
 from mamori.events.scrub import clean_principal, clean_text, scrub
@@ -120,28 +120,33 @@ def attempt_of(d: Detection, denied: bool) -> Detection:
 
 class _Window:
     """One threshold window: (event time, eventID, distinct values) in arrival order, with a
-    running count of the distinct values and the newest time (O(1) per event, amortised)."""
+    running count of the distinct values and the newest and oldest times (O(1) per event, amortised)."""
 
-    __slots__ = ("ids", "items", "newest", "values")
+    __slots__ = ("ids", "items", "newest", "oldest", "values")
 
     def __init__(self) -> None:
         self.items: deque[tuple[datetime, str, tuple[str, ...]]] = deque()
         self.ids: set[str] = set()
         self.values: dict[str, int] = {}
         self.newest: datetime | None = None
+        self.oldest: datetime | None = None
 
     def add(self, at: datetime, event_id: str, vals: tuple[str, ...]) -> None:
         self.items.append((at, event_id, vals))
         self.ids.add(event_id)
-        for v in vals:
-            self.values[v] = self.values.get(v, 0) + 1
+        if vals:
+            values = self.values
+            for v in vals:
+                values[v] = values.get(v, 0) + 1
         if self.newest is None or at > self.newest:
             self.newest = at
+        if self.oldest is None or at < self.oldest:
+            self.oldest = at
 
     def trim(self, horizon: datetime) -> None:
         """Drop what is older than ``horizon`` (events arrive roughly in time order: late ones too)."""
         if len(self.items) < 64:
-            if all(t >= horizon for t, _, _ in self.items):
+            if self.oldest is None or self.oldest >= horizon:  # nothing in it is older
                 return
         elif self.items[0][0] >= horizon:  # a long window: checked at its oldest end
             return
@@ -156,11 +161,22 @@ class _Window:
                     else:
                         self.values.pop(v, None)
         self.items = kept
+        self.oldest = min((x[0] for x in kept), default=None)
 
     def clear(self) -> None:
         self.items.clear()
         self.ids.clear()
         self.values.clear()
+        self.oldest = None
+
+
+Count = tuple[str, list[Any], list[str]]
+"""One threshold count a record makes: (detection id, window key, distinct values), as JSON travels."""
+
+
+def _key(d: Detection, props: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The window key of an event for a threshold detection (a list or an object by its text)."""
+    return tuple(v if not isinstance(v := g(props), dict | list) else str(v) for g in d.threshold_by)
 
 
 def _distinct_values(v: Any) -> tuple[str, ...]:
@@ -185,6 +201,7 @@ class Matcher:
         self._attempts: dict[tuple[str, bool], Detection] = {}
         self._re_cache: dict[tuple[Any, str], bool] = {}
         self._routes: dict[tuple[str, str], Route] = {}
+        self._spans: dict[str, timedelta] = {}
         self.dirty: set[tuple[str, tuple[Any, ...]]] = set()
         self.track_dirty = False
         """Threshold windows changed since the last save (see :meth:`window_state`)."""
@@ -236,42 +253,6 @@ class Matcher:
             return False
         return not d.prefilter_re or self._re_ok(d, record)
 
-    def wants(self, record: Mapping[str, Any]) -> bool:
-        """Could :meth:`match` fire or change any state on ``record``? Pure: no state is read or changed.
-
-        Parallel replay asks this in its readers, and only the records it says yes to are
-        matched, in order, by the one matcher that keeps the state. A record that passes a
-        detection's prefilters is a yes when the detection has a hook (hooks may keep state)
-        or no condition; otherwise its condition (pure) is evaluated here, and a yes means a
-        match or a count toward a threshold (a threshold counts only the events whose
-        condition holds). Anything that fails is a yes: :meth:`match` reports it.
-        """
-        try:
-            cands = self._route(record)
-        except Exception:
-            return True
-        if not cands:
-            return False
-        failed = bool(record.get("errorCode"))
-        view: EventView | None = None
-        for d in cands:
-            if failed and d.spec.failed_calls is not FailedCalls.RESPOND and (
-                d.spec.failed_calls is FailedCalls.IGNORE or d.spec.threshold is not None
-            ):
-                continue  # as in match: not counted, and its attempt twin has the same condition
-            try:
-                if not self._passes(d, record):
-                    continue
-                if d.when is None or d.hooks:
-                    return True  # a match, a count toward a threshold, or a hook that may keep state
-                if view is None:
-                    view = EventView(record, principal_of(record))
-                if d.when(cast(Resource, view), self._ctx[d.id], {}) is True:
-                    return True  # a match, or a count toward a threshold (counted only once its condition holds)
-            except Exception:
-                return True
-        return False
-
     def skip(self, n: int) -> None:
         """Count ``n`` records that :meth:`wants` refused (parallel replay): as if matched, with no match."""
         self.events += n
@@ -310,6 +291,12 @@ class Matcher:
             related = self._count(d, props, at, str(record["eventID"]))
             if not related:
                 return None
+        return self._matched(d, record, view, ev, at, failed, related, source)
+
+    def _matched(
+        self, d: Detection, record: Mapping[str, Any], view: EventView | None, ev: dict[str, Any], at: datetime, failed: bool,
+        related: tuple[str, ...], source: str,
+    ) -> Match:  # fmt: skip
         if view is None:
             view = EventView(record, principal_of(record))
         res = d.resource(view.properties) if d.resource else None
@@ -322,28 +309,112 @@ class Matcher:
         return Match(d, record, clean_principal(view.principal), resource, at, failed, scrub(evidence), related, source)
 
     def _count(self, d: Detection, props: Mapping[str, Any], at: datetime, event_id: str) -> tuple[str, ...]:
+        key = (d.id, _key(d, props))
+        w = self._windows.get(key)
+        if w is not None and event_id in w.ids:
+            return ()
+        return self._add(d, key, w, at, event_id, _distinct_values(d.distinct(props)) if d.distinct is not None else ())
+
+    def _add(
+        self, d: Detection, key: tuple[str, tuple[Any, ...]], w: _Window | None, at: datetime, event_id: str, vals: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """Count one event (not yet in its window) toward a threshold: the eventIDs of the burst when it is reached."""
         th = d.spec.threshold
         assert th is not None
-        key = (d.id, tuple(v if not isinstance(v := g(props), dict | list) else str(v) for g in d.threshold_by))
-        w = self._windows.get(key)
         if w is None:
             if len(self._windows) > 200_000:
                 self._windows.clear()  # bounded memory; windows are minutes long
             w = self._windows[key] = _Window()
-        if event_id in w.ids:
-            return ()
-        vals = _distinct_values(d.distinct(props)) if d.distinct is not None else ()
         w.add(at, event_id, vals)
         if self.track_dirty:
             self.dirty.add(key)
         assert w.newest is not None
-        w.trim(w.newest - timedelta(minutes=th.within_minutes))
+        span = self._spans.get(d.id)
+        if span is None:
+            span = self._spans[d.id] = timedelta(minutes=th.within_minutes)
+        w.trim(w.newest - span)
         n = len(w.values) if d.distinct is not None else len(w.items)
         if n >= th.count:
             fired = tuple(i for _, i, _ in sorted(w.items))
             w.clear()  # the next burst must reach the threshold again
             return fired
         return ()
+
+    # -- parallel replay: what readers send, and the parent's side of it -------------------
+
+    def triage(self, record: Mapping[str, Any]) -> bool | list[Count]:
+        """What :meth:`match` would do with ``record``, decided without reading or changing any state.
+
+        ``False``: nothing (no detection can fire or count). A list: only count it toward
+        these thresholds (:meth:`match_counts` does that, from the list, without the record).
+        ``True``: anything else — a detection fires, a hook runs (hooks may keep state), or
+        something failed (:meth:`match` reports it). Parallel replay's readers ask this; only
+        the parent matches, in order. Conditions are pure, so evaluating them here and again
+        in the parent gives the same answer; a threshold counts only events whose condition holds.
+        """
+        try:
+            cands = self._route(record)
+        except Exception:
+            return True
+        if not cands:
+            return False
+        failed = bool(record.get("errorCode"))
+        view: EventView | None = None
+        counts: list[Count] = []
+        for d in cands:
+            if failed and d.spec.failed_calls is not FailedCalls.RESPOND and (
+                d.spec.failed_calls is FailedCalls.IGNORE or d.spec.threshold is not None
+            ):
+                continue  # as in match: not counted, and an attempt twin has the same condition
+            try:
+                if not self._passes(d, record):
+                    continue
+                if d.hooks:
+                    return True
+                if d.when is not None:
+                    if view is None:
+                        view = EventView(record, principal_of(record))
+                    if d.when(cast(Resource, view), self._ctx[d.id], {}) is not True:
+                        continue
+                if d.spec.threshold is None:
+                    return True  # it fires
+                if view is None and not d.record_only:
+                    view = EventView(record, principal_of(record))
+                props = view.properties if view is not None else record  # as match() reads it
+                vals = _distinct_values(d.distinct(props)) if d.distinct is not None else ()
+                counts.append((d.id, list(_key(d, props)), list(vals)))
+            except Exception:
+                return True
+        return counts or False
+
+    def match_counts(
+        self, event_id: str, event_time_raw: Any, failed: bool, counts: list[Count], fetch: Callable[[], Mapping[str, Any]],
+        source: str = "",
+    ) -> list[Match]:  # fmt: skip
+        """What :meth:`match` returns for the record :meth:`triage` turned into ``counts``;
+        ``fetch()`` gives the record itself when a threshold is reached (rare: the readers do not send it)."""
+        self.events += 1
+        out: list[Match] = []
+        for did, key_list, vals in counts:
+            d = self.detections.get(did)
+            try:
+                key = (did, tuple(key_list))
+                w = self._windows.get(key)
+                if w is not None and event_id in w.ids:
+                    continue
+                at = time_of(event_time_raw) or datetime.now(UTC)
+                related = self._add(d, key, w, at, event_id, tuple(vals))
+                if not related:
+                    continue
+                record = fetch()
+                view = EventView(record, principal_of(record))
+                ev: dict[str, Any] = {}
+                if d.when is not None:
+                    d.when(cast(Resource, view), self._ctx[d.id], ev)  # pure: fills the evidence as match() did
+                out.append(self._matched(d, record, view, ev, at, failed, related, source))
+            except Exception as exc:
+                self.errors.append((d.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
+        return out
 
     # -- persistence of the windows (they survive a restart) ----------------------------
 

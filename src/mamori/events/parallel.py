@@ -50,19 +50,38 @@ class _Tape(ReadStats):
         self.items.append([None, item.source, item.where, item.reason])
 
 
-def scan(path: str) -> bytes:
-    """Read one file in a reader process: (files, oversize, records) and the items the parent replays, as JSON."""
+Scanned = tuple[bytes, list[bytes]]
+"""A reader's result for one file: a JSON head, and the kept records, each as its own JSON."""
+
+
+def scan(path: str) -> Scanned:
+    """Read one file in a reader process.
+
+    The head is ``[[files, oversize, records], items]``, items in the file's order:
+    ``[None, source, where, reason]`` a malformed item; ``[k, where, i]`` the k-th record,
+    needed whole (``records[i]``); ``[k, where, i, eventID, eventTime, failed, counts]`` the
+    k-th record, only counted toward thresholds (``records[i]`` is parsed only if one is
+    reached). An empty head: the records cannot travel as JSON (nested deeper than orjson
+    writes); the parent reads the file itself.
+    """
     assert _JOB is not None, "scan runs in a reader forked by readers()"
     matcher, max_bytes = _JOB
     items: list[Any] = []
+    blobs: list[bytes] = []
     stats = _Tape(items)
-    for k, (where, rec) in enumerate(read_file(Path(path), stats, max_bytes=max_bytes), start=1):
-        if matcher.wants(rec):
-            items.append([k, where, rec])
     try:
-        return orjson.dumps([[stats.files, stats.oversize, stats.records], items])
+        for k, (where, rec) in enumerate(read_file(Path(path), stats, max_bytes=max_bytes), start=1):
+            t = matcher.triage(rec)
+            if t is False:
+                continue
+            blobs.append(orjson.dumps(rec))
+            if t is True:
+                items.append([k, where, len(blobs) - 1])
+            else:
+                items.append([k, where, len(blobs) - 1, rec["eventID"], rec.get("eventTime"), bool(rec.get("errorCode")), t])
+        return orjson.dumps([[stats.files, stats.oversize, stats.records], items]), blobs
     except orjson.JSONEncodeError:
-        return b""  # the parent reads this file itself
+        return b"", []
 
 
 def available(workers: int, files: int) -> bool:
@@ -83,9 +102,9 @@ def readers(matcher: Matcher, workers: int, max_bytes: int) -> Iterator[Pool]:
         pool.join()
 
 
-def scanned(pool: Pool, files: list[Path], workers: int) -> Iterator[tuple[Path, bytes]]:
+def scanned(pool: Pool, files: list[Path], workers: int) -> Iterator[tuple[Path, Scanned]]:
     """(file, its result) in the files' order, with a bounded number of files read ahead."""
-    pending: deque[tuple[Path, AsyncResult[bytes]]] = deque()
+    pending: deque[tuple[Path, AsyncResult[Scanned]]] = deque()
     todo = iter(files)
     for f in todo:
         pending.append((f, pool.apply_async(scan, (str(f),))))
@@ -105,40 +124,60 @@ class Counter:
 
     def __init__(self, tick: Callable[[], None], flush: Callable[[], Any], skip: Callable[[int], None], flush_every: int) -> None:
         self.n = 0
+        self.skipped = 0
         self.tick, self.flush, self.skip, self.flush_every = tick, flush, skip, flush_every
+        self.mark = min(1000, flush_every)  # the next record after which something is done
 
     def advance(self, to: int) -> None:
         """Records ``n+1 .. to`` were not wanted: counted, and the commits and flushes after them made."""
-        if to <= self.n:
+        n = self.n
+        if to <= n:
             return
-        self.skip(to - self.n)
-        marks = {m for step in (1000, self.flush_every) for m in range((self.n // step + 1) * step, to + 1, step)}
-        for m in sorted(marks):
+        self.skipped += to - n
+        if to < self.mark:
+            self.n = to
+            return
+        for m in sorted({m for step in (1000, self.flush_every) for m in range((n // step + 1) * step, to + 1, step)}):
             self.after(m)
         self.n = to
 
     def after(self, n: int) -> None:
         """What the single process does after record ``n``."""
         self.n = n
+        if n < self.mark:
+            return
         if n % 1000 == 0:
             self.tick()
         if n % self.flush_every == 0:
+            self.skip(self.skipped)  # the counts are right whenever findings are written
+            self.skipped = 0
             self.flush()
+        self.mark = min((n // 1000 + 1) * 1000, (n // self.flush_every + 1) * self.flush_every)
+
+    def finish(self) -> None:
+        self.skip(self.skipped)
+        self.skipped = 0
+
+
+Process = Callable[[dict[str, Any], str, str], None]
+ProcessCounts = Callable[[str, Any, bool, list[Any], Callable[[], dict[str, Any]], str, str], None]
 
 
 def replay_scanned(
-    results: Iterator[tuple[Path, bytes]], stats: ReadStats, counter: Counter, process: Callable[[dict[str, Any], str, str], None],
+    results: Iterator[tuple[Path, Scanned]], stats: ReadStats, counter: Counter, process: Process, process_counts: ProcessCounts,
     max_bytes: int,
 ) -> None:  # fmt: skip
-    """Run the readers' results through ``process(record, source, where)`` in order, as one process would."""
-    for f, payload in results:
+    """Run the readers' results in order, as one process would: ``process(record, source, where)``
+    for a whole record, ``process_counts(eventID, eventTime, failed, counts, fetch, source, where)``
+    for one only counted."""
+    for f, (head, blobs) in results:
         src = str(f)
-        if not payload:
+        if not head:
             for where, rec in read_file(f, stats, max_bytes=max_bytes):
                 process(rec, src, where)
                 counter.after(counter.n + 1)
             continue
-        (files, oversize, records), items = orjson.loads(payload)
+        (files, oversize, records), items = orjson.loads(head)
         stats.files += files
         stats.oversize += oversize
         stats.records += records
@@ -147,8 +186,13 @@ def replay_scanned(
             if item[0] is None:
                 stats.bad(Malformed(item[1], item[2], item[3]))
                 continue
-            k, where, rec = item
+            k, where, i = item[0], item[1], item[2]
             counter.advance(base + k - 1)
-            process(rec, src, where)
+            if len(item) == 3:
+                process(orjson.loads(blobs[i]), src, where)
+            else:
+                blob = blobs[i]
+                process_counts(item[3], item[4], item[5], item[6], lambda b=blob: orjson.loads(b), src, where)  # type: ignore[misc]
             counter.after(base + k)
         counter.advance(base + records)
+    counter.finish()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.events.config import EventsConfig
 from mamori.events.ledger import Ledger, MemoryLedger, Response
-from mamori.events.matcher import Match, Matcher
+from mamori.events.matcher import Count, Match, Matcher
 from mamori.events.responders import RESPONDERS, Responder, ResponseResult
 from mamori.events.responders.notify import notification_for, send
 from mamori.events.schema import FailedCalls, ResponderRef, ResponseMode
@@ -105,6 +105,14 @@ class Processor:
     def process(self, record: Mapping[str, Any], source: str = "") -> list[Outcome]:
         self.counts.events += 1
         matches = self.matcher.match(record, source)
+        return [self.handle(m) for m in matches] if matches else []
+
+    def process_counts(
+        self, event_id: str, event_time: Any, failed: bool, counts: list[Count], fetch: Callable[[], Mapping[str, Any]], source: str = "",
+    ) -> list[Outcome]:  # fmt: skip
+        """:meth:`process` for a record a parallel reader reduced to its threshold counts (:meth:`Matcher.triage`)."""
+        self.counts.events += 1
+        matches = self.matcher.match_counts(event_id, event_time, failed, counts, fetch, source)
         return [self.handle(m) for m in matches] if matches else []
 
     def skip(self, n: int) -> None:

@@ -31,7 +31,7 @@ from typing import Any, cast
 
 import orjson
 
-from mamori.events.record import problem
+from mamori.events.record import MAX_EVENT_ID, problem
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 """The largest file read, after decompression (``events.max_file_mib``, ``--max-file-mib``)."""
@@ -138,11 +138,24 @@ def iter_records(data: bytes, source: str, stats: ReadStats, *, max_bytes: int =
 
 
 def _items(items: Iterable[Any], source: str, prefix: str, stats: ReadStats) -> Iterator[tuple[str, dict[str, Any]]]:
-    for i, item in enumerate(items):
-        where = f"{prefix}record {i}"
-        rec = _unwrap(item, source, where, stats)
-        if rec is not None:
-            yield where, rec
+    n = 0  # usual records seen, added to stats.records in batches
+    try:
+        for i, item in enumerate(items):
+            if type(item) is dict:  # the usual record, checked inline (what problem() checks)
+                eid, name, src = item.get("eventID"), item.get("eventName"), item.get("eventSource")
+                if (
+                    type(eid) is str and type(name) is str and type(src) is str and eid and name and src
+                    and len(eid) <= MAX_EVENT_ID and "\x00" not in eid
+                ):  # fmt: skip
+                    n += 1
+                    yield f"{prefix}record {i}", item
+                    continue
+            where = f"{prefix}record {i}"
+            rec = _unwrap(item, source, where, stats)
+            if rec is not None:
+                yield where, rec
+    finally:
+        stats.records += n
 
 
 def iter_located(

@@ -118,7 +118,11 @@ _TIMES: dict[str, datetime | None] = {}
 def event_time(record: Mapping[str, Any]) -> datetime | None:
     """``eventTime`` as an aware UTC datetime, or None when absent, malformed or out of range
     (before 1970 or after 9000: no CloudTrail record is, and window arithmetic must not overflow)."""
-    raw = record.get("eventTime")
+    return time_of(record.get("eventTime"))
+
+
+def time_of(raw: Any) -> datetime | None:
+    """:func:`event_time` of an ``eventTime`` value."""
     if not isinstance(raw, str) or not raw:
         return None
     hit = _TIMES.get(raw, False)

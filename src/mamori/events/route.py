@@ -47,20 +47,10 @@ class _EqGroup:
         for v in values:
             try:
                 lst = self.by_value.setdefault(v, [])
-            except TypeError:  # an unhashable value in the prefilter: looked at linearly
+            except TypeError:  # an unhashable value in the prefilter: only a list or a dict can equal it
                 continue
             if entry not in lst:
                 lst.append(entry)
-
-    def pick(self, record: Mapping[str, Any]) -> list[Entry] | tuple[()]:
-        try:
-            v = self.get(record)
-        except Exception:
-            return self.entries  # the full check runs the reader again and reports its error
-        try:
-            return self.by_value.get(v, ())
-        except TypeError:  # a list or a dict: compared by the full check
-            return self.entries
 
 
 class _RxGroup:
@@ -71,20 +61,12 @@ class _RxGroup:
     def __init__(self, get: Callable[[Mapping[str, Any]], Any]) -> None:
         self.get = get
         self.entries: list[tuple[Entry, re.Pattern[str]]] = []
-        self.cache: dict[str, tuple[Entry, ...]] = {}
+        self.cache: dict[str, list[Entry]] = {}
 
-    def pick(self, record: Mapping[str, Any]) -> list[Entry] | tuple[Entry, ...]:
-        try:
-            v = self.get(record)
-        except Exception:
-            return [e for e, _ in self.entries]
-        if not isinstance(v, str):
-            return ()  # the full check refuses a value that is not text
-        hit = self.cache.get(v)
-        if hit is None:
-            if len(self.cache) >= MAX_CACHED_VALUES:
-                self.cache.clear()
-            hit = self.cache[v] = tuple(e for e, rx in self.entries if rx.search(v) is not None)
+    def search(self, v: str) -> list[Entry]:
+        if len(self.cache) >= MAX_CACHED_VALUES:
+            self.cache.clear()
+        hit = self.cache[v] = [e for e, rx in self.entries if rx.search(v) is not None]
         return hit
 
 
@@ -94,7 +76,7 @@ class Route:
     __slots__ = ("always", "eq", "rx")
 
     def __init__(self, candidates: tuple[Detection, ...]) -> None:
-        self.always: list[Entry] = []
+        always: list[Entry] = []
         eq: dict[str, _EqGroup] = {}
         rx: dict[str, _RxGroup] = {}
         for i, d in enumerate(candidates):
@@ -108,30 +90,41 @@ class Route:
                 get, pattern = d.prefilter_re[0]
                 rx.setdefault(path, _RxGroup(get)).entries.append((entry, pattern))
             else:
-                self.always.append(entry)
-        self.eq = tuple(eq.values())
-        self.rx = tuple(rx.values())
-
-    @property
-    def empty(self) -> bool:
-        return not (self.always or self.eq or self.rx)
+                always.append(entry)
+        self.always = always
+        self.eq = tuple((g.get, g.by_value, g.entries) for g in eq.values())
+        self.rx = tuple((g.get, g.cache, g.search, [e for e, _ in g.entries]) for g in rx.values())
 
     def pick(self, record: Mapping[str, Any]) -> list[Detection]:
         """The candidates whose first prefilter lets ``record`` through, in the index's order."""
-        found: list[Entry] = list(self.always)
+        found: list[Entry] = self.always
         parts = 1 if found else 0
-        for g in self.eq:
-            hit = g.pick(record)
+        for get, by_value, entries in self.eq:
+            try:
+                hit = by_value.get(get(record))
+            except Exception:  # a list or a dict (unhashable), or the reader failed: the full check decides, and reports
+                hit = entries
             if hit:
-                found += hit
+                found = found + hit if parts else hit
                 parts += 1
-        for r in self.rx:
-            hit2 = r.pick(record)
-            if hit2:
-                found += hit2
+        for get, cache, search, all_entries in self.rx:
+            try:
+                v = get(record)
+            except Exception:
+                hit = all_entries
+            else:
+                if not isinstance(v, str):
+                    continue  # the full check refuses a value that is not text
+                hit = cache.get(v)
+                if hit is None:
+                    hit = search(v)
+            if hit:
+                found = found + hit if parts else hit
                 parts += 1
+        if not parts:
+            return []
         if parts > 1:
-            found.sort(key=_pos)
+            found = sorted(found, key=_pos)
         return [d for _, d in found]
 
 

@@ -43,17 +43,22 @@ class RunReport:
     seconds: float = 0.0
 
 
-def process_one(processor: Processor, rec: dict[str, Any], source: str, where: str, stats: ReadStats) -> list[Outcome]:
-    """One record through the processor; its failures are reported into ``stats``, never raised
-    (except the store's and the project's own errors, which stop the run)."""
+def process_one(
+    processor: Processor, rec: dict[str, Any], source: str, where: str, stats: ReadStats,
+    run: Callable[[], list[Outcome]] | None = None,
+) -> list[Outcome]:  # fmt: skip
+    """One record through the processor (or ``run()``, which processes it); its failures are reported
+    into ``stats``, never raised (except the store's and the project's own errors, which stop the run)."""
     try:
-        out = processor.process(rec, source)
+        out = run() if run is not None else processor.process(rec, source)
     except MamoriError:
         raise
     except Exception as exc:  # one record the processor cannot handle: reported, the run goes on
         stats.record_errors += 1
         stats.bad(Malformed(source, where, f"could not process the record: {type(exc).__name__}: {str(exc)[:200]}"))
         out = []
+    if not processor.matcher.errors:
+        return out
     for detection, why in processor.matcher.drain_errors():
         stats.hook_errors += 1
         stats.bad(Malformed(source, where, f"detection {detection} failed on this record: {why}"))
@@ -84,12 +89,18 @@ def replay(
         if out and keep_outcomes:
             rep.outcomes.extend(out)
 
+    def process_counts(eid: str, at: Any, failed: bool, counts: list[Any], fetch: Callable[[], Any], src: str, where: str) -> None:
+        run = lambda: processor.process_counts(eid, at, failed, counts, fetch, src)  # noqa: E731
+        out = process_one(processor, {}, src, where, rep.stats, run)
+        if out and keep_outcomes:
+            rep.outcomes.extend(out)
+
     with _no_cycle_collection():
         if parallel.available(workers, len(files)):
             n = min(workers, len(files))
             with parallel.readers(processor.matcher, n, max_bytes) as pool, _batched(processor) as tick:
                 counter = parallel.Counter(tick, processor.flush, processor.skip, flush_every)
-                parallel.replay_scanned(parallel.scanned(pool, files, n), rep.stats, counter, process, max_bytes)
+                parallel.replay_scanned(parallel.scanned(pool, files, n), rep.stats, counter, process, process_counts, max_bytes)
         else:
             with _batched(processor) as tick:
                 for n, (src, where, rec) in enumerate(read_located(files, rep.stats, max_bytes=max_bytes), start=1):

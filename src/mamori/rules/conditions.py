@@ -30,6 +30,7 @@ import jmespath
 
 from mamori.errors import RuleError
 from mamori.model.resource import Resource
+from mamori.rules.jpath import compile_path
 
 Tri = bool | None
 Evidence = dict[str, Any]
@@ -106,10 +107,10 @@ def _getter(path: str, where: str) -> Callable[[Resource], Any]:
 
         return dotted
     try:
-        expr = jmespath.compile(path)
+        search = compile_path(path)
     except jmespath.exceptions.JMESPathError as exc:
         raise RuleError(f"invalid JMESPath {path!r}: {exc}", where=where) from exc
-    return lambda r: expr.search(r.properties)
+    return lambda r: search(r.properties)
 
 
 def _parse_ts(value: Any) -> datetime | None:
