@@ -7,7 +7,10 @@ plus the planted attacks, one gzip file per account, region and hour = 48 files)
 benchmarks/out/events/archive-200k-48/, then times the whole command as a user runs it —
 `mamori events replay DIR --no-store -o json` in a fresh process: interpreter start, imports,
 loading every detection (and the Sigma rules when given), reading, matching, output — and
-the same with the default SQLite store. Reports wall time, the process's CPU time (user +
+the same with the default SQLite store (``--workers N``: that many reader processes;
+default the command's own, one per CPU; ``--pythonpath DIR`` times another source tree, e.g.
+the commit before, with the same interpreter). Sources are byte-compiled first, as pip
+does on install. Reports wall time, the process's CPU time (user +
 sys, less sensitive to other load on the machine), events/s of both, the number of
 detections loaded and the load average before and after. Writes
 benchmarks/out/events/replay_cli.json.
@@ -35,7 +38,8 @@ MAMORI = str(Path(sys.executable).parent / "mamori")
 def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, dict[str, object]]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    out = subprocess.run([MAMORI, *args], capture_output=True, check=False, env=env)
+    cmd = [sys.executable, "-m", "mamori.cli.main", *args] if "PYTHONPATH" in env else [MAMORI, *args]
+    out = subprocess.run(cmd, capture_output=True, check=False, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
@@ -50,6 +54,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sigma", default=None, help="Also load these Sigma rules (--sigma DIR).")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/events"))
+    ap.add_argument("--workers", type=int, default=None, help="--workers N (default: the command's own: one reader per CPU).")
+    ap.add_argument("--pythonpath", default=None, help="Time another source tree (e.g. `git archive <commit> src`) with this interpreter.")
     args = ap.parse_args()
     arch = args.out / f"archive-{args.events // 1000}k-48"
     if not arch.exists():
@@ -58,8 +64,11 @@ def main() -> None:
         (args.out / f"archive-{args.events // 1000}k-48.truth.json").write_text(json.dumps(c.truth, indent=2, default=str))
     files = sorted(arch.rglob("*.json.gz"))
     env = {**os.environ, "MAMORI_CONFIG": str(args.out / "none.yaml")}
+    if args.pythonpath:
+        env["PYTHONPATH"] = args.pythonpath
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "mamori")], check=False, capture_output=True)  # as pip does
     (args.out / "none.yaml").write_text("events: {}\n")
-    extra = ["--sigma", args.sigma] if args.sigma else []
+    extra = (["--sigma", args.sigma] if args.sigma else []) + (["--workers", str(args.workers)] if args.workers else [])
     load_before = os.getloadavg()
     best: dict[str, dict[str, object]] = {}
     for mode in ("no_store", "sqlite_store"):
@@ -75,7 +84,8 @@ def main() -> None:
             if mode not in best or wall < float(best[mode]["wall_s"]):  # type: ignore[arg-type]
                 best[mode] = row
             db.unlink(missing_ok=True)
-    result = {"archive": str(arch), "files": len(files), "runs": args.runs, "sigma": args.sigma, **best,
+    result = {"archive": str(arch), "files": len(files), "runs": args.runs, "sigma": args.sigma, "workers": args.workers or "auto",
+              "pythonpath": args.pythonpath, **best,
               "load_avg_before": [round(x, 2) for x in load_before], "load_avg_after": [round(x, 2) for x in os.getloadavg()],
               "cpus": os.cpu_count()}  # fmt: skip
     (args.out / "replay_cli.json").write_text(json.dumps(result, indent=2))
