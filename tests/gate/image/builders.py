@@ -60,8 +60,14 @@ def _tar_of(members: dict[str, bytes]) -> bytes:
 def _config(layers: list[bytes], history: list[str] | None) -> bytes:
     diff_ids = [_sha(gzip.decompress(x) if x[:2] == b"\x1f\x8b" else x) for x in layers]
     hist = [{"created_by": h} for h in (history or [f"layer {i}" for i in range(len(layers))])]
-    return json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": diff_ids},
-                       "history": hist}).encode()
+    return json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+            "history": hist,
+        }
+    ).encode()
 
 
 def docker_archive(layers: list[bytes], tag: str = "demo/app:1.0", history: list[str] | None = None) -> bytes:
@@ -85,13 +91,30 @@ def oci_members(layers: list[bytes], tag: str = "demo/app:1.0") -> dict[str, byt
         blobs[_sha(layer)] = layer
         mt = "application/vnd.oci.image.layer.v1.tar" + ("+gzip" if layer[:2] == b"\x1f\x8b" else "")
         descs.append({"mediaType": mt, "digest": _sha(layer), "size": len(layer)})
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": _sha(cfg),
-                                      "size": len(cfg)}, "layers": descs}).encode()
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": _sha(cfg),
+                "size": len(cfg),
+            },
+            "layers": descs,
+        }
+    ).encode()
     blobs[_sha(manifest)] = manifest
-    index = {"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-             "digest": _sha(manifest), "size": len(manifest),
-             "annotations": {"org.opencontainers.image.ref.name": tag}}]}
+    index = {
+        "schemaVersion": 2,
+        "manifests": [
+            {
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": _sha(manifest),
+                "size": len(manifest),
+                "annotations": {"org.opencontainers.image.ref.name": tag},
+            }
+        ],
+    }
     out = {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}', "index.json": json.dumps(index).encode()}
     for d, b in blobs.items():
         out["blobs/sha256/" + d.split(":", 1)[1]] = b
@@ -111,6 +134,7 @@ def oci_dir(root: Path, layers: list[bytes]) -> Path:
 
 
 # -- rpm ---------------------------------------------------------------------------------
+
 
 def rpm_header(tags: dict[int, str | int]) -> bytes:
     """An rpm header blob (no magic): il, dl, index entries (tag, type, offset, count), data."""
@@ -148,8 +172,7 @@ def jar(pom: dict[str, str], nested: dict[str, bytes] | None = None) -> bytes:
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
         g, a = pom["groupId"], pom["artifactId"]
-        zf.writestr(f"META-INF/maven/{g}/{a}/pom.properties",
-                    "".join(f"{k}={v}\n" for k, v in pom.items()))
+        zf.writestr(f"META-INF/maven/{g}/{a}/pom.properties", "".join(f"{k}={v}\n" for k, v in pom.items()))
         for name, data in (nested or {}).items():
             zf.writestr(name, data)
     return buf.getvalue()

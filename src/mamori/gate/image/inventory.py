@@ -123,11 +123,11 @@ def _os_packages(walk: Walk, inv: Inventory) -> None:
                                "not audited")  # fmt: skip
             continue
         layers = _first_layer(walk, path, parse)
-        for p in pkgs:
-            layer = layers.get((p.name, p.version), entry.layer)
+        for op in pkgs:
+            layer = layers.get((op.name, op.version), entry.layer)
             assert release is not None
-            inv.packages.append(ImagePackage(eco, p.name, p.version, layer, path, release, True,
-                                             p.source_name, p.source_version, p.arch))  # fmt: skip
+            inv.packages.append(ImagePackage(eco, op.name, op.version, layer, path, release, True,
+                                             op.source_name, op.source_version, op.arch))  # fmt: skip
 
 
 def _lockfile(path: str, data: bytes, layer: int, inv: Inventory, sandbox: Path) -> None:

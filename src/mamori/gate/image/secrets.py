@@ -31,13 +31,13 @@ class LayerScanner:
     )
     found: list[ImageSecret] = field(default_factory=list)
     files: int = 0
-    bytes: int = 0
+    scanned_bytes: int = 0
 
     def __call__(self, ref: LayerRef, path: str, data: bytes) -> None:
         if path.startswith(SKIP_PREFIXES) or len(self.found) >= MAX_SECRETS:
             return
         self.files += 1
-        self.bytes += len(data)
+        self.scanned_bytes += len(data)
         matches = self.scanner.scan_bytes(path, data).matches
         for m in [*matches, *by_path(self.named, path)]:
             if m.allow_reason is not None:
