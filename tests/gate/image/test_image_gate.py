@@ -192,7 +192,8 @@ def test_deps_cyclonedx_validates_against_the_1_5_schema(run, tmp_path: Path) ->
     assert JsonStrictValidator(SchemaVersion.V1_5).validate_str(r.out) is None
 
 
-def test_cli_table_exit_codes_and_output_file(run, tmp_path: Path) -> None:
+def test_cli_table_exit_codes_and_output_file(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the table wraps at the terminal's width
     img = _image(tmp_path, debian_layers())
     r = run("gate", "image", str(img), "--sample-data", "--now", "2026-12-01")
     assert r.code == 1
