@@ -137,7 +137,17 @@ def _store_hints(findings: list[Finding]) -> list[tuple[str, str]]:
         ("mamori rules list", "what is checked, and why"),
         ("mamori scans list", "every scan, with what changed"),
         *_iac_hints(),
+        (f"mamori gate image {_demo_image()} --sample-data",
+         "a container image: vulnerable OS and app packages, a deleted key still in a layer"),
     ]
+
+
+def _demo_image() -> str:
+    import shlex
+
+    from mamori.demo.image import demo_image
+
+    return shlex.quote(str(demo_image()))
 
 
 def _iac_hints() -> list[tuple[str, str]]:
