@@ -14,7 +14,7 @@ COMMANDS: dict[str, Lazy] = {
                          "Install a plain git pre-commit hook that runs `mamori gate secrets --staged`."),
     "deps": Lazy("mamori.cli.gate_deps:deps", "Block vulnerable dependencies now, or give them a fix-by date."),
     "image": Lazy("mamori.cli.gate_image:image",
-                  "Scan a container image: OS and language packages against OSV, secrets in every layer."),
+                  "Scan a container image before it ships: OS and language packages, and secrets in every layer."),
     "iac": Lazy("mamori.cli.gate_iac:iac", "Evaluate Terraform (.tf, plan JSON) and CloudFormation with the live rules."),
     "stats": Lazy("mamori.cli.gate_deps:stats",
                   "How often each team's pipeline was blocked and why, and how long fixes take."),

@@ -226,3 +226,49 @@ def test_oci_tar_gives_the_same_packages(tmp_path: Path, now: datetime) -> None:
     assert sorted((r.package.name, r.package.layer) for r in oci.packages) == sorted(
         (r.package.name, r.package.layer) for r in docker.packages
     )
+
+
+def test_os_package_layer_is_the_layer_that_installed_it(tmp_path: Path, now: datetime) -> None:
+    base = b"Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b2\n"
+    more = (
+        base
+        + b"\nPackage: libssl3\nStatus: install ok installed\nSource: openssl\nVersion: 3.0.11-1~deb12u1\n"
+    )
+    upgraded = more.replace(b"5.2.15-2+b2", b"5.2.15-2+b3")
+    layers = [layer_tar({"etc/os-release": b"ID=debian\nVERSION_ID=12\n", "var/lib/dpkg/status": base}),
+              layer_tar({"var/lib/dpkg/status": more}), layer_tar({"var/lib/dpkg/status": upgraded})]  # fmt: skip
+    pk = _pkgs(run_image_gate(ImageRequest(_image(tmp_path, layers), now, sample_data=True, secrets=False)))
+    assert pk["libssl3"].package.layer == 1  # not the last layer that rewrote the status file
+    assert (pk["bash"].package.version, pk["bash"].package.layer) == ("5.2.15-2+b3", 2)
+
+
+def test_distroless_status_d_and_ubuntu(tmp_path: Path, now: datetime) -> None:
+    layer = layer_tar({"etc/os-release": b'ID=ubuntu\nVERSION_ID="22.04"\n',
+                       "var/lib/dpkg/status.d/libssl3": b"Package: libssl3\nSource: openssl\nVersion: 3.0.2-0ubuntu1.10\n",
+                       "var/lib/dpkg/status.d/base": b"Package: base-files\nVersion: 12ubuntu4\n"})  # fmt: skip
+    report = run_image_gate(ImageRequest(_image(tmp_path, [layer]), now, sample_data=True))
+    assert report.osv_ecosystem == "Ubuntu:22.04"
+    assert {r.package.name: r.package.osv_ecosystem for r in report.packages} == {
+        "libssl3": "Ubuntu:22.04",
+        "base-files": "Ubuntu:22.04",
+    }
+
+
+def test_unknown_os_is_said_not_guessed(tmp_path: Path, now: datetime) -> None:
+    layer = layer_tar(
+        {"etc/os-release": b"ID=arch\nVERSION_ID=rolling\n", "lib/apk/db/installed": b"P:a\nV:1-r0\n"}
+    )
+    report = run_image_gate(ImageRequest(_image(tmp_path, [layer]), now, sample_data=True))
+    assert report.packages == ()
+    assert any("no OSV ecosystem" in n for n in report.notices)
+
+
+def test_policy_exception_applies_to_image_packages(tmp_path: Path, now: datetime) -> None:
+    policy = tmp_path / "mamori-policy.yaml"
+    policy.write_text("version: 1\nexceptions:\n  - id: CVE-2021-44228\n    reason: not reachable\n"
+                      "    approver: sec-lead\n    expires: 2027-06-30\n")  # fmt: skip
+    report = run_image_gate(ImageRequest(_image(tmp_path, debian_layers()[:2]), now, sample_data=True,
+                                         policy_path=policy, secrets=False))  # fmt: skip
+    log4j = _pkgs(report)["org.apache.logging.log4j:log4j-core"].decision
+    assert {v.vulnerability.id: v.rule.value for v in log4j.vulns}["GHSA-jfh8-c2jp-5v3q"] == "exception"
+    assert log4j.verdict.value == "FIX_BY"  # CVE-2021-45046 still has its deadline

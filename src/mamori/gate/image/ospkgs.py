@@ -37,24 +37,21 @@ def _text(data: bytes, source: str) -> str:
 def _stanzas(text: str) -> list[tuple[int, dict[str, str]]]:
     out: list[tuple[int, dict[str, str]]] = []
     cur: dict[str, str] = {}
-    start, last = 1, None
+    start = 1
     for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             if cur:
                 out.append((start, cur))
-            cur, last = {}, None
+            cur = {}
             continue
         if not cur:
             start = i
         if line[0] in " \t":
-            if last is not None and last in ("Description",):
-                continue
-            continue
+            continue  # a continuation line (Description, Conffiles): no field the gate reads
         key, sep, value = line.partition(":")
         if not sep:
             continue
-        last = key.strip()
-        cur[last] = value.strip()
+        cur[key.strip()] = value.strip()
     if cur:
         out.append((start, cur))
     return out
