@@ -16,6 +16,7 @@ import io
 import json
 import tarfile
 import zipfile
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -54,7 +55,7 @@ CREDENTIALS = (b"[default]\naws_access_key_id = AKIAQYLPMN5HHHFPZAM2\n"
                b"aws_secret_access_key = 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\n")  # fmt: skip
 
 
-def _tar(files: dict[str, bytes | None]) -> bytes:
+def _tar(files: Mapping[str, bytes | None]) -> bytes:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for name, data in files.items():
