@@ -17,9 +17,12 @@ from pathlib import Path
 
 from mamori.errors import InputError
 from mamori.gate.deps.assess import assess
-from mamori.gate.deps.evaluate import evaluate
+from mamori.gate.deps.check import CheckSettings, build_report
+from mamori.gate.deps.context import RunContext
+from mamori.gate.deps.discover import Collection
+from mamori.gate.deps.errors import LockfileError
 from mamori.gate.deps.kev import KevCatalog, load_kev, sample_kev, sample_osv_dir
-from mamori.gate.deps.model import OS_ECOSYSTEMS, DepsReport, Notice, NoticeKind, Package
+from mamori.gate.deps.model import OS_ECOSYSTEMS, Notice, NoticeKind, Package
 from mamori.gate.deps.osv.interface import AdvisorySource, PackageKey
 from mamori.gate.deps.osv.local import LocalOsvSource
 from mamori.gate.deps.osv.record import Advisory
@@ -111,9 +114,15 @@ def run_image_gate(req: ImageRequest) -> ImageReport:
         walk = walk_image(image, req.limits, keep, is_os_db, scanner)
     inv = take_inventory(walk, req.limits)
     source = DistroSource(inner, inv.distro)
-    lookups = [p.lookup for p in inv.packages]
-    items, match_notices = assess(lookups, source)
-    decisions, policy_notices = evaluate(items, policy, kev, lambda p, v: None, req.now)
+    label = image.tags[0] if image.tags else req.path.name
+    # the dependency gate's own report builder: its policy, and whatever it adds to each decision
+    collection = Collection(req.path, tuple(inv.files), tuple(p.lookup for p in inv.packages), (),
+                            tuple(LockfileError(e) for e in inv.errors))  # fmt: skip
+    settings = CheckSettings(policy, str(req.policy_path) if req.policy_path else None, kev,
+                             RunContext(label, "", None), req.now)  # fmt: skip
+    deps_report = build_report(collection, assess(collection.packages, source), source, settings,
+                               lambda p, v: None, tuple(notices))  # fmt: skip
+    decisions = deps_report.packages
     by_key = {(d.package.ecosystem, d.package.lookup_name, d.package.version): d for d in decisions}
     results = []
     for ip in inv.packages:
@@ -126,13 +135,6 @@ def run_image_gate(req: ImageRequest) -> ImageReport:
     if scanner is not None:
         final = {p: e.layer for p, e in walk.fs.entries.items()}
         secrets = mark_removed(scanner.found, walk.deleted, final)
-    all_notices = (*notices, *match_notices, *policy_notices)
-    label = image.tags[0] if image.tags else req.path.name
-    deps_report = DepsReport(
-        project=label, team="", commit=None, generated_at=req.now, root=str(req.path),
-        data_source=source.description, policy_source=str(req.policy_path) if req.policy_path else None,
-        packages=tuple(decisions), notices=tuple(all_notices), errors=tuple(inv.errors), files=tuple(inv.files),
-    )  # fmt: skip
     stats = {"layers": len(image.layers), "entries": walk.entries, "bytes_read": walk.bytes_read,
              "secret_scanned_files": scanner.files if scanner else 0, "not_secret_scanned_large_files": walk.not_scanned}  # fmt: skip
     return ImageReport(
@@ -140,5 +142,5 @@ def run_image_gate(req: ImageRequest) -> ImageReport:
         tags=image.tags, platform=image.platform, os=inv.os, osv_ecosystem=inv.distro.release if inv.distro else None,
         layers=tuple(LayerInfo(r.index, r.digest, r.created_by) for r in image.layers),
         packages=tuple(results), secrets=tuple(secrets), deps=deps_report,
-        notices=(*walk.notices, *inv.notices, *(str(n) for n in all_notices)), errors=tuple(inv.errors), stats=stats,
+        notices=(*walk.notices, *inv.notices, *(str(n) for n in deps_report.notices)), errors=tuple(inv.errors), stats=stats,
     )  # fmt: skip
