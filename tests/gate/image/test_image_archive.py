@@ -204,3 +204,27 @@ def test_random_member_names_stay_inside_the_root(tmp_path: Path, members: list[
     _, walk = _walk(path)
     for p in walk.fs.entries:
         assert p and not p.startswith("/") and ".." not in p.split("/")
+
+
+def test_a_blob_that_does_not_match_its_digest_is_refused(tmp_path: Path) -> None:
+    layout = oci_dir(tmp_path / "layout", [layer_tar({"etc/a": b"1"}, gz=True)])
+    _walk(layout)  # intact: fine
+    blob = next(p for p in (layout / "blobs" / "sha256").iterdir() if p.read_bytes()[:2] == b"\x1f\x8b")
+    import gzip
+
+    blob.write_bytes(gzip.compress(layer_tar({"etc/a": b"2"}), mtime=0))
+    with pytest.raises(ImageError, match="does not match its sha256 digest") as err:
+        _walk(layout)
+    assert blob.name in str(err.value)
+
+
+def test_several_images_or_platforms_say_which_one_was_scanned(tmp_path: Path) -> None:
+    import json
+
+    layout = oci_dir(tmp_path / "layout", [layer_tar({"a": b"1"})])
+    index = json.loads((layout / "index.json").read_text())
+    arm = {**index["manifests"][0], "platform": {"os": "linux", "architecture": "arm64"}}
+    amd = {**index["manifests"][0], "platform": {"os": "linux", "architecture": "amd64"}}
+    (layout / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [arm, amd]}))
+    image, _ = _walk(layout)
+    assert image.notes == (f"the index lists 2 manifests: linux/amd64 ({amd['digest']}) was scanned",)

@@ -51,6 +51,7 @@ class Image:
     layers: tuple[LayerRef, ...]
     platform: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 class _Reader:
@@ -169,9 +170,14 @@ def _docker(reader: _Reader, limits: Limits) -> Image:
         digest = diff_ids[i] if i < len(diff_ids) else _digest_from_name(name)
         refs.append(LayerRef(i, digest, name, _opener(reader, name), hist[i] if i < len(hist) else None))
     tags = entry.get("RepoTags")
+    notes = (
+        (f"the archive holds {len(doc)} images: only the first ({cfg_name}) was scanned",)
+        if len(doc) > 1
+        else ()
+    )
     return Image(reader.source, "docker-archive", config_digest, config_digest,
                  tuple(str(t) for t in tags) if isinstance(tags, list) else (), tuple(refs),
-                 _platform(config), config)  # fmt: skip
+                 _platform(config), config, notes)  # fmt: skip
 
 
 def _digest_from_name(name: str) -> str:
@@ -200,6 +206,7 @@ def _oci(reader: _Reader, limits: Limits) -> Image:
     desc: dict[str, Any] = {"mediaType": "application/vnd.oci.image.index.v1+json"}
     doc: Any = index
     tags: list[str] = []
+    notes: list[str] = []
     for depth in range(_MAX_INDEX_DEPTH + 1):
         if not isinstance(doc, dict):
             raise ImageError("an index or manifest that is not an object", source=reader.source,
@@ -208,7 +215,16 @@ def _oci(reader: _Reader, limits: Limits) -> Image:
         if doc.get("mediaType") in _INDEX_TYPES or (isinstance(manifests, list) and "layers" not in doc):
             if depth == _MAX_INDEX_DEPTH:
                 raise ImageError("indexes nested too deeply", source=reader.source)
-            desc = _pick(manifests if isinstance(manifests, list) else [], reader.source)
+            listed = manifests if isinstance(manifests, list) else []
+            desc = _pick(listed, reader.source)
+            if len(listed) > 1:
+                plat = desc.get("platform")
+                which = (
+                    f"{plat.get('os')}/{plat.get('architecture')}" if isinstance(plat, dict) else "the first"
+                )
+                notes.append(
+                    f"the index lists {len(listed)} manifests: {which} ({desc.get('digest')}) was scanned"
+                )
             ann = desc.get("annotations")
             if isinstance(ann, dict) and isinstance(ann.get("org.opencontainers.image.ref.name"), str):
                 tags.append(ann["org.opencontainers.image.ref.name"])
@@ -233,7 +249,7 @@ def _oci(reader: _Reader, limits: Limits) -> Image:
         name = _blob(ldig, reader.source, f"{digest} layers[{i}]")
         refs.append(LayerRef(i, str(ldig), name, _opener(reader, name), hist[i] if i < len(hist) else None))
     return Image(reader.source, "oci-layout", str(digest), str(cfg.get("digest")), tuple(tags), tuple(refs),
-                 _platform(config), config)  # fmt: skip
+                 _platform(config), config, tuple(notes))  # fmt: skip
 
 
 @contextlib.contextmanager

@@ -11,7 +11,9 @@ which layer installed a package.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
+import re
 import tarfile
 import zlib
 from collections.abc import Callable
@@ -44,21 +46,36 @@ class Walk:
 
 
 class _Peek:
-    """A stream whose first bytes can be looked at (zstd is refused before tarfile guesses)."""
+    """A stream whose first bytes can be looked at (zstd is refused before tarfile guesses), hashed as read."""
 
     def __init__(self, f: IO[bytes]) -> None:
         self.f = f
-        self.head = f.read(4)
+        self.sha = hashlib.sha256()
+        self.head = self._raw(4)
         self.pos = 0
+
+    def _raw(self, n: int) -> bytes:
+        data = self.f.read(n)
+        self.sha.update(data)
+        return data
 
     def read(self, n: int = -1) -> bytes:
         if self.pos < len(self.head):
             out = self.head[self.pos :] if n < 0 else self.head[self.pos : self.pos + n]
             self.pos += len(out)
             if n < 0 or len(out) < n:
-                out += self.f.read(-1 if n < 0 else n - len(out))
+                out += self._raw(-1 if n < 0 else n - len(out))
             return out
-        return self.f.read(n)
+        return self._raw(n)
+
+    def drain(self) -> str:
+        """Read what the tar reader left (padding, the gzip trailer); the hex digest of every byte."""
+        while self._raw(1 << 20):
+            pass
+        return self.sha.hexdigest()
+
+
+_BLOB = re.compile(r"(?:^|/)blobs/sha256/([0-9a-f]{64})$")
 
 
 def _read(f: IO[bytes], size: int, walk: Walk, limits: Limits, where: str, source: str) -> bytes:
@@ -180,6 +197,10 @@ def apply_layer(
                         layer_data[path] = data
                     if scan and visit is not None:
                         visit(ref, path, data)
+            named = _BLOB.search(ref.member)
+            if named is not None and peek.drain() != named.group(1):
+                raise ImageError("the layer's content does not match its sha256 digest (altered or corrupt)",
+                                 source=image.source, where=ref.member)  # fmt: skip
     except ImageError:
         raise
     except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError) as exc:

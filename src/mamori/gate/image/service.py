@@ -142,5 +142,5 @@ def run_image_gate(req: ImageRequest) -> ImageReport:
         tags=image.tags, platform=image.platform, os=inv.os, osv_ecosystem=inv.distro.release if inv.distro else None,
         layers=tuple(LayerInfo(r.index, r.digest, r.created_by) for r in image.layers),
         packages=tuple(results), secrets=tuple(secrets), deps=deps_report,
-        notices=(*walk.notices, *inv.notices, *(str(n) for n in deps_report.notices)), errors=tuple(inv.errors), stats=stats,
+        notices=(*image.notes, *walk.notices, *inv.notices, *(str(n) for n in deps_report.notices)), errors=tuple(inv.errors), stats=stats,
     )  # fmt: skip
