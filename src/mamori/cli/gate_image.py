@@ -19,7 +19,7 @@ FORMATS = ("table", "json", "sarif", "cyclonedx")
 
 
 @click.command("image")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here.")
 @click.option("--osv-dir", type=click.Path(path_type=Path, file_okay=False), envvar="MAMORI_OSV_DIR",
@@ -30,21 +30,32 @@ FORMATS = ("table", "json", "sarif", "cyclonedx")
 @click.option("--kev", "kev_path", type=click.Path(path_type=Path, dir_okay=False),
               help="CISA KEV catalogue to block known-exploited CVEs.")  # fmt: skip
 @click.option("--no-secrets", is_flag=True, help="Do not scan the layers for secrets.")
+@click.option("--demo", is_flag=True, help="Scan the shipped demo image with the sample advisories.")
 @click.option("--all", "show_all", is_flag=True, help="Table: list clean packages too.")
 @click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (testing).")
-def image(path: Path, fmt: str, output_file: Path | None, osv_dir: Path | None, sample_data: bool,
-          policy_path: Path | None, kev_path: Path | None, no_secrets: bool, show_all: bool,
+def image(path: Path | None, fmt: str, output_file: Path | None, osv_dir: Path | None, sample_data: bool,
+          policy_path: Path | None, kev_path: Path | None, no_secrets: bool, demo: bool, show_all: bool,
           now_text: str | None) -> None:  # fmt: skip
     """Scan a container image before it ships: OS and language packages, and secrets in every layer.
 
     \b
       docker save app:1.0 -o app.tar && mamori gate image app.tar --osv-dir ~/osv
       mamori gate image ./oci-layout -o cyclonedx --output-file sbom.cdx.json
-      mamori gate image app.tar --sample-data        the shipped sample advisories (demo)
+      mamori gate image --demo                       the shipped demo image and sample advisories
 
     PATH is a `docker save` archive or an OCI image layout (directory or tar). Nothing is
     extracted to disk. Exit 1 when a package is blocked or a layer holds a secret.
     """
+    if demo:
+        if path is not None or osv_dir is not None:
+            raise click.UsageError(
+                "--demo scans the shipped demo image with the sample advisories: no PATH or --osv-dir"
+            )
+        from mamori.demo.image import demo_image
+
+        path, sample_data = demo_image(), True
+    if path is None:
+        raise click.UsageError("give the image: a docker save archive or an OCI layout (or --demo)")
     if bool(osv_dir) == bool(sample_data):
         raise click.UsageError("give one advisory source: --osv-dir DIR or --sample-data")
     from mamori.gate.image.output import render

@@ -215,6 +215,12 @@ def test_cli_bad_input_and_usage(run, tmp_path: Path) -> None:
     r = run("gate", "image", str(bad), "--sample-data")
     assert r.code == 2 and "bad.tar" in r.err and "Traceback" not in r.err
     assert run("gate", "image", str(bad)).code == 2  # no advisory source: a usage error
+    assert run("gate", "image").code == 2 and run("gate", "image", "--demo", str(bad)).code == 2
+
+
+def test_cli_demo_flag(run) -> None:
+    r = run("gate", "image", "--demo", "-o", "json")
+    assert r.code == 1 and json.loads(r.out)["image"]["tags"] == ["mamori-demo/shop:1.0"]
 
 
 def test_oci_tar_gives_the_same_packages(tmp_path: Path, now: datetime) -> None:
