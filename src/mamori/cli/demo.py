@@ -49,21 +49,15 @@ def demo_targets(endpoint: str) -> list[AwsTarget]:
 
 
 @click.command()
-@click.option(
-    "--db", default=None, metavar="URL|PATH", help="Store (default: $MAMORI_DB, then ./.mamori/mamori.db)."
-)
+@click.option("--db", default=None, metavar="URL|PATH", help="Store (default: $MAMORI_DB, then ./.mamori/mamori.db).")
 @click.option("--port", type=int, default=None, help="Port for the emulator (default: a free one).")
 @click.option(
     "--keep-running", is_flag=True,
     help="Keep the emulator up afterwards and write .mamori/demo.env: `. .mamori/demo.env` in another shell "
     "points mamori at it (remediate, keys, scan); `mamori demo --stop` or Ctrl-C ends it.",
 )  # fmt: skip
-@click.option(
-    "--stop", "stop_it", is_flag=True, help="Stop the emulator a `mamori demo --keep-running` left up here."
-)
-@click.option(
-    "--no-drift", is_flag=True, help="Scan once; skip the second day (one fix, one new problem, rescanned)."
-)
+@click.option("--stop", "stop_it", is_flag=True, help="Stop the emulator a `mamori demo --keep-running` left up here.")
+@click.option("--no-drift", is_flag=True, help="Scan once; skip the second day (one fix, one new problem, rescanned).")
 def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no_drift: bool) -> None:
     """Scan an emulated AWS estate (moto): two accounts, two regions, no account needed.
 
@@ -110,9 +104,7 @@ def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no
             outcome, findings, api_calls=res.api_calls, scan_id=outcome.summary.scan_id if outcome.summary else None,
             show_open=False,
         )  # fmt: skip
-        print_findings(
-            [f for f in findings if f.status.is_open], title="Open findings (worst first)", limit=15
-        )
+        print_findings([f for f in findings if f.status.is_open], title="Open findings (worst first)", limit=15)
         if not no_drift:
             con.print("\n[bold]The next day[/] (the same estate, scanned again):")
             seed_ids(NEXT_DAY_SEED)
@@ -130,7 +122,7 @@ def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no
         else:
             con.print(
                 "\nFixes, keys and events talk to AWS: run [cyan]mamori demo --keep-running[/] in another shell, "
-                'then [cyan]. .mamori/demo.env[/] here to point mamori at its emulator (README, "A short tour").'
+                "then [cyan]. .mamori/demo.env[/] here to point mamori at its emulator (README, \"A short tour\")."
             )
 
 
@@ -138,20 +130,14 @@ def _store_hints(findings: list[Finding]) -> list[tuple[str, str]]:
     open_f = [f for f in findings if f.status.is_open]
     return [
         ("mamori findings list --min-severity high", "the worst open findings"),
-        (
-            f"mamori findings show {open_f[0].id[:10]}" if open_f else "mamori findings list",
-            "evidence, fix, history",
-        ),
+        (f"mamori findings show {open_f[0].id[:10]}" if open_f else "mamori findings list", "evidence, fix, history"),
         ("mamori findings list -o json", "the same as data (or -o csv)"),
         ("mamori standards show baseline", "every control's status"),
         ("mamori report html -o report.html", "one page: scores, trend and fixes"),
         ("mamori rules list", "what is checked, and why"),
         ("mamori scans list", "every scan, with what changed"),
         *_iac_hints(),
-        (
-            "mamori gate image --demo",
-            "a container image: OS and app packages, a deleted key still in a layer",
-        ),
+        ("mamori gate image --demo", "a container image: OS and app packages, a deleted key still in a layer"),
     ]
 
 
