@@ -8,7 +8,6 @@ chroot), at most ``hops`` links deep.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from enum import Enum
 
@@ -96,11 +95,3 @@ class FileSystem:
         real = self.resolve(path)
         e = self.entries.get(real) if real is not None else None
         return e if e is not None and e.kind is Kind.FILE else None
-
-    def parent_names(self, path: str) -> set[str]:
-        """Names in the directory of ``path`` (siblings, the file itself included)."""
-        d = posixpath.dirname(path)
-        prefix = d + "/" if d else ""
-        return {
-            p[len(prefix) :] for p in self.entries if p.startswith(prefix) and "/" not in p[len(prefix) :]
-        }
