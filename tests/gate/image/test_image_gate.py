@@ -279,3 +279,16 @@ def test_policy_exception_applies_to_image_packages(tmp_path: Path, now: datetim
     assert {v.vulnerability.id: v.rule.value for v in log4j.vulns}["GHSA-jfh8-c2jp-5v3q"] == "exception"
     # CVE-2021-45046 is not excepted: it decides the package (a deadline, or a block under a stricter policy)
     assert log4j.rule.value != "exception" and "GHSA-7rjr-3q55-vv33" in log4j.reason
+
+
+def test_third_party_trees_get_vendor_detectors_only(tmp_path: Path, now: datetime) -> None:
+    generic = b'password = "Zq8#rT2!vLp9@xW4"\n'
+    layer = layer_tar({"etc/os-release": b"ID=alpine\nVERSION_ID=3.19.0\n",
+                       "usr/lib/python3.11/site-packages/lib/example.py": generic,
+                       "usr/lib/python3.11/site-packages/lib/leak.py": f"KEY = '{AWS_KEY_ID}'\n".encode(),
+                       "app/settings.py": generic})  # fmt: skip
+    report = run_image_gate(ImageRequest(_image(tmp_path, [layer]), now, sample_data=True))
+    found = {(s.path, s.detector) for s in report.secrets}
+    assert ("usr/lib/python3.11/site-packages/lib/leak.py", "aws-access-key-id") in found
+    assert not any(p.endswith("example.py") for p, _ in found)
+    assert any(p == "app/settings.py" for p, _ in found)

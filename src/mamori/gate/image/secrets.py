@@ -8,6 +8,7 @@ the scanner's match.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from mamori.gate.image.archive import LayerRef
@@ -21,6 +22,11 @@ from mamori.gate.secrets.scanner import Scanner
 SKIP_PREFIXES = ("usr/share/doc/", "usr/share/man/", "usr/share/locale/", "usr/share/zoneinfo/",
                  "usr/share/i18n/", "usr/share/perl", "usr/lib/x86_64-linux-gnu/perl", "proc/", "sys/")  # fmt: skip
 MAX_SECRETS = 10_000
+# Trees that hold installed third-party code: only vendor-format detectors (an AKIA key, a GitHub
+# token) run there; the generic ones (``password = ...``, high-entropy assignments) would report
+# every library's examples and test vectors.
+THIRD_PARTY = re.compile(r"(?:^|/)(?:site-packages|dist-packages|node_modules|vendor|gems|\.m2|go/pkg/mod)/"
+                         r"|^usr/(?:lib|share|include|libexec)/|^lib/|^opt/[^/]+/lib/")  # fmt: skip
 
 
 @dataclass
@@ -38,7 +44,9 @@ class LayerScanner:
             return
         self.files += 1
         self.scanned_bytes += len(data)
-        matches = self.scanner.scan_bytes(path, data).matches
+        matches = self.scanner.scan_bytes(
+            path, data, generic=False if THIRD_PARTY.search(path) else None
+        ).matches
         for m in [*matches, *by_path(self.named, path)]:
             if m.allow_reason is not None:
                 continue
