@@ -78,11 +78,7 @@ class _Peek:
 _BLOB = re.compile(r"(?:^|/)blobs/sha256/([0-9a-f]{64})$")
 
 
-def _read(f: IO[bytes], size: int, walk: Walk, limits: Limits, where: str, source: str) -> bytes:
-    walk.bytes_read += size
-    if walk.bytes_read > limits.max_total_bytes:
-        raise ImageError(f"more than {limits.max_total_bytes:,} uncompressed bytes in the layers",
-                         source=source, where=where)  # fmt: skip
+def _read(f: IO[bytes], size: int, where: str, source: str) -> bytes:
     data = f.read(size)
     if len(data) != size:
         raise ImageError("truncated layer member", source=source, where=where)
@@ -108,8 +104,6 @@ def apply_layer(
                 "a zstd-compressed layer (not supported: gzip or uncompressed only)", source=source
             )
         with tarfile.open(fileobj=peek, mode="r|*") as tar:  # type: ignore[call-overload]
-            # hard links in this layer point at names of this layer: their data, by name
-            layer_data: dict[str, bytes] = {}
             for m in tar:
                 walk.entries += 1
                 if walk.entries > limits.max_entries:
@@ -158,16 +152,18 @@ def apply_layer(
                         walk.notices.append(f"layer {ref.index}: hard link {path} -> {m.linkname[:200]} names no "
                                             "file of the layers so far; ignored")  # fmt: skip
                         continue
-                    data = layer_data.get(target) if target else None
+                    # the same file under a second name: its content was scanned under the first
                     fs.entries[path] = Entry(Kind.FILE, ref.index, src.size, src.data if keep(path) else None)
-                    if data is not None and visit is not None:
-                        visit(ref, path, data)
                     continue
                 if not m.isfile():
                     fs.entries[path] = Entry(Kind.OTHER, ref.index)
                     continue
-                f = tar.extractfile(m)
                 size = m.size
+                walk.bytes_read += size  # counted before the stream decompresses it, read or skipped
+                if walk.bytes_read > limits.max_total_bytes:
+                    raise ImageError(f"more than {limits.max_total_bytes:,} uncompressed bytes in the layers",
+                                     source=source, where=m.name)  # fmt: skip
+                f = tar.extractfile(m)
                 wanted = keep(path)
                 scan = visit is not None and size <= limits.max_scan_file
                 data = None
@@ -177,9 +173,7 @@ def apply_layer(
                                             "bytes; not read")  # fmt: skip
                         wanted = False
                     if wanted or scan:
-                        data = _read(f, size, walk, limits, m.name, source)
-                else:
-                    walk.bytes_read += size
+                        data = _read(f, size, m.name, source)
                 if visit is not None and size > limits.max_scan_file:
                     walk.not_scanned += 1
                 kept = None
@@ -192,11 +186,8 @@ def apply_layer(
                     if history(path):
                         walk.history.setdefault(path, []).append((ref.index, data))
                 fs.entries[path] = Entry(Kind.FILE, ref.index, size, kept)
-                if data is not None:
-                    if len(layer_data) < 10_000 and size <= 1 << 20:
-                        layer_data[path] = data
-                    if scan and visit is not None:
-                        visit(ref, path, data)
+                if data is not None and scan and visit is not None:
+                    visit(ref, path, data)
             named = _BLOB.search(ref.member)
             if named is not None and peek.drain() != named.group(1):
                 raise ImageError("the layer's content does not match its sha256 digest (altered or corrupt)",
