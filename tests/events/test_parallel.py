@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from mamori.events.tables import event_detections, event_responses
 from mamori.findings import Store
 from mamori.findings.tables import findings
 
+from .conftest import Run
 from .helpers import BASE_TIME, generator, record, role_session, user
 
 INSTANCE = "i-0a1b2c3d4e5f60718"
@@ -202,3 +204,15 @@ def test_parallel_replay_records_the_same_store_as_one_process(tmp_path: Path, f
         out.append((res, dets, resp, fnd))
     assert out[0][1] and out[0][3]
     assert out[1] == out[0]
+
+
+def test_the_cli_prints_the_same_with_two_reader_processes(mamori: Callable[..., Run], tmp_path: Path) -> None:
+    arch = _archive(tmp_path)
+    outs = []
+    for workers in ("1", "2"):
+        r = mamori("events", "replay", str(arch), "--no-store", "-o", "json", "--workers", workers)
+        assert r.code == 2, r.err  # the archive has malformed items
+        data = json.loads(r.out)
+        data["summary"].pop("seconds")
+        outs.append(data)
+    assert outs[0]["detections"] and outs[1] == outs[0]
