@@ -32,10 +32,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from re import _constants as C
+from re import _parser as P
 from typing import TYPE_CHECKING, Any
-
-from re import _constants as C  # noqa: N812
-from re import _parser as P  # noqa: N812
 
 if TYPE_CHECKING:
     from mamori.gate.secrets.model import Detector
@@ -311,9 +310,9 @@ def build_filter(detectors: Sequence[Detector], ident: bytes, max_line: int) -> 
                 raw = path.read_bytes()
                 head, _, blob = raw.partition(b"\n")
                 covered = frozenset(int(x) for x in head.split(b",") if x)
-                db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-                db.scratch = hyperscan.Scratch(db)
-                return RegexFilter(db, covered, long_id)
+                loaded = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+                loaded.scratch = hyperscan.Scratch(loaded)
+                return RegexFilter(loaded, covered, long_id)
         except Exception:  # missing, truncated or foreign: compile
             pass
     pats, ids, flags = _translate(detectors, ident)
@@ -322,7 +321,7 @@ def build_filter(detectors: Sequence[Detector], ident: bytes, max_line: int) -> 
     pats.append(b"[^\\n]{%d}" % (max_line + 1))
     ids.append(long_id)
     flags.append(hyperscan.HS_FLAG_SINGLEMATCH)
-    db = _compile(hyperscan, pats, ids, flags)
+    db: Any = _compile(hyperscan, pats, ids, flags)
     if db is None:
         # one pattern Hyperscan rejects (too large, matches empty): leave it out (always tried)
         keep = [n for n in range(len(pats)) if _compile(hyperscan, [pats[n]], [ids[n]], [flags[n]]) is not None]

@@ -82,6 +82,7 @@ class Scanner:
         self.detectors = tuple(d for d in detectors if not d.by_path)  # those are matched on file names
         self.options = options or ScanOptions()
         self._unkeyed = tuple(d for d in self.detectors if not d.keywords)
+        self._keyed = frozenset(i for i, d in enumerate(self.detectors) if d.keywords)
         by_kw: dict[bytes, set[int]] = {}
         for i, d in enumerate(self.detectors):
             for k in d.keywords:
@@ -229,16 +230,23 @@ class _FileState:
         in_long = False
         half = o.window_after // 2
         self.ends = None
-        hits = s.prefilter.hits(buf)
         dead: frozenset[int] | set[int] = frozenset()
-        if s.rx is not None and hits:
+        if s.rx is not None:
             # Detectors whose loosened regex matches nowhere in this buffer cannot match on any of
             # its lines: a keyword hit that triggers only those is dropped before any line work.
             # Without a long line every window is a whole line whichever hit opens it, so the
             # windows (and the long-line flag) are those of the scan without dropping.
             ends = self.ends = s.rx.ends(buf)
             if s.rx.long_id not in ends:
-                dead = s.rx.covered - ends.keys()
+                if not ends and s.rx.covered >= s._keyed:
+                    hits: list[tuple[int, int]] = []  # nothing can match: not even the keyword pass
+                else:
+                    dead = s.rx.covered - ends.keys()
+                    hits = s.prefilter.hits(buf)
+            else:
+                hits = s.prefilter.hits(buf)
+        else:
+            hits = s.prefilter.hits(buf)
         for start, k in hits:
             if start < lo:
                 continue
@@ -387,13 +395,13 @@ class _FileState:
             # their checks only read the match's groups: the verdict is remembered per text and group
             # layout. (Vendor validators may look around the match: never remembered.)
             s0 = m.start()
-            key = (det.id, m.group(), tuple((a - s0, b - s0) for a, b in m.regs))
-            ok = verdicts.get(key)
+            vkey = (det.id, m.group(), tuple((a - s0, b - s0) for a, b in m.regs))
+            ok = verdicts.get(vkey)
             if ok is None:
                 ok = _passes(det, m, secret)
                 if len(verdicts) >= _MAX_VERDICTS:
                     verdicts.clear()
-                verdicts[key] = ok
+                verdicts[vkey] = ok
             if not ok:
                 return None
         elif not _passes(det, m, secret):
