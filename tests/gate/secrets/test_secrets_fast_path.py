@@ -264,6 +264,7 @@ def test_name_rules_equal_the_pathlib_ones(rel: str) -> None:
 
 def test_tree_scan_equals_the_plain_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api, "REGEX_FILTER_MIN_BYTES", 0)
+    monkeypatch.setattr(api, "REGEX_COMPILE_MIN_BYTES", 0)
     monkeypatch.setattr(api, "PARALLEL_MIN_BYTES", 0)
     root = tmp_path / "tree"
     for n, (_det_id, path, text) in enumerate(SAMPLES[::3]):
@@ -286,3 +287,23 @@ def test_remembered_verdicts_last_one_scan(tmp_path: Path, monkeypatch: pytest.M
     assert [f.detector for f in api.scan_paths([tmp_path], settings_, sc).findings] == ["generic-secret"]
     monkeypatch.setattr(quiet, "_PLACEHOLDER_WORDS", (*quiet._PLACEHOLDER_WORDS, b"r92rvw"))
     assert api.scan_paths([tmp_path], settings_, sc).findings == ()
+
+
+def test_a_cold_cache_compiles_only_for_a_large_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAMORI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(api, "REGEX_FILTER_MIN_BYTES", 0)
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a.py").write_text(f"token = {GH}\n")
+    dets = [REGISTRY.get("github-pat"), REGISTRY.get("generic-secret")]
+    settings_ = api.Settings(detectors=tuple(dets))
+    sc = api.scanner_for(settings_)
+    found = api.scan_paths([tmp_path / "t"], settings_, sc)
+    assert sc.rx is None and [f.detector for f in found.findings] == ["github-pat"]  # too small to compile
+    monkeypatch.setattr(api, "REGEX_COMPILE_MIN_BYTES", 1)
+    sc = api.scanner_for(settings_)
+    assert api.scan_paths([tmp_path / "t"], settings_, sc).findings == found.findings
+    assert sc.rx is not None and list((tmp_path / "cache").glob("secrets-regex-*.hsdb"))
+    monkeypatch.setattr(api, "REGEX_COMPILE_MIN_BYTES", 1 << 40)
+    sc = api.scanner_for(settings_)
+    assert api.scan_paths([tmp_path / "t"], settings_, sc).findings == found.findings
+    assert sc.rx is not None  # cached now: used whatever the size

@@ -286,12 +286,15 @@ def _translate(detectors: Sequence[Detector], ident: bytes) -> tuple[list[bytes]
     return pats, ids, flags
 
 
-def build_filter(detectors: Sequence[Detector], ident: bytes, max_line: int) -> RegexFilter | None:
+def build_filter(
+    detectors: Sequence[Detector], ident: bytes, max_line: int, *, compile_if_missing: bool = True
+) -> RegexFilter | None:
     """The database for ``detectors`` (indices as given), from the disk cache when possible.
 
     Compiling ~275 loosened patterns costs Hyperscan a few seconds, so the result is cached like
     the keyword prefilter's, keyed by every detector's pattern, flags, anchor and keywords (a
-    custom detector or a gitleaks rule changes the key). None without Hyperscan.
+    custom detector or a gitleaks rule changes the key). None without Hyperscan, and None when
+    it is not cached and ``compile_if_missing`` is false.
     """
     try:
         import hyperscan  # type: ignore[import-not-found,unused-ignore]
@@ -315,6 +318,8 @@ def build_filter(detectors: Sequence[Detector], ident: bytes, max_line: int) -> 
                 return RegexFilter(loaded, covered, long_id)
         except Exception:  # missing, truncated or foreign: compile
             pass
+    if not compile_if_missing:
+        return None
     pats, ids, flags = _translate(detectors, ident)
     if not pats:
         return None

@@ -117,14 +117,17 @@ class Scanner:
         """From now on (a fresh memory), remember the checks' verdict on generic matches: see ``_accept``."""
         self._verdicts = {}
 
-    def use_regex_filter(self) -> bool:
+    def use_regex_filter(self, *, compile_if_missing: bool = True) -> bool:
         """Skip detectors on lines where their loosened regex cannot match (Hyperscan engine only).
 
-        Worth it for a tree or a history (the database comes from a disk cache, or compiles in a
-        few seconds once); a pre-commit run on a few files does without. Findings are the same.
+        Worth it for a tree or a history: the database comes from a disk cache (~10 ms) or
+        compiles once (~1 s of CPU); a pre-commit run on a few files does without. Findings are
+        the same either way. ``compile_if_missing=False``: only when it is cached.
         """
         if self.rx is None and self.prefilter.name == "hyperscan":
-            self.rx = hsregex.build_filter(self.detectors, _IDENT_CHARS, self.options.max_line)
+            self.rx = hsregex.build_filter(
+                self.detectors, _IDENT_CHARS, self.options.max_line, compile_if_missing=compile_if_missing
+            )
         return self.rx is not None
 
     def _off_for(self, path: str) -> frozenset[int]:
