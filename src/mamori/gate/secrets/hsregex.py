@@ -286,6 +286,15 @@ def _translate(detectors: Sequence[Detector], ident: bytes) -> tuple[list[bytes]
     return pats, ids, flags
 
 
+def _translator_identity() -> bytes:
+    """This module's file identity: a changed translation never reuses a database built by another."""
+    try:
+        st = os.stat(__file__)
+    except OSError:  # pragma: no cover - a zipped install
+        return b""
+    return b"%d:%d" % (st.st_size, st.st_mtime_ns)
+
+
 def build_filter(
     detectors: Sequence[Detector], ident: bytes, max_line: int, *, compile_if_missing: bool = True
 ) -> RegexFilter | None:
@@ -303,7 +312,7 @@ def build_filter(
     from mamori.gate.secrets.prefilter import MAX_CACHED_DB, _cache_path
 
     long_id = len(detectors)
-    key: list[bytes] = [b"regex-filter-v1", ident, b"%d" % max_line]
+    key: list[bytes] = [b"regex-filter-v1", _translator_identity(), ident, b"%d" % max_line]
     for det in detectors:
         key += [det.regex.pattern, b"%d" % det.regex.flags, det.anchor.encode(), b",".join(det.keywords)]
     path = _cache_path(key, prefix="secrets-regex")
