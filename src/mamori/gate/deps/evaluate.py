@@ -122,7 +122,8 @@ def decide_package(
         reason += f" (+{len(same) - 1} more)"
     deadline = worst.deadline if worst.verdict is not Verdict.PASS else None
     decision = PackageDecision(
-        pkg, worst.verdict, worst.rule, reason, item.sources, deadline, item.upgrade_to, tuple(decisions)
+        pkg, worst.verdict, worst.rule, reason, item.sources, deadline, item.upgrade_to, tuple(decisions),
+        item.upgrade_note,
     )
     return decision, notices
 

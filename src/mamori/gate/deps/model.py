@@ -194,6 +194,7 @@ class PackageDecision:
     deadline: date | None = None
     upgrade_to: str | None = None
     vulns: tuple[VulnDecision, ...] = ()
+    upgrade_note: str | None = None  # set when vulnerable and no known version clears every advisory
 
 
 @dataclass(frozen=True)

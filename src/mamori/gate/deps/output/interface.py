@@ -96,6 +96,7 @@ def package_dict(p: PackageDecision) -> dict[str, Any]:
             "reason": p.reason,
             "deadline": p.deadline.isoformat() if p.deadline else None,
             "upgrade_to": p.upgrade_to,
+            "upgrade_note": p.upgrade_note,
             "vulnerabilities": [vuln_dict(d) for d in p.vulns],
         }
     )

@@ -42,7 +42,7 @@ def package_block(p: PackageDecision, width: int = 80) -> list[str]:
     pad = " " * WIDTH
     head = f"{label} {pkg.ecosystem.value} {pkg.name} {pkg.version or pkg.spec}"
     if p.vulns:
-        head += f" -> upgrade to {p.upgrade_to}" if p.upgrade_to else " -> no fixed version known"
+        head += f" -> upgrade to {p.upgrade_to}" if p.upgrade_to else " -> no version clears every known advisory"
     lines = _wrap(head, width, "", pad)
     lines += _wrap(f"in {', '.join(p.sources)}", width, pad, pad + "   ")
     if not p.vulns:
