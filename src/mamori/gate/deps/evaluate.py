@@ -23,6 +23,7 @@ from mamori.gate.deps.model import (
     Vulnerability,
 )
 from mamori.gate.deps.policy import Policy
+from mamori.model.finding import Severity
 
 FirstSeen = Callable[[Package, Vulnerability], datetime | None]
 
@@ -64,6 +65,9 @@ def decide(
         if listed:
             reason = f"{listed[0]} is in CISA's Known Exploited Vulnerabilities catalogue"
             return VulnDecision(vuln, Verdict.BLOCK, Rule.KEV, reason, first_seen), notice
+    if policy.block.critical_with_fix and vuln.severity is Severity.CRITICAL and vuln.fixed:
+        reason = f"{_sev(vuln)} and a fixed version exists ({', '.join(vuln.fixed[:3])})"
+        return VulnDecision(vuln, Verdict.BLOCK, Rule.CRITICAL_FIXABLE, reason, first_seen), notice
     threshold = policy.block.severity_at_least
     if threshold is not None and vuln.severity is not None and vuln.severity.at_least(threshold):
         reason = f"{_sev(vuln)} is at or above the block threshold ({threshold.value})"

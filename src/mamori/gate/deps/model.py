@@ -141,6 +141,7 @@ class Rule(str, Enum):
     BANNED = "banned"
     KEV = "kev"
     SEVERITY = "severity"
+    CRITICAL_FIXABLE = "critical-fixable"
     DEADLINE_PASSED = "deadline-passed"
     DEADLINE = "deadline"
     NO_DEADLINE = "no-deadline"
