@@ -85,6 +85,7 @@ def _vulnerability(ecosystem: Ecosystem, matches: list[Match]) -> Vulnerability:
         fixed=tuple(fixed),
         references=tuple(dict.fromkeys(r for a in advisories for r in a.references))[:5],
         published=min((a.published for a in advisories if a.published), default=None),
+        exploits=tuple(dict.fromkeys(x for a in advisories for x in a.exploits)),
     )
 
 

@@ -6,6 +6,7 @@ source, the policy, the KEV catalogue, "now", the store) is passed in.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from mamori.gate.deps.kev import KevCatalog
 from mamori.gate.deps.model import DepsReport, Notice, NoticeKind
 from mamori.gate.deps.osv.interface import AdvisorySource
 from mamori.gate.deps.policy import Policy
+from mamori.gate.deps.risk import RiskContext, attach_risk
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class CheckSettings:
     kev: KevCatalog | None
     context: RunContext
     now: datetime
+    risk: RiskContext | None = None  # exposure, impact, EPSS; the KEV catalogue above is used when unset
+    data_sources: tuple[tuple[str, str, str], ...] = ()  # (source, date, detail) printed in reports
 
 
 def build_report(
@@ -41,6 +45,10 @@ def build_report(
     extra_notices: tuple[Notice, ...] = (),
 ) -> DepsReport:
     items, match_notices = assessed
+    risk = settings.risk or RiskContext()
+    if risk.kev is None:
+        risk = dataclasses.replace(risk, kev=settings.kev)
+    items = attach_risk(items, risk)
     if not collection.files:
         extra_notices = (
             *extra_notices,
@@ -60,6 +68,7 @@ def build_report(
         notices=(*extra_notices, *collection.notices, *match_notices, *policy_notices),
         errors=tuple(str(e) for e in collection.errors),
         files=collection.files,
+        data_sources=settings.data_sources,
     )
 
 

@@ -27,7 +27,7 @@ from mamori.gate.deps.osv.match import go_prefixes
 from mamori.gate.deps.osv.record import Advisory, parse_advisory, trim
 from mamori.safeload import load_json
 
-INDEX_FORMAT = "1"
+INDEX_FORMAT = "2"  # 2: exploit references kept by trim()
 _KNOWN = {e.value for e in Ecosystem}
 
 

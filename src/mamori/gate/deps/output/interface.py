@@ -75,6 +75,8 @@ def vuln_dict(d: VulnDecision) -> dict[str, Any]:
         "first_seen": d.first_seen.isoformat() if d.first_seen else None,
         "deadline": d.deadline.isoformat() if d.deadline else None,
         "references": list(v.references),
+        "exploits": list(v.exploits),
+        "risk": v.risk.as_dict() if v.risk else None,
     }
 
 
