@@ -46,8 +46,8 @@ def test_without_recording_no_store_is_created(project: Path, tmp_path: Path) ->
     assert existing_store(str(db)) is None
 
 
-def test_exactly_one_advisory_source(project: Path) -> None:
-    with pytest.raises(InputError, match="one advisory source"):
+def test_at_most_one_advisory_source_and_none_means_the_cache(project: Path) -> None:
+    with pytest.raises(InputError, match="the advisory cache is empty: run `mamori db update`"):
         run_gate(DepsRequest(project, NOW, record=False))
     with pytest.raises(InputError, match="one advisory source"):
         run_gate(DepsRequest(project, NOW, sample_data=True, online=True, record=False))

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ from mamori.gate.deps.epss import load_epss
 from mamori.gate.deps.errors import AdvisoryDataError, OsvServiceError
 from mamori.gate.deps.kev import load_kev
 from mamori.gate.deps.model import Ecosystem
+from mamori.gate.deps.osv.local import cache_dir as cache_root
 from mamori.gate.deps.osv.record import parse_advisory
 from mamori.safeload import load_json
 
@@ -60,15 +62,6 @@ MAX_ENTRY = 16 * 1024**2  # one OSV record, uncompressed
 MAX_TOTAL = 8 * 1024**3  # one zip, uncompressed
 MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MiB
 MAX_SMALL = 64 * 1024**2  # the KEV JSON, the EPSS gzip
-
-
-def cache_root() -> Path:
-    for var in ("MAMORI_CACHE_DIR", "MAMORI_CACHE"):
-        env = os.environ.get(var)
-        if env:
-            return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "mamori"
 
 
 def source_key(eco: str) -> str:
@@ -284,10 +277,7 @@ def update(req: UpdateRequest) -> UpdateResult:
     gens = root / "advisories.d"
     gens.mkdir(parents=True, exist_ok=True)
     stamp = req.now.strftime("%Y%m%dT%H%M%S")
-    new = gens / f"{stamp}-{os.getpid()}"
-    if new.exists():
-        shutil.rmtree(new)
-    new.mkdir()
+    new = Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=gens))  # never the current one
     fetched = req.now.isoformat(timespec="seconds")
     states: dict[str, SourceState] = {}
     result = UpdateResult(old)
@@ -415,5 +405,5 @@ def oldest_fetch(state: CacheState) -> datetime | None:
 
 __all__ = [
     "DEFAULT_MAX_AGE_DAYS", "CacheState", "SourceState", "UpdateRequest", "UpdateResult", "cache_root",
-    "check_osv_zip", "read_state", "stale_message", "timedelta", "update",
+    "check_osv_zip", "read_state", "stale_message", "update",
 ]  # fmt: skip
