@@ -16,7 +16,7 @@ import click
 from mamori.cli.exits import ExitCode, exit_with, fail
 from mamori.errors import MamoriError
 
-FORMATS = ("table", "json", "sarif", "cyclonedx")
+FORMATS = ("table", "json", "sarif", "cyclonedx", "openvex")
 
 
 def _parse_now(value: str | None) -> datetime:
@@ -64,6 +64,8 @@ def _parse_now(value: str | None) -> datetime:
               help="SSVC exposure, overriding the inventory.")  # fmt: skip
 @click.option("--impact", type=click.Choice(["low", "medium", "high", "very high"]),
               help="SSVC human impact, overriding the data-classification tags.")  # fmt: skip
+@click.option("--vex", "vex_paths", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="OpenVEX or CycloneDX VEX document (repeatable): not_affected/fixed statements pass.")  # fmt: skip
 @click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (testing).")
 @click.pass_context
 def deps(
@@ -89,6 +91,7 @@ def deps(
     runs_on: tuple[str, ...],
     exposure: str | None,
     impact: str | None,
+    vex_paths: tuple[Path, ...],
     now_text: str | None,
 ) -> None:
     """Block vulnerable dependencies now, or give them a fix-by date.
@@ -130,6 +133,7 @@ def deps(
         runs_on=runs_on,
         exposure=exposure,
         impact=impact,
+        vex_paths=vex_paths,
     )
     try:
         report = run_gate(request).report

@@ -157,7 +157,7 @@ def test_purls(pkg: Package, expected: str) -> None:
 
 
 def test_every_format_is_registered() -> None:
-    assert list(FORMATS) == ["cyclonedx", "json", "sarif", "table"]
+    assert list(FORMATS) == ["cyclonedx", "json", "openvex", "sarif", "table"]
 
 
 def test_table_fits_80_columns_and_never_splits_a_word(report: DepsReport) -> None:

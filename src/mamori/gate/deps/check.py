@@ -23,6 +23,7 @@ from mamori.gate.deps.model import DepsReport, Notice, NoticeKind
 from mamori.gate.deps.osv.interface import AdvisorySource
 from mamori.gate.deps.policy import Policy
 from mamori.gate.deps.risk import RiskContext, attach_risk
+from mamori.gate.deps.vex import VexIndex
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class CheckSettings:
     now: datetime
     risk: RiskContext | None = None  # exposure, impact, EPSS; the KEV catalogue above is used when unset
     data_sources: tuple[tuple[str, str, str], ...] = ()  # (source, date, detail) printed in reports
+    vex: VexIndex | None = None  # OpenVEX / CycloneDX VEX statements (--vex)
 
 
 def build_report(
@@ -54,7 +56,8 @@ def build_report(
             *extra_notices,
             Notice(NoticeKind.DATA, "no lockfile or manifest found: nothing was audited"),
         )
-    decisions, policy_notices = evaluate(items, settings.policy, settings.kev, first_seen, settings.now)
+    decisions, policy_notices = evaluate(items, settings.policy, settings.kev, first_seen, settings.now,
+                                         settings.vex)  # fmt: skip
     ctx = settings.context
     return DepsReport(
         project=ctx.project,

@@ -146,6 +146,7 @@ class Rule(str, Enum):
     DEADLINE = "deadline"
     NO_DEADLINE = "no-deadline"
     EXCEPTION = "exception"
+    VEX = "vex"
     UNPINNED = "unpinned"
     CLEAN = "clean"
 
@@ -219,6 +220,8 @@ class VulnDecision:
     reason: str
     first_seen: datetime | None = None
     deadline: date | None = None
+    vex_status: str | None = None  # not_affected, affected, fixed, under_investigation (a VEX statement)
+    vex_note: str = ""  # the statement: justification, author, file
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from mamori.gate.deps.risk import (
     find_resources,
 )
 from mamori.gate.deps.stats import TeamStats, team_stats
+from mamori.gate.deps.vex import load_vex
 from mamori.store.db import make_engine
 from mamori.store.url import existing_store
 
@@ -184,8 +185,9 @@ def run_gate(req: DepsRequest) -> DepsResult:
                               policy_project=policy.project, policy_team=policy.team)  # fmt: skip
     risk = risk_context(req, kev, cache, notices)
     dates = tuple((s.key, s.date, s.detail) for s in cache.sources) if cache is not None else ()
+    vex = load_vex(req.vex_paths) if req.vex_paths else None
     settings = CheckSettings(policy, str(policy_file) if policy_file else None, kev, context, req.now,
-                             risk, dates)  # fmt: skip
+                             risk, dates, vex)  # fmt: skip
     store: Engine | None
     if req.record:
         store = open_store(req.db)

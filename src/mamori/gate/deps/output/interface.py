@@ -76,6 +76,7 @@ def vuln_dict(d: VulnDecision) -> dict[str, Any]:
         "deadline": d.deadline.isoformat() if d.deadline else None,
         "references": list(v.references),
         "exploits": list(v.exploits),
+        "vex": {"status": d.vex_status, "statement": d.vex_note} if d.vex_status else None,
         "risk": v.risk.as_dict() if v.risk else None,
     }
 
