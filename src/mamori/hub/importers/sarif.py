@@ -47,7 +47,8 @@ def risk_of(props: Any) -> dict[str, Any] | None:
     if not isinstance(risk, Mapping) or risk.get("decision") not in DECISIONS:
         return None
     factors = []
-    for f in (risk.get("factors") if isinstance(risk.get("factors"), list) else [])[:12]:
+    raw = risk.get("factors")
+    for f in (raw if isinstance(raw, list) else [])[:12]:
         if isinstance(f, Mapping) and isinstance(f.get("factor"), str):
             factors.append({k: (f[k] if isinstance(f.get(k), bool) else str(f[k])[:300])
                             for k in _FACTOR_KEYS if f.get(k) is not None})  # fmt: skip
