@@ -94,6 +94,9 @@ def test_update_fetches_every_source_and_records_dates_and_etags(root: Path) -> 
     assert set(result.unchanged) == set(keys)  # type: ignore[attr-defined]
     assert all(etag for path, etag in server.requests[-4:])
     assert (read_state(root).osv_dir / "PyPI" / "all.zip").is_file()  # type: ignore[operator]
+    epss = read_state(root).epss_path  # the SQLite copy, kept across a 304
+    assert epss is not None and epss.name == "epss.sqlite"
+    assert load_epss(epss, only={"CVE-2021-44228", "CVE-1999-0001"}).scores == {"CVE-2021-44228": (0.94358, 0.99971)}
 
 
 def test_a_failed_update_keeps_the_cache(root: Path) -> None:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mamori.gate.deps.epss import load_epss
+from mamori.gate.deps.epss import load_epss, write_index
 from mamori.gate.deps.errors import AdvisoryDataError, OsvServiceError
 from mamori.gate.deps.kev import load_kev
 from mamori.gate.deps.model import Ecosystem
@@ -52,6 +52,7 @@ KEV_URL = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulner
 EPSS_URL = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
 KEV_FILE = "known_exploited_vulnerabilities.json"
 EPSS_FILE = "epss_scores-current.csv.gz"
+EPSS_INDEX = "epss.sqlite"  # written by update: a gate run reads its CVEs' rows, not the whole CSV
 DEFAULT_MAX_AGE_DAYS = 7
 FORMAT = 1
 
@@ -110,7 +111,11 @@ class CacheState:
 
     @property
     def epss_path(self) -> Path | None:
-        return self._file("epss", EPSS_FILE)
+        """The SQLite copy when the generation has it, else the CSV."""
+        csv = self._file("epss", EPSS_FILE)
+        if csv is not None and (csv.parent / EPSS_INDEX).is_file():
+            return csv.parent / EPSS_INDEX
+        return csv
 
     def _file(self, key: str, name: str) -> Path | None:
         if self.directory is None or not any(s.key == key for s in self.sources):
@@ -296,6 +301,8 @@ def update(req: UpdateRequest) -> UpdateResult:
         def keep(key: str, rel: str) -> None:
             assert old.directory is not None
             _link_or_copy(old.directory / rel, new / rel)
+            if key == "epss" and (old.directory / EPSS_INDEX).is_file():
+                _link_or_copy(old.directory / EPSS_INDEX, new / EPSS_INDEX)
             states[key] = old_by_key[key]
 
         # sources not asked for this time are carried over
@@ -354,12 +361,15 @@ def update(req: UpdateRequest) -> UpdateResult:
                     keep(key, name)
                     result.unchanged.append(key)
                     continue
+            if key == "epss" and (new / EPSS_INDEX).exists():
+                (new / EPSS_INDEX).unlink()
             if key == "kev":
                 kev = load_kev(dest)
                 states[key] = SourceState(key, (kev.released or fetched)[:10], fetched, etag, url,
                                           len(kev.cves), kev.version)  # fmt: skip
             else:
                 epss = load_epss(dest)
+                write_index(epss, new / EPSS_INDEX)
                 states[key] = SourceState(key, epss.date or fetched[:10], fetched, etag, url,
                                           len(epss.scores), epss.model_version)  # fmt: skip
             result.updated.append(key)
