@@ -142,3 +142,32 @@ def test_impact_from_the_classification_tag_and_image_digest_lookup() -> None:
     assert imp is not None and imp.value == "high" and "confidential" in imp.source  # the highest wins
     _, imp = context_from_inventory(inv, find_resources(inv, ["i-1"]), "s.json")
     assert imp is None  # untagged: the default applies later, shown as such
+
+
+EXAMPLE = Path(__file__).parents[3] / "examples" / "deps"
+
+
+@pytest.mark.parametrize(("runs_on", "log4shell", "exposure", "impact"), [
+    ("payments-api", "immediate", "open", "high"), ("payments-batch", "out-of-cycle", "controlled", "medium"),
+])  # fmt: skip
+def test_the_example_explains_its_decision(runs_on: str, log4shell: str, exposure: str, impact: str) -> None:
+    from mamori.gate.deps.service import DepsRequest, run_gate
+
+    report = run_gate(DepsRequest(EXAMPLE, NOW, sample_data=True, record=False,
+                                  inventory_path=EXAMPLE / "inventory.json", runs_on=(runs_on,))).report  # fmt: skip
+    v = next(d.vulnerability for p in report.packages for d in p.vulns if d.vulnerability.id == "GHSA-jfh8-c2jp-5v3q")
+    assert v.risk is not None and v.risk.decision == log4shell
+    f = {x.factor: x for x in v.risk.factors}
+    assert f["exposure"].value == exposure and f["exposure"].source == "inventory inventory.json"
+    assert f["human-impact"].value == impact and not f["human-impact"].default
+    assert f["exposure"].date == "2026-12-01"
+
+
+def test_an_unknown_runs_on_is_a_notice_and_the_cautious_default() -> None:
+    from mamori.gate.deps.service import DepsRequest, run_gate
+
+    report = run_gate(DepsRequest(EXAMPLE, NOW, sample_data=True, record=False,
+                                  inventory_path=EXAMPLE / "inventory.json", runs_on=("nope",))).report  # fmt: skip
+    assert any("--runs-on nope: not in the inventory" in n.message for n in report.notices)
+    v = report.packages[0].vulns[0].vulnerability
+    assert v.risk is not None and all(x.default for x in v.risk.factors if x.factor in ("exposure", "human-impact"))
