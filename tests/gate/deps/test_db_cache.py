@@ -90,8 +90,10 @@ def test_update_fetches_every_source_and_records_dates_and_etags(root: Path) -> 
     assert keys["epss"].date == "2026-12-06" and keys["epss"].detail == "v2025.03.14" and keys["epss"].count == 6
     assert set(result.updated) == set(keys)  # type: ignore[attr-defined]
     # second run: the stored ETags are sent, 304 keeps the files
-    result = fetch(root, server, NOW + timedelta(hours=1))
+    result = fetch(root, server, NOW + timedelta(days=8))
     assert set(result.unchanged) == set(keys)  # type: ignore[attr-defined]
+    # a 304 is a check: the sources are current as of now, not stale
+    assert not read_state(root).stale(NOW + timedelta(days=8), 7)
     assert all(etag for path, etag in server.requests[-4:])
     assert (read_state(root).osv_dir / "PyPI" / "all.zip").is_file()  # type: ignore[operator]
     epss = read_state(root).epss_path  # the SQLite copy, kept across a 304

@@ -24,6 +24,7 @@ The HTTP client is injected (``httpx.MockTransport`` in tests; no test touches t
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -332,6 +333,7 @@ def update(req: UpdateRequest) -> UpdateResult:
                 if not changed and prev is not None and old.directory is not None:
                     dest.unlink(missing_ok=True)
                     keep(key, rel)
+                    states[key] = dataclasses.replace(states[key], fetched=fetched)  # checked now: current
                     result.unchanged.append(key)
                     continue
                 date = req.now.date().isoformat()
@@ -359,6 +361,7 @@ def update(req: UpdateRequest) -> UpdateResult:
                 if not changed and prev is not None and old.directory is not None:
                     dest.unlink(missing_ok=True)
                     keep(key, name)
+                    states[key] = dataclasses.replace(states[key], fetched=fetched)  # checked now: current
                     result.unchanged.append(key)
                     continue
             if key == "epss" and (new / EPSS_INDEX).exists():

@@ -7,6 +7,7 @@ source, the policy, the KEV catalogue, "now", the store) is passed in.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from mamori.gate.deps.discover import Collection, collect
 from mamori.gate.deps.evaluate import FirstSeen, evaluate
 from mamori.gate.deps.history import Known, read_known, record_run, recording
 from mamori.gate.deps.kev import KevCatalog
-from mamori.gate.deps.model import DepsReport, Notice, NoticeKind
+from mamori.gate.deps.model import DepsReport, Notice, NoticeKind, Package, PackageDecision
 from mamori.gate.deps.osv.interface import AdvisorySource
 from mamori.gate.deps.policy import Policy
 from mamori.gate.deps.risk import RiskContext, attach_risk
@@ -38,6 +39,29 @@ class CheckSettings:
     vex: VexIndex | None = None  # OpenVEX / CycloneDX VEX statements (--vex)
 
 
+def audit_packages(
+    packages: Sequence[Package],
+    source: AdvisorySource,
+    settings: CheckSettings,
+    first_seen: FirstSeen = lambda p, v: None,
+) -> tuple[list[PackageDecision], list[Notice]]:
+    """Match, attach the risk decision, apply the policy (and VEX): the gate without lockfiles or a store.
+
+    For packages found elsewhere (an image's OS and language packages). Returns one
+    decision per distinct package, sorted as the report sorts them, and the notices.
+    """
+    items, match_notices = assess(packages, source)
+    items = attach_risk(items, _risk(settings))
+    decisions, policy_notices = evaluate(items, settings.policy, settings.kev, first_seen, settings.now,
+                                         settings.vex)  # fmt: skip
+    return decisions, [*match_notices, *policy_notices]
+
+
+def _risk(settings: CheckSettings) -> RiskContext:
+    risk = settings.risk or RiskContext()
+    return dataclasses.replace(risk, kev=settings.kev) if risk.kev is None else risk
+
+
 def build_report(
     collection: Collection,
     assessed: tuple[list[Assessed], list[Notice]],
@@ -47,10 +71,7 @@ def build_report(
     extra_notices: tuple[Notice, ...] = (),
 ) -> DepsReport:
     items, match_notices = assessed
-    risk = settings.risk or RiskContext()
-    if risk.kev is None:
-        risk = dataclasses.replace(risk, kev=settings.kev)
-    items = attach_risk(items, risk)
+    items = attach_risk(items, _risk(settings))
     if not collection.files:
         extra_notices = (
             *extra_notices,

@@ -9,6 +9,8 @@ nothing here prints.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -123,7 +125,13 @@ def _kev(
 
 def open_cache(req: DepsRequest, notices: list[Notice], *, required: bool) -> CacheState | None:
     """The advisory cache; an error naming `mamori db update` when it is required and empty."""
-    state = read_state(req.cache_dir)
+    try:
+        state = read_state(req.cache_dir)
+    except AdvisoryDataError as exc:
+        if required:
+            raise
+        notices.append(Notice(NoticeKind.DATA, f"the advisory cache is not readable, not used: {exc}"))
+        return None
     if state.empty:
         if required:
             raise AdvisoryDataError(
@@ -165,11 +173,22 @@ def risk_context(req: DepsRequest, kev: KevCatalog | None, cache: CacheState | N
     return RiskContext(kev=kev, epss_path=epss_path, exposure=exposure, impact=impact)
 
 
-def run_gate(req: DepsRequest) -> DepsResult:
-    """Check the dependencies under ``req.path``: collect, match, decide and (unless told not to) record.
+@dataclass
+class GateInputs:
+    """Everything a run decides before it looks at a lockfile: the advisory source and the settings."""
 
-    Advisory source: ``osv_dir``, ``online`` or ``sample_data`` (at most one); none of them:
-    the advisory cache that `mamori db update` fills (an error when it is empty).
+    source: AdvisorySource
+    settings: CheckSettings
+    notices: list[Notice]
+
+
+@contextmanager
+def gate_inputs(req: DepsRequest) -> Iterator[GateInputs]:
+    """The advisory source (cache, OSV directory, API or samples), policy, KEV, risk context and VEX of ``req``.
+
+    For callers that audit packages of their own (an image's): ``with gate_inputs(req) as g:
+    audit_packages(packages, g.source, g.settings)``. ``req.path`` locates the policy file
+    and names the project. The HTTP client of ``--online`` is closed on exit.
     """
     chosen = sum(bool(x) for x in (req.osv_dir, req.online, req.sample_data))
     if chosen > 1:
@@ -188,12 +207,6 @@ def run_gate(req: DepsRequest) -> DepsResult:
     vex = load_vex(req.vex_paths) if req.vex_paths else None
     settings = CheckSettings(policy, str(policy_file) if policy_file else None, kev, context, req.now,
                              risk, dates, vex)  # fmt: skip
-    store: Engine | None
-    if req.record:
-        store = open_store(req.db)
-    else:
-        url = existing_store(req.db)
-        store = make_engine(url) if url else None
     client = None
     try:
         source: AdvisorySource
@@ -220,20 +233,38 @@ def run_gate(req: DepsRequest) -> DepsResult:
             assert cache is not None and cache.osv_dir is not None
             source = LocalOsvSource(cache.osv_dir, index_path=cache.root / "osv-index-cache.sqlite",
                                     label=f"mamori advisory cache {cache.root}")  # fmt: skip
-        report, run_id = check(
-            req.path,
-            source,
-            settings,
-            store=store,
-            record=req.record,
-            extra_notices=tuple(notices),
-            allow_include=req.allow_include,
-        )
+        yield GateInputs(source, settings, notices)
     finally:
         if client is not None:
             client.close()
-        if store is not None:
-            store.dispose()
+
+
+def run_gate(req: DepsRequest) -> DepsResult:
+    """Check the dependencies under ``req.path``: collect, match, decide and (unless told not to) record.
+
+    Advisory source: ``osv_dir``, ``online`` or ``sample_data`` (at most one); none of them:
+    the advisory cache that `mamori db update` fills (an error when it is empty).
+    """
+    with gate_inputs(req) as g:
+        store: Engine | None
+        if req.record:
+            store = open_store(req.db)
+        else:
+            url = existing_store(req.db)
+            store = make_engine(url) if url else None
+        try:
+            report, run_id = check(
+                req.path,
+                g.source,
+                g.settings,
+                store=store,
+                record=req.record,
+                extra_notices=tuple(g.notices),
+                allow_include=req.allow_include,
+            )
+        finally:
+            if store is not None:
+                store.dispose()
     return DepsResult(report, run_id)
 
 
