@@ -1,7 +1,7 @@
 """What a grant did: the CloudTrail calls made under it (from ``mamori logs``) next to the runbook steps.
 
 Calls under a grant are the log store's events in the grant's accounts and window whose
-principal is the grant's session: Identity Center names the role ``AWSReservedSSO_<permission
+session (``userIdentity.arn``) is the grant's: Identity Center names the role ``AWSReservedSSO_<permission
 set>_<suffix>`` and the session after the user name; ``access.mode: sts`` sessions are named
 ``mamori-<request id>``.
 """
@@ -40,9 +40,9 @@ def calls(req: AccessRequest, logs_db: str | Path | None) -> tuple[bool, list[di
         who = f"arn:aws:sts::%:assumed-role/AWSReservedSSO\\_{_like(req.permission_set)}\\_%/{_like(req.requester)}"
     with LogStore(path, read_only=True) as store:
         rows = store.con.execute(
-            "SELECT event_time, account, event_source, event_name, aws_region, error_code, principal_arn, event_id "
+            "SELECT event_time, account, event_source, event_name, aws_region, error_code, json_extract_string(user_identity, '$.arn'), event_id "
             "FROM events WHERE account IN (SELECT unnest(?)) AND event_time >= ? AND event_time <= ? "
-            "AND principal_arn LIKE ? ESCAPE '\\' ORDER BY event_time, event_id LIMIT ?",
+            "AND json_extract_string(user_identity, '$.arn') LIKE ? ESCAPE '\\' ORDER BY event_time, event_id LIMIT ?",
             [list(req.accounts), req.starts_at.replace(tzinfo=None), until.replace(tzinfo=None), who, MAX_CALLS],
         ).fetchall()
     return True, [{"time": str(r[0]), "account": r[1], "event_source": r[2], "event_name": r[3], "region": r[4],
