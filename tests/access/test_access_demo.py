@@ -47,3 +47,16 @@ def test_the_demo_identity_center_has_no_standing_access_and_grants_just_in_time
     req = service.request_access(sqlite_store.engine, cfg, NewRequest("alice", (DEMO_ACCOUNT,), "Operator", "1h", "demo", ticket="DEMO-1"), now=T0)
     service.approve(sqlite_store.engine, req.id, actor="bob", now=T0, granter=granter)
     assert assigned() == [granter.user_id("alice")]
+
+
+def test_the_examples_load() -> None:
+    from pathlib import Path
+
+    from mamori.access.runbook import parse
+    from mamori.config import load_config
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    rb = parse((root / "runbooks" / "close-partner-exchange.yaml").read_bytes(), "close-partner-exchange.yaml")
+    assert [s.action for s in rb.steps] == ["s3_bucket_block_public_access", "s3_bucket_remove_public_policy_statements"]
+    cfg = load_config(root / "access.yaml")
+    assert cfg.access.policy_for("AdministratorAccess", ["123456789012"], cfg.account_groups).approvals_required == 2
