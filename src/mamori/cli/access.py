@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from mamori.cli.columns import Col, echo_table
-from mamori.cli.common import actor, config_option, db_option, get_config, open_store
+from mamori.cli.common import actor, config_option, db_option, get_config, open_store, split_csv
 from mamori.cli.output import emit_json
 from mamori.errors import InputError
 
@@ -30,6 +30,10 @@ def now() -> datetime:
     except ValueError:
         raise InputError(f"MAMORI_NOW={raw[:40]!r} is not an ISO time such as 2026-12-07T10:00:00Z") from None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _actor(by: str | None) -> str:
+    return actor(by)
 
 
 def endpoint_option(f: Any) -> Any:
@@ -132,7 +136,6 @@ def request_cmd(accounts: tuple[str, ...], permission_set: str, duration: str, r
                 db: str | None, config_path: str | None) -> None:  # fmt: skip
     """Ask for access to production accounts (pending until approved)."""
     from mamori.access.service import NewRequest, request_access
-    from mamori.cli.common import split_csv
 
     cfg, store = setup(db, config_path)
     who = _actor(actor)
@@ -144,10 +147,6 @@ def request_cmd(accounts: tuple[str, ...], permission_set: str, duration: str, r
                    "approvers": list(req.approvers), "notified": sent})  # fmt: skip
         return
     show(req, fmt, f"requested {req.id} (notified: {sent})")
-
-
-def _actor(by: str | None) -> str:
-    return actor(by)
 
 
 @access.command("approve")
@@ -265,7 +264,7 @@ def break_glass_cmd(accounts: tuple[str, ...], permission_set: str, duration: st
     from mamori.access.service import NewRequest, break_glass
 
     cfg, store = setup(db, config_path)
-    req = break_glass(store.engine, cfg.access, NewRequest(_actor(actor), split(accounts), permission_set, duration, reason,
+    req = break_glass(store.engine, cfg.access, NewRequest(_actor(actor), split_csv(accounts), permission_set, duration, reason,
                       ticket, finding), now=now(), granter=granter(cfg, endpoint_url, profile), groups=cfg.account_groups)  # fmt: skip
     sent = notify(cfg, req, db)
     from mamori.audit.log import record
@@ -276,12 +275,6 @@ def break_glass_cmd(accounts: tuple[str, ...], permission_set: str, duration: st
         emit_json({"id": req.id, "status": req.status.value, "review": req.review, "notified": sent})
         return
     show(req, fmt, f"BREAK-GLASS granted: {req.id} (approvers paged: {sent})")
-
-
-def split(values: tuple[str, ...]) -> tuple[str, ...]:
-    from mamori.cli.common import split_csv
-
-    return split_csv(values)
 
 
 @access.command("review-close")
