@@ -101,3 +101,29 @@ def test_the_page_offers_the_form_and_the_actions(browser_as: Callable[..., Test
     assert r.status_code == 303
     viewer = browser_as(Role.VIEWER, name="vera")
     assert 'id="access-new"' not in viewer.get("/access").text
+
+
+def test_a_request_made_on_the_server_notifies_with_signed_links(
+    server_store: Store, ic: IdentityCenter, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    from mamori.access.links import read_token
+    from mamori.notify import Notification
+    from mamori.notify.channels import MemoryNotifier
+
+    sent: list[Notification] = []
+    monkeypatch.setattr(MemoryNotifier, "send", lambda self, n: sent.append(n))
+    cfg = Config(account_groups={k: list(v) for k, v in GROUPS.items()},
+                 access=AccessConfig(approvers=["bob"], base_url="https://mamori.example", notify=["memory"]))  # fmt: skip
+    app = make_app(str(server_store.engine.url), cfg)
+    app.state.access_granter = ic.granter()
+    try:
+        clients = _client_factory(app, browser=False)
+        rid = _new(next(clients)(Role.ANALYST, name="alice"))
+        clients.close()
+    finally:
+        app.state.store.close()
+    [n] = sent
+    link = n.data["approve_links"]["bob"]
+    assert link.startswith("https://mamori.example/access/approve/")
+    claim = read_token("test-secret-key", link.rsplit("/", 1)[1])
+    assert (claim.request_id, claim.approver) == (rid, "bob")

@@ -17,6 +17,7 @@ a viewer cannot approve.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Form, HTTPException, Query, Request
@@ -33,6 +34,7 @@ from mamori.server.templating import render
 from mamori.users import Principal, Role
 
 router = APIRouter(tags=["access"])
+log = logging.getLogger("mamori.server.access")
 VERBS = ("approve", "deny", "revoke", "review-close")
 
 
@@ -102,9 +104,26 @@ def _new(request: Request, store: Store, cfg: Config, principal: Principal, data
                              str(data.get("reason", ""))[:2000], str(data.get("ticket") or "")[:200] or None,
                              str(data.get("finding") or "")[:200] or None)  # fmt: skip
     try:
-        return service.request_access(store.engine, cfg.access, new, now=_now(request), groups=cfg.account_groups)
+        req = service.request_access(store.engine, cfg.access, new, now=_now(request), groups=cfg.account_groups)
     except InputError as exc:
         raise _error(exc) from None
+    _notify(request, cfg, req)
+    return req
+
+
+def _notify(request: Request, cfg: Config, req: AccessRequest) -> None:
+    """Tell the approvers, with one-click links when ``access.base_url`` is set (a failed channel is logged)."""
+    from mamori.access.links import approve_url
+    from mamori.access.notify import message, send
+    from mamori.keys.enforce import build_notifiers
+
+    key, base = request.app.state.secret_key, cfg.access.base_url
+    links = (lambda rid, who: approve_url(base, key, rid, who)) if base else None
+    try:
+        _, result = send(message(req, links), build_notifiers(cfg.access.notify, cfg.notifications.channels))
+    except InputError as exc:  # an unknown channel name: the request stands, the approvers were not told
+        result = f"not sent: {exc}"
+    log.info("access request %s: %s", req.id, result)
 
 
 @router.get("/api/access/requests")
