@@ -157,3 +157,16 @@ def test_policy_per_account_group() -> None:
     assert (p.approvers, p.approvals_required) == (("carol",), 2)
     p = c.policy_for("Operator", [OTHER], {"prod": [ACCOUNT]})
     assert (p.approvers, p.approvals_required) == (("bob", "carol"), 1)
+
+
+def test_grants_ending_together_delete_the_shared_assignment_once(sqlite_store: Store, cfg: AccessConfig, ic: IdentityCenter) -> None:
+    ids = []
+    for i in range(3):
+        r = _req(sqlite_store, cfg, at=T0 + timedelta(minutes=i))
+        service.approve(sqlite_store.engine, r.id, actor="bob", now=T0 + timedelta(minutes=i), granter=ic.granter())
+        ids.append(r.id)
+    assert [service.get(sqlite_store.engine, i).grants[0].assignment for i in ids] == ["created", "existed", "existed"]
+    ended = service.expire(sqlite_store.engine, now=T0 + timedelta(hours=2), granter=ic.granter())
+    assert sorted(r.id for r in ended) == sorted(ids) and not ic.assigned("alice", "Operator")
+    # deleting an assignment that is already gone is not an error (a retry, or removed by hand)
+    assert ic.granter().unassign(ACCOUNT, "Operator", "alice") == {"status": "absent (already deleted)"}

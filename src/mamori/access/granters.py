@@ -170,7 +170,11 @@ class IdentityCenterGranter:
         params = self._assignment(account, permission_set, principal)
         try:
             st = self._sso().delete_account_assignment(**params)["AccountAssignmentDeletionStatus"]
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                return {"status": "absent (already deleted)"}  # idempotent: a retry, or removed by hand
+            raise _err(f"DeleteAccountAssignment in {account}", exc) from exc
+        except BotoCoreError as exc:
             raise _err(f"DeleteAccountAssignment in {account}", exc) from exc
         if st.get("Status") == "FAILED":
             raise GrantError(f"DeleteAccountAssignment in {account} failed: {st.get('FailureReason', '')}")

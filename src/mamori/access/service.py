@@ -312,7 +312,8 @@ def expire(engine: Engine, *, now: datetime, granter: Granter, actor: str = "mam
         except GrantError as exc:
             errors.append(str(exc))
     if errors:
-        raise GrantError("; ".join(errors))
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise GrantError(f"{len(errors)} grant(s) not ended, tried again next time: " + "; ".join(errors[:5]) + more)
     return out
 
 
