@@ -144,3 +144,10 @@ def test_bad_input_exits_2(run: Callable[..., Run], monkeypatch: pytest.MonkeyPa
     r = run("access", "expire")
     assert r.code == 2 and "MAMORI_NOW" in r.err
     assert run("access", "approve", "AR-nope", "--actor", "bob").code == 2
+
+
+def test_an_unknown_notification_channel_is_refused_before_anything_is_recorded(run: Callable[..., Run], tmp_path: Path) -> None:
+    (tmp_path / "mamori.yaml").write_text(CONFIG.replace("notify: [memory]", "notify: [pager]"))
+    r = run("access", "request", "--account", ACCOUNT, "--permission-set", "Operator", "--duration", "1h", "--reason", "x", "--ticket", "T")
+    assert r.code == 2 and "access.notify" in r.err and "pager" in r.err
+    assert _json(run("access", "list", "-o", "json"))["items"] == []

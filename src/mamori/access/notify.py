@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from mamori.access.model import AccessRequest, Kind
+from mamori.errors import ConfigError
+from mamori.hub.dispatch import build_notifier
 from mamori.model.finding import Severity
-from mamori.notify import DeliveryError, Notification, Notifier
+from mamori.notify import NOTIFIERS, DeliveryError, Notification, Notifier
 
 LinkMaker = Callable[[str, str], str]  # (request id, approver) -> a signed one-click approval URL
 
@@ -44,3 +47,18 @@ def send(n: Notification, notifiers: Sequence[Notifier]) -> tuple[bool, str]:
         except DeliveryError as exc:
             results.append(f"{ch.name}: failed ({exc})")
     return ok, "; ".join(results) or "no channel configured"
+
+
+def build(names: Sequence[str], channels: Mapping[str, Any]) -> list[Notifier]:
+    """``log``/``memory`` or channels named under ``notifications.channels``; an unknown name is a ConfigError."""
+    out: list[Notifier] = []
+    for name in names:
+        if name in channels:
+            out.append(build_notifier(name, channels[name]))
+        elif name in ("log", "memory"):
+            out.append(NOTIFIERS.get(name)())
+        else:
+            known = ", ".join(sorted(channels)) or "none"
+            raise ConfigError(f"unknown notification channel {name!r} (log, or one of notifications.channels: {known})",
+                              source="mamori.yaml", where="access.notify")  # fmt: skip
+    return out

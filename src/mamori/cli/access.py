@@ -84,11 +84,17 @@ def show(req: Any, fmt: str, headline: str = "") -> None:
         click.echo(f"  break-glass review: {d['review']}")
 
 
-def notify(cfg: Any, req: Any, db: str | None) -> str:
+def notifiers(cfg: Any) -> list[Any]:
+    """The channels of ``access.notify`` (checked before anything is recorded: an unknown name is exit 2)."""
+    from mamori.access.notify import build as build_notifiers
+
+    return build_notifiers(cfg.access.notify, cfg.notifications.channels)
+
+
+def notify(cfg: Any, req: Any, db: str | None, channels: list[Any]) -> str:
     """Tell the approvers (with one-click links when access.base_url is set)."""
     from mamori.access.links import approve_url
     from mamori.access.notify import message, send
-    from mamori.keys.enforce import build_notifiers
 
     links = None
     if cfg.access.base_url:
@@ -98,8 +104,7 @@ def notify(cfg: Any, req: Any, db: str | None) -> str:
         if not source.startswith("random"):
             base = cfg.access.base_url
             links = lambda rid, who: approve_url(base, key, rid, who)  # noqa: E731
-    notifiers = build_notifiers(cfg.access.notify, cfg.notifications.channels)
-    _, result = send(message(req, links), notifiers)
+    _, result = send(message(req, links), channels)
     return result
 
 
@@ -138,10 +143,11 @@ def request_cmd(accounts: tuple[str, ...], permission_set: str, duration: str, r
     from mamori.access.service import NewRequest, request_access
 
     cfg, store = setup(db, config_path)
+    channels = notifiers(cfg)
     who = _actor(actor)
     req = request_access(store.engine, cfg.access, NewRequest(who, split_csv(accounts), permission_set, duration, reason,
                          ticket, finding), now=now(), groups=cfg.account_groups)  # fmt: skip
-    sent = notify(cfg, req, db)
+    sent = notify(cfg, req, db, channels)
     if fmt == "json":
         emit_json({"id": req.id, "status": req.status.value, "approvals_required": req.approvals_required,
                    "approvers": list(req.approvers), "notified": sent})  # fmt: skip
@@ -264,9 +270,10 @@ def break_glass_cmd(accounts: tuple[str, ...], permission_set: str, duration: st
     from mamori.access.service import NewRequest, break_glass
 
     cfg, store = setup(db, config_path)
+    channels = notifiers(cfg)
     req = break_glass(store.engine, cfg.access, NewRequest(_actor(actor), split_csv(accounts), permission_set, duration, reason,
                       ticket, finding), now=now(), granter=granter(cfg, endpoint_url, profile), groups=cfg.account_groups)  # fmt: skip
-    sent = notify(cfg, req, db)
+    sent = notify(cfg, req, db, channels)
     from mamori.audit.log import record
 
     record(store.engine, actor=req.requester, action="access.notify", subject=req.id, at=now(),

@@ -114,8 +114,8 @@ def _new(request: Request, store: Store, cfg: Config, principal: Principal, data
 def _notify(request: Request, cfg: Config, req: AccessRequest) -> None:
     """Tell the approvers, with one-click links when ``access.base_url`` is set (a failed channel is logged)."""
     from mamori.access.links import approve_url
+    from mamori.access.notify import build as build_notifiers
     from mamori.access.notify import message, send
-    from mamori.keys.enforce import build_notifiers
 
     key, base = request.app.state.secret_key, cfg.access.base_url
     links = (lambda rid, who: approve_url(base, key, rid, who)) if base else None
