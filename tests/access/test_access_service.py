@@ -170,3 +170,11 @@ def test_grants_ending_together_delete_the_shared_assignment_once(sqlite_store: 
     assert sorted(r.id for r in ended) == sorted(ids) and not ic.assigned("alice", "Operator")
     # deleting an assignment that is already gone is not an error (a retry, or removed by hand)
     assert ic.granter().unassign(ACCOUNT, "Operator", "alice") == {"status": "absent (already deleted)"}
+
+
+def test_the_requester_may_withdraw_a_pending_request_others_may_not(sqlite_store: Store, cfg: AccessConfig, ic: IdentityCenter) -> None:
+    req = _req(sqlite_store, cfg)
+    with pytest.raises(AccessRefused, match="not an approver"):
+        service.deny(sqlite_store.engine, req.id, actor="mallory", now=T0)
+    got = service.end(sqlite_store.engine, req.id, actor="alice", now=T0, granter=ic.granter(), reason="revoked")
+    assert got.status is RequestStatus.DENIED and got.review_note == "revoked before it was granted"

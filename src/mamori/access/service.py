@@ -236,11 +236,14 @@ def _others(engine: Engine, principal: str, permission_set: str, account: str, *
 
 
 def deny(engine: Engine, req_id: str, *, actor: str, now: datetime, note: str = "") -> AccessRequest:
+    """An approver denies a pending request (or its requester withdraws it)."""
     req = get(engine, req_id)
-    if req.status is not RequestStatus.PENDING:
+    if req.status not in (RequestStatus.PENDING, RequestStatus.APPROVED):
         raise AccessRefused(f"{req_id} is {req.status.value}; only a pending request can be denied")
-    if actor not in req.approvers:
+    if actor not in req.approvers and actor != req.requester:
         raise AccessRefused(f"{actor} is not an approver of {req_id}")
+    if actor == req.requester:
+        note = note or "withdrawn by the requester"
 
     def tx(conn: Connection) -> None:
         conn.execute(update(requests).where(requests.c.id == req_id).values(
@@ -259,8 +262,8 @@ def end(engine: Engine, req_id: str, *, actor: str, now: datetime, granter: Gran
     denied (:meth:`Granter.deny_older_sessions`), whether or not the assignment stays.
     """
     req = get(engine, req_id)
-    if reason == "revoked" and req.status is RequestStatus.PENDING:
-        return deny(engine, req_id, actor=actor, now=now, note="withdrawn")
+    if reason == "revoked" and req.status in (RequestStatus.PENDING, RequestStatus.APPROVED):
+        return deny(engine, req_id, actor=actor, now=now, note="revoked before it was granted")
     if req.status is not RequestStatus.ACTIVE:
         raise AccessRefused(f"{req_id} is {req.status.value}; only an active grant can be {reason}")
     outcome: dict[str, Any] = {}
