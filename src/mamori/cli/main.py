@@ -20,6 +20,8 @@ from mamori.errors import MamoriError
 # Every subcommand, imported only when it runs; the line is what `mamori --help` shows
 # (tests/cli/test_lazy_cli.py checks it equals the command's own help).
 COMMANDS: dict[str, Lazy] = {
+    "access": Lazy("mamori.cli.access:access",
+                   "Just-in-time production access: request, approve, grant, revoke, expire; break-glass."),
     "attest": Lazy("mamori.cli.attest:attest",
                    "Attest a control no rule can check: who vouches, with what evidence, until when."),
     "audit": Lazy("mamori.cli.audit:audit_cmd",
@@ -43,6 +45,8 @@ COMMANDS: dict[str, Lazy] = {
     "remediate": Lazy("mamori.cli.remediate:remediate",
                       "Fix findings safely: plan (reads only), apply (verified, recorded), roll back."),
     "report": Lazy("mamori.cli.html_report:report", "Reports to share: `mamori report html -o report.html`."),
+    "runbook": Lazy("mamori.cli.runbook:runbook",
+                    "Reviewed runbooks: add, approve (pins the SHA-256), run under an active grant."),
     "rules": Lazy("mamori.cli.rules:rules",
                   "The rule library: what is checked, how severe, which controls it covers."),
     "scan": Lazy("mamori.cli.scan:scan",
