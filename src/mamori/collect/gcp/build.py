@@ -174,13 +174,16 @@ class Builder:
             for a in self.by_type.get(cai_type, []):
                 if a.data is None:  # only in the IAM export: the resource itself was not exported
                     continue
-                props = {"ancestors": list(a.ancestors), "location": a.location or None, **fn(a, a.data)}
                 try:
+                    props = {"ancestors": list(a.ancestors), "location": a.location or None, **fn(a, a.data)}
                     typed = model.of(props)
                 except ValidationError as exc:
-                    raise InputError(
-                        f"asset {a.name}: {exc.errors()[0]['msg']}", source="gcp export", where=a.name
-                    ) from None
+                    err = exc.errors()[0]
+                    where = ".".join(str(x) for x in err["loc"])
+                    raise InputError(f"asset {a.name}: {where}: {err['msg']}", source=a.origin[0], where=a.origin[1]) from None
+                except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+                    raise InputError(f"asset {a.name}: unexpected resource.data ({type(exc).__name__}: {exc})",
+                                     source=a.origin[0], where=a.origin[1]) from None  # fmt: skip
                 project = self.project_of(a)
                 region = (a.location or GLOBAL).lower()
                 name = str(a.data.get("name") or a.data.get("displayName") or a.name.rsplit("/", 1)[-1])

@@ -44,6 +44,8 @@ class Asset:
     iam_policy: dict[str, Any] | None = None
     org_policy: list[Any] | None = None
     update_time: str = ""
+    origin: tuple[str, str] = field(default=("", ""), compare=False)
+    """(file, line) of the asset's RESOURCE content, for errors found while building it."""
 
 
 @dataclass
@@ -94,6 +96,7 @@ class Export:
             a.data = data if data is not None else {}
             a.parent = str(res.get("parent") or "")
             a.location = str(res.get("location") or "")
+            a.origin = (source, where)
             self.has_resource = True
         pol = raw.get("iam_policy", raw.get("iamPolicy"))
         if pol is not None:
@@ -149,11 +152,12 @@ def _first_byte(stream: io.BufferedReader) -> bytes:
         stream.read(len(peek))
 
 
-def _parse(text: bytes, source: str, where: str) -> Any:
+def _parse(text: bytes, source: str, where: str | None) -> Any:
+    """One JSON value; an error names ``where`` (a line), or when None the parser's own place (line:column / path)."""
     try:
         return load_json(text, source=source, max_bytes=max(len(text), 1), max_depth=MAX_DEPTH)
     except InputError as exc:
-        raise InputError(exc.message, source=source, where=where) from None
+        raise InputError(exc.message, source=source, where=where or exc.where) from None
 
 
 def iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -169,8 +173,10 @@ def iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
                         f"a JSON array export is larger than {MAX_ARRAY_BYTES} bytes: use newline-delimited JSON",
                         source=source,
                     )
-                doc = _parse(data, source, "1")
+                doc = _parse(data, source, None)
                 del data
+                if not isinstance(doc, list):
+                    raise InputError("a JSON export must be an array of assets", source=source)
                 for i, item in enumerate(doc):
                     if not isinstance(item, dict):
                         raise InputError("an asset must be a JSON object", source=source, where=f"[{i}]")
