@@ -187,7 +187,8 @@ class Builder:
                 project = self.project_of(a)
                 region = (a.location or GLOBAL).lower()
                 name = str(a.data.get("name") or a.data.get("displayName") or a.name.rsplit("/", 1)[-1])
-                labels = a.data.get("labels") if isinstance(a.data.get("labels"), dict) else {}
+                raw_labels = a.data.get("labels")
+                labels: dict[str, Any] = raw_labels if isinstance(raw_labels, dict) else {}
                 inv.add(Resource("gcp", project, region, rtype, a.name, "", name.rsplit("/", 1)[-1],
                                  {str(k): str(v) for k, v in labels.items()}, typed.to_properties()))  # fmt: skip
                 scopes.add((project, region))
@@ -337,8 +338,8 @@ class Builder:
         return {
             "status": d.get("status"), "gke_node": name.startswith("gke-") or "goog-gke-node" in (d.get("labels") or {}),
             "service_accounts": sas,
-            "uses_default_service_account": any(DEFAULT_SA.match(s["email"]) for s in sas),
-            "default_sa_full_scope": any(DEFAULT_SA.match(s["email"]) and FULL_SCOPE in s["scopes"] for s in sas),
+            "uses_default_service_account": any(DEFAULT_SA.match(str(s["email"])) for s in sas),
+            "default_sa_full_scope": any(DEFAULT_SA.match(str(s["email"])) and FULL_SCOPE in s["scopes"] for s in sas),
             "block_project_ssh_keys": _true(meta.get("block-project-ssh-keys")),
             "serial_port_enabled": _true(meta.get("serial-port-enable")),
             "can_ip_forward": bool(d.get("canIpForward")),

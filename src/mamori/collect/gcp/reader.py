@@ -137,7 +137,7 @@ def _open(path: Path, source: str) -> io.BufferedReader:
         raise InputError(f"cannot read: {exc.strerror}", source=source) from exc
     head = raw.read(2)
     raw.seek(0)
-    inner: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if head == b"\x1f\x8b" else raw
+    inner: Any = gzip.GzipFile(fileobj=raw, mode="rb") if head == b"\x1f\x8b" else raw
     return io.BufferedReader(_Counting(inner, MAX_FILE_BYTES, source), buffer_size=1024 * 1024)
 
 
