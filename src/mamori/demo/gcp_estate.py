@@ -262,7 +262,7 @@ class Project:
                             "createTime": "2026-11-01T00:00:00Z" if g else "2025-06-01T00:00:00Z"})]  # fmt: skip
 
 
-def _org(number: int, domain: str, good: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def organization(number: int, domain: str, good: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     name = f"{CRM}organizations/{number}"
     anc = [f"organizations/{number}"]
     res = [{"name": name, "asset_type": "cloudresourcemanager.googleapis.com/Organization",
@@ -295,7 +295,7 @@ def demo_export() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(RESOURCE assets, IAM_POLICY assets) of the demo estate."""
     res: list[dict[str, Any]] = []
     iam: list[dict[str, Any]] = []
-    for part in (_org(111, "example.com", True), _org(333, "acquired.example", False),
+    for part in (organization(111, "example.com", True), organization(333, "acquired.example", False),
                  Project("demo-prod", 1001, ["folders/222", "organizations/111"], True).project_assets(),
                  Project("demo-dev", 1002, ["organizations/333"], False).project_assets()):  # fmt: skip
         res += part[0]

@@ -51,6 +51,16 @@ ASSET_TYPES: dict[str, tuple[str, str]] = {
 """CAI asset type -> mamori resource type (the types rules evaluate)."""
 
 
+INDEXED_TYPES = frozenset({
+    "logging.googleapis.com/LogSink", "logging.googleapis.com/LogMetric", "monitoring.googleapis.com/AlertPolicy",
+    "serviceusage.googleapis.com/Service", "compute.googleapis.com/Project", "dns.googleapis.com/Policy",
+    "essentialcontacts.googleapis.com/Contact",
+})  # fmt: skip
+"""CAI asset types read only to join facts onto the mapped resources (sinks, metrics, alerts...)."""
+READ_TYPES = frozenset(ASSET_TYPES) | INDEXED_TYPES
+"""Every CAI asset type whose data mamori reads; the data of other types is dropped while reading."""
+
+
 def _crm_name(ancestor: str) -> str:
     return CRM + ancestor
 
@@ -192,6 +202,7 @@ class Builder:
                 inv.add(Resource("gcp", project, region, rtype, a.name, "", name.rsplit("/", 1)[-1],
                                  {str(k): str(v) for k, v in labels.items()}, typed.to_properties()))  # fmt: skip
                 scopes.add((project, region))
+                a.data = {}  # mapped: the raw data is no longer needed
         types = [t for t, _ in ASSET_TYPES.values()] if exp.has_resource else []
         for project, region in scopes:
             inv.cover(project, region, types)
