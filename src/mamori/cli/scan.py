@@ -144,13 +144,24 @@ def _next_steps() -> None:
 
 @click.command()
 @aws_options
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), required=True, help="Snapshot file to write (JSON).")
+@click.option("-o", "--output", "out", type=click.Path(writable=True), required=True, help="Snapshot file to write (JSON); with --gcp-org, a directory.")
+@click.option("--gcp-org", "gcp_org", default=None, metavar="ORG_ID", help="Google Cloud instead: list the organization's assets with the Cloud Asset API into OUTPUT/resource.json and OUTPUT/iam_policy.json (needs the `gcp` extra and Application Default Credentials).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def collect(
     profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None,
-    regions: tuple[str, ...], services: tuple[str, ...], workers: int, out: str, quiet: bool,
+    regions: tuple[str, ...], services: tuple[str, ...], workers: int, out: str, gcp_org: str | None, quiet: bool,
 ) -> None:  # fmt: skip
-    """Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`)."""
+    """Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`).
+
+    With --gcp-org, write a Cloud Asset Inventory export instead (`mamori scan --gcp-assets`).
+    """
+    if gcp_org is not None:
+        from mamori.collect.gcp.live import collect_org
+
+        paths = collect_org(gcp_org, Path(out))
+        console(err=True).print(f"wrote {' and '.join(str(p) for p in paths)}: scan with "
+                                + " ".join(f"--gcp-assets {p}" for p in paths))  # fmt: skip
+        return
     source = collect_request(None, profile, role_arns, external_id, endpoint_url, regions, services, workers)
     with progress_bar(not quiet) as cb:
         got = collect_inventory(source, progress=cb)
