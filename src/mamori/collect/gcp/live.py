@@ -30,7 +30,7 @@ class AssetClient(Protocol):
 
 def _default_client() -> AssetClient:
     try:
-        from google.cloud import asset_v1  # type: ignore[import-not-found]  # the optional `gcp` extra
+        from google.cloud import asset_v1  # the optional `gcp` extra
     except ImportError as exc:
         raise CollectionError("the Cloud Asset API client is not installed: pip install 'mamori[gcp]'") from exc
     client: AssetClient = asset_v1.AssetServiceClient()
