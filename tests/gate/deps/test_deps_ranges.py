@@ -211,7 +211,7 @@ def test_aliases_merge_into_one_vulnerability(source: LocalOsvSource) -> None:
 
 
 def test_withdrawn_records_are_not_indexed(source: LocalOsvSource) -> None:
-    assert source.count == 11 + len(SYNTHETIC) - 1
+    assert source.count == 15 + len(SYNTHETIC) - 1
 
 
 def test_unreadable_version_is_a_notice(source: LocalOsvSource) -> None:

@@ -31,6 +31,15 @@ class Ecosystem(str, Enum):
     PACKAGIST = "Packagist"
     HEX = "Hex"
     PUB = "Pub"
+    # Operating-system distributions (container images, ``mamori gate image``). OSV names them
+    # with the release ("Debian:12", "Alpine:v3.19"); packages carry the base name and the image
+    # gate keeps only the advisories' entries of the image's release.
+    DEBIAN = "Debian"
+    UBUNTU = "Ubuntu"
+    ALPINE = "Alpine"
+    REDHAT = "Red Hat"
+    ROCKY = "Rocky Linux"
+    ALMA = "AlmaLinux"
 
     @classmethod
     def parse(cls, value: str) -> Ecosystem:
@@ -57,8 +66,18 @@ _PURL_TYPES = {
     Ecosystem.PACKAGIST: "composer",
     Ecosystem.HEX: "hex",
     Ecosystem.PUB: "pub",
+    Ecosystem.DEBIAN: "deb",
+    Ecosystem.UBUNTU: "deb",
+    Ecosystem.ALPINE: "apk",
+    Ecosystem.REDHAT: "rpm",
+    Ecosystem.ROCKY: "rpm",
+    Ecosystem.ALMA: "rpm",
 }
-PURL_TYPE_TO_ECOSYSTEM = {v: k for k, v in _PURL_TYPES.items()}
+OS_ECOSYSTEMS = frozenset(
+    {Ecosystem.DEBIAN, Ecosystem.UBUNTU, Ecosystem.ALPINE, Ecosystem.REDHAT, Ecosystem.ROCKY, Ecosystem.ALMA}
+)
+# an SBOM's deb/apk/rpm purl names no OSV release: such components are not audited from a lockfile
+PURL_TYPE_TO_ECOSYSTEM = {v: k for k, v in _PURL_TYPES.items() if k not in OS_ECOSYSTEMS}
 
 _PEP503 = re.compile(r"[-_.]+")
 

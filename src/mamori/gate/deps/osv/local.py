@@ -27,7 +27,7 @@ from mamori.gate.deps.osv.match import go_prefixes
 from mamori.gate.deps.osv.record import Advisory, parse_advisory, trim
 from mamori.safeload import load_json
 
-INDEX_FORMAT = "1"
+INDEX_FORMAT = "2"  # 2: OS releases ("Debian:12") indexed under their distribution
 _KNOWN = {e.value for e in Ecosystem}
 
 
@@ -83,9 +83,12 @@ def _index_names(raw: dict[str, Any]) -> set[tuple[str, str]]:
     names: set[tuple[str, str]] = set()
     for a in raw.get("affected") or ():
         pkg = a.get("package") if isinstance(a, dict) else None
-        if not isinstance(pkg, dict) or pkg.get("ecosystem") not in _KNOWN or not pkg.get("name"):
+        if not isinstance(pkg, dict) or not isinstance(pkg.get("ecosystem"), str) or not pkg.get("name"):
             continue
-        eco = Ecosystem(pkg["ecosystem"])
+        base = pkg["ecosystem"].split(":", 1)[0]  # "Debian:12" -> "Debian" (the release is kept in the record)
+        if base not in _KNOWN:
+            continue
+        eco = Ecosystem(base)
         name = normalize_name(eco, str(pkg["name"]))
         names.add((eco.value, name))
         if eco is Ecosystem.GO:

@@ -66,7 +66,7 @@ class Advisory:
         return tuple(a for a in self.affected if a.ecosystem == ecosystem and a.name == name)
 
 
-_KEEP = ("id", "aliases", "summary", "modified", "published", "withdrawn", "severity")
+_KEEP = ("id", "aliases", "upstream", "summary", "modified", "published", "withdrawn", "severity")
 _MAX_REFS = 5
 
 
@@ -163,7 +163,8 @@ def parse_advisory(raw: Any, *, source: str = "") -> Advisory:
     )
     return Advisory(
         id=VulnId(raw["id"]),
-        aliases=_str_list(raw.get("aliases")),
+        # distributions' records (Debian, Alpine, Ubuntu) name their CVE in ``upstream``
+        aliases=tuple(dict.fromkeys((*_str_list(raw.get("aliases")), *_str_list(raw.get("upstream"))))),
         summary=str(raw.get("summary") or ""),
         modified=str(raw.get("modified") or ""),
         published=raw.get("published"),
