@@ -50,7 +50,7 @@ COMMANDS: dict[str, Lazy] = {
     "rules": Lazy("mamori.cli.rules:rules",
                   "The rule library: what is checked, how severe, which controls it covers."),
     "scan": Lazy("mamori.cli.scan:scan",
-                 "Assess AWS accounts: collect once, evaluate every rule, record findings."),
+                 "Assess AWS accounts (or GCP projects from CAI exports): collect once, evaluate every rule, record findings."),
     "scans": Lazy("mamori.cli.scans:scans",
                   "Past scans: when, what, errors, and what changed since the one before."),
     "serve": Lazy("mamori.cli.serve:serve",
