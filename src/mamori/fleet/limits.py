@@ -48,18 +48,17 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 60000)
 return {granted, wait}
 """
 
-# KEYS[1] the account's running-shard counter; ARGV: cap, ttl seconds. Returns 1 when a slot was taken.
+# KEYS[1] the account's running shards (a sorted set: holder -> expiry); ARGV: cap, now, ttl, holder.
+# Expired holders are dropped first; a holder already in the set (a redelivered shard, same task
+# id) renews its slot. Returns 1 when the holder has a slot.
 ACQUIRE_LUA = """
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n >= tonumber(ARGV[1]) then return 0 end
-redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
-return 1
-"""
-
-RELEASE_LUA = """
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n > 0 then redis.call('DECR', KEYS[1]) end
+local now = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[4]) == false and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[4])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[3])) + 60)
 return 1
 """
 
@@ -116,18 +115,20 @@ class TokenBuckets:
 
 
 class AccountSlots:
-    """At most ``cap`` shards of one account at once, across all workers."""
+    """At most ``cap`` shards of one account at once, across all workers. A slot is held by a task
+    id until released or ``ttl`` seconds (a killed worker's slot lapses; its redelivered shard,
+    with the same task id, takes the slot over)."""
 
-    def __init__(self, client: Any, cap: int, *, prefix: str = "mamori:running:", ttl: int = 3600) -> None:
-        self.cap, self.prefix, self.ttl = cap, prefix, ttl
+    def __init__(self, client: Any, cap: int, *, prefix: str = "mamori:running:", ttl: float = 1500,
+                 clock: Callable[[], float] = time.time) -> None:  # fmt: skip
+        self.cap, self.prefix, self.ttl, self.client, self._clock = cap, prefix, ttl, client, clock
         self._acquire = client.register_script(ACQUIRE_LUA)
-        self._release = client.register_script(RELEASE_LUA)
 
-    def acquire(self, account: str) -> bool:
-        return bool(int(self._acquire(keys=[self.prefix + account], args=[self.cap, self.ttl])))
+    def acquire(self, account: str, holder: str) -> bool:
+        return bool(int(self._acquire(keys=[self.prefix + account], args=[self.cap, self._clock(), self.ttl, holder])))
 
-    def release(self, account: str) -> None:
-        self._release(keys=[self.prefix + account], args=[])
+    def release(self, account: str, holder: str) -> None:
+        self.client.zrem(self.prefix + account, holder)
 
 
 class CallHooks:

@@ -85,9 +85,9 @@ def merge(
             continue
         sub = Inventory(collected_at=started)
         for key in keys:
-            res = inv.get(*key)
-            if res is not None and sub.get(*key) is None:
-                sub.add(res)
+            found = inv.get(*key)
+            if found is not None and sub.get(*key) is None:
+                sub.add(found)
         results.extend(evaluate(sub, rules.select([rid]), now=now, params=params, context=inv).results)
     results.sort(key=lambda r: (r.resource_type, r.rule_id, r.account, r.region, r.resource_id, r.status.value))
     rules_evaluated = evaluate(Inventory(collected_at=started), rules).rules_evaluated

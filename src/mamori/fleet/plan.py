@@ -96,3 +96,13 @@ def plan_shards(fleet_id: str, resolved: Sequence[Resolved]) -> list[Shard]:
     if len(shards) > MAX_SHARDS:
         raise InputError(f"{len(shards)} shards planned; at most {MAX_SHARDS}")
     return shards
+
+
+def targets_of(aws: Any) -> list[AwsTarget]:
+    """The targets of ``schedules.aws`` in mamori.yaml (:class:`mamori.config.schedules.AwsAccess`)."""
+    arns: list[str | None] = [*aws.role_arns] or [None]
+    return [
+        AwsTarget(profile=aws.profile, role_arn=arn, external_id=aws.external_id, endpoint_url=aws.endpoint_url,
+                  regions=tuple(aws.regions), workers=8)  # fmt: skip
+        for arn in arns
+    ]
