@@ -3,6 +3,7 @@ real RabbitMQ (127.0.0.1:5672) and Redis (127.0.0.1:6379), each test on a queue 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -112,10 +113,8 @@ class Fleet:
 
     def kill(self, proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
         """The worker and its pool children (its own process group)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
         proc.wait(30)
 
     def scan_cmd(self, db: str, *extra: str, broker: bool = True) -> list[str]:

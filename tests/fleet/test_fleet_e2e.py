@@ -68,6 +68,7 @@ def test_a_killed_worker_s_shard_is_redelivered(fleet: Fleet) -> None:
     dist = json.loads(out)
     _same_scan(single, dist)
     assert dist["fleet"]["failed_shards"] == []
+    assert dist["fleet"]["redelivered"], "the killed worker's shard was redelivered by RabbitMQ"
 
 
 def test_a_shard_that_always_fails_ends_unknown_and_resolves_nothing(fleet: Fleet) -> None:

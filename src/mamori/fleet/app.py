@@ -148,6 +148,7 @@ def make_app(broker: str, settings: WorkerSettings | None = None) -> Celery:
                 throttles=hooks.counts,
             )  # fmt: skip
             status = "ok"
+            payload["redelivered"] = bool((self.request.delivery_info or {}).get("redelivered"))
         except Exception as exc:
             if attempt < MAX_ATTEMPTS:
                 log.warning("shard %s attempt %d failed: %s; retrying", shard.id, attempt, exc)

@@ -48,7 +48,7 @@ class Merged:
     failed: list[str]  # shard ids that failed for good
     shards: int
     seconds: float  # summed collection time of the shards
-    attempts: dict[str, int] = field(default_factory=dict)  # shard -> deliveries that ran it (> 1 only)
+    attempts: dict[str, int] = field(default_factory=dict)  # shard -> attempts, for shards retried or redelivered
 
 
 def merge(
@@ -97,6 +97,7 @@ def merge(
     throttles = counter_sum(p.get("throttles", {}) for _, _, _, p in payloads)
     seconds = sum(float(p.get("seconds", 0.0)) for _, _, _, p in payloads)
     attempts = {s: a for s, _, a, _ in payloads if a > 1}
+    attempts.update({s: attempts.get(s, 1) for s, _, _, p in payloads if p.get("redelivered")})
     return Merged(inv, ev, calls, throttles, sorted(failed), len(payloads), seconds, attempts)
 
 
