@@ -59,7 +59,7 @@ def evaluate(
     results: list[Result] = []
     n = 0
     evaluated: set[str] = set()
-    ctx_inv = inventory if context is None else context
+    ctx_inv: Any = inventory if context is None else context
     for rtype, type_rules in rules.by_type().items():
         resources = inventory.of_type(rtype)
         errors = inventory.errors_for(rtype)
