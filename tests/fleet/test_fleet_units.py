@@ -104,3 +104,28 @@ def test_throttles_are_counted_per_api() -> None:
     h.needs_retry(response=(None, {"Error": {"Code": "AccessDenied"}}), operation=op)
     h.needs_retry(response=None, operation=op)
     assert h.counts() == {"ec2.DescribeInstances": 2}
+
+
+def test_the_schedules_become_beat_entries() -> None:
+    from mamori.config import Config
+    from mamori.config.schedules import Job, ScanJob, SchedulesConfig
+    from mamori.fleet.app import JOB_TASK, beat_schedule
+
+    cfg = Config(schedules=SchedulesConfig(scan=ScanJob(every="6h"), notify=Job(every="15m")))
+    entries = beat_schedule(cfg, "q1")
+    assert entries == {
+        "mamori-scan": {"task": JOB_TASK, "schedule": 21600.0, "args": ["scan"], "options": {"queue": "q1"}},
+        "mamori-notify": {"task": JOB_TASK, "schedule": 900.0, "args": ["notify"], "options": {"queue": "q1"}},
+    }
+    assert beat_schedule(Config(), "q1") == {}
+
+
+def test_the_celery_app_has_the_delivery_settings() -> None:
+    from mamori.fleet.app import HARD_TIME_LIMIT_S, SHARD_TASK, VISIBILITY_TIMEOUT_S, make_app
+
+    app = make_app("memory://")
+    c = app.conf
+    assert c.task_acks_late and c.task_reject_on_worker_lost and c.worker_prefetch_multiplier == 1
+    assert c.task_time_limit == HARD_TIME_LIMIT_S < 1800  # RabbitMQ's consumer_timeout: 30 min
+    assert c.task_soft_time_limit < c.task_time_limit < VISIBILITY_TIMEOUT_S
+    assert SHARD_TASK in app.tasks

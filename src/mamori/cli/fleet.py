@@ -96,6 +96,8 @@ def worker(broker: str, concurrency: int, redis_url: str | None, queue: str, bea
     Every worker and the scan must share the store (--db / $MAMORI_DB: PostgreSQL across
     machines), the queue and mamori.yaml (custom rules, parameters). See docs/distributed.md.
     """
+    from celery.utils.nodenames import host_format
+
     from mamori.fleet.app import make_app
 
     cfg = get_config(config_path)
@@ -110,7 +112,7 @@ def worker(broker: str, concurrency: int, redis_url: str | None, queue: str, bea
         console(err=True).print("[yellow]no --redis: no shared rate limits (botocore adaptive retry only)[/]")
     w = app.Worker(
         concurrency=concurrency, pool="prefork", queues=[queue], loglevel=loglevel.upper(), beat=beat,
-        hostname=f"mamori-{os.getpid()}@%h", schedule_filename=str(_schedule_file()), quiet=True,
+        hostname=host_format(f"mamori-{os.getpid()}@%h"), schedule_filename=str(_schedule_file()), quiet=True,
     )  # fmt: skip
     w.start()
     raise SystemExit(w.exitcode or 0)
