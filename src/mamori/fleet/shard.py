@@ -100,7 +100,7 @@ def evaluate_shard(
         if res.key not in shipped:
             context.append(res.to_dict())
             shipped.add(res.key)
-    failing = []
+    failing = []  # failing and tagged resources, slim: suppressions, owners and engagements match on tags
     for r in ev.results:
         if r.status is ResultStatus.FAIL:
             key = (r.resource_type, r.account, r.region, r.resource_id)
@@ -108,6 +108,10 @@ def evaluate_shard(
             if res is not None and key not in shipped:
                 failing.append(_slim(res))
                 shipped.add(key)
+    for res in inv:
+        if res.tags and res.key not in shipped:
+            failing.append(_slim(res))
+            shipped.add(res.key)
     return {
         "results": [result_to_dict(r) for r in ev.results],
         "deferred": deferred_out,
