@@ -106,6 +106,16 @@ def hwm_mb(pid: int) -> float:
     return 0.0
 
 
+def stored(path: Path) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(path, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM fleet_shards").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
 def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads: int, kill: bool = False) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="mamori-bench-fleet-"))
     db = f"sqlite:///{tmp / 'fleet.db'}"
@@ -124,7 +134,8 @@ def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads:
     for a in accounts:
         cmd += ["--role-arn", f"arn:aws:iam::{a}:role/{ROLE}"]
     t0 = time.perf_counter()
-    scan = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out_f, err_f = open(tmp / "scan.json", "w"), open(tmp / "scan.err", "w")  # noqa: SIM115 - files, not pipes: a full pipe would block the scan
+    scan = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=out_f, stderr=err_f, text=True)
     killed = False
     peak: dict[int, float] = {}
     cpu: dict[int, float] = {}
@@ -133,12 +144,15 @@ def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads:
             for p in tree(w.pid):
                 peak[p] = max(peak.get(p, 0.0), hwm_mb(p))
                 cpu[p] = max(cpu.get(p, 0.0), cpu_of(p))
-        if kill and not killed and time.perf_counter() - t0 > 8:
+        if kill and not killed and stored(tmp / "fleet.db") >= 1:  # mid-scan: the victim holds its next shard
             os.killpg(workers[0].pid, signal.SIGKILL)
             killed = True
         time.sleep(0.2)
-    out, err = scan.communicate()
+    scan.wait()
     wall = time.perf_counter() - t0
+    out_f.close()
+    err_f.close()
+    out, err = (tmp / "scan.json").read_text(), (tmp / "scan.err").read_text()
     for w in workers:
         if w.poll() is None:
             os.killpg(w.pid, signal.SIGKILL)
