@@ -92,3 +92,35 @@ def test_a_shard_that_always_fails_ends_unknown_and_resolves_nothing(fleet: Flee
     store = Store.open(db)
     still = {f.id: f for f in store.findings_by_ids(list(before))}
     assert all(f.status.is_open for f in still.values())
+
+
+def test_all_workers_killed_and_restarted_the_scan_resumes(fleet: Fleet) -> None:
+    import json
+    import subprocess
+
+    db = fleet.db("fleet.db")
+    slow = {"MAMORI_FLEET_LATENCY_MS": "40"}
+    first = [fleet.start_worker(db, **slow), fleet.start_worker(db, **slow)]
+    scan = subprocess.Popen(fleet.scan_cmd(db), env=fleet.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=fleet.tmp)  # fmt: skip
+    store = Store.open(db)
+
+    def progressed() -> bool:
+        from sqlalchemy import select
+
+        from mamori.fleetstore.tables import fleet_scans
+
+        with store.engine.connect() as conn:
+            ids = conn.execute(select(fleet_scans.c.id)).scalars().all()
+        return bool(ids) and ops.progress(store.engine, ids[0]).reported >= 1
+
+    wait_for(progressed, 300, "a first shard")
+    for w in first:
+        fleet.kill(w)
+    assert scan.poll() is None  # the scan waits; its shards wait in RabbitMQ
+    fleet.start_worker(db)
+    out, err = scan.communicate(timeout=900)
+    assert scan.returncode == 0, err[-3000:] + fleet.logs()
+    dist = json.loads(out)
+    assert dist["fleet"]["failed_shards"] == [] and dist["fleet"]["redelivered"]
+    assert dist["findings"]

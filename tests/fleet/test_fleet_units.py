@@ -129,3 +129,18 @@ def test_the_celery_app_has_the_delivery_settings() -> None:
     assert c.task_time_limit == HARD_TIME_LIMIT_S < 1800  # RabbitMQ's consumer_timeout: 30 min
     assert c.task_soft_time_limit < c.task_time_limit < VISIBILITY_TIMEOUT_S
     assert SHARD_TASK in app.tasks
+
+
+def test_the_table_output_says_shards_failures_and_throttles(capsys: pytest.CaptureFixture[str]) -> None:
+    from mamori.cli.scan import report
+    from mamori.model import Inventory
+    from mamori.rules import RuleSet
+    from mamori.scan.service import run_scan
+
+    outcome = run_scan(Inventory(), RuleSet([]))
+    facts = {"shards": 18, "failed_shards": ["111/us-east-1"], "redelivered": {"111/global": 1},
+             "throttles": {"ec2.DescribeInstances": 3, "iam.ListUsers": 1}, "calls_by_api": {}}  # fmt: skip
+    report(outcome, [], "table", 10, fleet=facts)
+    out = capsys.readouterr().out
+    assert "distributed: 18 shards, 1 failed (UNKNOWN), 1 redelivered; 4 throttled call(s)" in out
+    assert "ec2.DescribeInstances 3" in out
