@@ -24,6 +24,8 @@ COMMANDS: dict[str, Lazy] = {
                    "Just-in-time production access: request, approve, grant, revoke, expire; break-glass."),
     "attest": Lazy("mamori.cli.attest:attest",
                    "Attest a control no rule can check: who vouches, with what evidence, until when."),
+    "beat": Lazy("mamori.cli.fleet:beat",
+                 "Celery beat: enqueue the schedules of mamori.yaml (scan, notify, keys, suppressions) for the workers."),
     "audit": Lazy("mamori.cli.audit:audit_cmd",
                   "The audit log: every plan, apply, rollback, exemption and notification, hash-chained."),
     "collect": Lazy("mamori.cli.scan:collect",
@@ -59,6 +61,8 @@ COMMANDS: dict[str, Lazy] = {
                       "The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP."),
     "tokens": Lazy("mamori.cli.users:tokens", "API tokens for `mamori serve` (Authorization: Bearer mmr_...)."),
     "users": Lazy("mamori.cli.users:users", "Users of `mamori serve`: roles, account groups, passwords."),
+    "worker": Lazy("mamori.cli.fleet:worker",
+                   "A Celery worker that runs shards of distributed scans (`mamori scan --broker`)."),
 }  # fmt: skip
 
 
