@@ -6,10 +6,12 @@ A new subsystem that keeps tables adds its module here and a migration in
 ``mamori/store/migrations/versions`` (revisions form one chain; ids are ``NNNN_name``).
 """
 
+from mamori.access import tables as access_tables  # access_requests, _grants, _runbooks, _runbook_runs
 from mamori.audit import tables as audit_tables  # audit_log
 from mamori.engage import tables as engage_tables  # engage_engagements, _app_accounts, _tasks, _task_history
 from mamori.events import tables as events_tables  # event_detections, event_responses, event_checkpoints
 from mamori.findings import tables as findings_tables  # scans, findings, history, scores, suppressions, meta
+from mamori.fleetstore import tables as fleet_tables  # fleet_scans, fleet_shards
 from mamori.gate.deps import tables as gate_tables  # gate_runs, gate_vulns
 from mamori.guardrails import tables as guardrails_tables  # guardrail_deployments
 from mamori.hub import tables as hub_tables  # hub_deliveries
@@ -21,7 +23,7 @@ from mamori.standards import (
 from mamori.store.base import metadata
 from mamori.users import tables as users_tables  # users, api_tokens
 
-OWNERS = (audit_tables, engage_tables, events_tables, findings_tables, gate_tables, guardrails_tables, hub_tables, keys_tables,
+OWNERS = (access_tables, audit_tables, engage_tables, events_tables, findings_tables, fleet_tables, gate_tables, guardrails_tables, hub_tables, keys_tables,
           remediate_tables, standards_tables, users_tables)
 
 __all__ = ["OWNERS", "metadata"]

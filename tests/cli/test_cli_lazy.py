@@ -21,7 +21,7 @@ from mamori.cli import main as main_cli
 from mamori.cli.lazy import Lazy
 
 HEAVY = ("sqlalchemy", "alembic", "boto3", "botocore", "s3transfer", "moto", "duckdb", "rich", "httpx", "pydantic", "yaml",
-         "fastapi", "starlette", "uvicorn", "jinja2", "argon2", "authlib")
+         "fastapi", "starlette", "uvicorn", "jinja2", "argon2", "authlib", "celery", "kombu", "redis")
 GROUPS = [("mamori", main_cli.COMMANDS), ("mamori gate", gate_cli.COMMANDS)]
 
 

@@ -93,6 +93,29 @@ def test_the_tour_reaches_the_kept_emulator_and_one_command_stops_it(
     assert again.code == 0 and "Nothing to change" in again.out
     assert mamori("guardrails", "drift", "--org").code == 0
 
+    # the README's just-in-time access walk-through on the demo's Identity Center
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    monkeypatch.setenv("MAMORI_CONFIG", str(examples / "access.yaml"))
+    monkeypatch.setenv("MAMORI_NOW", "2026-12-07T10:00:00Z")
+    req = mamori("access", "request", "--account", "123456789012", "--permission-set", "Operator", "--duration", "1h",
+                 "--reason", "close the public partner bucket", "--finding", "3f2a9c1d", "--actor", "alice", "-o", "json")  # fmt: skip
+    assert req.code == 0, req.err
+    rid = json.loads(req.out)["id"]
+    assert mamori("access", "approve", rid, "--actor", "alice").code == 2
+    assert mamori("access", "approve", rid, "--actor", "bob").code == 0
+    assert mamori("runbook", "add", str(examples / "runbooks" / "close-partner-exchange.yaml"), "--actor", "dave").code == 0
+    assert mamori("runbook", "approve", "close-partner-exchange", "--actor", "dave").code == 2
+    assert mamori("runbook", "approve", "close-partner-exchange", "--actor", "carol").code == 0
+    monkeypatch.setenv("MAMORI_NOW", "2026-12-07T10:10:00Z")
+    ran = mamori("runbook", "run", "close-partner-exchange", "--request", rid, "--actor", "alice", "-o", "json")
+    assert ran.code == 0, ran.out + ran.err
+    assert [s["result"] for s in json.loads(ran.out)["steps"]] == ["verified", "verified"]
+    monkeypatch.setenv("MAMORI_NOW", "2026-12-07T11:00:00Z")
+    assert rid in mamori("access", "expire").out
+    assert mamori("audit", "verify").code == 0
+    monkeypatch.delenv("MAMORI_CONFIG")
+    monkeypatch.delenv("MAMORI_NOW")
+
     stop = mamori("demo", "--stop")
     assert stop.code == 0 and f"pid {proc.pid}" in stop.out
     assert proc.wait(30) == 0

@@ -10,7 +10,7 @@ import pytest
 from mamori.model.resources import RESOURCE_TYPES
 
 DOCS = Path(__file__).parents[2] / "docs" / "resources"
-HEAD = re.compile(r"^## `(aws\.[a-z0-9_]+\.[a-z0-9_]+)`")
+HEAD = re.compile(r"^## `((?:aws|gcp)\.[a-z0-9_]+\.[a-z0-9_]+)`")
 ROW = re.compile(r"^\| (`[a-z0-9_]+`(?:, `[a-z0-9_]+`)*) \|")
 
 

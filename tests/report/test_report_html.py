@@ -36,7 +36,7 @@ def test_data_is_embedded_and_escaped(report_file: Path, report_data: ReportData
     assert {f["resource"] for f in data["findings"]} >= {"v2", "v3", "d1", "evil</script><b>x"}
     assert data["total_findings"] == len(data["findings"]) == len(report_data.findings)
     assert data["rules"]["t_bucket_public"]["remediation"].startswith("Turn on S3 Block Public Access")
-    assert [s["standard"] for s in data["standards"]] == ["baseline", "cis-aws-3.0", "fsbp"]
+    assert [s["standard"] for s in data["standards"]] == ["baseline", "cis-aws-3.0", "cis-gcp-3.0", "fsbp"]
     assert len(data["trend"]["baseline"]) == 3
 
 
@@ -91,4 +91,4 @@ def test_what_changed_since_the_previous_scan_is_shown(report_file: Path, report
     opened = {it.finding.resource_id for it in base.worsened}
     assert opened == {"v3", "b2", "u1", "d1", "evil</script><b>x"}
     assert html.count('<tr class="drift"') == 5 and "evil&lt;/script&gt;&lt;b&gt;x" in html
-    assert [d["standard"] for d in embedded(html)["drift"]] == ["baseline", "cis-aws-3.0", "fsbp"]
+    assert [d["standard"] for d in embedded(html)["drift"]] == ["baseline", "cis-aws-3.0", "cis-gcp-3.0", "fsbp"]

@@ -45,7 +45,7 @@ def test_overview_api_counts_and_scoping(client_as: Callable[..., TestClient]) -
     assert narrowed["open"] == dev["open"]
     assert client_as(Role.VIEWER, "dev").get("/api/v1/overview", params={"account": PROD}).json()["open"]["total"] == 0
     scores = client_as(Role.VIEWER, "dev").get("/api/v1/scores").json()
-    assert [s["standard"] for s in scores["items"]] == ["baseline", "cis-aws-3.0", "fsbp"] and scores["next_cursor"] is None
+    assert [s["standard"] for s in scores["items"]] == ["baseline", "cis-aws-3.0", "cis-gcp-3.0", "fsbp"] and scores["next_cursor"] is None
     accounts = client_as(Role.VIEWER).get("/api/v1/accounts", params={"limit": 1}).json()
     assert [a["account"] for a in accounts["items"]] == [PROD] and accounts["next_cursor"] == PROD
 
@@ -85,7 +85,7 @@ def test_attest_api_roles_and_scope(client_as: Callable[..., TestClient]) -> Non
     assert full["6.2"]["status"] == "not covered"
     assert client_as(Role.VIEWER).get("/api/v1/standards/nope").status_code == 404
     items = client_as(Role.VIEWER).get("/api/v1/standards").json()["items"]
-    assert [s["standard"] for s in items] == ["baseline", "cis-aws-3.0", "fsbp"] and items[0]["coverage"]["controls"] > 0
+    assert [s["standard"] for s in items] == ["baseline", "cis-aws-3.0", "cis-gcp-3.0", "fsbp"] and items[0]["coverage"]["controls"] > 0
 
 
 def test_scans_events_audit_and_teams_apis(client_as: Callable[..., TestClient], server_store: Store) -> None:

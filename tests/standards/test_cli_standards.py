@@ -109,7 +109,7 @@ def test_standards_list_show_formats_and_drift(mamori: Callable[..., Any], proje
     assert mamori("scan", "--snapshot", "day1.json", *ONLY, "-q").code == 0
     assert mamori("scan", "--snapshot", "day2.json", *ONLY, "-q").code == 0
     listed = js(mamori("standards", "list", "-o", "json"))
-    assert [s["standard"] for s in listed] == ["baseline", "cis-aws-3.0", "fsbp"]
+    assert [s["standard"] for s in listed] == ["baseline", "cis-aws-3.0", "cis-gcp-3.0", "fsbp"]
     assert all("controls" not in s for s in listed) and listed[0]["overall"]["coverage"]["controls"] == 26
     table = mamori("standards", "list")
     assert table.code == 0 and "of machine-checked weight passing" in table.out and "cis-aws-3.0" in table.out
@@ -136,7 +136,7 @@ def test_scan_summary_shows_the_coverage_split(mamori: Callable[..., Any], proje
     r = mamori("scan", "--snapshot", "day1.json", *ONLY, "-q")
     assert r.code == 0
     lines = [line for line in r.out.splitlines() if "of machine-checked weight passing" in line]
-    assert [line.split(":")[0] for line in lines] == ["baseline", "cis-aws-3.0", "fsbp"]
+    assert [line.split(":")[0] for line in lines] == ["baseline", "cis-aws-3.0", "fsbp"]  # cis-gcp-3.0: no GCP result here
     assert "of 26 items checked by machine" in lines[0] and "not covered" in lines[0]
 
 

@@ -65,7 +65,7 @@ class Standard(BaseModel):
         raise KeyError(category_id)
 
 
-STANDARD_FILES = ("baseline.yaml", "cis-aws-3.0.yaml", "fsbp.yaml")
+STANDARD_FILES = ("baseline.yaml", "cis-aws-3.0.yaml", "cis-gcp-3.0.yaml", "fsbp.yaml")
 
 
 @cache

@@ -58,7 +58,8 @@ def demo_targets(endpoint: str) -> list[AwsTarget]:
 )  # fmt: skip
 @click.option("--stop", "stop_it", is_flag=True, help="Stop the emulator a `mamori demo --keep-running` left up here.")
 @click.option("--no-drift", is_flag=True, help="Scan once; skip the second day (one fix, one new problem, rescanned).")
-def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no_drift: bool) -> None:
+@click.option("--gcp", "gcp", is_flag=True, help="Scan the demo's Google Cloud export instead (no emulator): writes .mamori/gcp-demo/ and scans it like `mamori scan --gcp-assets`.")
+def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no_drift: bool, gcp: bool) -> None:
     """Scan an emulated AWS estate (moto): two accounts, two regions, no account needed.
 
     Starts AWS emulation on localhost, creates a small company's estate (IAM users and
@@ -72,6 +73,9 @@ def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no
     Needs the `demo` extra: pip install 'mamori[demo]'.
     """
     con = console()
+    if gcp:
+        _demo_gcp(db)
+        return
     try:
         if stop_it:
             pid = live.stop()
@@ -126,6 +130,33 @@ def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no
             )
 
 
+def _demo_gcp(db: str | None) -> None:
+    """The Google Cloud part of the demo: the shipped CAI export (two organizations, two projects), scanned and stored."""
+    from pathlib import Path
+
+    from mamori.collect.gcp import read_gcp_assets
+    from mamori.demo.gcp_estate import DEMO_NOW, write_demo_export
+
+    con = console()
+    cfg = get_config(None)
+    rules = rules_for(cfg)
+    store = open_store(db, cfg)
+    paths = write_demo_export(Path(".mamori") / "gcp-demo")
+    con.print(f"[bold]mamori demo --gcp[/] — a Cloud Asset Inventory export ({', '.join(str(p) for p in paths)}): "
+              "projects demo-prod (compliant) and demo-dev (not)")  # fmt: skip
+    try:
+        inv = read_gcp_assets(paths, DEMO_NOW)
+    except MamoriError as exc:
+        raise fail(exc) from None
+    outcome = run_scan(inv, rules, store=store, params=cfg.params, now=DEMO_NOW)
+    findings = scan_findings(outcome, rules, store)
+    print_summary(outcome, findings, api_calls=None, scan_id=outcome.summary.scan_id if outcome.summary else None, show_open=False)
+    print_findings([f for f in findings if f.status.is_open], title="Open findings (worst first)", limit=15)
+    con.print("\nThe same scan from a shell: "
+              f"[cyan]mamori scan --gcp-assets {paths[0]} --gcp-assets {paths[1]}[/]; "
+              "[cyan]mamori standards show cis-gcp-3.0[/] for the CIS GCP view.")  # fmt: skip
+
+
 def _store_hints(findings: list[Finding]) -> list[tuple[str, str]]:
     open_f = [f for f in findings if f.status.is_open]
     return [
@@ -147,10 +178,17 @@ def _iac_hints() -> list[tuple[str, str]]:
 
     if not Path("examples/iac/terraform").is_dir():
         return [("mamori gate iac PATH", "the same rules on Terraform and CloudFormation")]
-    return [
+    hints = [
         ("mamori gate iac examples/iac/terraform", "the same rules on Terraform: FAIL, UNKNOWN, a waiver"),
         ("mamori gate iac examples/iac/cloudformation", "and on CloudFormation"),
     ]
+    if Path("examples/deps/inventory.json").is_file():
+        hints.append((
+            "mamori gate deps examples/deps --sample-data --no-record --inventory examples/deps/inventory.json "
+            "--runs-on payments-api",
+            "an explained decision: log4shell is 'immediate' (KEV, CVSS, a public function URL, confidential data)",
+        ))  # fmt: skip
+    return hints
 
 
 def _keep_running(endpoint: str, db: str | None) -> None:

@@ -56,8 +56,9 @@ def image(path: Path | None, fmt: str, output_file: Path | None, osv_dir: Path |
         path, sample_data = demo_image(), True
     if path is None:
         raise click.UsageError("give the image: a docker save archive or an OCI layout (or --demo)")
-    if bool(osv_dir) == bool(sample_data):
-        raise click.UsageError("give one advisory source: --osv-dir DIR or --sample-data")
+    if osv_dir and sample_data:
+        raise click.UsageError("give one advisory source: --osv-dir DIR, --sample-data, or neither for the "
+                               "advisory cache (`mamori db update`)")  # fmt: skip
     from mamori.gate.image.output import render
     from mamori.gate.image.service import ImageRequest, run_image_gate
 

@@ -20,12 +20,17 @@ from mamori.errors import MamoriError
 # Every subcommand, imported only when it runs; the line is what `mamori --help` shows
 # (tests/cli/test_lazy_cli.py checks it equals the command's own help).
 COMMANDS: dict[str, Lazy] = {
+    "access": Lazy("mamori.cli.access:access",
+                   "Just-in-time production access: request, approve, grant, revoke, expire; break-glass."),
     "attest": Lazy("mamori.cli.attest:attest",
                    "Attest a control no rule can check: who vouches, with what evidence, until when."),
+    "beat": Lazy("mamori.cli.fleet:beat",
+                 "Celery beat: enqueue the schedules of mamori.yaml (scan, notify, keys, suppressions) for the workers."),
     "audit": Lazy("mamori.cli.audit:audit_cmd",
                   "The audit log: every plan, apply, rollback, exemption and notification, hash-chained."),
     "collect": Lazy("mamori.cli.scan:collect",
                     "Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`)."),
+    "db": Lazy("mamori.cli.db:db", "The advisory cache: OSV, CISA KEV and FIRST EPSS for `mamori gate deps`."),
     "demo": Lazy("mamori.cli.demo:demo",
                  "Scan an emulated AWS estate (moto): two accounts, two regions, no account needed."),
     "engage": Lazy("mamori.cli.engage:engage",
@@ -42,10 +47,12 @@ COMMANDS: dict[str, Lazy] = {
     "remediate": Lazy("mamori.cli.remediate:remediate",
                       "Fix findings safely: plan (reads only), apply (verified, recorded), roll back."),
     "report": Lazy("mamori.cli.html_report:report", "Reports to share: `mamori report html -o report.html`."),
+    "runbook": Lazy("mamori.cli.runbook:runbook",
+                    "Reviewed runbooks: add, approve (pins the SHA-256), run under an active grant."),
     "rules": Lazy("mamori.cli.rules:rules",
                   "The rule library: what is checked, how severe, which controls it covers."),
     "scan": Lazy("mamori.cli.scan:scan",
-                 "Assess AWS accounts: collect once, evaluate every rule, record findings."),
+                 "Assess AWS accounts (or GCP projects from CAI exports): collect once, evaluate every rule, record findings."),
     "scans": Lazy("mamori.cli.scans:scans",
                   "Past scans: when, what, errors, and what changed since the one before."),
     "serve": Lazy("mamori.cli.serve:serve",
@@ -54,6 +61,8 @@ COMMANDS: dict[str, Lazy] = {
                       "The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP."),
     "tokens": Lazy("mamori.cli.users:tokens", "API tokens for `mamori serve` (Authorization: Bearer mmr_...)."),
     "users": Lazy("mamori.cli.users:users", "Users of `mamori serve`: roles, account groups, passwords."),
+    "worker": Lazy("mamori.cli.fleet:worker",
+                   "A Celery worker that runs shards of distributed scans (`mamori scan --broker`)."),
 }  # fmt: skip
 
 

@@ -51,21 +51,36 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
 def collect_request(
     snapshot: str | None, profile: str | None, role_arns: tuple[str, ...], external_id: str | None,
     endpoint_url: str | None, regions: tuple[str, ...], services: tuple[str, ...], workers: int,
+    gcp_assets: tuple[str, ...] = (),
 ) -> CollectRequest:  # fmt: skip
+    if gcp_assets:
+        return CollectRequest(snapshot=Path(snapshot) if snapshot else None, gcp_assets=tuple(Path(p) for p in gcp_assets))
     if snapshot:
         return CollectRequest(snapshot=Path(snapshot))
     targets = targets_from(profile, role_arns, external_id, endpoint_url, regions, workers)
     return CollectRequest(targets=tuple(targets), services=split_csv(services))
 
 
-def report(outcome: ScanOutcome, findings: list[Finding], fmt: str, api_calls: int | None) -> None:
+def report(
+    outcome: ScanOutcome, findings: list[Finding], fmt: str, api_calls: int | None, fleet: dict[str, Any] | None = None
+) -> None:
     scan_id = outcome.summary.scan_id if outcome.summary else None
     if fmt == "json":
-        emit_json(outcome_json(outcome, findings, api_calls=api_calls, scan_id=scan_id))
+        doc = outcome_json(outcome, findings, api_calls=api_calls, scan_id=scan_id)
+        if fleet is not None:
+            doc["fleet"] = fleet
+        emit_json(doc)
     elif fmt == "csv":
         emit_csv((finding_row(f) for f in findings), FINDING_CSV_FIELDS)
     else:
         print_summary(outcome, findings, api_calls=api_calls, scan_id=scan_id)
+        if fleet is not None:
+            throttled = sum(fleet["throttles"].values())
+            top = ", ".join(f"{k} {v}" for k, v in sorted(fleet["throttles"].items(), key=lambda kv: -kv[1])[:5])
+            console().print(
+                f"distributed: {fleet['shards']} shards, {len(fleet['failed_shards'])} failed (UNKNOWN), "
+                f"{len(fleet['redelivered'])} redelivered; {throttled} throttled call(s)" + (f": {top}" if top else "")
+            )
 
 
 def exit_for(findings: list[Finding], fail_on: str | None) -> None:
@@ -84,21 +99,26 @@ SEVERITIES = [s.value for s in Severity]
 @click.command()
 @aws_options
 @click.option("--snapshot", type=click.Path(exists=True, dir_okay=False), help="Evaluate a snapshot (from `mamori collect`) instead of calling AWS.")
+@click.option("--gcp-assets", "gcp_assets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Evaluate Google Cloud Asset Inventory exports (NDJSON, JSON array, gzip; one per content type) instead of calling AWS; repeatable (docs/gcp.md).")
 @click.option("--rules", "only_rules", multiple=True, metavar="IDS", help="Only these rules (comma-separated ids).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None, help="Exit 1 when an open finding is at least this severe (for CI).")
 @click.option("--no-store", is_flag=True, help="Do not record the scan (findings get no history).")
 @click.option("--remediate", is_flag=True, help="Afterwards apply rules in auto mode and plan (dry run) those in manual mode (see `mamori remediate`).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table for people; json or csv for tools.")
+@click.option("--broker", envvar="MAMORI_BROKER", default=None, metavar="URL", help="Split the scan into shards on `mamori worker`s of this Celery broker (amqp://guest:guest@127.0.0.1:5672//); see docs/distributed.md.")
+@click.option("--redis", "redis_url", envvar="MAMORI_REDIS", default=None, metavar="URL", help="With --broker: the workers' Redis (checked before enqueueing).")
+@click.option("--queue", envvar="MAMORI_QUEUE", default="mamori", show_default=True, metavar="NAME", help="With --broker: the workers' queue.")
+@click.option("--wait-timeout", default=0.0, type=click.FloatRange(0), metavar="SECONDS", help="With --broker: give up waiting after this long (0: wait; the workers finish the scan anyway).")
 @db_option
 @config_option
 def scan(
     profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None,
-    regions: tuple[str, ...], services: tuple[str, ...], workers: int, snapshot: str | None,
+    regions: tuple[str, ...], services: tuple[str, ...], workers: int, snapshot: str | None, gcp_assets: tuple[str, ...],
     only_rules: tuple[str, ...], fail_on: str | None, no_store: bool, remediate: bool, quiet: bool, fmt: str,
-    db: str | None, config_path: str | None,
+    broker: str | None, redis_url: str | None, queue: str, wait_timeout: float, db: str | None, config_path: str | None,
 ) -> None:  # fmt: skip
-    """Assess AWS accounts: collect once, evaluate every rule, record findings.
+    """Assess AWS accounts (or GCP projects from CAI exports): collect once, evaluate every rule, record findings.
 
     \b
     Examples:
@@ -107,20 +127,37 @@ def scan(
       mamori scan --role-arn arn:aws:iam::111122223333:role/mamori-audit
       mamori scan --endpoint-url http://127.0.0.1:5000   a moto server or LocalStack
       mamori scan --snapshot estate.json -o json    offline, from `mamori collect`
+      mamori scan --gcp-assets resources.json --gcp-assets iam.json   Google Cloud, from CAI exports
       mamori scan --fail-on high                    exit 1 on an open high/critical finding
       mamori scan --remediate                       then fix what mamori.yaml puts in auto mode
+      mamori scan --broker amqp://guest:guest@127.0.0.1:5672//   shards on `mamori worker`s
 
     Each run is compared with the previous one: new, still open, resolved and reopened
     findings are shown. Data that could not be collected makes rules UNKNOWN, never PASS.
     """
     cfg = get_config(config_path)
-    if remediate and (snapshot or no_store):
-        raise click.UsageError("--remediate needs a live, stored scan (not --snapshot or --no-store)")
+    if remediate and (snapshot or no_store or gcp_assets):
+        raise click.UsageError("--remediate needs a live, stored AWS scan (not --snapshot, --gcp-assets or --no-store)")
     rules = rules_for(cfg, only_rules)
     # the suppressions file (if configured) is synced first, so this scan honours it
+    if broker and (snapshot or no_store or gcp_assets):
+        raise click.UsageError("--broker scans AWS into the shared store (not with --snapshot, --gcp-assets or --no-store)")
     store = None if no_store else hub_store(db, cfg, who="scan")[0]
-    source = collect_request(snapshot, profile, role_arns, external_id, endpoint_url, regions, services, workers)
-    with progress_bar(not (quiet or fmt != "table") and source.snapshot is None) as cb:
+    if broker and store is not None:
+        from mamori.cli.fleet import scan_on_workers
+
+        targets = targets_from(profile, role_arns, external_id, endpoint_url, regions, workers)
+        outcome, findings, calls, facts = scan_on_workers(
+            broker=broker, queue=queue, redis_url=redis_url, targets=targets, services=split_csv(services), rules=rules,
+            store=store, params=cfg.params, quiet=quiet or fmt != "table", wait_timeout=wait_timeout,
+        )  # fmt: skip
+        report(outcome, findings, fmt, calls, fleet=facts)
+        if fmt == "table":
+            _next_steps()
+        exit_for(findings, fail_on)
+        return
+    source = collect_request(snapshot, profile, role_arns, external_id, endpoint_url, regions, services, workers, gcp_assets)
+    with progress_bar(not (quiet or fmt != "table") and source.snapshot is None and not source.gcp_assets) as cb:
         result = run(ScanRequest(source, rules, store, cfg.params), progress=cb)
     inv, findings = result.outcome.inventory, result.findings
     report(result.outcome, findings, fmt, result.api_calls)
@@ -139,13 +176,24 @@ def _next_steps() -> None:
 
 @click.command()
 @aws_options
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), required=True, help="Snapshot file to write (JSON).")
+@click.option("-o", "--output", "out", type=click.Path(writable=True), required=True, help="Snapshot file to write (JSON); with --gcp-org, a directory.")
+@click.option("--gcp-org", "gcp_org", default=None, metavar="ORG_ID", help="Google Cloud instead: list the organization's assets with the Cloud Asset API into OUTPUT/resource.json and OUTPUT/iam_policy.json (needs the `gcp` extra and Application Default Credentials).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def collect(
     profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None,
-    regions: tuple[str, ...], services: tuple[str, ...], workers: int, out: str, quiet: bool,
+    regions: tuple[str, ...], services: tuple[str, ...], workers: int, out: str, gcp_org: str | None, quiet: bool,
 ) -> None:  # fmt: skip
-    """Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`)."""
+    """Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`).
+
+    With --gcp-org, write a Cloud Asset Inventory export instead (`mamori scan --gcp-assets`).
+    """
+    if gcp_org is not None:
+        from mamori.collect.gcp.live import collect_org
+
+        paths = collect_org(gcp_org, Path(out))
+        console(err=True).print(f"wrote {' and '.join(str(p) for p in paths)}: scan with "
+                                + " ".join(f"--gcp-assets {p}" for p in paths))  # fmt: skip
+        return
     source = collect_request(None, profile, role_arns, external_id, endpoint_url, regions, services, workers)
     with progress_bar(not quiet) as cb:
         got = collect_inventory(source, progress=cb)

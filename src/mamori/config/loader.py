@@ -12,6 +12,7 @@ keys are optional::
     # against the rules by mamori.rules.refs.load_checked_config (what every command uses)
     guardrails: {...}    # remediation modes and exemptions (docs/remediation.md)
     keys: {...}          # the access-key lifecycle policy (docs/remediation.md)
+    access: {...}        # just-in-time access approvals (mamori.config.access, docs/access.md)
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from mamori.config.access import AccessConfig
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.config.hub import HubSettings, NotificationsConfig, OwnersConfig, SlaConfig
 from mamori.config.keys import KeysConfig
@@ -48,12 +50,20 @@ class Config(BaseModel):
     account_groups: dict[str, list[str]] = Field(default_factory=dict)  # mamori serve: docs/server.md
     server: ServerConfig = Field(default_factory=ServerConfig)
     schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)  # jobs inside mamori serve
+    access: AccessConfig = Field(default_factory=AccessConfig)  # just-in-time access: docs/access.md
     source: Path | None = None
 
     @field_validator("account_groups", mode="before")
     @classmethod
     def _account_ids(cls, v: object) -> object:
         return check_account_groups(v)
+
+    @model_validator(mode="after")
+    def _access_groups(self) -> Config:
+        unknown = sorted(set(self.access.account_groups) - set(self.account_groups))
+        if unknown:
+            raise ValueError(f"access.account_groups names {', '.join(unknown)}, not under the top-level account_groups")
+        return self
 
     @property
     def hub(self) -> HubSettings:

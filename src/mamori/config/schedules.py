@@ -11,6 +11,7 @@
       notify: {every: 15m}                 # findings digests to notifications.channels (mamori findings notify)
       keys: {every: 1d, apply: false}      # access-key lifecycle; dry run unless apply: true (mamori keys enforce)
       suppressions: {every: 1h}            # suppressions file sync and expiry (mamori findings refresh)
+      access_expire: {every: 1m}           # end just-in-time grants past their end (mamori access expire)
 
 ``every`` is 30s, 15m, 6h, 1d or 1w (at least 30 seconds). The last run of each job is read from
 the audit log (``schedule.<job>``), so a restart does not run everything again.
@@ -79,7 +80,9 @@ class SchedulesConfig(_Model):
     notify: Job | None = None
     keys: KeysJob | None = None
     suppressions: Job | None = None
+    access_expire: Job | None = None
 
     def jobs(self) -> dict[str, Job]:
-        found = {"suppressions": self.suppressions, "scan": self.scan, "notify": self.notify, "keys": self.keys}
+        found = {"suppressions": self.suppressions, "scan": self.scan, "notify": self.notify, "keys": self.keys,
+                 "access_expire": self.access_expire}  # fmt: skip
         return {name: job for name, job in found.items() if job is not None}

@@ -25,7 +25,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_ACCOUNT = re.compile(r"^\d{12}$")
+_ACCOUNT = re.compile(r"^(?:\d{12}|[a-z][a-z0-9-]{4,28}[a-z0-9]|organizations/\d{1,20})$")
+"""An AWS account id (12 digits), a GCP project id (6-30: lower-case letters, digits, hyphens) or a GCP organization."""
 
 
 class _Model(BaseModel):
@@ -59,7 +60,7 @@ class ServerConfig(_Model):
 
 
 def check_account_groups(groups: object) -> object:
-    """Account ids as strings (YAML reads an unquoted id as a number), each 12 digits."""
+    """Account ids as strings (YAML reads an unquoted id as a number): 12-digit AWS ids or GCP project ids."""
     if not isinstance(groups, dict):
         return groups
     out: dict[object, object] = {}
@@ -71,5 +72,5 @@ def check_account_groups(groups: object) -> object:
         out[name] = accounts
         for a in accounts:
             if not _ACCOUNT.match(str(a)):
-                raise ValueError(f"account group {name!r}: {a!r} is not a 12-digit AWS account id")
+                raise ValueError(f"account group {name!r}: {a!r} is neither a 12-digit AWS account id nor a GCP project id")
     return out

@@ -37,6 +37,8 @@ def evaluate(
     *,
     now: datetime | None = None,
     params: Mapping[str, Mapping[str, Any]] | None = None,
+    context: Any = None,
+    deferred: list[tuple[str, Any]] | None = None,
 ) -> Evaluation:
     """Evaluate every rule on every resource of its type.
 
@@ -45,6 +47,11 @@ def evaluate(
     missing service is never mistaken for a compliant one. A rule that raises on a resource
     (a string where it expects a mapping, in a hand-made snapshot) yields UNKNOWN for that
     resource with ``rule error: <Type>: <message>`` as reason; the scan goes on.
+
+    ``context`` is what rules read as ``ctx.inventory`` (default: ``inventory``). With
+    ``deferred`` (a list), a rule on a resource that read the context (``context.reads``
+    changed) keeps no result: ``(rule id, resource)`` is appended there instead, so that a
+    shard of a distributed scan leaves cross-scope decisions to the finaliser.
     """
     start = time.perf_counter()
     now = now or inventory.collected_at
@@ -52,13 +59,14 @@ def evaluate(
     results: list[Result] = []
     n = 0
     evaluated: set[str] = set()
+    ctx_inv: Any = inventory if context is None else context
     for rtype, type_rules in rules.by_type().items():
         resources = inventory.of_type(rtype)
         errors = inventory.errors_for(rtype)
         for rule in type_rules:
             spec = rule.spec
             evaluated.add(spec.id)
-            ctx = EvalContext(now, {**spec.params, **overrides.get(spec.id, {})}, inventory, rule.hooks)
+            ctx = EvalContext(now, {**spec.params, **overrides.get(spec.id, {})}, ctx_inv, rule.hooks)
             fail_when = rule.fail_when
             applies = rule.applies_when
             declared = rule.evidence
@@ -66,11 +74,14 @@ def evaluate(
             rid = spec.id
             for res in resources:
                 n += 1
+                before = ctx_inv.reads if deferred is not None else 0
                 try:
                     outcome = _one(rid, sev, res, ctx, applies, fail_when, declared)
                 except Exception as exc:  # a rule that breaks on one resource: UNKNOWN for it, the scan goes on
                     outcome = Result.of(rid, sev, res, ResultStatus.UNKNOWN, reason=f"rule error: {type(exc).__name__}: {exc}")
-                if outcome is not None:
+                if deferred is not None and ctx_inv.reads != before:
+                    deferred.append((rid, res))
+                elif outcome is not None:
                     results.append(outcome)
             for err in errors:
                 results.append(

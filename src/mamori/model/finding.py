@@ -139,19 +139,22 @@ class Finding:
     source: str = "mamori"
 
     def to_dict(self) -> dict[str, Any]:
+        resource = {
+            "type": self.resource_type,
+            "id": self.resource_id,
+            "arn": self.resource_arn,
+            "account": self.account,
+            "region": self.region,
+        }
+        if self.resource_type.startswith("gcp."):  # a GCP resource's scope is its project (account = project id)
+            resource["project"] = self.account
         return {
             "id": self.id,
             "rule_id": self.rule_id,
             "title": self.title,
             "severity": self.severity.value,
             "status": self.status.value,
-            "resource": {
-                "type": self.resource_type,
-                "id": self.resource_id,
-                "arn": self.resource_arn,
-                "account": self.account,
-                "region": self.region,
-            },
+            "resource": resource,
             "evidence": self.evidence,
             "first_seen": self.first_seen.isoformat(),
             "last_seen": self.last_seen.isoformat(),

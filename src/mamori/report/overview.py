@@ -155,11 +155,20 @@ class AccountRow:
     scores: dict[str, float | None]  # standard -> latest score of this account
     trend: tuple[tuple[datetime, float | None], ...] = ()  # baseline over the trend window
 
+    @property
+    def cloud(self) -> str:
+        return cloud_of(self.account)
+
     def to_dict(self) -> dict[str, Any]:
         return {
-            "account": self.account, "open": self.open.to_dict(), "overdue": self.overdue, "scores": self.scores,
-            "trend": [[t.isoformat(), s] for t, s in self.trend],
+            "account": self.account, "cloud": self.cloud, "open": self.open.to_dict(), "overdue": self.overdue,
+            "scores": self.scores, "trend": [[t.isoformat(), s] for t, s in self.trend],
         }  # fmt: skip
+
+
+def cloud_of(account: str) -> str:
+    """``aws`` for a 12-digit account id, ``gcp`` for a GCP project id (or ``organizations/N``, from a CAI export)."""
+    return "aws" if len(account) == 12 and account.isdigit() else "gcp"
 
 
 @dataclass(frozen=True)

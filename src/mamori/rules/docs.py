@@ -34,14 +34,14 @@ def render(rules: RuleSet) -> str:
     for service in sorted(by_service):
         lines.append(f"## {service}")
         lines.append("")
-        lines.append("| id | severity | title | baseline | CIS v3.0 | FSBP | guardrail |")
+        lines.append("| id | severity | title | baseline | CIS v3.0 (AWS or GCP) | FSBP | guardrail |")
         lines.append("|---|---|---|---|---|---|---|")
         for rid in by_service[service]:
             s = rules.get(rid).spec
             c = s.controls
             lines.append(
                 f"| `{s.id}` | {s.severity.value} | {s.title} | {', '.join(c.get('baseline', []))} | "
-                f"{', '.join(c.get('cis-aws-3.0', []))} | {', '.join(c.get('fsbp', []))} | {s.guardrail.value} |"
+                f"{', '.join(c.get('cis-aws-3.0', []) or c.get('cis-gcp-3.0', []))} | {', '.join(c.get('fsbp', []))} | {s.guardrail.value} |"
             )
         lines.append("")
     return "\n".join(lines)

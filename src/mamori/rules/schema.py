@@ -46,7 +46,9 @@ class RuleSpec(BaseModel):
     @property
     def service(self) -> str:
         parts = self.resource_type.split(".")
-        return parts[1] if len(parts) > 1 else parts[0]
+        if len(parts) < 2:
+            return parts[0]
+        return parts[1] if parts[0] == "aws" else f"{parts[0]}-{parts[1]}"  # gcp-compute beside ec2
 
     @property
     def baseline(self) -> list[str]:

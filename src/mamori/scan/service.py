@@ -95,9 +95,11 @@ def failing(findings: list[Finding], threshold: Severity) -> list[Finding]:
 
 @dataclass(frozen=True)
 class CollectRequest:
-    """Where the estate comes from: a snapshot file, or AWS targets (optionally only some services)."""
+    """Where the estate comes from: a snapshot file, Cloud Asset Inventory exports, or AWS targets
+    (optionally only some services)."""
 
     snapshot: Path | None = None
+    gcp_assets: tuple[Path, ...] = ()
     targets: tuple[AwsTarget, ...] = ()
     services: tuple[str, ...] = ()
 
@@ -109,7 +111,18 @@ class Collected:
 
 
 def collect_inventory(req: CollectRequest, progress: Progress | None = None) -> Collected:
-    """Read the snapshot, or collect every target (``progress`` is called as collectors finish)."""
+    """Read the snapshot and/or the GCP exports, or collect every target (``progress`` is called as collectors finish)."""
+    if req.gcp_assets:
+        from mamori.collect.gcp import read_gcp_assets
+
+        inv = read_gcp_assets(list(req.gcp_assets))
+        if req.snapshot is not None:  # both: one inventory (AWS from the snapshot, GCP from the exports)
+            from mamori.collect.snapshot import read_snapshot
+
+            aws = read_snapshot(req.snapshot)
+            aws.merge(inv)
+            inv = aws
+        return Collected(inv, None)
     if req.snapshot is not None:
         from mamori.collect.snapshot import read_snapshot
 

@@ -77,6 +77,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.users = UserStore(store.engine)
     app.state.limiter = LoginLimiter(config.server.login_attempts, config.server.login_window_s)
     app.state.secret_source = key_source
+    app.state.secret_key = key  # also signs one-click approval links (mamori.access.links)
     log.info("session key from %s", key_source)
 
     app.add_middleware(

@@ -8,6 +8,7 @@ calls the same service function as its CLI command:
     notify        mamori.hub.dispatch.Dispatcher.run  (mamori findings notify)
     keys          mamori.keys.enforce.enforce         (mamori keys enforce [--apply])
     suppressions  mamori.hub.sync.sync_hub            (mamori findings refresh)
+    access_expire mamori.access.service.expire        (mamori access expire; IAM via schedules.aws)
 
 Every run is logged and written to the audit log as ``schedule.<job>`` (actor ``scheduler``)
 with its outcome; the newest such entry is the job's last run, so a restart does not repeat
@@ -134,7 +135,25 @@ def suppressions_job(ctx: JobContext) -> dict[str, Any]:
     return sync_hub(ctx.store, ctx.config.suppressions_file, actor=ACTOR, now=ctx.now).as_dict()
 
 
-JOBS: dict[str, JobFn] = {"scan": scan_job, "notify": notify_job, "keys": keys_job, "suppressions": suppressions_job}
+def access_expire_job(ctx: JobContext) -> dict[str, Any]:
+    from mamori.access.granters import granter_for
+    from mamori.access.model import GrantError
+    from mamori.access.service import expire
+    from mamori.collect.aws.session import AwsTarget, ClientFactory, default_session_factory
+
+    cfg = ctx.config
+    aws = cfg.schedules.aws
+    target = AwsTarget(profile=aws.profile, endpoint_url=aws.endpoint_url, home_region=cfg.access.identity_center.region, workers=2)
+    granter = granter_for(cfg.access, ClientFactory(default_session_factory(target)(), target).client)
+    try:
+        ended = expire(ctx.store.engine, now=ctx.now, granter=granter, actor=ACTOR)
+    except GrantError as exc:
+        raise JobFailed(str(exc)[:500], {}) from exc
+    return {"expired": [r.id for r in ended]}
+
+
+JOBS: dict[str, JobFn] = {"scan": scan_job, "notify": notify_job, "keys": keys_job, "suppressions": suppressions_job,
+                          "access_expire": access_expire_job}  # fmt: skip
 
 
 class JobFailed(Exception):

@@ -30,6 +30,7 @@ NAV: list[tuple[str, str, str | None]] = [
     ("Events", "/events", None),
     ("Teams", "/teams", None),
     ("Engage", "/engage", None),
+    ("Access", "/access", None),
     ("Audit log", "/audit", None),
     ("Users", "/admin/users", "admin"),
 ]

@@ -82,9 +82,9 @@ def baseline_coverage(rules: RuleSet) -> str:
     return "\n".join(head + rows)
 
 
-def cis_not_covered(rules: RuleSet) -> str:
-    std = standards()["cis-aws-3.0"]
-    by = rules_by_control({r.id: r.spec.controls for r in rules}, "cis-aws-3.0")
+def cis_not_covered(rules: RuleSet, std_id: str = "cis-aws-3.0") -> str:
+    std = standards()[std_id]
+    by = rules_by_control({r.id: r.spec.controls for r in rules}, std_id)
     rows = []
     for cid, c in std.controls().items():
         if by.get(cid) and c.automated:
@@ -110,6 +110,7 @@ SECTIONS: dict[str, Callable[[RuleSet], str]] = {
     "per-service": per_service,
     "baseline-coverage": baseline_coverage,
     "cis-not-covered": cis_not_covered,
+    "cis-gcp-not-covered": lambda rules: cis_not_covered(rules, "cis-gcp-3.0"),
     "fsbp-not-covered": fsbp_not_covered,
 }
 

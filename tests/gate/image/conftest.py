@@ -126,3 +126,4 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Every test indexes into its own cache; no test touches ~/.cache or reads $MAMORI_OSV_DIR."""
     monkeypatch.setenv("MAMORI_CACHE", str(tmp_path_factory.mktemp("mamori-cache")))
     monkeypatch.delenv("MAMORI_OSV_DIR", raising=False)
+    monkeypatch.delenv("MAMORI_CACHE_DIR", raising=False)  # the advisory cache: this test's own, empty

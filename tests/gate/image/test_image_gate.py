@@ -214,7 +214,7 @@ def test_cli_bad_input_and_usage(run, tmp_path: Path) -> None:
     bad.write_bytes(b"junk" * 10)
     r = run("gate", "image", str(bad), "--sample-data")
     assert r.code == 2 and "bad.tar" in r.err and "Traceback" not in r.err
-    assert run("gate", "image", str(bad)).code == 2  # no advisory source: a usage error
+    assert run("gate", "image", str(bad)).code == 2  # no advisory source: the cache, empty here (names db update)
     assert run("gate", "image").code == 2 and run("gate", "image", "--demo", str(bad)).code == 2
 
 
@@ -292,3 +292,28 @@ def test_third_party_trees_get_vendor_detectors_only(tmp_path: Path, now: dateti
     assert ("usr/lib/python3.11/site-packages/lib/leak.py", "aws-access-key-id") in found
     assert not any(p.endswith("example.py") for p, _ in found)
     assert any(p == "app/settings.py" for p, _ in found)
+
+
+def test_without_a_source_the_advisory_cache_is_used(tmp_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from mamori.errors import InputError
+    from mamori.gate.deps.cache import UpdateRequest, update
+    from mamori.gate.deps.kev import sample_osv_dir
+
+    monkeypatch.setenv("MAMORI_CACHE_DIR", str(tmp_path / "cache"))
+    layer = layer_tar({"etc/os-release": b"ID=alpine\nVERSION_ID=3.19.0\n",
+                       "srv/app/requirements.txt": b"PyYAML==5.3\n"})  # fmt: skip
+    image = _image(tmp_path, [layer])
+    with pytest.raises(InputError, match="mamori db update"):
+        run_image_gate(ImageRequest(image, now))
+    mirror = tmp_path / "mirror" / "PyPI"
+    mirror.mkdir(parents=True)
+    with zipfile.ZipFile(mirror / "all.zip", "w") as zf:
+        for f in (sample_osv_dir() / "PyPI").glob("*.json"):
+            zf.writestr(f.name, f.read_bytes())
+    update(UpdateRequest(now=now, from_dir=tmp_path / "mirror"))
+    report = run_image_gate(ImageRequest(image, now))
+    (pyyaml,) = [r for r in report.packages if r.package.name == "PyYAML"]
+    assert pyyaml.decision.vulns and pyyaml.decision.vulns[0].vulnerability.risk is not None
+    assert any(k == "osv/PyPI" for k, _, _ in report.deps.data_sources)

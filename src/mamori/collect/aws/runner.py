@@ -69,23 +69,40 @@ def collect_aws(
     session_factory: SessionFactory | None = None,
     services_: Iterable[str] = (),
     progress: Progress | None = None,
+    scope: str | None = None,
+    account: str | None = None,
+    hooks: Callable[[ClientFactory], None] | None = None,
 ) -> CollectResult:
-    """Collect one account. Never raises for a failing service or region: those become errors."""
+    """Collect one account. Never raises for a failing service or region: those become errors.
+
+    ``scope`` restricts the collection to one shard of the account (`mamori scan --broker`):
+    ``"global"`` runs only the global collectors, a region name only the regional ones in that
+    region; ``target.regions`` must then list every region of the account (global collectors
+    cover regional resources, S3 buckets say). ``account``, when known, saves sts:GetCallerIdentity.
+    ``hooks`` may register botocore handlers on the client factory (rate limits, latency).
+    """
     start = datetime.now(UTC)
     session = (session_factory or default_session_factory(target))()
     if target.regions:
         validate_regions(session, target.regions, target.endpoint_url)
     factory = ClientFactory(session, target)
-    account = caller_account(factory)
+    if hooks is not None:
+        hooks(factory)
+    account = account or caller_account(factory)
     regions = list(target.regions) or enabled_regions(factory)
+    if scope is not None and scope != GLOBAL and scope not in regions:
+        raise ConfigError(f"shard region {scope!r} is not among the account's regions")
     ctx = CollectContext(factory, account, regions=regions)
     collectors = select_collectors(services_)
     jobs: list[tuple[AwsCollector, str]] = []
     for c in collectors:
         if c.scope == "global":
-            jobs.append((c, GLOBAL))
-        else:
+            if scope in (None, GLOBAL):
+                jobs.append((c, GLOBAL))
+        elif scope is None:
             jobs.extend((c, r) for r in regions)
+        elif scope != GLOBAL:
+            jobs.append((c, scope))
     inv = Inventory(collected_at=start, source=f"aws:{account}")
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, target.workers), thread_name_prefix="mamori-collect") as pool:

@@ -17,16 +17,18 @@ from pathlib import Path
 
 from mamori.errors import InputError
 from mamori.gate.deps.assess import assess
+from mamori.gate.deps.cache import CacheState, read_state, stale_message
 from mamori.gate.deps.check import CheckSettings, build_report
 from mamori.gate.deps.context import RunContext
 from mamori.gate.deps.discover import Collection
-from mamori.gate.deps.errors import LockfileError
+from mamori.gate.deps.errors import AdvisoryDataError, LockfileError
 from mamori.gate.deps.kev import KevCatalog, load_kev, sample_kev, sample_osv_dir
 from mamori.gate.deps.model import OS_ECOSYSTEMS, Notice, NoticeKind, Package
 from mamori.gate.deps.osv.interface import AdvisorySource, PackageKey
 from mamori.gate.deps.osv.local import LocalOsvSource
 from mamori.gate.deps.osv.record import Advisory
 from mamori.gate.deps.policy import DEFAULT_POLICY, load_policy
+from mamori.gate.deps.risk import RiskContext
 from mamori.gate.image.archive import open_image
 from mamori.gate.image.distro import Distro
 from mamori.gate.image.inventory import is_os_db, keep, take_inventory
@@ -40,7 +42,7 @@ SAMPLE_LABEL = "shipped SAMPLE advisories (not a vulnerability database)"
 
 @dataclass(frozen=True)
 class ImageRequest:
-    """One `mamori gate image` run. One advisory source: ``osv_dir`` or ``sample_data``."""
+    """One `mamori gate image` run. Advisories: ``osv_dir``, ``sample_data``, or (neither) the advisory cache."""
 
     path: Path
     now: datetime
@@ -50,6 +52,8 @@ class ImageRequest:
     kev_path: Path | None = None
     secrets: bool = True
     limits: Limits = DEFAULT_LIMITS
+    cache_dir: Path | None = None  # the advisory cache (`mamori db update`); default: the user cache directory
+    max_data_age_days: float = 7.0
 
 
 class DistroSource:
@@ -85,24 +89,39 @@ class DistroSource:
         return out
 
 
-def _kev(req: ImageRequest, notices: list[Notice]) -> KevCatalog | None:
+def _kev(req: ImageRequest, notices: list[Notice], cache: CacheState | None = None) -> KevCatalog | None:
     if req.kev_path is not None:
         return load_kev(req.kev_path)
     if req.sample_data:
         return sample_kev()
+    if cache is not None and cache.kev_path is not None:
+        return load_kev(cache.kev_path)
     notices.append(Notice(NoticeKind.DATA, "no KEV catalogue given (--kev): known-exploited CVEs are not "
                                            "blocked as such"))  # fmt: skip
     return None
 
 
 def run_image_gate(req: ImageRequest) -> ImageReport:
-    if bool(req.osv_dir) == bool(req.sample_data):
-        raise InputError("give one advisory source: an OSV directory or the sample data")
+    if req.osv_dir and req.sample_data:
+        raise InputError("give one advisory source: an OSV directory, the sample data, or neither (the cache)")
     policy = load_policy(req.policy_path) if req.policy_path else DEFAULT_POLICY
     notices: list[Notice] = []
-    kev = _kev(req, notices)
-    if req.sample_data:
-        inner: AdvisorySource = LocalOsvSource(sample_osv_dir(), label=SAMPLE_LABEL)
+    cache = None
+    if not req.osv_dir and not req.sample_data:  # the advisory cache, as `gate deps` reads it
+        cache = read_state(req.cache_dir)
+        if cache.empty:
+            raise AdvisoryDataError("the advisory cache is empty: run `mamori db update` to fill it, or give "
+                                    "--osv-dir or --sample-data", source=str(cache.root))  # fmt: skip
+        stale = stale_message(cache, req.now, req.max_data_age_days)
+        if stale:
+            notices.append(Notice(NoticeKind.DATA, stale))
+    kev = _kev(req, notices, cache)
+    if cache is not None:
+        assert cache.osv_dir is not None
+        inner: AdvisorySource = LocalOsvSource(cache.osv_dir, index_path=cache.root / "osv-index-cache.sqlite",
+                                               label=f"mamori advisory cache {cache.root}")  # fmt: skip
+    elif req.sample_data:
+        inner = LocalOsvSource(sample_osv_dir(), label=SAMPLE_LABEL)
         notices.append(
             Notice(NoticeKind.DATA, "using the shipped sample advisories: for demos and tests only")
         )
@@ -118,8 +137,10 @@ def run_image_gate(req: ImageRequest) -> ImageReport:
     # the dependency gate's own report builder: its policy, and whatever it adds to each decision
     collection = Collection(req.path, tuple(inv.files), tuple(p.lookup for p in inv.packages), (),
                             tuple(LockfileError(e) for e in inv.errors))  # fmt: skip
+    risk = RiskContext(kev=kev, epss_path=cache.epss_path if cache is not None else None)
+    dates = tuple((s.key, s.date, s.detail) for s in cache.sources) if cache is not None else ()
     settings = CheckSettings(policy, str(req.policy_path) if req.policy_path else None, kev,
-                             RunContext(label, "", None), req.now)  # fmt: skip
+                             RunContext(label, "", None), req.now, risk, dates)  # fmt: skip
     deps_report = build_report(collection, assess(collection.packages, source), source, settings,
                                lambda p, v: None, tuple(notices))  # fmt: skip
     decisions = deps_report.packages

@@ -22,6 +22,7 @@ from mamori.model.resources import (  # noqa: F401  (importing registers the mod
     ecr,
     efs,
     elb,
+    gcp,
     guardduty,
     iam,
     kms,

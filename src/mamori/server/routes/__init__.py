@@ -12,6 +12,7 @@
     audit.py      /audit, /api/v1/audit
     teams.py      /teams, /api/v1/gate-runs, /api/v1/teams
     engage.py     /engage, /api/v1/engage/tasks (engagement tasks per team and app)
+    access.py     /access, /api/access/... (just-in-time access requests, grants, runbook reviews)
 
 Every route that shows account data takes ``Depends(current_principal)`` and passes
 ``principal.accounts`` to the service function (tests/server/test_rbac_walk.py walks them all).
@@ -22,6 +23,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mamori.server.routes import (
+    access,
     accounts,
     admin,
     audit,
@@ -49,6 +51,7 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     teams.router,
     engage.router,
+    access.router,
 ]
 
 __all__ = ["ROUTERS"]

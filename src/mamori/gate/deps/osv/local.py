@@ -27,14 +27,15 @@ from mamori.gate.deps.osv.match import go_prefixes
 from mamori.gate.deps.osv.record import Advisory, parse_advisory, trim
 from mamori.safeload import load_json
 
-INDEX_FORMAT = "2"  # 2: OS releases ("Debian:12") indexed under their distribution
+INDEX_FORMAT = "3"  # 2: OS releases ("Debian:12") indexed under their distribution; 3: exploit references kept
 _KNOWN = {e.value for e in Ecosystem}
 
 
 def cache_dir() -> Path:
-    env = os.environ.get("MAMORI_CACHE")
-    if env:
-        return Path(env).expanduser()
+    for var in ("MAMORI_CACHE_DIR", "MAMORI_CACHE"):
+        env = os.environ.get(var)
+        if env:
+            return Path(env).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "mamori"
 
@@ -152,11 +153,13 @@ class LocalOsvSource:
 
     authoritative = False
 
-    def __init__(self, data_dir: Path, *, cache: Path | None = None, label: str | None = None) -> None:
+    def __init__(self, data_dir: Path, *, cache: Path | None = None, label: str | None = None,
+                 index_path: Path | None = None) -> None:  # fmt: skip
         self.data_dir = data_dir.resolve()
         files = data_files(self.data_dir)
         key = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:16]
-        self.index_path = (cache or cache_dir()) / f"osv-index-{key}.sqlite"
+        # index_path: one fixed index for a directory whose path changes (the advisory cache's generations)
+        self.index_path = index_path or (cache or cache_dir()) / f"osv-index-{key}.sqlite"
         stamp = fingerprint(self.data_dir, files)
         self.rebuilt = False
         self.count = self._current_count(stamp)

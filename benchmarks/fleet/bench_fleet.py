@@ -1,0 +1,220 @@
+"""Distributed scans on Celery: throughput with 1, 2, 4 workers, a killed worker, peak RSS per worker.
+
+    python benchmarks/fleet/bench_fleet.py [--accounts 6] [--latency-ms 20] [--workers 1,2,4] [--threads 2]
+
+A moto server process holds N member accounts (reached with --role-arn, as an organisation's
+would be) x 4 regions, each with planted violations (an unencrypted volume and an SSH-open
+security group per region, a bucket). Every run: fresh SQLite store, a fresh queue on the
+RabbitMQ at 127.0.0.1:5672 (Redis 127.0.0.1:6379 for the buckets), N `mamori worker -c 1`
+processes with MAMORI_FLEET_LATENCY_MS (each API call sleeps that long first, the round trip
+of a real AWS endpoint), then `mamori scan --broker` timed wall and CPU (the scan process
+and the workers, from /proc). Then 2 workers again with one SIGKILLed after the first shard:
+the findings must equal the 1-worker run's. Prints JSON; `--out` writes it too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+BIN = Path(sys.executable).parent
+BROKER = os.environ.get("MAMORI_BENCH_BROKER", "amqp://guest:guest@127.0.0.1:5672//")
+REDIS = os.environ.get("MAMORI_BENCH_REDIS", "redis://127.0.0.1:6379/0")
+REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1", "us-west-2")
+FAKE = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+ROLE = "mamori-bench"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_moto() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "moto_server"), "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("moto_server did not start")
+
+
+def seed(url: str, accounts: list[str]) -> None:
+    base = boto3.Session(**{"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}, region_name="us-east-1")
+    for acct in accounts:
+        creds = base.client("sts", endpoint_url=url).assume_role(
+            RoleArn=f"arn:aws:iam::{acct}:role/{ROLE}", RoleSessionName="seed")["Credentials"]  # fmt: skip
+        s = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                          aws_session_token=creds["SessionToken"])  # fmt: skip
+        s.client("s3", endpoint_url=url, region_name="us-east-1").create_bucket(Bucket=f"bench-{acct}")
+        for r in REGIONS:
+            ec2 = s.client("ec2", endpoint_url=url, region_name=r)
+            ec2.create_volume(AvailabilityZone=f"{r}a", Size=1, Encrypted=False)
+            vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+            sg = ec2.create_security_group(GroupName="bench-ssh", Description="bench", VpcId=vpc)["GroupId"]
+            ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])  # fmt: skip
+
+
+def cpu_of(pid: int) -> float:
+    """user + system seconds of a process and its reaped children (/proc/PID/stat)."""
+    try:
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum(int(x) for x in f[11:15]) / tick
+
+
+def tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return out
+    for k in kids:
+        out.extend(tree(int(k)))
+    return out
+
+
+def hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def stored(path: Path) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(path, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM fleet_shards").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads: int, kill: bool = False) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="mamori-bench-fleet-"))
+    db = f"sqlite:///{tmp / 'fleet.db'}"
+    queue = f"mamori-bench-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, **FAKE, "MAMORI_FLEET_LATENCY_MS": str(latency_ms)}
+    env.pop("MAMORI_CONFIG", None)
+    workers = [
+        subprocess.Popen([str(BIN / "mamori"), "worker", "--broker", BROKER, "--redis", REDIS, "--queue", queue, "-c", "1",
+                          "--db", db, "--rate", "1000", "--burst", "1000", "--account-cap", "8"],
+                         env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        for _ in range(n_workers)
+    ]  # fmt: skip
+    time.sleep(3)  # the workers connect
+    cmd = [str(BIN / "mamori"), "scan", "--endpoint-url", url, "--regions", ",".join(REGIONS), "--workers", str(threads),
+           "--db", db, "-o", "json", "-q", "--broker", BROKER, "--redis", REDIS, "--queue", queue]  # fmt: skip
+    for a in accounts:
+        cmd += ["--role-arn", f"arn:aws:iam::{a}:role/{ROLE}"]
+    t0 = time.perf_counter()
+    out_f, err_f = open(tmp / "scan.json", "w"), open(tmp / "scan.err", "w")  # noqa: SIM115 - files, not pipes: a full pipe would block the scan
+    scan = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=out_f, stderr=err_f, text=True)
+    killed = False
+    peak: dict[int, float] = {}
+    cpu: dict[int, float] = {}
+    while scan.poll() is None:
+        for w in workers:
+            for p in tree(w.pid):
+                peak[p] = max(peak.get(p, 0.0), hwm_mb(p))
+                cpu[p] = max(cpu.get(p, 0.0), cpu_of(p))
+        if kill and not killed and stored(tmp / "fleet.db") >= 1:  # mid-scan: the victim holds its next shard
+            os.killpg(workers[0].pid, signal.SIGKILL)
+            killed = True
+        time.sleep(0.2)
+    scan.wait()
+    wall = time.perf_counter() - t0
+    out_f.close()
+    err_f.close()
+    out, err = (tmp / "scan.json").read_text(), (tmp / "scan.err").read_text()
+    for w in workers:
+        if w.poll() is None:
+            os.killpg(w.pid, signal.SIGKILL)
+        w.wait()
+    try:
+        from kombu import Connection
+
+        with Connection(BROKER, connect_timeout=5) as conn:
+            conn.default_channel.queue_delete(queue)
+    except Exception as exc:  # the figures stand; say what is left behind
+        print(f"could not delete queue {queue}: {exc}", file=sys.stderr)
+    if scan.returncode != 0:
+        raise SystemExit(f"scan failed: {err[-2000:]}")
+    doc = json.loads(out)
+    shards = doc["fleet"]["shards"]
+    return {
+        "workers": n_workers, "killed_one": killed, "wall_s": round(wall, 2), "shards": shards,
+        "shards_per_min": round(shards / wall * 60, 1), "api_calls": doc["scan"]["api_calls"],
+        "calls_per_account": round(doc["scan"]["api_calls"] / len(accounts), 1),
+        "findings": sorted(f["id"] for f in doc["findings"]), "redelivered": doc["fleet"]["redelivered"],
+        "failed_shards": doc["fleet"]["failed_shards"], "throttles": sum(doc["fleet"]["throttles"].values()),
+        "worker_cpu_s": round(sum(cpu.values()), 1), "peak_rss_mb_per_process": round(max(peak.values() or [0.0]), 1),
+    }  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--accounts", type=int, default=6)
+    ap.add_argument("--latency-ms", type=int, default=20)
+    ap.add_argument("--workers", default="1,2,4")
+    ap.add_argument("--threads", type=int, default=2, help="collector threads inside one shard (--workers of the scan)")
+    ap.add_argument("--no-kill", action="store_true")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    os.environ.update(FAKE)
+    moto, url = start_moto()
+    try:
+        accounts = [f"{100000000000 + i:012d}" for i in range(1, args.accounts + 1)]
+        seed(url, accounts)
+        runs = [run(url, accounts, int(n), args.latency_ms, args.threads) for n in args.workers.split(",")]
+        base = runs[0]["wall_s"]
+        for r in runs:
+            r["speedup"] = round(base / r["wall_s"], 2)
+        if not args.no_kill:
+            k = run(url, accounts, 2, args.latency_ms, args.threads, kill=True)
+            k["same_findings_as_first_run"] = k["findings"] == runs[0]["findings"]
+            runs.append(k)
+        same = all(r["findings"] == runs[0]["findings"] for r in runs)
+        for r in runs:
+            r["findings"] = len(r["findings"])
+        load = os.getloadavg()
+        result = {"accounts": args.accounts, "regions": len(REGIONS), "latency_ms": args.latency_ms,
+                  "threads_per_shard": args.threads, "identical_findings": same, "runs": runs,
+                  "load_avg": [round(x, 2) for x in load], "cpus": os.cpu_count()}  # fmt: skip
+        text = json.dumps(result, indent=2)
+        print(text)
+        if args.out:
+            args.out.write_text(text)
+    finally:
+        moto.terminate()
+        moto.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Messages to approvers: a request waiting for them, a break-glass grant to review."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from mamori.access.model import AccessRequest, Kind
+from mamori.errors import ConfigError
+from mamori.hub.dispatch import build_notifier
+from mamori.model.finding import Severity
+from mamori.notify import NOTIFIERS, DeliveryError, Notification, Notifier
+
+LinkMaker = Callable[[str, str], str]  # (request id, approver) -> a signed one-click approval URL
+
+
+def message(req: AccessRequest, links: LinkMaker | None = None) -> Notification:
+    why = f"ticket {req.ticket}" if req.ticket else f"finding {req.finding_id}"
+    hours = req.duration_s / 3600
+    what = f"{req.permission_set} in {', '.join(req.accounts)} for {hours:g}h ({why}): {req.reason}"
+    if req.kind is Kind.BREAK_GLASS:
+        subject = f"BREAK-GLASS: {req.requester} took {req.permission_set} in {', '.join(req.accounts)}"
+        body = (f"{req.requester} used break-glass access {req.id}: {what}. Access was granted at once; "
+                f"review it and close the review: mamori access review-close {req.id} --note '...'")  # fmt: skip
+        severity = Severity.HIGH
+    else:
+        subject = f"Access request {req.id}: {req.requester} asks for {req.permission_set}"
+        body = f"{req.requester} asks for {what}. Approve: mamori access approve {req.id}"
+        severity = Severity.MEDIUM
+    data: dict[str, object] = {"request": req.to_dict()}
+    if links is not None:
+        urls = {a: links(req.id, a) for a in req.approvers if a != req.requester}
+        data["approve_links"] = urls
+        body += "\n" + "\n".join(f"{a}: {u}" for a, u in urls.items())
+    return Notification(subject=subject, body=body, severity=severity, kind=f"access.{req.kind.value}",
+                        dedup_key=f"access:{req.id}", about=(req.id,), recipients=tuple(req.approvers), data=data)  # fmt: skip
+
+
+def send(n: Notification, notifiers: Sequence[Notifier]) -> tuple[bool, str]:
+    """Send on every channel; ok when at least one accepted it."""
+    results, ok = [], False
+    for ch in notifiers:
+        try:
+            ch.send(n)
+            ok = True
+            results.append(f"{ch.name}: sent")
+        except DeliveryError as exc:
+            results.append(f"{ch.name}: failed ({exc})")
+    return ok, "; ".join(results) or "no channel configured"
+
+
+def build(names: Sequence[str], channels: Mapping[str, Any]) -> list[Notifier]:
+    """``log``/``memory`` or channels named under ``notifications.channels``; an unknown name is a ConfigError."""
+    out: list[Notifier] = []
+    for name in names:
+        if name in channels:
+            out.append(build_notifier(name, channels[name]))
+        elif name in ("log", "memory"):
+            out.append(NOTIFIERS.get(name)())
+        else:
+            known = ", ".join(sorted(channels)) or "none"
+            raise ConfigError(f"unknown notification channel {name!r} (log, or one of notifications.channels: {known})",
+                              source="mamori.yaml", where="access.notify")  # fmt: skip
+    return out

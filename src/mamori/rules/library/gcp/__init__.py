@@ -1,0 +1,1 @@
+"""Package marker so that the GCP rules ship in the wheel."""

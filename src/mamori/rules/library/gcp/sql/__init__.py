@@ -1,0 +1,1 @@
+"""Package marker so that the rules ship in the wheel."""

@@ -1,0 +1,161 @@
+"""Fixtures of the distributed-scan tests: a moto server process with the demo estate, workers on the
+real RabbitMQ (127.0.0.1:5672) and Redis (127.0.0.1:6379), each test on a queue of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from mamori.demo.estate import DEMO_ACCOUNTS, DEMO_REGIONS, SeedEnv, free_port, role_arn, seed_estate
+
+BIN = Path(sys.executable).parent
+BROKER = os.environ.get("MAMORI_TEST_BROKER", "amqp://guest:guest@127.0.0.1:5672//")
+REDIS = os.environ.get("MAMORI_TEST_REDIS", "redis://127.0.0.1:6379/0")
+FAKE = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+@pytest.fixture(scope="module")
+def moto_estate() -> Iterator[str]:
+    """A moto server process seeded with the demo estate (two accounts, two regions)."""
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "moto_server"), "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "/moto-api/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("moto_server did not start")
+        saved = {k: os.environ.get(k) for k in FAKE}
+        os.environ.update(FAKE)
+        try:
+            session = boto3.Session(region_name=DEMO_REGIONS[0])
+            seed_estate(SeedEnv(session=session, endpoint_url=url))
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+def target_args(endpoint: str) -> list[str]:
+    out = ["--endpoint-url", endpoint, "--regions", ",".join(DEMO_REGIONS)]
+    for a in DEMO_ACCOUNTS.values():
+        out += ["--role-arn", role_arn(a)]
+    return out
+
+
+def _purge(queue: str) -> None:
+    """Delete the test's queue from RabbitMQ (and what is left in it)."""
+    try:
+        from kombu import Connection
+
+        with Connection(BROKER, connect_timeout=5) as conn:
+            conn.default_channel.queue_delete(queue)
+    except Exception:  # a queue that was never declared
+        pass
+
+
+@dataclass
+class Fleet:
+    """Workers on a queue of their own, and the commands of one test."""
+
+    tmp: Path
+    endpoint: str
+    queue: str = field(default_factory=lambda: f"mamori-test-{uuid.uuid4().hex[:10]}")
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    env_extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, **FAKE, **self.env_extra}
+        env.pop("MAMORI_CONFIG", None)  # cwd is the test folder: no mamori.yaml
+        return env
+
+    def db(self, name: str) -> str:
+        return f"sqlite:///{self.tmp / name}"
+
+    def start_worker(self, db: str, concurrency: int = 1, **env: str) -> subprocess.Popen[bytes]:
+        log = open(self.tmp / f"worker-{len(self.workers)}.log", "wb")  # noqa: SIM115 - kept open for the process
+        proc = subprocess.Popen(
+            [str(BIN / "mamori"), "worker", "--broker", BROKER, "--redis", REDIS, "--queue", self.queue,
+             "--concurrency", str(concurrency), "--db", db, "--rate", "200", "--burst", "200", "--loglevel", "info"],
+            env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=self.tmp, start_new_session=True,
+        )  # fmt: skip
+        self.workers.append(proc)
+        return proc
+
+    def kill(self, proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+        """The worker and its pool children (its own process group)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        proc.wait(30)
+
+    def scan_cmd(self, db: str, *extra: str, broker: bool = True) -> list[str]:
+        cmd = [str(BIN / "mamori"), "scan", *target_args(self.endpoint), "--db", db, "-o", "json", "-q"]
+        if broker:
+            cmd += ["--broker", BROKER, "--redis", REDIS, "--queue", self.queue, "--wait-timeout", "600"]
+        return [*cmd, *extra]
+
+    def run(self, cmd: list[str]) -> dict[str, Any]:
+        proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=900, cwd=self.tmp)
+        assert proc.returncode == 0, proc.stderr[-3000:] + self.logs()
+        return dict(json.loads(proc.stdout))
+
+    def logs(self) -> str:
+        return "".join((p.read_text(errors="replace")[-2000:]) for p in sorted(self.tmp.glob("worker-*.log")))
+
+    def stop(self) -> None:
+        for p in self.workers:
+            if p.poll() is None:
+                self.kill(p)
+        _purge(self.queue)
+
+
+@pytest.fixture
+def fleet(moto_estate: str, tmp_path: Path) -> Iterator[Fleet]:
+    f = Fleet(tmp_path, moto_estate)
+    try:
+        yield f
+    finally:
+        f.stop()
+
+
+def finding_view(doc: dict[str, Any]) -> set[tuple[str, ...]]:
+    return {(f["id"], f["rule_id"], f["resource"]["account"], f["resource"]["region"], f["resource"]["id"], f["severity"],
+             f["status"], json.dumps(f["evidence"], sort_keys=True)) for f in doc["findings"]}  # fmt: skip
+
+
+def wait_for(cond: Callable[[], bool], timeout: float, what: str) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")

@@ -1,0 +1,146 @@
+"""The planner, the shard message, the bucket's waiting and the throttle counter, without any service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mamori.collect.aws.session import AwsTarget
+from mamori.errors import InputError
+from mamori.fleet.limits import CallHooks, Limits, TokenBuckets
+from mamori.fleet.plan import Resolved, Shard, plan_shards
+
+
+def _resolved(account: str, regions: tuple[str, ...], arn: str | None = None) -> Resolved:
+    return Resolved(AwsTarget(role_arn=arn, endpoint_url="http://127.0.0.1:5000"), account, regions, {"sts.GetCallerIdentity": 1})
+
+
+def test_a_global_shard_and_one_per_region_for_every_account() -> None:
+    shards = plan_shards("f1", [_resolved("111", ("eu-west-1", "us-east-1")), _resolved("222", ("us-east-1",))])
+    assert [s.id for s in shards] == ["111/global", "111/eu-west-1", "111/us-east-1", "222/global", "222/us-east-1"]
+    # every shard knows all regions of its account (global collectors cover them)
+    assert all(s.target.regions == ("eu-west-1", "us-east-1") for s in shards[:3])
+    assert shards[0].is_global and not shards[1].is_global
+
+
+def test_an_account_named_twice_is_planned_once() -> None:
+    shards = plan_shards("f1", [_resolved("111", ("us-east-1",)), _resolved("111", ("us-east-1",), "arn:x")])
+    assert [s.id for s in shards] == ["111/global", "111/us-east-1"]
+
+
+def test_a_shard_survives_its_message() -> None:
+    s = plan_shards("f1", [_resolved("111", ("us-east-1",), "arn:aws:iam::111:role/r")])[1]
+    assert Shard.from_dict(s.to_dict()) == s
+
+
+@given(st.dictionaries(st.text(max_size=10), st.one_of(st.none(), st.integers(), st.text(max_size=10)), max_size=5))
+def test_a_malformed_shard_message_is_an_input_error(data: dict[str, Any]) -> None:
+    with pytest.raises(InputError):
+        Shard.from_dict(data)
+
+
+def test_limits_are_checked() -> None:
+    with pytest.raises(ValueError):
+        Limits(rate=0)
+    with pytest.raises(ValueError):
+        Limits(account_cap=0)
+
+
+class FakeRedis:
+    """The take script in Python (same arithmetic as the Lua) on a fake clock."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def register_script(self, _src: str) -> Any:
+        def take(keys: list[str], args: list[Any]) -> list[int]:
+            rate, burst, now, want = (float(a) for a in args)
+            tokens, ts = self.buckets.get(keys[0], (burst, now))
+            if now > ts:
+                tokens, ts = min(burst, tokens + (now - ts) * rate), now
+            if tokens >= want:
+                self.buckets[keys[0]] = (tokens - want, ts)
+                return [1, 0]
+            self.buckets[keys[0]] = (tokens, ts)
+            return [0, int(-(-(want - tokens) / rate * 1000 // 1))]
+
+        return take
+
+
+def test_the_bucket_grants_the_burst_then_waits_for_the_rate() -> None:
+    clock = [1000.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        clock[0] += s
+
+    b = TokenBuckets(FakeRedis(), Limits(rate=10, burst=5), clock=lambda: clock[0], sleep=sleep)
+    for _ in range(5):
+        b.take("111:us-east-1:ec2")
+    assert slept == []
+    for _ in range(10):
+        b.take("111:us-east-1:ec2")
+    # 10 more tokens at 10/s: about one second of waiting, in steps of ~0.1 s
+    assert 0.9 <= sum(slept) <= 1.1
+    b.take("111:eu-west-1:ec2")  # another bucket is full
+    assert 0.9 <= sum(slept) <= 1.1
+
+
+class _Op:
+    def __init__(self, service: str, name: str) -> None:
+        self.name = name
+        self.service_model = type("SM", (), {"service_name": service})()
+
+
+def test_throttles_are_counted_per_api() -> None:
+    h = CallHooks("111", None, latency_ms=0)
+    op = _Op("ec2", "DescribeInstances")
+    h.needs_retry(response=(None, {"Error": {"Code": "RequestLimitExceeded"}}), operation=op)
+    h.needs_retry(response=(None, {"Error": {"Code": "Throttling"}}), operation=op)
+    h.needs_retry(response=(None, {"Error": {"Code": "AccessDenied"}}), operation=op)
+    h.needs_retry(response=None, operation=op)
+    assert h.counts() == {"ec2.DescribeInstances": 2}
+
+
+def test_the_schedules_become_beat_entries() -> None:
+    from mamori.config import Config
+    from mamori.config.schedules import Job, ScanJob, SchedulesConfig
+    from mamori.fleet.app import JOB_TASK, beat_schedule
+
+    cfg = Config(schedules=SchedulesConfig(scan=ScanJob(every="6h"), notify=Job(every="15m")))
+    entries = beat_schedule(cfg, "q1")
+    assert entries == {
+        "mamori-scan": {"task": JOB_TASK, "schedule": 21600.0, "args": ["scan"], "options": {"queue": "q1"}},
+        "mamori-notify": {"task": JOB_TASK, "schedule": 900.0, "args": ["notify"], "options": {"queue": "q1"}},
+    }
+    assert beat_schedule(Config(), "q1") == {}
+
+
+def test_the_celery_app_has_the_delivery_settings() -> None:
+    from mamori.fleet.app import HARD_TIME_LIMIT_S, SHARD_TASK, VISIBILITY_TIMEOUT_S, make_app
+
+    app = make_app("memory://")
+    c = app.conf
+    assert c.task_acks_late and c.task_reject_on_worker_lost and c.worker_prefetch_multiplier == 1
+    assert c.task_time_limit == HARD_TIME_LIMIT_S < 1800  # RabbitMQ's consumer_timeout: 30 min
+    assert c.task_soft_time_limit < c.task_time_limit < VISIBILITY_TIMEOUT_S
+    assert SHARD_TASK in app.tasks
+
+
+def test_the_table_output_says_shards_failures_and_throttles(capsys: pytest.CaptureFixture[str]) -> None:
+    from mamori.cli.scan import report
+    from mamori.model import Inventory
+    from mamori.rules import RuleSet
+    from mamori.scan.service import run_scan
+
+    outcome = run_scan(Inventory(), RuleSet([]))
+    facts = {"shards": 18, "failed_shards": ["111/us-east-1"], "redelivered": {"111/global": 1},
+             "throttles": {"ec2.DescribeInstances": 3, "iam.ListUsers": 1}, "calls_by_api": {}}  # fmt: skip
+    report(outcome, [], "table", 10, fleet=facts)
+    out = capsys.readouterr().out
+    assert "distributed: 18 shards, 1 failed (UNKNOWN), 1 redelivered; 4 throttled call(s)" in out
+    assert "ec2.DescribeInstances 3" in out
