@@ -69,8 +69,12 @@ def collect_aws(
     session_factory: SessionFactory | None = None,
     services_: Iterable[str] = (),
     progress: Progress | None = None,
+    on_done: Callable[[CollectContext, Inventory], None] | None = None,
 ) -> CollectResult:
-    """Collect one account. Never raises for a failing service or region: those become errors."""
+    """Collect one account. Never raises for a failing service or region: those become errors.
+
+    ``on_done(context, inventory)`` runs before the clients are dropped (the org checks read
+    a few more facts with them)."""
     start = datetime.now(UTC)
     session = (session_factory or default_session_factory(target))()
     if target.regions:
@@ -105,6 +109,8 @@ def collect_aws(
                 progress(f"{c.service} {region}", done, len(jobs))
     for e in ctx.errors:
         inv.add_error(e)
+    if on_done is not None:
+        on_done(ctx, inv)
     seconds = (datetime.now(UTC) - start).total_seconds()
     return CollectResult(inv, account, regions, factory.counter, seconds)
 
