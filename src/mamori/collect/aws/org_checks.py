@@ -29,6 +29,7 @@ SECURITY_SERVICES: dict[str, tuple[str, ...]] = {
     # aggregators use config.amazonaws.com, conformance packs config-multiaccountsetup
     "config": ("config.amazonaws.com", "config-multiaccountsetup.amazonaws.com"),
 }
+ORG_LEVEL_TYPES = (ORGANIZATION,)  # resource types built here, not by a per-account collector
 _UNSUPPORTED = ("InvalidInputException", "UnsupportedAPIEndpointException")
 
 
