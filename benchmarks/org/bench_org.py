@@ -118,7 +118,7 @@ def run(url: str, ids: list[str], *, mode: str, workers: int, latency: float, se
         m = re.search(rf"{re.escape(name)}: ([0-9.:]+)", p.stderr)
         return float(m.group(1)) if m else 0.0
     accounts = len(doc["scan"]["accounts"])
-    planted = {f["account"] for f in doc["findings"] if f["rule_id"].startswith("ec2_security_group")}
+    planted = {f["resource"]["account"] for f in doc["findings"] if f["rule_id"] == "ec2_security_group_admin_port_open_ipv4"}
     return {
         "mode": mode, "members": len(ids), "accounts_scanned": accounts, "workers": workers, "latency_ms": latency,
         "wall_s": round(wall, 1), "cpu_user_s": tv("User time (seconds)"), "cpu_sys_s": tv("System time (seconds)"),
@@ -156,7 +156,11 @@ def main() -> None:
                     out.append(row)
             finally:
                 proc.terminate()
-                proc.wait(10)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(10)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))
 

@@ -39,7 +39,7 @@ def test_scan_org_against_a_moto_server(moto_endpoint: str, tmp_path: Path) -> N
     assert [(x["id"], x["status"]) for x in org["skipped"]] == [(o.suspended, "SUSPENDED")]
     assert not org["failed"] and not org["removed"]
     assert all(n > 0 for n in org["api_calls_per_account"].values())
-    found = {(f["account"], f["rule_id"]) for f in doc["findings"]}
+    found = {(f["resource"]["account"], f["rule_id"]) for f in doc["findings"]}
     for acct in o.members:  # the planted SSH-open security group and bucket of every member
         assert any(a == acct and r.startswith("ec2_") for a, r in found), acct
         assert any(a == acct and r.startswith("s3_") for a, r in found), acct
