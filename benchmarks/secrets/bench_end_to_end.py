@@ -1,12 +1,13 @@
 """End-to-end throughput: the `mamori gate secrets` command on a tree, start-up and report included.
 
-    python benchmarks/secrets/bench_end_to_end.py [--tree DIR] [--size-mb 50] [--runs 3]
+    python benchmarks/secrets/bench_end_to_end.py [--tree DIR] [--size-mb 50] [--runs 3] [--pythonpath DIR]
 
 Generates a corpus with make_corpus.py when --tree is missing, then runs the installed command as a
 child process (JSON report to a file) with --jobs 1 and with the default (one worker per usable CPU),
 best of N. Prints wall time, CPU time of the command and its workers, MB/s and the machine's load
 average: on a shared machine the wall time follows the load, the CPU time does not.
-Writes benchmarks/out/secrets/end_to_end.json.
+Writes benchmarks/out/secrets/end_to_end.json. ``--pythonpath DIR`` runs another tree's code with
+the same interpreter (``git archive <commit> src | tar -x -C /tmp/before``), for before/after rows.
 """
 
 from __future__ import annotations
@@ -27,19 +28,24 @@ def _tree_mb(root: Path) -> float:
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 1e6
 
 
-def run(tree: Path, jobs: str, runs: int) -> dict[str, object]:
+def run(tree: Path, jobs: str, runs: int, pythonpath: Path | None = None) -> dict[str, object]:
     exe = Path(sys.executable).parent / "mamori"
     out = tree.parent / f"{tree.name}.report.json"
-    cmd = [str(exe), "gate", "secrets", str(tree), "-o", "json", "--output-file", str(out)]
+    env = dict(os.environ)
+    prog = [str(exe)]
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath.resolve())
+        prog = [sys.executable, "-m", "mamori.cli.main"]
+    cmd = [*prog, "gate", "secrets", str(tree), "-o", "json", "--output-file", str(out)]
     if jobs != "auto":
         cmd += ["--jobs", jobs]
     best_wall = best_cpu = float("inf")
     findings = 0
-    subprocess.run(cmd, capture_output=True)  # warm the page cache and the prefilter cache
+    subprocess.run(cmd, capture_output=True, env=env)  # warm the page cache and the prefilter caches
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True)
+        proc = subprocess.run(cmd, capture_output=True, env=env)
         wall = time.perf_counter() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -51,6 +57,7 @@ def run(tree: Path, jobs: str, runs: int) -> dict[str, object]:
         "tree": str(tree),
         "mb": round(mb, 1),
         "jobs": jobs,
+        "code": str(pythonpath) if pythonpath is not None else "installed",
         "wall_s": round(best_wall, 2),
         "cpu_s": round(best_cpu, 2),
         "mb_per_s_wall": round(mb / best_wall, 1),
@@ -67,12 +74,13 @@ def main() -> None:
     ap.add_argument("--size-mb", default="50")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/secrets/end_to_end.json"))
+    ap.add_argument("--pythonpath", type=Path, help="import mamori from this src directory instead")
     a = ap.parse_args()
     if not a.tree.exists():
         subprocess.run(
             [sys.executable, str(HERE / "make_corpus.py"), "--size-mb", a.size_mb, "--out", str(a.tree)], check=True
         )
-    rows = [run(a.tree, jobs, a.runs) for jobs in ("1", "auto")]
+    rows = [run(a.tree, jobs, a.runs, a.pythonpath) for jobs in ("1", "auto")]
     for row in rows:
         print(json.dumps(row))
     a.out.parent.mkdir(parents=True, exist_ok=True)

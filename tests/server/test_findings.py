@@ -222,3 +222,19 @@ def test_the_match_count_is_capped_on_large_stores(server_store: Store, browser_
     monkeypatch.setattr(route, "COUNT_CAP", 1)
     capped = client.get("/findings", params={"status": "all"}, headers={"HX-Request": "true"})
     assert 'id="total">1+ findings match.' in capped.text
+
+
+def test_finding_page_shows_the_risk_decision_and_its_factors(server_store: Store, browser_client_as: Client) -> None:
+    now = datetime.now(UTC)
+    risk = {"decision": "out-of-cycle", "factors": [
+        {"factor": "exploitation", "value": "none", "source": "not in CISA KEV", "date": "2026-12-01"},
+        {"factor": "exposure", "value": "open", "source": "no inventory", "default": True, "note": "open assumed"},
+    ]}  # fmt: skip
+    f = Finding("deps-risk-1", "GHSA-qxxx-2pp7-5hmx", "jackson-databind 2.1.0", Severity.CRITICAL, FindingStatus.NEW,
+                "code.artifact", "pom.xml", "", DEV, "", {"family": "sarif:mamori", "risk": risk}, now, now,
+                source="sarif:mamori")  # fmt: skip
+    server_store.upsert_findings([f], actor="test", now=now)
+    page = browser_client_as(Role.ANALYST).get(f"/findings/{f.id}")
+    assert page.status_code == 200
+    assert "Risk decision: out-of-cycle" in page.text and 'id="risk-factors"' in page.text
+    assert "open *" in page.text and "open assumed" in page.text and "not in CISA KEV" in page.text

@@ -137,6 +137,7 @@ def _store_hints(findings: list[Finding]) -> list[tuple[str, str]]:
         ("mamori rules list", "what is checked, and why"),
         ("mamori scans list", "every scan, with what changed"),
         *_iac_hints(),
+        ("mamori gate image --demo", "a container image: OS and app packages, a deleted key still in a layer"),
     ]
 
 
@@ -146,10 +147,17 @@ def _iac_hints() -> list[tuple[str, str]]:
 
     if not Path("examples/iac/terraform").is_dir():
         return [("mamori gate iac PATH", "the same rules on Terraform and CloudFormation")]
-    return [
+    hints = [
         ("mamori gate iac examples/iac/terraform", "the same rules on Terraform: FAIL, UNKNOWN, a waiver"),
         ("mamori gate iac examples/iac/cloudformation", "and on CloudFormation"),
     ]
+    if Path("examples/deps/inventory.json").is_file():
+        hints.append((
+            "mamori gate deps examples/deps --sample-data --no-record --inventory examples/deps/inventory.json "
+            "--runs-on payments-api",
+            "an explained decision: log4shell is 'immediate' (KEV, CVSS, a public function URL, confidential data)",
+        ))  # fmt: skip
+    return hints
 
 
 def _keep_running(endpoint: str, db: str | None) -> None:

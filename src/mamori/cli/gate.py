@@ -13,6 +13,8 @@ COMMANDS: dict[str, Lazy] = {
     "install-hook": Lazy("mamori.cli.gate_secrets:install_hook",
                          "Install a plain git pre-commit hook that runs `mamori gate secrets --staged`."),
     "deps": Lazy("mamori.cli.gate_deps:deps", "Block vulnerable dependencies now, or give them a fix-by date."),
+    "image": Lazy("mamori.cli.gate_image:image",
+                  "Scan a container image before it ships: OS and language packages, and secrets in every layer."),
     "iac": Lazy("mamori.cli.gate_iac:iac", "Evaluate Terraform (.tf, plan JSON) and CloudFormation with the live rules."),
     "stats": Lazy("mamori.cli.gate_deps:stats",
                   "How often each team's pipeline was blocked and why, and how long fixes take."),
@@ -26,6 +28,7 @@ def gate() -> None:
     \b
       mamori gate secrets [PATH]        block credentials before they ship
       mamori gate deps [PATH]           block vulnerable dependencies, or set a fix-by date
+      mamori gate image PATH            a container image (docker save, OCI): packages and secrets
       mamori gate iac PATH              Terraform and CloudFormation against the live rules
       mamori gate stats                 how often each team's pipeline was blocked, and why
       mamori gate install-hook          install a plain git pre-commit hook

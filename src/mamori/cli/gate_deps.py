@@ -16,7 +16,7 @@ import click
 from mamori.cli.exits import ExitCode, exit_with, fail
 from mamori.errors import MamoriError
 
-FORMATS = ("table", "json", "sarif", "cyclonedx")
+FORMATS = ("table", "json", "sarif", "cyclonedx", "openvex")
 
 
 def _parse_now(value: str | None) -> datetime:
@@ -54,6 +54,18 @@ def _parse_now(value: str | None) -> datetime:
 @click.option("--all", "show_all", is_flag=True, help="Table: list clean packages too.")
 @click.option("--allow-include", "allow_include", multiple=True, type=click.Path(path_type=Path, file_okay=False),
               help="A directory outside PATH that -r/-c includes may read (repeatable; default: none).")  # fmt: skip
+@click.option("--max-data-age", "max_data_age", type=click.FloatRange(min=0), default=7.0, show_default=True,
+              envvar="MAMORI_MAX_DATA_AGE", help="Days after which the advisory cache is reported stale.")  # fmt: skip
+@click.option("--inventory", "inventory_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="A mamori snapshot (`mamori collect -o`): where the code runs decides the exposure.")  # fmt: skip
+@click.option("--runs-on", "runs_on", multiple=True,
+              help="ARN, id, name or image digest (sha256:...) of where this code runs, in --inventory (repeatable).")  # fmt: skip
+@click.option("--exposure", type=click.Choice(["small", "controlled", "open"]),
+              help="SSVC exposure, overriding the inventory.")  # fmt: skip
+@click.option("--impact", type=click.Choice(["low", "medium", "high", "very high"]),
+              help="SSVC human impact, overriding the data-classification tags.")  # fmt: skip
+@click.option("--vex", "vex_paths", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="OpenVEX or CycloneDX VEX document (repeatable): not_affected/fixed statements pass.")  # fmt: skip
 @click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (testing).")
 @click.pass_context
 def deps(
@@ -74,11 +86,18 @@ def deps(
     no_record: bool,
     show_all: bool,
     allow_include: tuple[Path, ...],
+    max_data_age: float,
+    inventory_path: Path | None,
+    runs_on: tuple[str, ...],
+    exposure: str | None,
+    impact: str | None,
+    vex_paths: tuple[Path, ...],
     now_text: str | None,
 ) -> None:
     """Block vulnerable dependencies now, or give them a fix-by date.
 
     \b
+      mamori gate deps                               the advisory cache (`mamori db update` fills it)
       mamori gate deps --osv-dir ~/osv               offline: OSV's <Ecosystem>/all.zip exports
       mamori gate deps --online --kev kev.json       ask api.osv.dev; block KEV-listed CVEs
       mamori gate deps -o sarif --output-file deps.sarif
@@ -88,8 +107,9 @@ def deps(
     upgrade to. Exit 1 only when something blocks; 2 when an input cannot be read.
     """
     sources = sum(bool(x) for x in (osv_dir, online, sample_data))
-    if sources != 1:
-        raise click.UsageError("give one advisory source: --osv-dir DIR, --online, or --sample-data")
+    if sources > 1:
+        raise click.UsageError("give one advisory source: --osv-dir DIR, --online, --sample-data, or none "
+                               "for the advisory cache (`mamori db update`)")  # fmt: skip
     from mamori.gate.deps.service import DepsRequest, run_gate
 
     request = DepsRequest(
@@ -108,6 +128,12 @@ def deps(
         db=db,
         record=not no_record,
         allow_include=allow_include,
+        max_data_age_days=max_data_age,
+        inventory_path=inventory_path,
+        runs_on=runs_on,
+        exposure=exposure,
+        impact=impact,
+        vex_paths=vex_paths,
     )
     try:
         report = run_gate(request).report

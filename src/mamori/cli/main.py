@@ -26,6 +26,7 @@ COMMANDS: dict[str, Lazy] = {
                   "The audit log: every plan, apply, rollback, exemption and notification, hash-chained."),
     "collect": Lazy("mamori.cli.scan:collect",
                     "Collect the estate into a snapshot file, for offline scans (`mamori scan --snapshot`)."),
+    "db": Lazy("mamori.cli.db:db", "The advisory cache: OSV, CISA KEV and FIRST EPSS for `mamori gate deps`."),
     "demo": Lazy("mamori.cli.demo:demo",
                  "Scan an emulated AWS estate (moto): two accounts, two regions, no account needed."),
     "engage": Lazy("mamori.cli.engage:engage",

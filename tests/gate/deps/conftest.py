@@ -19,7 +19,8 @@ def _private_cache(
 ) -> Iterator[None]:
     """Every test indexes into its own cache; no test touches ~/.cache or reads $MAMORI_OSV_DIR."""
     monkeypatch.setenv("MAMORI_CACHE", str(tmp_path_factory.mktemp("mamori-cache")))
-    for var in ("MAMORI_OSV_DIR", "MAMORI_TEAM", "GITHUB_SHA", "CI_COMMIT_SHA"):
+    for var in ("MAMORI_OSV_DIR", "MAMORI_CACHE_DIR", "MAMORI_MAX_DATA_AGE", "MAMORI_TEAM", "GITHUB_SHA",
+                "CI_COMMIT_SHA"):
         monkeypatch.delenv(var, raising=False)
     yield
 

@@ -138,9 +138,9 @@ def test_malformed_lockfile_is_exit_2_but_the_rest_is_reported(project: Path) ->
     assert "jackson-databind" in out and out.rstrip().endswith("INCOMPLETE (exit 2)")
 
 
-def test_one_advisory_source_is_required(project: Path) -> None:
+def test_one_advisory_source_at_most_and_an_empty_cache_names_db_update(project: Path) -> None:
     result = CliRunner().invoke(gate, ["deps", str(project), "--no-record"])
-    assert result.exit_code == 2 and "give one advisory source" in result.output
+    assert result.exit_code == 2 and "the advisory cache is empty: run `mamori db update`" in result.output
     result = CliRunner().invoke(gate, ["deps", str(project), "--online", "--sample-data"])
     assert result.exit_code == 2
 

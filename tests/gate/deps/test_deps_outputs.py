@@ -65,7 +65,9 @@ def test_json_has_per_package_verdicts_and_vulnerabilities(report: DepsReport) -
     assert pkgs[("PyPI", "idna", "3.7")]["verdict"] == "PASS"
     flask = pkgs[("PyPI", "flask", None)]
     assert flask["verdict"] == "UNPINNED" and flask["spec"] == ">=2"
-    assert doc["summary"]["BLOCK"] == 2 and doc["summary"]["UNPINNED"] >= 2
+    pyyaml = pkgs[("PyPI", "PyYAML", "5.3.1")]  # critical (9.8) with a fix: the default rule blocks it
+    assert pyyaml["verdict"] == "BLOCK" and pyyaml["rule"] == "critical-fixable"
+    assert doc["summary"]["BLOCK"] == 3 and doc["summary"]["UNPINNED"] >= 2
 
 
 def test_sarif_2_1_0_structure(report: DepsReport) -> None:
@@ -155,7 +157,7 @@ def test_purls(pkg: Package, expected: str) -> None:
 
 
 def test_every_format_is_registered() -> None:
-    assert list(FORMATS) == ["cyclonedx", "json", "sarif", "table"]
+    assert list(FORMATS) == ["cyclonedx", "json", "openvex", "sarif", "table"]
 
 
 def test_table_fits_80_columns_and_never_splits_a_word(report: DepsReport) -> None:

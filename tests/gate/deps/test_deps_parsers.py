@@ -28,7 +28,8 @@ def pins(packages: list[Package]) -> set[tuple[str, str | None]]:
 def test_every_parser_is_registered() -> None:
     assert set(PARSERS) == {
         "Cargo.lock", "Pipfile.lock", "cyclonedx", "go.mod", "go.sum", "package-lock.json", "package.json",
-        "pnpm-lock.yaml", "poetry.lock", "pom.xml", "pylock.toml", "requirements.txt", "uv.lock", "yarn.lock",
+        "pnpm-lock.yaml", "poetry.lock", "pom.xml", "pylock.toml", "pyproject.toml", "requirements.txt", "uv.lock",
+        "yarn.lock",
     }  # fmt: skip
 
 
@@ -256,7 +257,7 @@ def test_pom_refuses_doctype(tmp_path: Path) -> None:
 def test_go_mod_requires_and_replaces() -> None:
     pkgs, notices = parse("go.mod", FIXTURES / "go/go.mod")
     assert pins(pkgs) == {("github.com/gin-gonic/gin", "v1.9.1"), ("golang.org/x/text", "v0.3.7"),
-                          ("github.com/pkg/errors", "v0.9.0")}  # fmt: skip
+                          ("github.com/pkg/errors", "v0.9.0"), ("stdlib", "1.21.5")}  # fmt: skip
     assert next(p for p in pkgs if p.name == "golang.org/x/text").line == 9
     assert any("replaced by the local path ../internal" in n for n in notices)
 

@@ -35,6 +35,7 @@ SAMPLES: dict[str, Path] = {
     "poetry.lock": FIXTURES / "python/poetry.lock",
     "pom.xml": FIXTURES / "maven/pom.xml",
     "pylock.toml": FIXTURES / "python/pylock.toml",
+    "pyproject.toml": FIXTURES / "pyproject/pyproject.toml",
     "requirements.txt": FIXTURES / "python/requirements-base.txt",
     "uv.lock": FIXTURES / "python/uv.lock",
     "yarn.lock": FIXTURES / "npm/yarn1/yarn.lock",
@@ -158,7 +159,7 @@ def test_deeply_nested_package_lock_v1_is_an_error(workdir: Path) -> None:
 
 def test_deeply_nested_toml_is_an_error(workdir: Path) -> None:
     text = "x = " + "[" * 5000 + "]" * 5000 + "\n"
-    for name in ("Cargo.lock", "poetry.lock", "uv.lock", "pylock.toml"):
+    for name in ("Cargo.lock", "poetry.lock", "uv.lock", "pylock.toml", "pyproject.toml"):
         _error(name, text, workdir)
 
 

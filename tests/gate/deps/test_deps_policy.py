@@ -16,6 +16,7 @@ from mamori.gate.deps.policy import DEFAULT_POLICY, Policy, find_policy, load_po
 from mamori.model.finding import Severity
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+NO_CRIT = Policy.model_validate({"block": {"critical_with_fix": False}})  # fix-by mechanics without rule 4
 EXAMPLE = """\
 version: 1
 project: payments-api
@@ -116,8 +117,10 @@ def test_kev_blocks_unless_turned_off() -> None:
     d, _ = decision(v)
     assert d.verdict is Verdict.BLOCK and d.rule is Rule.KEV and "Known Exploited" in d.reason
     d, _ = decision(v, Policy.model_validate({"block": {"kev": False}}))
+    assert d.verdict is Verdict.BLOCK and d.rule is Rule.CRITICAL_FIXABLE  # the default's next rule
+    d, _ = decision(v, Policy.model_validate({"block": {"kev": False, "critical_with_fix": False}}))
     assert d.verdict is Verdict.FIX_BY
-    d, _ = decision(v, kev=False)
+    d, _ = decision(v, NO_CRIT, kev=False)
     assert d.verdict is Verdict.FIX_BY
 
 
@@ -135,7 +138,7 @@ def test_kev_blocks_unless_turned_off() -> None:
 def test_severity_thresholds(
     block: dict, sev: Severity | None, score: float | None, verdict: Verdict
 ) -> None:
-    d, _ = decision(vuln(sev=sev, score=score), Policy.model_validate({"block": block}))
+    d, _ = decision(vuln(sev=sev, score=score), Policy.model_validate({"block": {**block, "critical_with_fix": False}}))
     assert d.verdict is verdict
     if verdict is Verdict.BLOCK:
         assert d.rule is Rule.SEVERITY
@@ -147,7 +150,7 @@ def test_fix_by_deadline_counts_from_first_seen() -> None:
     assert d.verdict is Verdict.FIX_BY and d.deadline == (first + timedelta(days=30)).date()
     assert d.reason.startswith(f"GHSA-aaaa-bbbb-cccc: fix by {d.deadline.isoformat()}")
     # never seen before: the clock starts now
-    d, _ = decision(vuln(sev=Severity.CRITICAL, score=9.8))
+    d, _ = decision(vuln(sev=Severity.CRITICAL, score=9.8), NO_CRIT)
     assert d.deadline == date(2026, 6, 8)
     # the deadline day itself is still in time; the day after blocks
     on_time, _ = decision(vuln(sev=Severity.HIGH), first_seen=NOW - timedelta(days=30))
@@ -204,6 +207,32 @@ def test_package_verdict_is_the_worst_and_fix_by_the_earliest() -> None:
     pkg = Package(Ecosystem.PYPI, "x", "1.0")
     item = Assessed(pkg, ("r.txt:1",), (vuln("GHSA-1111-1111-1111", Severity.LOW, 3.0),
                                         vuln("GHSA-2222-2222-2222", Severity.CRITICAL, 9.1)), "2.0")  # fmt: skip
-    decisions, _ = evaluate([item], DEFAULT_POLICY, None, lambda p, v: None, NOW)
+    decisions, _ = evaluate([item], NO_CRIT, None, lambda p, v: None, NOW)
     assert decisions[0].verdict is Verdict.FIX_BY and decisions[0].deadline == date(2026, 6, 8)
     assert decisions[0].reason.endswith("(+1 more)")
+
+
+def test_default_policy_blocks_critical_with_a_fix_and_gives_the_rest_a_deadline() -> None:
+    crit = vuln("GHSA-qxxx-2pp7-5hmx", Severity.CRITICAL, 9.8, aliases=("CVE-2017-7525",))
+    d, _ = decision(crit, kev=False)
+    assert d.verdict is Verdict.BLOCK and d.rule is Rule.CRITICAL_FIXABLE and "fixed version exists" in d.reason
+    nofix = Vulnerability(VulnId("GHSA-dddd-eeee-ffff"), (), "s", Severity.CRITICAL, 9.8)
+    d, _ = decision(nofix, kev=False)
+    assert d.verdict is Verdict.FIX_BY and d.deadline == date(2026, 6, 8)
+    d, _ = decision(vuln(sev=Severity.HIGH, score=8.8), kev=False)
+    assert d.verdict is Verdict.FIX_BY and d.deadline == date(2026, 7, 1)
+
+
+def test_jackson_2_1_0_and_log4j_2_14_1_block_under_the_default_policy(sample_source) -> None:  # type: ignore[no-untyped-def]
+    from mamori.gate.deps.assess import assess
+
+    items, _ = assess([Package(Ecosystem.MAVEN, "com.fasterxml.jackson.core:jackson-databind", "2.1.0"),
+                       Package(Ecosystem.MAVEN, "org.apache.logging.log4j:log4j-core", "2.14.1")], sample_source)  # fmt: skip
+    decisions, _ = evaluate(items, DEFAULT_POLICY, sample_kev(), lambda p, v: None, NOW)
+    by_name = {d.package.name.split(":")[1]: d for d in decisions}
+    assert by_name["jackson-databind"].verdict is Verdict.BLOCK
+    assert by_name["jackson-databind"].rule is Rule.CRITICAL_FIXABLE
+    assert by_name["log4j-core"].verdict is Verdict.BLOCK and by_name["log4j-core"].rule is Rule.KEV
+    # without the KEV catalogue log4j still blocks: critical with a fix
+    decisions, _ = evaluate(items, DEFAULT_POLICY, None, lambda p, v: None, NOW)
+    assert all(d.verdict is Verdict.BLOCK for d in decisions)

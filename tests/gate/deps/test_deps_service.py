@@ -46,8 +46,8 @@ def test_without_recording_no_store_is_created(project: Path, tmp_path: Path) ->
     assert existing_store(str(db)) is None
 
 
-def test_exactly_one_advisory_source(project: Path) -> None:
-    with pytest.raises(InputError, match="one advisory source"):
+def test_at_most_one_advisory_source_and_none_means_the_cache(project: Path) -> None:
+    with pytest.raises(InputError, match="the advisory cache is empty: run `mamori db update`"):
         run_gate(DepsRequest(project, NOW, record=False))
     with pytest.raises(InputError, match="one advisory source"):
         run_gate(DepsRequest(project, NOW, sample_data=True, online=True, record=False))
@@ -57,3 +57,18 @@ def test_a_missing_path_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(LockfileError) as info:
         run_gate(DepsRequest(tmp_path / "nope", NOW, sample_data=True, record=False))
     assert info.value.source == str(tmp_path / "nope")
+
+
+def test_gate_inputs_and_audit_packages_serve_other_package_sources(project: Path) -> None:
+    """What `gate image` calls: the same source, policy, KEV, risk and VEX for packages it found itself."""
+    from mamori.gate.deps.check import audit_packages
+    from mamori.gate.deps.model import Ecosystem, Package, Rule, Verdict
+    from mamori.gate.deps.service import gate_inputs
+
+    with gate_inputs(DepsRequest(project, NOW, sample_data=True, record=False, exposure="controlled")) as g:
+        decisions, _ = audit_packages([Package(Ecosystem.MAVEN, "org.apache.logging.log4j:log4j-core", "2.14.1",
+                                               "layer sha256:abc", None)], g.source, g.settings)  # fmt: skip
+    (d,) = decisions
+    assert d.verdict is Verdict.BLOCK and d.rule is Rule.KEV and d.upgrade_to == "2.16.0"
+    risk = d.vulns[0].vulnerability.risk
+    assert risk is not None and risk.decision == "out-of-cycle"  # active, controlled (command line), yes, very high*

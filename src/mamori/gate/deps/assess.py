@@ -5,8 +5,13 @@ aliases; ``GHSA-j8r2-6x86-q33q`` and ``PYSEC-2023-74`` both alias ``CVE-2023-326
 they are one vulnerability, reported once with every id). The id shown is the GHSA id
 when there is one, then another database's id, then the CVE.
 
-The upgrade target of a package is the smallest fixed version, above the current one,
-that none of its vulnerabilities affects.
+The upgrade target of a package is the smallest version above the current one that no
+known advisory of the package affects -- every advisory the source holds for the package,
+not only those of the current version (requests 2.2.1 -> 2.31.0, not 2.20.0, which
+CVE-2023-32681 affects). Candidates are the ``fixed`` versions the advisories name; when
+none of them clears every advisory there is no such version, and the report says so.
+An online (authoritative) source returns only the advisories of the current version, so
+its target clears those.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 
 from mamori.gate.deps.model import Ecosystem, Notice, NoticeKind, Package, Vulnerability, VulnId
 from mamori.gate.deps.osv.interface import AdvisorySource, key_of
-from mamori.gate.deps.osv.match import Match, is_affected, match
+from mamori.gate.deps.osv.match import Match, is_affected, match, names_match
 from mamori.gate.deps.osv.record import Advisory, EventKind, RangeType
 from mamori.gate.deps.severity import assess as assess_severity
 from mamori.gate.deps.versions import parse_version, sort_versions
@@ -31,6 +36,7 @@ class Assessed:
     sources: tuple[str, ...]
     vulns: tuple[Vulnerability, ...] = ()
     upgrade_to: str | None = None
+    upgrade_note: str | None = None  # why there is no upgrade target, when a package is vulnerable
 
 
 def _id_rank(vid: str) -> tuple[int, str]:
@@ -79,21 +85,37 @@ def _vulnerability(ecosystem: Ecosystem, matches: list[Match]) -> Vulnerability:
         fixed=tuple(fixed),
         references=tuple(dict.fromkeys(r for a in advisories for r in a.references))[:5],
         published=min((a.published for a in advisories if a.published), default=None),
+        exploits=tuple(dict.fromkeys(x for a in advisories for x in a.exploits)),
     )
 
 
-def upgrade_target(package: Package, matches: Sequence[Match]) -> str | None:
-    """The smallest fixed version above the current one that no matched advisory affects."""
+def upgrade_target(package: Package, advisories: Sequence[Advisory]) -> str | None:
+    """The smallest version above the current one that none of ``advisories`` affects, or None.
+
+    ``advisories``: every known advisory of the package (not only the matched ones); the
+    candidates are the ``fixed`` versions they name for this package.
+    """
     eco, version = package.ecosystem, package.version
     current = parse_version(eco, version or "")
     if current is None:
         return None
-    candidates = {f for m in matches for f in m.fixed}
+    lookup = package.lookup_name
+    candidates = {
+        e.version
+        for adv in advisories
+        if not adv.withdrawn
+        for a in adv.affected
+        if a.ecosystem == eco.value and names_match(eco, a.name, lookup)
+        for r in a.ranges
+        if r.type is not RangeType.GIT
+        for e in r.events
+        if e.kind is EventKind.FIXED
+    }
     above = [
         c for c in sort_versions(eco, list(candidates)) if (pc := parse_version(eco, c)) and pc > current
     ]
     for c in above:
-        if not any(is_affected(m.advisory, eco, package.name, c) for m in matches):
+        if not any(is_affected(adv, eco, package.name, c) for adv in advisories):
             return c
     return None
 
@@ -147,6 +169,13 @@ def assess(packages: Sequence[Package], source: AdvisorySource) -> tuple[list[As
                 m = _fallback(adv, rep)
             if m is not None:
                 matches.append(m)
-        vulns = merge(rep.ecosystem, matches) if matches else []
-        out.append(Assessed(rep, sources, tuple(vulns), upgrade_target(rep, matches) if matches else None))
+        if not matches:
+            out.append(Assessed(rep, sources))
+            continue
+        known = advisories
+        target = upgrade_target(rep, known)
+        note = None
+        if target is None:
+            note = f"no known version clears every advisory of {rep.name} ({len(known)} known)"
+        out.append(Assessed(rep, sources, tuple(merge(rep.ecosystem, matches)), target, note))
     return out, notices

@@ -7,6 +7,7 @@ runs; a vulnerability never seen before starts its clock now).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -22,7 +23,10 @@ from mamori.gate.deps.model import (
     VulnDecision,
     Vulnerability,
 )
+from mamori.gate.deps.output.interface import purl
 from mamori.gate.deps.policy import Policy
+from mamori.gate.deps.vex import VexIndex
+from mamori.model.finding import Severity
 
 FirstSeen = Callable[[Package, Vulnerability], datetime | None]
 
@@ -39,8 +43,31 @@ def decide(
     kev: KevCatalog | None,
     first_seen: datetime,
     now: datetime,
+    vex: VexIndex | None = None,
 ) -> tuple[VulnDecision, Notice | None]:
-    """The verdict on one vulnerability of one package, and a notice when an exception has expired."""
+    """The verdict on one vulnerability of one package, and a notice when an exception has expired.
+
+    A VEX statement (``vex``) that says not_affected (with a justification) or fixed for this
+    package passes it; affected / under_investigation are recorded on the decision.
+    """
+    d, notice = _decide(vuln, package, policy, kev, first_seen, now)
+    stmt = vex.find(vuln.ids, purl(package)) if vex is not None and package.version else None
+    if stmt is None:
+        return d, notice
+    if stmt.suppresses:
+        return VulnDecision(vuln, Verdict.PASS, Rule.VEX, stmt.describe(), first_seen, None, stmt.status,
+                            stmt.describe()), notice  # fmt: skip
+    return dataclasses.replace(d, vex_status=stmt.status, vex_note=stmt.describe()), notice
+
+
+def _decide(
+    vuln: Vulnerability,
+    package: Package,
+    policy: Policy,
+    kev: KevCatalog | None,
+    first_seen: datetime,
+    now: datetime,
+) -> tuple[VulnDecision, Notice | None]:
     today = now.date()
     notice = None
     for exc in policy.exceptions:
@@ -64,6 +91,9 @@ def decide(
         if listed:
             reason = f"{listed[0]} is in CISA's Known Exploited Vulnerabilities catalogue"
             return VulnDecision(vuln, Verdict.BLOCK, Rule.KEV, reason, first_seen), notice
+    if policy.block.critical_with_fix and vuln.severity is Severity.CRITICAL and vuln.fixed:
+        reason = f"{_sev(vuln)} and a fixed version exists ({', '.join(vuln.fixed[:3])})"
+        return VulnDecision(vuln, Verdict.BLOCK, Rule.CRITICAL_FIXABLE, reason, first_seen), notice
     threshold = policy.block.severity_at_least
     if threshold is not None and vuln.severity is not None and vuln.severity.at_least(threshold):
         reason = f"{_sev(vuln)} is at or above the block threshold ({threshold.value})"
@@ -100,6 +130,7 @@ def decide_package(
     kev: KevCatalog | None,
     first_seen: FirstSeen,
     now: datetime,
+    vex: VexIndex | None = None,
 ) -> tuple[PackageDecision, list[Notice]]:
     pkg = item.package
     if pkg.version is None:
@@ -111,7 +142,7 @@ def decide_package(
     decisions: list[VulnDecision] = []
     notices: list[Notice] = []
     for v in item.vulns:
-        d, n = decide(v, pkg, policy, kev, first_seen(pkg, v) or now, now)
+        d, n = decide(v, pkg, policy, kev, first_seen(pkg, v) or now, now, vex)
         decisions.append(d)
         if n is not None:
             notices.append(n)
@@ -122,7 +153,8 @@ def decide_package(
         reason += f" (+{len(same) - 1} more)"
     deadline = worst.deadline if worst.verdict is not Verdict.PASS else None
     decision = PackageDecision(
-        pkg, worst.verdict, worst.rule, reason, item.sources, deadline, item.upgrade_to, tuple(decisions)
+        pkg, worst.verdict, worst.rule, reason, item.sources, deadline, item.upgrade_to, tuple(decisions),
+        item.upgrade_note,
     )
     return decision, notices
 
@@ -133,11 +165,12 @@ def evaluate(
     kev: KevCatalog | None,
     first_seen: FirstSeen,
     now: datetime,
+    vex: VexIndex | None = None,
 ) -> tuple[list[PackageDecision], list[Notice]]:
     decisions: list[PackageDecision] = []
     notices: list[Notice] = []
     for item in items:
-        d, ns = decide_package(item, policy, kev, first_seen, now)
+        d, ns = decide_package(item, policy, kev, first_seen, now, vex)
         decisions.append(d)
         notices.extend(n for n in ns if n not in notices)
     order = {Verdict.BLOCK: 0, Verdict.FIX_BY: 1, Verdict.UNPINNED: 2, Verdict.PASS: 3}

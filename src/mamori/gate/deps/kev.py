@@ -7,7 +7,7 @@ A small sample (CVE-2021-44228 only) ships for tests and the demo.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -20,6 +20,11 @@ class KevCatalog:
     cves: frozenset[str]
     version: str = ""
     source: str = ""
+    released: str = ""  # the catalogue's dateReleased (ISO), when it says
+    added: dict[str, str] = field(default_factory=dict, compare=False)  # CVE -> dateAdded
+
+    def date_added(self, cve: str) -> str:
+        return self.added.get(cve.upper(), "")
 
     def __contains__(self, cve: object) -> bool:
         return isinstance(cve, str) and cve.upper() in self.cves
@@ -34,6 +39,7 @@ def parse_kev(text: str, source: str) -> KevCatalog:
     if not isinstance(vulns, list):
         raise AdvisoryDataError("not a KEV catalogue: no 'vulnerabilities' list", source=source)
     cves = set()
+    added: dict[str, str] = {}
     for i, v in enumerate(vulns):
         cve = v.get("cveID") if isinstance(v, dict) else None
         if not isinstance(cve, str) or not cve.upper().startswith("CVE-"):
@@ -41,7 +47,11 @@ def parse_kev(text: str, source: str) -> KevCatalog:
                 "an entry without a 'cveID'", source=source, where=f"vulnerabilities[{i}]"
             )
         cves.add(cve.upper())
-    return KevCatalog(frozenset(cves), str(doc.get("catalogVersion", "")), source)
+        if isinstance(v.get("dateAdded"), str):
+            added[cve.upper()] = v["dateAdded"][:10]
+    released = doc.get("dateReleased")
+    return KevCatalog(frozenset(cves), str(doc.get("catalogVersion", "")), source,
+                      released if isinstance(released, str) else "", added)  # fmt: skip
 
 
 def load_kev(path: Path) -> KevCatalog:

@@ -31,6 +31,15 @@ class Ecosystem(str, Enum):
     PACKAGIST = "Packagist"
     HEX = "Hex"
     PUB = "Pub"
+    # Operating-system distributions (container images, ``mamori gate image``). OSV names them
+    # with the release ("Debian:12", "Alpine:v3.19"); packages carry the base name and the image
+    # gate keeps only the advisories' entries of the image's release.
+    DEBIAN = "Debian"
+    UBUNTU = "Ubuntu"
+    ALPINE = "Alpine"
+    REDHAT = "Red Hat"
+    ROCKY = "Rocky Linux"
+    ALMA = "AlmaLinux"
 
     @classmethod
     def parse(cls, value: str) -> Ecosystem:
@@ -57,8 +66,18 @@ _PURL_TYPES = {
     Ecosystem.PACKAGIST: "composer",
     Ecosystem.HEX: "hex",
     Ecosystem.PUB: "pub",
+    Ecosystem.DEBIAN: "deb",
+    Ecosystem.UBUNTU: "deb",
+    Ecosystem.ALPINE: "apk",
+    Ecosystem.REDHAT: "rpm",
+    Ecosystem.ROCKY: "rpm",
+    Ecosystem.ALMA: "rpm",
 }
-PURL_TYPE_TO_ECOSYSTEM = {v: k for k, v in _PURL_TYPES.items()}
+OS_ECOSYSTEMS = frozenset(
+    {Ecosystem.DEBIAN, Ecosystem.UBUNTU, Ecosystem.ALPINE, Ecosystem.REDHAT, Ecosystem.ROCKY, Ecosystem.ALMA}
+)
+# an SBOM's deb/apk/rpm purl names no OSV release: such components are not audited from a lockfile
+PURL_TYPE_TO_ECOSYSTEM = {v: k for k, v in _PURL_TYPES.items() if k not in OS_ECOSYSTEMS}
 
 _PEP503 = re.compile(r"[-_.]+")
 
@@ -141,12 +160,50 @@ class Rule(str, Enum):
     BANNED = "banned"
     KEV = "kev"
     SEVERITY = "severity"
+    CRITICAL_FIXABLE = "critical-fixable"
     DEADLINE_PASSED = "deadline-passed"
     DEADLINE = "deadline"
     NO_DEADLINE = "no-deadline"
     EXCEPTION = "exception"
+    VEX = "vex"
     UNPINNED = "unpinned"
     CLEAN = "clean"
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """One input of a risk decision: what it is, its value, where the value came from and as of when.
+
+    ``default`` marks a value mamori assumed because the context was missing (a conservative
+    default, never a lowering); ``note`` says why.
+    """
+
+    factor: str  # exploitation, exposure, automatable, human-impact, epss, cvss-environmental
+    value: str
+    source: str
+    date: str = ""
+    default: bool = False
+    note: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"factor": self.factor, "value": self.value, "source": self.source,
+                                  "date": self.date or None}  # fmt: skip
+        if self.default:
+            out["default"] = True
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """The SSVC Deployer decision for one vulnerability where it runs, and the factors behind it."""
+
+    decision: str  # defer, scheduled, out-of-cycle, immediate
+    factors: tuple[Factor, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {"decision": self.decision, "factors": [f.as_dict() for f in self.factors]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +219,8 @@ class Vulnerability:
     fixed: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     published: str | None = None
+    exploits: tuple[str, ...] = ()  # public exploit references (OSV type EXPLOIT, exploit-db, ...)
+    risk: Risk | None = None  # set by mamori.gate.deps.risk.attach_risk
 
     @property
     def ids(self) -> frozenset[str]:
@@ -180,6 +239,8 @@ class VulnDecision:
     reason: str
     first_seen: datetime | None = None
     deadline: date | None = None
+    vex_status: str | None = None  # not_affected, affected, fixed, under_investigation (a VEX statement)
+    vex_note: str = ""  # the statement: justification, author, file
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +255,7 @@ class PackageDecision:
     deadline: date | None = None
     upgrade_to: str | None = None
     vulns: tuple[VulnDecision, ...] = ()
+    upgrade_note: str | None = None  # set when vulnerable and no known version clears every advisory
 
 
 @dataclass(frozen=True)
@@ -212,6 +274,7 @@ class DepsReport:
     errors: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+    data_sources: tuple[tuple[str, str, str], ...] = ()  # (source, date, detail): the cache's sources
 
     @property
     def blocked(self) -> bool:

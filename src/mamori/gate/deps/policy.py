@@ -5,9 +5,11 @@ Order of decision for each vulnerability of a package:
 1. an active exception (matching id, and package/version when given) -> PASS;
 2. its id or an alias is banned (``block.ids``) -> BLOCK;
 3. a CVE alias is in CISA's KEV catalogue (``block.kev``) -> BLOCK;
-4. severity at or above ``block.severity_at_least`` or CVSS at or above
+4. severity critical and a fixed version exists (``block.critical_with_fix``, on by
+   default) -> BLOCK;
+5. severity at or above ``block.severity_at_least`` or CVSS at or above
    ``block.cvss_at_least`` -> BLOCK;
-5. otherwise a fix-by deadline: first seen + ``fix_by.<severity>`` days -> FIX_BY, or
+6. otherwise a fix-by deadline: first seen + ``fix_by.<severity>`` days -> FIX_BY, or
    BLOCK once the deadline has passed; a severity whose days are null has no deadline (PASS).
 
 See docs/deps.md for the reference and an example.
@@ -41,6 +43,9 @@ class BlockRules(BaseModel):
     severity_at_least: Severity | None = None
     cvss_at_least: float | None = Field(default=None, ge=0.0, le=10.0)
     unpinned: bool = False
+    # the brief: a forbidden security risk stops the pipeline. A critical vulnerability with a
+    # fixed version is one: the fix exists, shipping the vulnerable version is a choice.
+    critical_with_fix: bool = True
 
     @field_validator("severity_at_least", mode="before")
     @classmethod

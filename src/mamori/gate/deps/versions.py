@@ -8,6 +8,8 @@
 * Go: ``univers.versions.GolangVersion`` (a leading ``v`` and ``+incompatible`` are dropped;
   pseudo-versions order as pre-releases).
 * RubyGems, NuGet, Packagist: univers' schemes for them.
+* Debian, Ubuntu: ``univers.versions.DebianVersion`` (dpkg: epoch, upstream, revision, ``~``);
+  Alpine: ``AlpineLinuxVersion`` (apk, ``-rN``); Red Hat, Rocky, Alma: ``RpmVersion`` (rpmvercmp, epoch).
 
 ``parse_version`` returns None for a version the scheme cannot read; callers then fall back
 to the advisory's explicit ``versions`` list and say so.
@@ -52,6 +54,12 @@ _PARSERS: dict[Ecosystem, Callable[[str], Any]] = {
     Ecosystem.RUBYGEMS: uv.RubygemsVersion,
     Ecosystem.NUGET: uv.NugetVersion,
     Ecosystem.PACKAGIST: uv.ComposerVersion,
+    Ecosystem.DEBIAN: uv.DebianVersion,
+    Ecosystem.UBUNTU: uv.DebianVersion,
+    Ecosystem.ALPINE: uv.AlpineLinuxVersion,
+    Ecosystem.REDHAT: uv.RpmVersion,
+    Ecosystem.ROCKY: uv.RpmVersion,
+    Ecosystem.ALMA: uv.RpmVersion,
 }
 
 

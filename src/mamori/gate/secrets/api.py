@@ -129,6 +129,13 @@ def _skipped(settings: Settings, path: str) -> bool:
 
 #: A tree smaller than this is scanned in-process: starting workers would cost more than it saves.
 PARALLEL_MIN_BYTES = 8 << 20
+#: From this size on a working-tree scan uses the loosened-regex pass (Scanner.use_regex_filter):
+#: loading its cached database costs ~10 ms, which a pre-commit run on a few files does not recover.
+REGEX_FILTER_MIN_BYTES = 4 << 20
+#: Compiling that database when it is not cached costs ~1 s of CPU once (then it is cached); it
+#: saves ~7 ms of CPU per MB of real code and more on keyword-dense trees: with a cold cache (a
+#: fresh CI container without ~/.cache/mamori) only a tree of this size or more compiles it.
+REGEX_COMPILE_MIN_BYTES = 32 << 20
 _Found = tuple[str, str, int, int, int, bytes, "str | None"]  # detector, path, line, col, end, secret, allow
 _WORKER: Scanner | None = None  # set in the parent before forking: workers inherit it
 
@@ -136,10 +143,14 @@ _WORKER: Scanner | None = None  # set in the parent before forking: workers inhe
 def _scan_file(sc: Scanner, ref: files.FileRef, max_bytes: int) -> tuple[str, int, bool, list[Match]]:
     """("ok" | "large" | "binary" | "unreadable", size, long lines?, matches) for one file."""
     try:
-        size = ref.path.stat().st_size
-        if size > max_bytes:
-            return "large", size, False, []
-        res = sc.scan_stream(ref.display, files.read_chunks(ref.path))
+        with open(ref.path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                return "large", size, False, []
+            if size < files.READ_SIZE:  # most files: one read, as read_chunks would give it
+                res = sc.scan_stream(ref.display, [fh.read()])
+            else:
+                res = sc.scan_stream(ref.display, files.read_chunks(ref.path))
     except OSError:
         return "unreadable", 0, False, []
     if res.binary:
@@ -196,7 +207,12 @@ def scan_paths(
             refs.append(ref)
     jobs = default_jobs() if jobs is None else jobs
     results: list[tuple[str, int, bool, list[Match]]]
-    if jobs > 1 and len(refs) >= 2 * jobs and _tree_bytes(refs, PARALLEL_MIN_BYTES) >= PARALLEL_MIN_BYTES:
+    tree_bytes = _tree_bytes(refs, PARALLEL_MIN_BYTES)
+    sc.remember_verdicts()  # one scan's memory (see Scanner._accept)
+    # before forking (the workers inherit the database); compiled only for a tree that repays it
+    if tree_bytes >= REGEX_FILTER_MIN_BYTES and not sc.use_regex_filter(compile_if_missing=False):
+        sc.use_regex_filter(compile_if_missing=_tree_bytes(refs, REGEX_COMPILE_MIN_BYTES) >= REGEX_COMPILE_MIN_BYTES)
+    if jobs > 1 and len(refs) >= 2 * jobs and tree_bytes >= PARALLEL_MIN_BYTES:
         results = _scan_parallel(sc, refs, settings, jobs)
     else:
         results = [_scan_file(sc, ref, settings.max_file_bytes) for ref in refs]
@@ -243,6 +259,9 @@ def _scan_parallel(
         chunks[idx % n_chunks].append((idx, str(ref.path), ref.display))
     results: list[tuple[str, int, bool, list[Match]] | None] = [None] * len(refs)
     _WORKER = sc
+    import gc
+
+    gc.freeze()  # the workers' collector leaves the inherited objects alone (fewer copied pages)
     try:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs) as pool:
@@ -255,6 +274,7 @@ def _scan_parallel(
                     results[idx] = (status, size, long_lines, matches)
     finally:
         _WORKER = None
+        gc.unfreeze()
     assert all(r is not None for r in results)
     return [r for r in results if r is not None]
 
@@ -299,6 +319,8 @@ def scan_history(
     if since:
         history.verify_rev(top, since)
     sc = scanner or scanner_for(settings)
+    sc.use_regex_filter()
+    sc.remember_verdicts()
     stats = ScanStats(engine=sc.engine)
     counts: dict[str, int] = {}
     first: dict[str, tuple[Match, Commit | None]] = {}

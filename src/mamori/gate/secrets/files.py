@@ -7,7 +7,7 @@ import functools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from mamori.gate.secrets import git
 
@@ -56,10 +56,16 @@ class FileRef:
 
 
 def skipped_by_name(rel: str) -> bool:
-    p = PurePosixPath(rel)
-    if any(part in SKIP_DIRS for part in p.parts[:-1]):
+    """VCS and vendor folders, binary suffixes, the baseline file (string work: called per file)."""
+    parts = [p for p in rel.split("/") if p and p != "."]
+    if not parts:
+        return False
+    name = parts[-1]
+    if any(part in SKIP_DIRS for part in parts[:-1]):
         return True
-    return p.suffix.lower() in SKIP_SUFFIXES or p.name == BASELINE_NAME
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # PurePosixPath.suffix
+    return suffix.lower() in SKIP_SUFFIXES or name == BASELINE_NAME
 
 
 def excluded(rel: str, patterns: Sequence[str]) -> bool:
@@ -96,16 +102,36 @@ def iter_files(root: Path, exclude: Sequence[str] = ()) -> Iterator[FileRef | st
             if full.is_file() and not full.is_symlink():
                 yield FileRef(full, display)
         return
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        for name in sorted(filenames):
-            full = Path(dirpath) / name
-            display = os.path.relpath(full, root).replace(os.sep, "/")
-            if skipped_by_name(display) or excluded(display, exclude):
-                yield display
-                continue
-            if not full.is_symlink():
-                yield FileRef(full, display)
+    yield from _walk(str(root), "", exclude)
+
+
+def _walk(path: str, prefix: str, exclude: Sequence[str]) -> Iterator[FileRef | str]:
+    """What ``os.walk`` (top-down, sorted, symlinks not followed) gave, from one ``scandir`` per
+    folder: the entries' types come with the listing, so no ``stat`` per file."""
+    try:
+        with os.scandir(path) as it:
+            entries = list(it)
+    except OSError:  # as os.walk: an unreadable folder is left out
+        return
+    dirs: list[tuple[str, bool]] = []
+    names: list[tuple[str, bool]] = []
+    for e in entries:
+        try:
+            is_dir = e.is_dir()
+        except OSError:
+            is_dir = False
+        (dirs if is_dir else names).append((e.name, e.is_symlink()))
+    for name, link in sorted(names):
+        display = prefix + name
+        if skipped_by_name(display) or excluded(display, exclude):
+            yield display
+            continue
+        if not link:
+            yield FileRef(Path(path, name), display)
+    for name, link in sorted(dirs):
+        if name in SKIP_DIRS or link:
+            continue
+        yield from _walk(os.path.join(path, name), prefix + name + "/", exclude)
 
 
 def read_chunks(path: Path, size: int = READ_SIZE) -> Iterator[bytes]:

@@ -152,7 +152,8 @@ class _Hyperscan:
 MAX_CACHED_DB = 32 << 20
 
 
-def _cache_path(keywords: Sequence[bytes]) -> Path | None:
+def _cache_path(keywords: Sequence[bytes], prefix: str = "secrets-prefilter") -> Path | None:
+    """Where a database compiled from ``keywords`` (any byte strings identifying it) is cached."""
     if os.environ.get("MAMORI_SECRETS_NO_CACHE"):
         return None
     import hashlib
@@ -164,7 +165,7 @@ def _cache_path(keywords: Sequence[bytes]) -> Path | None:
     h = hashlib.sha256()
     for part in (platform.machine().encode(), _hs_version().encode(), *keywords):
         h.update(part + b"\x00")
-    return Path(base) / f"secrets-prefilter-{h.hexdigest()[:32]}.hsdb"
+    return Path(base) / f"{prefix}-{h.hexdigest()[:32]}.hsdb"
 
 
 def _hs_version() -> str:

@@ -9,10 +9,11 @@ blobs) are not tried whole: a window around each keyword is, and the file is rep
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from mamori.gate.secrets import quiet
+from mamori.gate.secrets import hsregex, quiet
 from mamori.gate.secrets.model import Detector, Match, SecretValue
 from mamori.gate.secrets.prefilter import Prefilter, build_prefilter
 
@@ -81,6 +82,7 @@ class Scanner:
         self.detectors = tuple(d for d in detectors if not d.by_path)  # those are matched on file names
         self.options = options or ScanOptions()
         self._unkeyed = tuple(d for d in self.detectors if not d.keywords)
+        self._keyed = frozenset(i for i, d in enumerate(self.detectors) if d.keywords)
         by_kw: dict[bytes, set[int]] = {}
         for i, d in enumerate(self.detectors):
             for k in d.keywords:
@@ -107,6 +109,26 @@ class Scanner:
             for i in self._path_bound
         )
         self.prefilter: Prefilter = build_prefilter(self.keywords or [b"\x00mamori-none"], engine)
+        #: the loosened-regex pass (:mod:`hsregex`): off until :meth:`use_regex_filter`
+        self.rx: hsregex.RegexFilter | None = None
+        self._verdicts: dict[tuple[str, bytes, tuple[tuple[int, int], ...]], bool] | None = None
+
+    def remember_verdicts(self) -> None:
+        """From now on (a fresh memory), remember the checks' verdict on generic matches: see ``_accept``."""
+        self._verdicts = {}
+
+    def use_regex_filter(self, *, compile_if_missing: bool = True) -> bool:
+        """Skip detectors on lines where their loosened regex cannot match (Hyperscan engine only).
+
+        Worth it for a tree or a history: the database comes from a disk cache (~10 ms) or
+        compiles once (~1 s of CPU); a pre-commit run on a few files does without. Findings are
+        the same either way. ``compile_if_missing=False``: only when it is cached.
+        """
+        if self.rx is None and self.prefilter.name == "hyperscan":
+            self.rx = hsregex.build_filter(
+                self.detectors, _IDENT_CHARS, self.options.max_line, compile_if_missing=compile_if_missing
+            )
+        return self.rx is not None
 
     def _off_for(self, path: str) -> frozenset[int]:
         name = path if self._by_full_path else path.rsplit("/", 1)[-1]
@@ -144,6 +166,7 @@ class _FileState:
         self.emitted: list[tuple[_Raw, Match]] = []  # across blocks: a later pass may beat an earlier one
         #: detectors restricted to other paths (``nuget.config``, ``*.tf``, Kubernetes YAML)
         self.off = scanner._off_for(path) if scanner._path_bound else frozenset()
+        self.ends: dict[int, list[int]] | None = None  # the regex filter's, for the current buffer
 
     def run(self, chunks: Iterator[bytes]) -> FileScan:
         o = self.o
@@ -209,11 +232,31 @@ class _FileState:
         w_line = 0
         in_long = False
         half = o.window_after // 2
-        for start, k in s.prefilter.hits(buf):
+        self.ends = None
+        dead: frozenset[int] | set[int] = frozenset()
+        if s.rx is not None:
+            # Detectors whose loosened regex matches nowhere in this buffer cannot match on any of
+            # its lines: a keyword hit that triggers only those is dropped before any line work.
+            # Without a long line every window is a whole line whichever hit opens it, so the
+            # windows (and the long-line flag) are those of the scan without dropping.
+            ends = self.ends = s.rx.ends(buf)
+            if s.rx.long_id not in ends:
+                if not ends and s.rx.covered >= s._keyed:
+                    hits: list[tuple[int, int]] = []  # nothing can match: not even the keyword pass
+                else:
+                    dead = s.rx.covered - ends.keys()
+                    hits = s.prefilter.hits(buf)
+            else:
+                hits = s.prefilter.hits(buf)
+        else:
+            hits = s.prefilter.hits(buf)
+        for start, k in hits:
             if start < lo:
                 continue
             if start >= hi:
                 break
+            if dead and triggers[k] <= dead:
+                continue
             if (start + kwlen[k] <= w_hi - half) if in_long else (start < w_hi):
                 cur |= triggers[k]
                 kh.append((start, k))
@@ -255,10 +298,20 @@ class _FileState:
         o = self.o
         found: list[_Raw] = []
         anchors: dict[int, set[int]] | None = None
+        rx = self.s.rx
+        covered = rx.covered if rx is not None else frozenset()
+        ends = self.ends
         for i in dets:
             det = self.s.detectors[i]
             if (det.generic and not self.generic) or i in self.off:
                 continue
+            lst: list[int] | None = None
+            if i in covered:
+                if ends is None:
+                    ends = self.ends = rx.ends(buf)  # type: ignore[union-attr]
+                lst = ends.get(i)
+                if lst is None:
+                    continue
             if det.multiline:
                 pos, endpos = ls, min(len(buf), ls + o.multiline_window)
             else:
@@ -270,6 +323,12 @@ class _FileState:
                         if endpos - w_hi > o.max_line:
                             endpos = w_hi + o.max_line
                             break
+            if lst is not None:
+                # any match of the detector here is a match of its loosened pattern ending in
+                # (pos, endpos]: none there, no match here (an anchored one starts at >= w_lo >= pos)
+                j = bisect_left(lst, pos)
+                if j == len(lst) or lst[j] > endpos:
+                    continue
             if det.anchor:
                 if anchors is None:
                     anchors = self._anchor_starts(kh)
@@ -333,13 +392,22 @@ class _FileState:
         first_ls_abs: int,
     ) -> _Raw | None:
         secret = det.secret_of(m)
-        if not secret or quiet.is_documented_example(secret):
-            return None
-        if det.min_entropy is not None and quiet.shannon_entropy(secret) < det.min_entropy:
-            return None
-        if det.vendor and quiet.looks_like_vendor_placeholder(secret):
-            return None
-        if det.validator is not None and not det.validator(m, secret):
+        verdicts = self.s._verdicts
+        if det.generic and verdicts is not None:
+            # Generic assignments repeat (``api_key = settings.API_KEY`` on many lines and files) and
+            # their checks only read the match's groups: the verdict is remembered per text and group
+            # layout. (Vendor validators may look around the match: never remembered.)
+            s0 = m.start()
+            vkey = (det.id, m.group(), tuple((a - s0, b - s0) for a, b in m.regs))
+            ok = verdicts.get(vkey)
+            if ok is None:
+                ok = _passes(det, m, secret)
+                if len(verdicts) >= _MAX_VERDICTS:
+                    verdicts.clear()
+                verdicts[vkey] = ok
+            if not ok:
+                return None
+        elif not _passes(det, m, secret):
             return None
         grp = det.secret_span_group(m)
         s_start, s_end = m.start(grp), m.end(grp)
@@ -391,6 +459,20 @@ class _FileState:
             )
             self.result.matches.append(match)
             self.emitted.append((r, match))
+
+
+_MAX_VERDICTS = 1 << 16
+
+
+def _passes(det: Detector, m: re.Match[bytes], secret: bytes) -> bool:
+    """The value checks after a detector's regex matched: examples, entropy, placeholders, validator."""
+    if not secret or quiet.is_documented_example(secret):
+        return False
+    if det.min_entropy is not None and quiet.shannon_entropy(secret) < det.min_entropy:
+        return False
+    if det.vendor and quiet.looks_like_vendor_placeholder(secret):
+        return False
+    return det.validator is None or det.validator(m, secret)
 
 
 def _resolve_overlaps(found: list[_Raw]) -> list[_Raw]:

@@ -37,6 +37,24 @@ def _score(props: Any) -> float | None:
     return None
 
 
+DECISIONS = ("defer", "scheduled", "out-of-cycle", "immediate")
+_FACTOR_KEYS = ("factor", "value", "source", "date", "default", "note")
+
+
+def risk_of(props: Any) -> dict[str, Any] | None:
+    """A risk decision in a result's properties (``mamori gate deps -o sarif``), bounded; else None."""
+    risk = props.get("risk") if isinstance(props, Mapping) else None
+    if not isinstance(risk, Mapping) or risk.get("decision") not in DECISIONS:
+        return None
+    factors = []
+    raw = risk.get("factors")
+    for f in (raw if isinstance(raw, list) else [])[:12]:
+        if isinstance(f, Mapping) and isinstance(f.get("factor"), str):
+            factors.append({k: (f[k] if isinstance(f.get(k), bool) else str(f[k])[:300])
+                            for k in _FACTOR_KEYS if f.get(k) is not None})  # fmt: skip
+    return {"decision": risk["decision"], "factors": factors}
+
+
 class SarifImporter:
     name = "sarif"
     title = "SARIF 2.1.0 (Trivy, Checkov, Semgrep, ...)"
@@ -109,6 +127,9 @@ class SarifImporter:
                 "security_severity": score, "help_uri": rule.get("helpUri"), "family": f"sarif:{tool}",
                 "suppressed_in_source": bool(res.get("suppressions")),
             }  # fmt: skip
+            risk = risk_of(res.get("properties"))
+            if risk is not None:
+                evidence["risk"] = risk
             finding = Finding(
                 id=key, rule_id=rule_id, title=str(title)[:500], severity=severity,
                 status=FindingStatus.RESOLVED if resolved else FindingStatus.NEW, resource_type="code.artifact",

@@ -27,14 +27,15 @@ from mamori.gate.deps.osv.match import go_prefixes
 from mamori.gate.deps.osv.record import Advisory, parse_advisory, trim
 from mamori.safeload import load_json
 
-INDEX_FORMAT = "1"
+INDEX_FORMAT = "3"  # 2: OS releases ("Debian:12") indexed under their distribution; 3: exploit references kept
 _KNOWN = {e.value for e in Ecosystem}
 
 
 def cache_dir() -> Path:
-    env = os.environ.get("MAMORI_CACHE")
-    if env:
-        return Path(env).expanduser()
+    for var in ("MAMORI_CACHE_DIR", "MAMORI_CACHE"):
+        env = os.environ.get(var)
+        if env:
+            return Path(env).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "mamori"
 
@@ -83,9 +84,12 @@ def _index_names(raw: dict[str, Any]) -> set[tuple[str, str]]:
     names: set[tuple[str, str]] = set()
     for a in raw.get("affected") or ():
         pkg = a.get("package") if isinstance(a, dict) else None
-        if not isinstance(pkg, dict) or pkg.get("ecosystem") not in _KNOWN or not pkg.get("name"):
+        if not isinstance(pkg, dict) or not isinstance(pkg.get("ecosystem"), str) or not pkg.get("name"):
             continue
-        eco = Ecosystem(pkg["ecosystem"])
+        base = pkg["ecosystem"].split(":", 1)[0]  # "Debian:12" -> "Debian" (the release is kept in the record)
+        if base not in _KNOWN:
+            continue
+        eco = Ecosystem(base)
         name = normalize_name(eco, str(pkg["name"]))
         names.add((eco.value, name))
         if eco is Ecosystem.GO:
@@ -149,11 +153,13 @@ class LocalOsvSource:
 
     authoritative = False
 
-    def __init__(self, data_dir: Path, *, cache: Path | None = None, label: str | None = None) -> None:
+    def __init__(self, data_dir: Path, *, cache: Path | None = None, label: str | None = None,
+                 index_path: Path | None = None) -> None:  # fmt: skip
         self.data_dir = data_dir.resolve()
         files = data_files(self.data_dir)
         key = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:16]
-        self.index_path = (cache or cache_dir()) / f"osv-index-{key}.sqlite"
+        # index_path: one fixed index for a directory whose path changes (the advisory cache's generations)
+        self.index_path = index_path or (cache or cache_dir()) / f"osv-index-{key}.sqlite"
         stamp = fingerprint(self.data_dir, files)
         self.rebuilt = False
         self.count = self._current_count(stamp)

@@ -61,12 +61,13 @@ class Advisory:
     db_severity: str | None = None
     affected: tuple[Affected, ...] = ()
     references: tuple[str, ...] = ()
+    exploits: tuple[str, ...] = ()  # references of type EXPLOIT, or on a known exploit archive
 
     def affecting(self, ecosystem: str, name: str) -> tuple[Affected, ...]:
         return tuple(a for a in self.affected if a.ecosystem == ecosystem and a.name == name)
 
 
-_KEEP = ("id", "aliases", "summary", "modified", "published", "withdrawn", "severity")
+_KEEP = ("id", "aliases", "upstream", "summary", "modified", "published", "withdrawn", "severity")
 _MAX_REFS = 5
 
 
@@ -99,8 +100,22 @@ def trim(raw: Mapping[str, Any]) -> dict[str, Any]:
     out["affected"] = affected
     refs = [r for r in raw.get("references") or () if isinstance(r, Mapping) and r.get("url")]
     refs.sort(key=lambda r: 0 if r.get("type") == "ADVISORY" else 1)
-    out["references"] = [{"type": r.get("type", "WEB"), "url": r["url"]} for r in refs[:_MAX_REFS]]
+    kept = refs[:_MAX_REFS]
+    kept += [r for r in refs[_MAX_REFS:] if is_exploit_ref(r)][:_MAX_REFS]  # exploit evidence is kept
+    out["references"] = [{"type": r.get("type", "WEB"), "url": r["url"]} for r in kept]
     return out
+
+
+# archives of public exploit code: a reference there is a public proof of concept (SSVC "PoC")
+EXPLOIT_HOSTS = ("exploit-db.com", "www.exploit-db.com", "packetstormsecurity.com", "packetstorm.news")
+
+
+def is_exploit_ref(ref: Mapping[str, Any]) -> bool:
+    if str(ref.get("type", "")).upper() == "EXPLOIT":
+        return True
+    url = str(ref.get("url", ""))
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower()
+    return host in EXPLOIT_HOSTS
 
 
 def _str_list(value: Any) -> tuple[str, ...]:
@@ -158,12 +173,13 @@ def parse_advisory(raw: Any, *, source: str = "") -> Advisory:
         for s in raw.get("severity") or ()
         if isinstance(s, Mapping) and s.get("score")
     )
-    refs = tuple(
-        str(r["url"]) for r in raw.get("references") or () if isinstance(r, Mapping) and r.get("url")
-    )
+    raw_refs = [r for r in raw.get("references") or () if isinstance(r, Mapping) and r.get("url")]
+    refs = tuple(str(r["url"]) for r in raw_refs)
+    exploits = tuple(str(r["url"]) for r in raw_refs if is_exploit_ref(r))
     return Advisory(
         id=VulnId(raw["id"]),
-        aliases=_str_list(raw.get("aliases")),
+        # distributions' records (Debian, Alpine, Ubuntu) name their CVE in ``upstream``
+        aliases=tuple(dict.fromkeys((*_str_list(raw.get("aliases")), *_str_list(raw.get("upstream"))))),
         summary=str(raw.get("summary") or ""),
         modified=str(raw.get("modified") or ""),
         published=raw.get("published"),
@@ -172,4 +188,5 @@ def parse_advisory(raw: Any, *, source: str = "") -> Advisory:
         db_severity=_severity_word(raw.get("database_specific")),
         affected=tuple(affected),
         references=refs,
+        exploits=exploits,
     )

@@ -88,7 +88,7 @@ def _vulnerability(p: PackageDecision, d: VulnDecision) -> dict[str, Any]:
         ],  # fmt: skip
         "ratings": _ratings(d),
         "description": v.summary,
-        "recommendation": f"Upgrade to {p.upgrade_to}" if p.upgrade_to else "No fixed version is known",
+        "recommendation": f"Upgrade to {p.upgrade_to}" if p.upgrade_to else "No known version clears every advisory of the package",
         "advisories": [{"url": r} for r in v.references],
         "affects": [{"ref": ref, "versions": [{"version": p.package.version, "status": "affected"}]}],
         "properties": props,

@@ -75,6 +75,9 @@ def vuln_dict(d: VulnDecision) -> dict[str, Any]:
         "first_seen": d.first_seen.isoformat() if d.first_seen else None,
         "deadline": d.deadline.isoformat() if d.deadline else None,
         "references": list(v.references),
+        "exploits": list(v.exploits),
+        "vex": {"status": d.vex_status, "statement": d.vex_note} if d.vex_status else None,
+        "risk": v.risk.as_dict() if v.risk else None,
     }
 
 
@@ -96,6 +99,7 @@ def package_dict(p: PackageDecision) -> dict[str, Any]:
             "reason": p.reason,
             "deadline": p.deadline.isoformat() if p.deadline else None,
             "upgrade_to": p.upgrade_to,
+            "upgrade_note": p.upgrade_note,
             "vulnerabilities": [vuln_dict(d) for d in p.vulns],
         }
     )

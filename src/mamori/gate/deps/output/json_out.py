@@ -22,6 +22,7 @@ def report_dict(report: DepsReport) -> dict[str, Any]:
         "generated_at": report.generated_at.isoformat(),
         "root": report.root,
         "data_source": report.data_source,
+        "data_sources": [{"source": k, "date": d, "detail": x or None} for k, d, x in report.data_sources],
         "policy": report.policy_source,
         "blocked": report.blocked,
         "exit_code": report.exit_code,

@@ -82,6 +82,8 @@ def _result(p: PackageDecision, d: VulnDecision) -> dict[str, Any]:
             "aliases": list(v.aliases),
         },
     }
+    if v.risk is not None:
+        result["properties"]["risk"] = v.risk.as_dict()  # the SSVC decision and its factors (docs/deps.md)
     if d.rule is Rule.EXCEPTION:
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": d.reason}]
     return result

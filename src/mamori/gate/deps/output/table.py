@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from mamori.gate.deps.model import DepsReport, PackageDecision, Verdict, VulnDecision
+from mamori.gate.deps.model import DepsReport, PackageDecision, Verdict, VulnDecision, Vulnerability
 from mamori.gate.deps.output.interface import OutputFormat, register
 
 WIDTH = 18
@@ -29,6 +29,18 @@ def _vuln_line(d: VulnDecision) -> str:
     return f"{ids} {sev}{score}: {label}{d.reason}"
 
 
+def risk_line(v: Vulnerability) -> str | None:
+    """``risk: scheduled (exploitation none; automatable yes; exposure open*; ...)``; * = an assumed default."""
+    if v.risk is None:
+        return None
+    parts = []
+    for f in v.risk.factors:
+        mark = "*" if f.default else ""
+        parts.append(f"{f.factor} {f.value}{mark}")
+    tail = " (* assumed: context missing)" if any(f.default for f in v.risk.factors) else ""
+    return f"risk: {v.risk.decision} <- " + "; ".join(parts) + tail
+
+
 def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     """Wrap at spaces only: ids, versions and paths are never split (a long one overflows its line)."""
     return textwrap.wrap(text, width=max(width, 40), initial_indent=first, subsequent_indent=rest,
@@ -42,13 +54,16 @@ def package_block(p: PackageDecision, width: int = 80) -> list[str]:
     pad = " " * WIDTH
     head = f"{label} {pkg.ecosystem.value} {pkg.name} {pkg.version or pkg.spec}"
     if p.vulns:
-        head += f" -> upgrade to {p.upgrade_to}" if p.upgrade_to else " -> no fixed version known"
+        head += f" -> upgrade to {p.upgrade_to}" if p.upgrade_to else " -> no version clears every known advisory"
     lines = _wrap(head, width, "", pad)
     lines += _wrap(f"in {', '.join(p.sources)}", width, pad, pad + "   ")
     if not p.vulns:
         return lines + _wrap(p.reason, width, pad, pad + "  ")
     for d in p.vulns:
         lines += _wrap(_vuln_line(d), width, pad, pad + "  ")
+        risk = risk_line(d.vulnerability)
+        if risk:
+            lines += _wrap(risk, width, pad + "  ", pad + "    ")
     return lines
 
 
@@ -64,6 +79,9 @@ class TableFormat(OutputFormat):
         out = [f"mamori gate deps: {report.project}" + (f" (team {report.team})" if report.team else "")
                + (f" at {report.commit[:12]}" if report.commit else "")]  # fmt: skip
         out += _wrap(f"advisories: {report.data_source}", self.width, "", "  ")
+        if report.data_sources:
+            dated = ", ".join(f"{k} {d}" + (f" ({x})" if x else "") for k, d, x in report.data_sources)
+            out += _wrap(f"data as of: {dated}", self.width, "", "  ")
         out += _wrap(f"policy: {report.policy_source or 'built-in defaults'}", self.width, "", "  ")
         files = f"files ({len(report.files)}): {', '.join(report.files)}" if report.files else "files: none found"
         out += _wrap(files, self.width, "", "  ")

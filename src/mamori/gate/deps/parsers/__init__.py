@@ -14,7 +14,8 @@ pnpm-lock.yaml         npm         v5, v6, v9
 package.json           npm         only without a lockfile beside it; ranges UNPINNED
 pom.xml                Maven       explicit versions, ``${property}`` substitution
 *.cdx.json, bom.json   any         CycloneDX JSON SBOM, by purl
-go.mod / go.sum        Go          go.sum only without a go.mod
+go.mod / go.sum        Go          go.sum only without a go.mod; ``go``/``toolchain`` -> stdlib
+pyproject.toml         PyPI        PEP 621 and Poetry dependencies, without a lockfile beside it
 Cargo.lock             crates.io
 =====================  ==========  ==================================================
 """
@@ -30,6 +31,7 @@ from mamori.gate.deps.parsers import (  # noqa: F401 - imported to register
     poetry_lock,
     pom_xml,
     pylock,
+    pyproject,
     requirements,
     uv_lock,
     yarn_lock,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mamori.gate.deps.model import Ecosystem
+from mamori.gate.deps.model import Ecosystem, NoticeKind
 from mamori.gate.deps.parsers.interface import Collector, Parser, ParseResult, check_text, fail, register
 from mamori.gate.deps.versions import parse_version
 
@@ -30,6 +30,11 @@ _DIRECTIVES = (
 )
 
 
+def _go_version(v: str) -> str:
+    """``1.22`` -> ``1.22.0``; ``1.21rc2`` stays (a pre-release)."""
+    return f"{v}.0" if re.fullmatch(r"\d+\.\d+", v) else v
+
+
 def _fields(line: str) -> list[str]:
     return [f.strip('"`') for f in line.split()]
 
@@ -45,6 +50,7 @@ class GoModParser(Parser):
         check_text(text, rel)
         col = Collector(Ecosystem.GO, rel)
         requires: list[tuple[str, str, int]] = []
+        toolchain: dict[str, tuple[str, int]] = {}
         replaces: dict[tuple[str, str | None], tuple[list[str], int]] = {}
         block: str | None = None
         for i, raw in enumerate(text.splitlines(), 1):
@@ -63,6 +69,9 @@ class GoModParser(Parser):
             if len(words) == 2 and words[1] == "(":
                 block = words[0]
                 continue
+            if words[0] in ("go", "toolchain") and len(words) == 2:
+                toolchain[words[0]] = (words[1], i)
+                continue
             self._directive(words[0], words[1:], i, rel, requires, replaces)
         if block:
             fail(f"the {block} ( ... ) block is not closed", rel, str(len(text.splitlines())))
@@ -74,7 +83,26 @@ class GoModParser(Parser):
                 col.skipped(f"{module} is replaced by the local path {target[0][0]}", target[1])
             else:
                 col.pinned(target[0][0], target[0][1], target[1])
+        self._stdlib(toolchain, col)
         return col.result()
+
+    @staticmethod
+    def _stdlib(toolchain: dict[str, tuple[str, int]], col: Collector) -> None:
+        """The Go standard library (OSV: ecosystem Go, package ``stdlib``) at the toolchain's version.
+
+        ``toolchain go1.22.4`` names the toolchain: audited as 1.22.4. Without it, ``go 1.22.1``
+        is the minimum Go version: audited as that lowest bound (the build may use a newer
+        toolchain; a notice says so); ``go 1.20`` (a language version) as 1.20.0.
+        """
+        if "toolchain" in toolchain and toolchain["toolchain"][0].startswith("go"):
+            version, line = toolchain["toolchain"]
+            col.pinned("stdlib", _go_version(version[2:]), line)
+        elif "go" in toolchain:
+            version, line = toolchain["go"]
+            col.pinned("stdlib", _go_version(version), line)
+            col.notice(NoticeKind.DATA, f"the Go standard library is audited at go {version}, the minimum this "
+                                        "module needs: add a `toolchain` line to audit the toolchain you build with",
+                       line)  # fmt: skip
 
     def _directive(
         self,
