@@ -57,7 +57,7 @@ def aws_options(f: F) -> F:
             help="Regions to scan, comma-separated (default: every region enabled in the account).",
         ),
         click.option("--services", "services", multiple=True, metavar="LIST", help="Only these services (e.g. iam,s3)."),
-        click.option("--workers", default=16, show_default=True, help="Parallel collector jobs."),
+        click.option("--workers", default=16, show_default=True, help="Parallel collector jobs (with `scan --org`: worker processes, default 1; see --threads)."),
     ]  # fmt: skip
     for o in reversed(opts):
         f = o(f)

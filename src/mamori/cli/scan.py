@@ -110,13 +110,22 @@ SEVERITIES = [s.value for s in Severity]
 @click.option("--redis", "redis_url", envvar="MAMORI_REDIS", default=None, metavar="URL", help="With --broker: the workers' Redis (checked before enqueueing).")
 @click.option("--queue", envvar="MAMORI_QUEUE", default="mamori", show_default=True, metavar="NAME", help="With --broker: the workers' queue.")
 @click.option("--wait-timeout", default=0.0, type=click.FloatRange(0), metavar="SECONDS", help="With --broker: give up waiting after this long (0: wait; the workers finish the scan anyway).")
+@click.option("--org", "org", is_flag=True, help="Scan every ACTIVE account of the AWS Organization (run from the management or a delegated administrator account).")
+@click.option("--role-name", default="OrganizationAccountAccessRole", show_default=True, help="With --org: the role assumed in each member account.")
+@click.option("--accounts", "org_accounts", multiple=True, metavar="IDS", help="With --org: only these account ids (comma-separated); other accounts' findings are left untouched.")
+@click.option("--exclude-accounts", multiple=True, metavar="IDS", help="With --org: skip these account ids.")
+@click.option("--ou", "ous", multiple=True, metavar="OU_ID", help="With --org: only accounts in this OU (or below); repeatable.")
+@click.option("--threads", type=click.IntRange(1, 64), default=None, help="With --org: parallel collector jobs per account (default 16); --workers is then the number of processes.")
 @db_option
 @config_option
+@click.pass_context
 def scan(
-    profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None,
+    ctx: click.Context, profile: str | None, role_arns: tuple[str, ...], external_id: str | None, endpoint_url: str | None,
     regions: tuple[str, ...], services: tuple[str, ...], workers: int, snapshot: str | None, gcp_assets: tuple[str, ...],
     only_rules: tuple[str, ...], fail_on: str | None, no_store: bool, remediate: bool, quiet: bool, fmt: str,
-    broker: str | None, redis_url: str | None, queue: str, wait_timeout: float, db: str | None, config_path: str | None,
+    broker: str | None, redis_url: str | None, queue: str, wait_timeout: float,
+    org: bool, role_name: str, org_accounts: tuple[str, ...], exclude_accounts: tuple[str, ...], ous: tuple[str, ...],
+    threads: int | None, db: str | None, config_path: str | None,
 ) -> None:  # fmt: skip
     """Assess AWS accounts (or GCP projects from CAI exports): collect once, evaluate every rule, record findings.
 
@@ -131,11 +140,31 @@ def scan(
       mamori scan --fail-on high                    exit 1 on an open high/critical finding
       mamori scan --remediate                       then fix what mamori.yaml puts in auto mode
       mamori scan --broker amqp://guest:guest@127.0.0.1:5672//   shards on `mamori worker`s
+      mamori scan --org --workers 4                 every ACTIVE account of the organization, 4 processes
+      mamori scan --org --accounts 111122223333     one (new) account, the others' findings untouched
 
     Each run is compared with the previous one: new, still open, resolved and reopened
     findings are shown. Data that could not be collected makes rules UNKNOWN, never PASS.
     """
     cfg = get_config(config_path)
+    if not org and (org_accounts or exclude_accounts or ous or threads or ctx.get_parameter_source("role_name") is not click.core.ParameterSource.DEFAULT):
+        raise click.UsageError("--role-name, --accounts, --exclude-accounts, --ou and --threads go with --org")
+    if org:
+        if snapshot or role_arns or remediate or gcp_assets:
+            raise click.UsageError("--org lists the accounts itself: not with --snapshot, --role-arn, --gcp-assets or --remediate")
+        if broker and no_store:
+            raise click.UsageError("--broker scans AWS into the shared store (not with --no-store)")
+        procs = workers if ctx.get_parameter_source("workers") is not click.core.ParameterSource.DEFAULT else 1
+        from mamori.cli.scan_org import run_org_scan
+
+        run_org_scan(
+            cfg, db=db, no_store=no_store, only_rules=only_rules, profile=profile, external_id=external_id,
+            endpoint_url=endpoint_url, regions=regions, services=services, role_name=role_name, accounts=org_accounts,
+            exclude_accounts=exclude_accounts, ous=ous, processes=max(1, procs), threads=threads or 16,
+            quiet=quiet, fmt=fmt, fail_on=fail_on, broker=broker, redis_url=redis_url, queue=queue,
+            wait_timeout=wait_timeout,
+        )  # fmt: skip
+        return
     if remediate and (snapshot or no_store or gcp_assets):
         raise click.UsageError("--remediate needs a live, stored AWS scan (not --snapshot, --gcp-assets or --no-store)")
     rules = rules_for(cfg, only_rules)

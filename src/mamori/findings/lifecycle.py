@@ -32,6 +32,7 @@ from mamori.model.suppression import Target
 from mamori.store.rows import chunks, jsonable
 
 NEW, RESOLVED, SUPPRESSED = FindingStatus.NEW, FindingStatus.RESOLVED, FindingStatus.SUPPRESSED
+REMOVED = FindingStatus.REMOVED
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,10 @@ def record_lifecycle(
             )  # fmt: skip
             history.append(hist(fid, scan_id, now, None, status, "first failed" + (f"; {why}" if sup else "")))
             out["suppressed" if sup else "new"].append(fid)
-        elif row.status == RESOLVED.value:
+        elif row.status in (RESOLVED.value, REMOVED.value):  # fixed, or its account left the org: back
             status = SUPPRESSED if sup else NEW
             change(fid, row, status, resolved_at=None, evidence=evidence, reopen=True)
-            history.append(hist(fid, scan_id, now, RESOLVED, status, "failed again: " + (why if sup else "reopened")))
+            history.append(hist(fid, scan_id, now, row.status, status, "failed again: " + (why if sup else "reopened")))
             out["suppressed" if sup else "reopened"].append(fid)
         elif row.status == SUPPRESSED.value and sup is None:
             change(fid, row, NEW, resolved_at=None, evidence=evidence)
@@ -139,7 +140,7 @@ def record_lifecycle(
             meta[fid] = want
 
     for fid, row in existing.items():
-        if fid in fails or row.status == RESOLVED.value:
+        if fid in fails or row.status in (RESOLVED.value, REMOVED.value):
             continue
         if fid in passes:
             note = "passes now"

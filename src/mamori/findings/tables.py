@@ -144,3 +144,17 @@ finding_meta = Table(
     Column("suppression_id", String(64), nullable=True),
     Index("ix_hub_finding_meta_suppression_id", "suppression_id"),
 )
+
+org_accounts = Table(
+    "org_accounts",
+    metadata,
+    Column("organization_id", String(64), primary_key=True),
+    Column("account", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Column("removed_at", UTCDateTime(), nullable=True),
+)
+"""The accounts of each organization at its last `--org` scan (migration 0015): an account that was
+listed once and is not any more has left the organization (its findings: "account removed")."""

@@ -63,6 +63,7 @@ class FindingStatus(StrEnum):
     NOTIFIED = "NOTIFIED"
     RESOLVED = "RESOLVED"
     SUPPRESSED = "SUPPRESSED"
+    REMOVED = "REMOVED"  # closed: its account left the organization ("account removed"), not fixed
 
     @property
     def is_open(self) -> bool:

@@ -53,18 +53,34 @@ def run_scan(
     """Evaluate an inventory, score it and (when a store is given) record the scan."""
     started = started_at or inventory.collected_at
     ev = evaluate(inventory, rules, params=params, now=now)
+    return record_evaluation(inventory, ev, rules, store=store, started_at=started, now=now)
+
+
+def record_evaluation(
+    inventory: Inventory,
+    ev: Evaluation,
+    rules: RuleSet,
+    *,
+    store: Store | None = None,
+    started_at: datetime,
+    now: datetime | None = None,
+) -> ScanOutcome:
+    """Score an evaluation and (with a store) record it: the second half of :func:`run_scan`.
+
+    The org scan evaluates account by account and calls this once with every account's
+    results and a lean inventory (coverage, errors, tagged resources; see mamori.scan.org)."""
     rows = score(ev.results, rules)
     finished = now or datetime.now(UTC)
     summary = None
     if store is not None:
         titles = {r.id: r.spec.title for r in rules}
-        summary = store.record_scan(inventory, ev, titles, rows, started_at=started, finished_at=finished)
+        summary = store.record_scan(inventory, ev, titles, rows, started_at=started_at, finished_at=finished)
     engine, scan_id = (store.engine, summary.scan_id) if store is not None and summary is not None else (None, None)
     cov = record_standards(engine, scan_id, ev.results, rules, ev.rules_evaluated, inventory.accounts, at=finished)
     engage = None
     if store is not None:  # engagement tasks verified (or reopened) by this scan; contradictions as findings
         engage = after_scan(store, scan_id, inventory, ev.results, ev.rules_evaluated, now=finished)
-    return ScanOutcome(inventory, ev, rows, summary, started, finished, cov, engage)
+    return ScanOutcome(inventory, ev, rows, summary, started_at, finished, cov, engage)
 
 
 def scan_findings(outcome: ScanOutcome, rules: RuleSet, store: Store | None) -> list[Finding]:

@@ -72,6 +72,7 @@ def collect_aws(
     scope: str | None = None,
     account: str | None = None,
     hooks: Callable[[ClientFactory], None] | None = None,
+    on_done: Callable[[CollectContext, Inventory], None] | None = None,
 ) -> CollectResult:
     """Collect one account. Never raises for a failing service or region: those become errors.
 
@@ -80,6 +81,8 @@ def collect_aws(
     region; ``target.regions`` must then list every region of the account (global collectors
     cover regional resources, S3 buckets say). ``account``, when known, saves sts:GetCallerIdentity.
     ``hooks`` may register botocore handlers on the client factory (rate limits, latency).
+    ``on_done(context, inventory)`` runs before the clients are dropped (the org checks read
+    a few more facts with them).
     """
     start = datetime.now(UTC)
     session = (session_factory or default_session_factory(target))()
@@ -122,6 +125,8 @@ def collect_aws(
                 progress(f"{c.service} {region}", done, len(jobs))
     for e in ctx.errors:
         inv.add_error(e)
+    if on_done is not None:
+        on_done(ctx, inv)
     seconds = (datetime.now(UTC) - start).total_seconds()
     return CollectResult(inv, account, regions, factory.counter, seconds)
 

@@ -38,12 +38,36 @@ class AwsTarget:
     workers: int = 16
 
 
+_loader_lock = threading.Lock()
+_loader: Any = None
+
+
+def shared_loader() -> Any:
+    """One botocore data loader per process: every session then parses each service model
+    (EC2's alone is megabytes of JSON) once, not once per account (``--org``: hundreds)."""
+    global _loader
+    with _loader_lock:
+        if _loader is None:
+            _loader = botocore.session.get_session().get_component("data_loader")
+        return _loader
+
+
+def new_session(**kwargs: Any) -> boto3.Session:
+    """A boto3 session sharing the process's data loader (credentials and config stay its own)."""
+    core = botocore.session.get_session()
+    core.register_component("data_loader", shared_loader())
+    session = boto3.Session(botocore_session=core, **kwargs)
+    if kwargs.get("profile_name"):
+        core.get_scoped_config()  # raises ProfileNotFound now, as boto3.Session(profile_name=...) does
+    return session
+
+
 def default_session_factory(target: AwsTarget) -> SessionFactory:
     """The session factory for a target: profile first, then an assumed role if asked."""
 
     def make() -> boto3.Session:
         try:
-            base = boto3.Session(profile_name=target.profile, region_name=target.home_region)
+            base = new_session(profile_name=target.profile, region_name=target.home_region)
         except ProfileNotFound as exc:
             raise ScopeError(f"unknown AWS profile {target.profile!r}: {exc}") from exc
         if not target.role_arn:
@@ -56,7 +80,7 @@ def default_session_factory(target: AwsTarget) -> SessionFactory:
             creds = sts.assume_role(**kwargs)["Credentials"]
         except (ClientError, BotoCoreError) as exc:
             raise CollectionError(f"cannot assume role {target.role_arn}: {exc}") from exc
-        return boto3.Session(
+        return new_session(
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],

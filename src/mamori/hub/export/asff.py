@@ -72,6 +72,7 @@ def to_asff(
     rule = rule or RuleText()
     desc = (rule.description or f.title).strip() or f.title
     resolved = f.status is FindingStatus.RESOLVED
+    removed = f.status is FindingStatus.REMOVED
     resource: dict[str, Any] = {
         "Type": RESOURCE_TYPES.get(f.resource_type, "Other"),
         "Id": f.resource_arn or f.resource_id or f.id,
@@ -97,9 +98,10 @@ def to_asff(
         "Title": f.title[:256],
         "Description": desc[:1024],
         "Resources": [resource],
-        "Compliance": {"Status": "PASSED" if resolved else "FAILED"},
-        "Workflow": {"Status": f.status.value},
-        "RecordState": "ARCHIVED" if resolved else "ACTIVE",
+        # REMOVED (the account left the organization): archived, not passed; ASFF has no such workflow status
+        "Compliance": {"Status": "PASSED" if resolved else ("NOT_AVAILABLE" if removed else "FAILED")},
+        "Workflow": {"Status": "RESOLVED" if removed else f.status.value},
+        "RecordState": "ARCHIVED" if resolved or removed else "ACTIVE",
         "ProductFields": {"mamori/rule_id": f.rule_id[:1024], "mamori/finding_id": f.id, "mamori/source": f.source},
     }
     if rule.remediation:

@@ -16,7 +16,7 @@ OCSF_VERSION = "1.1.0"
 SEVERITY_ID = {
     Severity.INFORMATIONAL: 1, Severity.LOW: 2, Severity.MEDIUM: 3, Severity.HIGH: 4, Severity.CRITICAL: 5,
 }  # fmt: skip
-STATUS_ID = {FindingStatus.NEW: 1, FindingStatus.NOTIFIED: 2, FindingStatus.SUPPRESSED: 3, FindingStatus.RESOLVED: 4}
+STATUS_ID = {FindingStatus.NEW: 1, FindingStatus.NOTIFIED: 2, FindingStatus.SUPPRESSED: 3, FindingStatus.RESOLVED: 4, FindingStatus.REMOVED: 5}  # REMOVED: OCSF "Archived"
 STATUS_NAME = {1: "New", 2: "In Progress", 3: "Suppressed", 4: "Resolved"}
 
 
