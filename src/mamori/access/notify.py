@@ -6,10 +6,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from mamori.access.model import AccessRequest, Kind
-from mamori.errors import ConfigError
-from mamori.hub.dispatch import build_notifier
+from mamori.hub.dispatch import notifiers_named
 from mamori.model.finding import Severity
-from mamori.notify import NOTIFIERS, DeliveryError, Notification, Notifier
+from mamori.notify import DeliveryError, Notification, Notifier
 
 LinkMaker = Callable[[str, str], str]  # (request id, approver) -> a signed one-click approval URL
 
@@ -51,14 +50,4 @@ def send(n: Notification, notifiers: Sequence[Notifier]) -> tuple[bool, str]:
 
 def build(names: Sequence[str], channels: Mapping[str, Any]) -> list[Notifier]:
     """``log``/``memory`` or channels named under ``notifications.channels``; an unknown name is a ConfigError."""
-    out: list[Notifier] = []
-    for name in names:
-        if name in channels:
-            out.append(build_notifier(name, channels[name]))
-        elif name in ("log", "memory"):
-            out.append(NOTIFIERS.get(name)())
-        else:
-            known = ", ".join(sorted(channels)) or "none"
-            raise ConfigError(f"unknown notification channel {name!r} (log, or one of notifications.channels: {known})",
-                              source="mamori.yaml", where="access.notify")  # fmt: skip
-    return out
+    return notifiers_named(names, channels, where="access.notify")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -90,6 +90,22 @@ def build_notifier(name: str, ch: ChannelConfig, env: Mapping[str, str] | None =
         kwargs["password"] = secret(ch.password_env, "the SMTP password")
     notifier: Notifier = NOTIFIERS.get(ch.type)(**kwargs)
     return notifier
+
+
+def notifiers_named(names: Sequence[str], channels: Mapping[str, Any], *, where: str) -> list[Notifier]:
+    """``log``/``memory`` or channels named under ``notifications.channels`` (keys, access: ``where``
+    is their config key); an unknown name is a ConfigError that lists the known ones."""
+    out: list[Notifier] = []
+    for name in names:
+        if name in channels:
+            out.append(build_notifier(name, channels[name]))
+        elif name in ("log", "memory"):
+            out.append(NOTIFIERS.get(name)())
+        else:
+            known = ", ".join(sorted(channels)) or "none"
+            raise ConfigError(f"unknown notification channel {name!r} (log, or one of notifications.channels: {known})",
+                              source="mamori.yaml", where=where)  # fmt: skip
+    return out
 
 
 class Dispatcher:

@@ -17,15 +17,14 @@ from typing import Any
 from mamori.audit import record, record_in
 from mamori.config.guardrails import GuardrailsConfig
 from mamori.config.keys import KeysConfig
-from mamori.errors import ConfigError
-from mamori.hub.dispatch import build_notifier
+from mamori.hub.dispatch import notifiers_named
 from mamori.keys import notices as notice_store
 from mamori.keys.inventory import KeyRow
 from mamori.keys.policy import Act, Decision, Stage, decide
 from mamori.model.finding import Severity
 from mamori.model.resource import GLOBAL
 from mamori.model.resources.iam import ACCESS_KEY
-from mamori.notify import NOTIFIERS, DeliveryError, Notification, Notifier
+from mamori.notify import DeliveryError, Notification, Notifier
 from mamori.remediate.action import ACTIONS, load_actions
 from mamori.remediate.apply import plan_and_apply
 from mamori.remediate.clients import Clients
@@ -62,15 +61,7 @@ class EnforceReport:
 
 def build_notifiers(names: Sequence[str], channels: Mapping[str, Any]) -> list[Notifier]:
     """``log`` or channels named in ``notifications.channels`` (built by the findings hub's factory)."""
-    out: list[Notifier] = []
-    for name in names:
-        if name in channels:
-            out.append(build_notifier(name, channels[name]))
-        elif name in ("log", "memory"):
-            out.append(NOTIFIERS.get(name)())
-        else:
-            raise ConfigError(f"unknown notification channel {name!r} (log, or one of notifications.channels: {', '.join(sorted(channels)) or 'none'})", source="mamori.yaml", where="keys.notify")
-    return out
+    return notifiers_named(names, channels, where="keys.notify")
 
 
 def message(d: Decision, cfg: KeysConfig, now: datetime) -> Notification:

@@ -18,10 +18,10 @@ from packageurl import PackageURL
 
 from mamori import __version__
 from mamori.gate.deps.model import Ecosystem, Rule, Verdict, VulnDecision
+from mamori.gate.deps.output.cyclonedx import ratings
 from mamori.gate.deps.output.interface import advisory_source, vuln_dict
 from mamori.gate.deps.output.sarif import to_sarif
 from mamori.gate.deps.output.table import _wrap, verdict_label
-from mamori.gate.deps.severity import base_score, rating
 from mamori.gate.image.model import ImagePackage, ImageReport, ImageSecret, PackageResult
 
 SCHEMA = "mamori.gate.image/v1"
@@ -195,34 +195,6 @@ def to_image_sarif(report: ImageReport) -> dict[str, Any]:
     return doc
 
 
-def _ratings(d: VulnDecision) -> list[dict[str, Any]]:
-    v = d.vulnerability
-    name, url = advisory_source(v.id)
-    out = []
-    for vector in v.vectors:
-        kind = (
-            "CVSS_V4"
-            if vector.startswith("CVSS:4")
-            else "CVSS_V3"
-            if vector.startswith("CVSS:3")
-            else "CVSS_V2"
-        )
-        score = base_score(kind, vector)
-        if score is None:
-            continue
-        sev = rating(score).value
-        method = {"CVSS_V4": "CVSSv4", "CVSS_V2": "CVSSv2"}.get(kind) or (
-            "CVSSv31" if vector.startswith("CVSS:3.1") else "CVSSv3"
-        )
-        out.append({"source": {"name": name, "url": url}, "score": score,
-                    "severity": "info" if sev == "informational" else sev, "method": method, "vector": vector})  # fmt: skip
-    if not out and v.severity is not None:
-        sev = v.severity.value
-        out.append({"source": {"name": name, "url": url}, "severity": "info" if sev == "informational" else sev,
-                    "method": "other"})  # fmt: skip
-    return out
-
-
 def to_cyclonedx(report: ImageReport) -> dict[str, Any]:
     components: dict[str, dict[str, Any]] = {}
     vulns: dict[str, dict[str, Any]] = {}
@@ -250,7 +222,7 @@ def to_cyclonedx(report: ImageReport) -> dict[str, Any]:
                     "bom-ref": f"vuln:{v.id}", "id": v.id, "source": {"name": name, "url": url},
                     "references": [{"id": a, "source": dict(zip(("name", "url"), advisory_source(a), strict=True))}
                                    for a in v.aliases],
-                    "ratings": _ratings(vd), "description": v.summary,
+                    "ratings": ratings(vd), "description": v.summary,
                     "advisories": [{"url": u} for u in v.references], "affects": [],
                     "properties": [{"name": "mamori:verdict", "value": vd.verdict.value},
                                    {"name": "mamori:rule", "value": vd.rule.value},

@@ -31,7 +31,8 @@ def _method(vector: str) -> str:
     return "CVSSv2"
 
 
-def _ratings(d: VulnDecision) -> list[dict[str, Any]]:
+def ratings(d: VulnDecision) -> list[dict[str, Any]]:
+    """CycloneDX `ratings` of a vulnerability: one per CVSS vector, else its advisory severity."""
     v = d.vulnerability
     name, url = advisory_source(v.id)
     out = []
@@ -86,7 +87,7 @@ def _vulnerability(p: PackageDecision, d: VulnDecision) -> dict[str, Any]:
             {"id": a, "source": dict(zip(("name", "url"), advisory_source(a), strict=True))}
             for a in v.aliases
         ],  # fmt: skip
-        "ratings": _ratings(d),
+        "ratings": ratings(d),
         "description": v.summary,
         "recommendation": f"Upgrade to {p.upgrade_to}" if p.upgrade_to else "No known version clears every advisory of the package",
         "advisories": [{"url": r} for r in v.references],
