@@ -72,7 +72,7 @@ def test_asff_required_fields_enumerations_and_limits() -> None:
             assert r["Type"] in set(RESOURCE_TYPES.values()) | {"Other"} and r["Id"] and r["Region"] != "global"
             assert r["Type"] != "Other" or r["Details"]["Other"]
         assert d["Workflow"]["Status"] in {"NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"}
-        assert d["RecordState"] in {"ACTIVE", "ARCHIVED"} and d["Compliance"]["Status"] in {"PASSED", "FAILED"}
+        assert d["RecordState"] in {"ACTIVE", "ARCHIVED"} and d["Compliance"]["Status"] in {"PASSED", "WARNING", "FAILED", "NOT_AVAILABLE"}
         assert len(d["Remediation"]["Recommendation"]["Text"]) <= 512
 
 
@@ -115,7 +115,7 @@ def test_ocsf_detection_finding_required_attributes() -> None:
         assert all(k in d for k in OCSF_REQUIRED)
         assert (d["class_uid"], d["category_uid"], d["class_name"], d["category_name"]) == (2004, 2, "Detection Finding", "Findings")
         assert d["type_uid"] == d["class_uid"] * 100 + d["activity_id"] and d["activity_id"] in (1, 2, 3)
-        assert d["severity_id"] in range(0, 7) and d["status_id"] in range(0, 5)
+        assert d["severity_id"] in range(0, 7) and d["status_id"] in (0, 1, 2, 3, 4, 99)
         assert isinstance(d["time"], int) and d["time"] == int(f.last_seen.timestamp() * 1000)
         assert d["metadata"]["product"]["name"] == "mamori" and d["metadata"]["product"]["vendor_name"]
         assert re.fullmatch(r"\d+\.\d+\.\d+", d["metadata"]["version"]) and "cloud" in d["metadata"]["profiles"]

@@ -16,8 +16,10 @@ OCSF_VERSION = "1.1.0"
 SEVERITY_ID = {
     Severity.INFORMATIONAL: 1, Severity.LOW: 2, Severity.MEDIUM: 3, Severity.HIGH: 4, Severity.CRITICAL: 5,
 }  # fmt: skip
-STATUS_ID = {FindingStatus.NEW: 1, FindingStatus.NOTIFIED: 2, FindingStatus.SUPPRESSED: 3, FindingStatus.RESOLVED: 4, FindingStatus.REMOVED: 5}  # REMOVED: OCSF "Archived"
-STATUS_NAME = {1: "New", 2: "In Progress", 3: "Suppressed", 4: "Resolved"}
+STATUS_ID = {FindingStatus.NEW: 1, FindingStatus.NOTIFIED: 2, FindingStatus.SUPPRESSED: 3, FindingStatus.RESOLVED: 4, FindingStatus.REMOVED: 99}
+# REMOVED (the account left the organization): OCSF 1.1 has no "Archived" (5 came in a later
+# version), so it is 99 "Other" with the label in `status`
+STATUS_NAME = {1: "New", 2: "In Progress", 3: "Suppressed", 4: "Resolved", 99: "Archived"}
 
 
 def _ms(t: datetime) -> int:
