@@ -58,7 +58,7 @@ COMMANDS: dict[str, Lazy] = {
     "serve": Lazy("mamori.cli.serve:serve",
                   "The web dashboard and REST API: findings, standards, scans, events, teams, audit."),
     "standards": Lazy("mamori.cli.standards:standards",
-                      "The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP."),
+                      "The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP, CIS GCP v3.0."),
     "tokens": Lazy("mamori.cli.users:tokens", "API tokens for `mamori serve` (Authorization: Bearer mmr_...)."),
     "users": Lazy("mamori.cli.users:users", "Users of `mamori serve`: roles, account groups, passwords."),
     "worker": Lazy("mamori.cli.fleet:worker",

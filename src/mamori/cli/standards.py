@@ -53,7 +53,7 @@ def scan_option(f: click.decorators.FC) -> click.decorators.FC:
 
 @click.group()
 def standards() -> None:
-    """The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP.
+    """The standards as code: Cloud Security Baseline, CIS AWS v3.0, AWS FSBP, CIS GCP v3.0.
 
     Every control is covered by machine (a rule checks it), attested (a person vouches
     for it with evidence and an expiry: `mamori attest`) or not covered. The score is
