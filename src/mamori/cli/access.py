@@ -50,6 +50,21 @@ def fmt_option(f: Any) -> Any:
     return click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)(f)
 
 
+def request_options(f: Any) -> Any:
+    """The options of a request, shared by `access request` and `access break-glass`."""
+    for deco in reversed((
+        click.option("--account", "accounts", required=True, multiple=True, metavar="ID[,ID...]", help="Account(s) to access."),
+        click.option("--permission-set", required=True, help="The IAM Identity Center permission set (by name)."),
+        click.option("--duration", required=True, help="How long: 15m, 1h, 1d (at most access.max_duration)."),
+        click.option("--reason", required=True, help="What problem the access is for."),
+        click.option("--ticket", default=None, help="The ticket the work is tracked in."),
+        click.option("--finding", default=None, help="Or the mamori finding id the work fixes."),
+        actor_option, endpoint_option, fmt_option, db_option, config_option,
+    )):  # fmt: skip
+        f = deco(f)
+    return f
+
+
 def client_maker(endpoint_url: str | None, profile: str | None, region: str = "us-east-1") -> Any:
     from mamori.collect.aws.session import AwsTarget, ClientFactory, default_session_factory
 
@@ -125,17 +140,7 @@ def access() -> None:
 
 
 @access.command("request")
-@click.option("--account", "accounts", required=True, multiple=True, metavar="ID[,ID...]", help="Account(s) to access.")
-@click.option("--permission-set", required=True, help="The IAM Identity Center permission set (by name).")
-@click.option("--duration", required=True, help="How long: 15m, 1h, 1d (at most access.max_duration).")
-@click.option("--reason", required=True, help="What problem the access is for.")
-@click.option("--ticket", default=None, help="The ticket the work is tracked in.")
-@click.option("--finding", default=None, help="Or the mamori finding id the work fixes.")
-@actor_option
-@endpoint_option
-@fmt_option
-@db_option
-@config_option
+@request_options
 def request_cmd(accounts: tuple[str, ...], permission_set: str, duration: str, reason: str, ticket: str | None,
                 finding: str | None, actor: str | None, endpoint_url: str | None, profile: str | None, fmt: str,
                 db: str | None, config_path: str | None) -> None:  # fmt: skip
@@ -252,17 +257,7 @@ def list_cmd(statuses: tuple[str, ...], fmt: str, db: str | None, config_path: s
 
 
 @access.command("break-glass")
-@click.option("--account", "accounts", required=True, multiple=True, metavar="ID[,ID...]")
-@click.option("--permission-set", required=True)
-@click.option("--duration", required=True)
-@click.option("--reason", required=True)
-@click.option("--ticket", default=None)
-@click.option("--finding", default=None)
-@actor_option
-@endpoint_option
-@fmt_option
-@db_option
-@config_option
+@request_options
 def break_glass_cmd(accounts: tuple[str, ...], permission_set: str, duration: str, reason: str, ticket: str | None,
                     finding: str | None, actor: str | None, endpoint_url: str | None, profile: str | None, fmt: str,
                     db: str | None, config_path: str | None) -> None:  # fmt: skip

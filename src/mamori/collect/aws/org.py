@@ -78,28 +78,25 @@ def account_of(target: AwsTarget, caller: str) -> str:
 
 def parse_account_ids(values: Iterable[str], what: str = "--accounts") -> tuple[str, ...]:
     """12-digit account ids (comma-separated values allowed); anything else is a ScopeError."""
-    out: list[str] = []
-    for v in values:
-        for part in str(v).split(","):
-            p = part.strip()
-            if not p:
-                continue
-            if not ACCOUNT_ID.match(p):
-                raise ScopeError(f"{what}: {p[:40]!r} is not a 12-digit AWS account id")
-            if p not in out:
-                out.append(p)
-    return tuple(out)
+    return _parse_ids(values, ACCOUNT_ID, lambda p: f"{what}: {p[:40]!r} is not a 12-digit AWS account id")
 
 
 def parse_ou_ids(values: Iterable[str]) -> tuple[str, ...]:
+    return _parse_ids(
+        values, OU_ID, lambda p: f"--ou: {p[:60]!r} is not an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)"
+    )
+
+
+def _parse_ids(values: Iterable[str], pattern: re.Pattern[str], bad: Callable[[str], str]) -> tuple[str, ...]:
+    """Comma-separated ids, deduplicated in order; the first that does not match ``pattern`` is a ScopeError."""
     out: list[str] = []
     for v in values:
         for part in str(v).split(","):
             p = part.strip()
             if not p:
                 continue
-            if not OU_ID.match(p):
-                raise ScopeError(f"--ou: {p[:60]!r} is not an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)")
+            if not pattern.match(p):
+                raise ScopeError(bad(p))
             if p not in out:
                 out.append(p)
     return tuple(out)

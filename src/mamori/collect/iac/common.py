@@ -13,7 +13,7 @@ from mamori.collect.aws.services.iam_policy import (
     service_wildcard_statements,
 )
 from mamori.collect.aws.services.s3_policy import denies_insecure_transport
-from mamori.collect.iac.adapt import derive
+from mamori.collect.iac.adapt import derive, text
 from mamori.collect.iac.values import Unknown
 
 
@@ -87,3 +87,39 @@ def protocol_ports(proto: Any, low: Any, high: Any) -> dict[str, Any]:
     if high is not None:
         out["ToPort"] = high
     return out
+
+
+def text_and_flag(value: Any, name: str, flag: str) -> dict[str, Any]:
+    """``name``: the value as text ("" when absent); ``flag``: whether it is set (e.g. a KMS key)."""
+    return {name: text(value, ""), flag: derive(bool, value if value is not None else "")}
+
+
+def log_group_props(days: Any, key: Any) -> dict[str, Any]:
+    """aws.logs.log_group from its retention (0: never expires) and KMS key."""
+    return {"retention_days": days, "never_expires": derive(lambda d: d == 0, days),
+            **text_and_flag(key, "kms_key_id", "encrypted_with_kms")}  # fmt: skip
+
+
+def kms_key_props(spec: Any, enabled: Any, rotation: Any, multi_region: Any) -> dict[str, Any]:
+    """aws.kms.key of a customer key declared in a template."""
+    return {
+        "key_manager": "CUSTOMER", "key_spec": spec, "enabled": enabled,
+        "key_state": derive(lambda e: "Enabled" if e else "Disabled", enabled),
+        "rotation_supported": derive(lambda s: s == "SYMMETRIC_DEFAULT", spec),
+        "rotation_enabled": rotation, "multi_region": multi_region,
+    }  # fmt: skip
+
+
+def trail_props(
+    *, multi_region: Any, organization: Any, global_events: Any, validation: Any, key: Any, bucket: Any,
+    log_group_arn: Any, logging: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """aws.cloudtrail.trail from a template's trail."""
+    return {
+        "is_multi_region": multi_region, "is_organization_trail": organization,
+        "include_global_service_events": global_events, "log_file_validation_enabled": validation,
+        **text_and_flag(key, "kms_key_id", "encrypted_with_kms"),
+        "s3_bucket_name": text(bucket, ""),
+        **text_and_flag(log_group_arn, "cloudwatch_logs_log_group_arn", "cloudwatch_logs_enabled"),
+        "is_logging": logging,
+    }  # fmt: skip

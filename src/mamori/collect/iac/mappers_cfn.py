@@ -21,10 +21,14 @@ from mamori.collect.iac.common import (
     bucket_https,
     iam_doc_props,
     iam_policy_props,
+    kms_key_props,
+    log_group_props,
     merge_policies,
     policy_props,
     protocol_ports,
     sg_rules,
+    text_and_flag,
+    trail_props,
     trust_props,
 )  # fmt: skip
 from mamori.collect.iac.values import RawResource, Symbolic, Unknown
@@ -113,7 +117,7 @@ def sns_topic(r: RawResource, idx: Index) -> tuple[str, Props]:
     key = a.get("KmsMasterKeyId")
     pols, doubt = idx.attached("AWS::SNS::TopicPolicy", "Topics", r, [a.get("TopicName")])
     policy = doubt or merge_policies([doc(x.attrs.get("PolicyDocument")) for x in pols])
-    return "aws.sns.topic", {"kms_master_key_id": text(key, ""), "encrypted": derive(bool, key if key is not None else ""),
+    return "aws.sns.topic", {**text_and_flag(key, "kms_master_key_id", "encrypted"),
                              "fifo": boolean(a.get("FifoTopic"), False), **policy_props(policy)}  # fmt: skip
 
 
@@ -255,43 +259,31 @@ def efs_access_point(r: RawResource, idx: Index) -> tuple[str, Props]:
 @maps(CFN, "AWS::Logs::LogGroup")
 def log_group(r: RawResource, idx: Index) -> tuple[str, Props]:
     a = r.attrs
-    days = integer(a.get("RetentionInDays"), 0)
-    key = a.get("KmsKeyId")
-    return "aws.logs.log_group", {
-        "retention_days": days, "never_expires": derive(lambda d: d == 0, days),
-        "kms_key_id": text(key, ""), "encrypted_with_kms": derive(bool, key if key is not None else ""),
-    }  # fmt: skip
+    return "aws.logs.log_group", log_group_props(integer(a.get("RetentionInDays"), 0), a.get("KmsKeyId"))
 
 
 @maps(CFN, "AWS::KMS::Key")
 def kms_key(r: RawResource, idx: Index) -> tuple[str, Props]:
     a = r.attrs
-    spec = text(a.get("KeySpec"), "SYMMETRIC_DEFAULT")
-    enabled = boolean(a.get("Enabled"), True)
-    return "aws.kms.key", {
-        "key_manager": "CUSTOMER", "key_spec": spec, "enabled": enabled,
-        "key_state": derive(lambda e: "Enabled" if e else "Disabled", enabled),
-        "rotation_supported": derive(lambda s: s == "SYMMETRIC_DEFAULT", spec),
-        "rotation_enabled": boolean(a.get("EnableKeyRotation"), False),
-        "multi_region": boolean(a.get("MultiRegion"), False),
-    }  # fmt: skip
+    return "aws.kms.key", kms_key_props(
+        text(a.get("KeySpec"), "SYMMETRIC_DEFAULT"), boolean(a.get("Enabled"), True),
+        boolean(a.get("EnableKeyRotation"), False), boolean(a.get("MultiRegion"), False),
+    )  # fmt: skip
 
 
 @maps(CFN, "AWS::CloudTrail::Trail")
 def trail(r: RawResource, idx: Index) -> tuple[str, Props]:
     a = r.attrs
-    key = a.get("KMSKeyId")
-    cw = a.get("CloudWatchLogsLogGroupArn")
-    return "aws.cloudtrail.trail", {
-        "is_multi_region": boolean(a.get("IsMultiRegionTrail"), False),
-        "is_organization_trail": boolean(a.get("IsOrganizationTrail"), False),
-        "include_global_service_events": boolean(a.get("IncludeGlobalServiceEvents"), True),
-        "log_file_validation_enabled": boolean(a.get("EnableLogFileValidation"), False),
-        "kms_key_id": text(key, ""), "encrypted_with_kms": derive(bool, key if key is not None else ""),
-        "s3_bucket_name": text(declared_address(idx, a.get("S3BucketName"), "AWS::S3::Bucket", "BucketName"), ""),
-        "cloudwatch_logs_log_group_arn": text(cw, ""), "cloudwatch_logs_enabled": derive(bool, cw if cw is not None else ""),
-        "is_logging": boolean(a.get("IsLogging"), Unknown("IsLogging (required, not set)")),
-    }  # fmt: skip
+    return "aws.cloudtrail.trail", trail_props(
+        multi_region=boolean(a.get("IsMultiRegionTrail"), False),
+        organization=boolean(a.get("IsOrganizationTrail"), False),
+        global_events=boolean(a.get("IncludeGlobalServiceEvents"), True),
+        validation=boolean(a.get("EnableLogFileValidation"), False),
+        key=a.get("KMSKeyId"),
+        bucket=declared_address(idx, a.get("S3BucketName"), "AWS::S3::Bucket", "BucketName"),
+        log_group_arn=a.get("CloudWatchLogsLogGroupArn"),
+        logging=boolean(a.get("IsLogging"), Unknown("IsLogging (required, not set)")),
+    )  # fmt: skip
 
 
 @maps(CFN, "AWS::IAM::ManagedPolicy")

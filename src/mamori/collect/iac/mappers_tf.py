@@ -22,10 +22,14 @@ from mamori.collect.iac.common import (
     bucket_https,
     iam_doc_props,
     iam_policy_props,
+    kms_key_props,
+    log_group_props,
     merge_policies,
     policy_props,
     protocol_ports,
     sg_rules,
+    text_and_flag,
+    trail_props,
     trust_props,
 )  # fmt: skip
 from mamori.collect.iac.values import RawResource, Symbolic, Unknown
@@ -171,7 +175,7 @@ def sns_topic(r: RawResource, idx: Index) -> tuple[str, Props]:
     key = a.get("kms_master_key_id")
     pols, doubt = idx.attached("aws_sns_topic_policy", "arn", r, _names(r, "name"))
     policy = doubt or merge_policies([doc(x.attrs.get("policy")) for x in pols]) or doc(a.get("policy"))
-    return "aws.sns.topic", {"kms_master_key_id": text(key, ""), "encrypted": derive(bool, key if key is not None else ""),
+    return "aws.sns.topic", {**text_and_flag(key, "kms_master_key_id", "encrypted"),
                              "fifo": boolean(a.get("fifo_topic"), False), **policy_props(policy)}  # fmt: skip
 
 
@@ -342,43 +346,31 @@ def efs_access_point(r: RawResource, idx: Index) -> tuple[str, Props]:
 @maps(TF, "aws_cloudwatch_log_group")
 def log_group(r: RawResource, idx: Index) -> tuple[str, Props]:
     a = r.attrs
-    days = integer(a.get("retention_in_days"), 0)
-    key = a.get("kms_key_id")
-    return "aws.logs.log_group", {
-        "retention_days": days, "never_expires": derive(lambda d: d == 0, days),
-        "kms_key_id": text(key, ""), "encrypted_with_kms": derive(bool, key if key is not None else ""),
-    }  # fmt: skip
+    return "aws.logs.log_group", log_group_props(integer(a.get("retention_in_days"), 0), a.get("kms_key_id"))
 
 
 @maps(TF, "aws_kms_key")
 def kms_key(r: RawResource, idx: Index) -> tuple[str, Props]:
     a = r.attrs
-    spec = text(a.get("customer_master_key_spec"), "SYMMETRIC_DEFAULT")
-    enabled = boolean(a.get("is_enabled"), True)
-    return "aws.kms.key", {
-        "key_manager": "CUSTOMER", "key_spec": spec, "enabled": enabled,
-        "key_state": derive(lambda e: "Enabled" if e else "Disabled", enabled),
-        "rotation_supported": derive(lambda s: s == "SYMMETRIC_DEFAULT", spec),
-        "rotation_enabled": boolean(a.get("enable_key_rotation"), False),
-        "multi_region": boolean(a.get("multi_region"), False),
-    }  # fmt: skip
+    return "aws.kms.key", kms_key_props(
+        text(a.get("customer_master_key_spec"), "SYMMETRIC_DEFAULT"), boolean(a.get("is_enabled"), True),
+        boolean(a.get("enable_key_rotation"), False), boolean(a.get("multi_region"), False),
+    )  # fmt: skip
 
 
 @maps(TF, "aws_cloudtrail")
 def trail(r: RawResource, idx: Index) -> tuple[str, Props]:
     a = r.attrs
-    key = a.get("kms_key_id")
-    cw = a.get("cloud_watch_logs_group_arn")
-    return "aws.cloudtrail.trail", {
-        "is_multi_region": boolean(a.get("is_multi_region_trail"), False),
-        "is_organization_trail": boolean(a.get("is_organization_trail"), False),
-        "include_global_service_events": boolean(a.get("include_global_service_events"), True),
-        "log_file_validation_enabled": boolean(a.get("enable_log_file_validation"), False),
-        "kms_key_id": text(key, ""), "encrypted_with_kms": derive(bool, key if key is not None else ""),
-        "s3_bucket_name": text(declared_address(idx, a.get("s3_bucket_name"), "aws_s3_bucket", "bucket"), ""),
-        "cloudwatch_logs_log_group_arn": text(cw, ""), "cloudwatch_logs_enabled": derive(bool, cw if cw is not None else ""),
-        "is_logging": boolean(a.get("enable_logging"), True),
-    }  # fmt: skip
+    return "aws.cloudtrail.trail", trail_props(
+        multi_region=boolean(a.get("is_multi_region_trail"), False),
+        organization=boolean(a.get("is_organization_trail"), False),
+        global_events=boolean(a.get("include_global_service_events"), True),
+        validation=boolean(a.get("enable_log_file_validation"), False),
+        key=a.get("kms_key_id"),
+        bucket=declared_address(idx, a.get("s3_bucket_name"), "aws_s3_bucket", "bucket"),
+        log_group_arn=a.get("cloud_watch_logs_group_arn"),
+        logging=boolean(a.get("enable_logging"), True),
+    )  # fmt: skip
 
 
 @maps(TF, "aws_iam_policy")
