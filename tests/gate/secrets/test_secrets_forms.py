@@ -228,6 +228,39 @@ def test_parallel_scan_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert parallel.stats.files == serial.stats.files == 40
 
 
+def test_workers_start_while_the_tree_is_still_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files listed after the workers started, in small batches: same findings, order and counts as serial."""
+    r = Random(78)
+    ids = [d for d in REGISTRY if corpus.sample_path(d) == corpus.DEFAULT_SAMPLE_PATH and not REGISTRY.get(d).by_path]
+    for i in range(30):
+        sub = tmp_path / f"d{i % 4}" / ("deep" if i % 3 else "")
+        sub.mkdir(parents=True, exist_ok=True)
+        lines = [corpus.positive(ids[(i * 5 + k) % len(ids)], r) for k in range(4)]
+        (sub / f"m{i:02d}.txt").write_text("\n".join(["x = 1", *lines]) + "\n")
+    (tmp_path / "d1" / "keystore.p12").write_bytes(b"\x00binary")  # by name; binary content
+    (tmp_path / "d2" / "logo.png").write_bytes(b"png")  # skipped by suffix
+    (tmp_path / "d3" / "blob.bin").write_bytes(b"\x00" * 64)
+    settings = api.Settings.from_config(SecretsConfig(), base_dir=tmp_path)
+    serial = api.scan_paths([tmp_path], settings, jobs=1)
+    monkeypatch.setattr(api, "PARALLEL_MIN_BYTES", 1)  # workers after the first 2 x jobs files
+    monkeypatch.setattr(api, "REGEX_FILTER_MIN_BYTES", 1)
+    monkeypatch.setattr(api, "BATCH_FILES", 3)
+    started: list[int] = []
+    real = api._scan_parallel
+
+    def spy(sc: Scanner, refs: object, settings_: api.Settings, jobs: int) -> object:
+        started.append(jobs)
+        return real(sc, refs, settings_, jobs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "_scan_parallel", spy)
+    parallel = api.scan_paths([tmp_path], settings, jobs=2)
+    assert started == [2]
+    assert parallel.findings == serial.findings and len(serial.findings) >= 100
+    assert [h.detector for h in serial.findings].count("pkcs12-file") == 1
+    assert parallel.suppressed == serial.suppressed
+    assert parallel.stats == serial.stats and serial.stats.files == 30 and serial.stats.skipped_binary == 2
+
+
 def test_hyperscan_database_is_cached_and_a_bad_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mamori.gate.secrets.prefilter import build_prefilter
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -183,39 +184,82 @@ def default_jobs() -> int:
     return max(1, min(8, n))
 
 
+class _Listing:
+    """The files to scan, as they are listed: by-name findings and skipped files counted on the way."""
+
+    def __init__(self, paths: Sequence[Path], settings: Settings, stats: ScanStats, out: list[tuple[Match, Commit | None]]):
+        self.paths, self.settings, self.stats, self.out = paths, settings, stats, out
+        self.named = path_detectors(settings)
+        self.done = False
+
+    def __iter__(self) -> Iterator[files.FileRef]:
+        skip = self.settings.skip_path
+        for root in self.paths:
+            for ref in files.iter_files(root, self.settings.exclude):
+                if isinstance(ref, str) or (skip is not None and skip(ref.display)):
+                    self.stats.skipped_excluded += 1
+                    continue
+                if self.named:
+                    self.out.extend((m, None) for m in by_path(self.named, ref.display))
+                yield ref
+        self.done = True
+
+
+def _size(ref: files.FileRef) -> int:
+    try:
+        return ref.path.stat().st_size
+    except OSError:
+        return 0
+
+
 def scan_paths(
     paths: Sequence[Path], settings: Settings, scanner: Scanner | None = None, jobs: int | None = None
 ) -> ScanResult:
     """Scan files and directories in the working tree (.gitignore respected inside a repository).
 
     A large tree is split across ``jobs`` worker processes (forked, so the compiled prefilter and
-    patterns are inherited, not rebuilt); findings come back in the same order as a serial scan.
+    patterns are inherited, not rebuilt): they start as soon as the first files listed show the
+    tree is large enough, and take batches of files while the listing goes on. Findings come back
+    in the same order as a serial scan.
     """
     sc = scanner or scanner_for(settings)
     stats = ScanStats(engine=sc.engine)
     out: list[tuple[Match, Commit | None]] = []
-    refs: list[files.FileRef] = []
-    named = path_detectors(settings)
     for root in paths:
         if not root.exists():
             raise SecretsConfigError("no such file or directory", source=str(root))
-        for ref in files.iter_files(root, settings.exclude):
-            if isinstance(ref, str) or (settings.skip_path is not None and settings.skip_path(ref.display)):
-                stats.skipped_excluded += 1
-                continue
-            out.extend((m, None) for m in by_path(named, ref.display))
-            refs.append(ref)
+    listing = _Listing(paths, settings, stats, out)
+    walk = iter(listing)
     jobs = default_jobs() if jobs is None else jobs
-    results: list[tuple[str, int, bool, list[Match]]]
-    tree_bytes = _tree_bytes(refs, PARALLEL_MIN_BYTES)
     sc.remember_verdicts()  # one scan's memory (see Scanner._accept)
-    # before forking (the workers inherit the database); compiled only for a tree that repays it
-    if tree_bytes >= REGEX_FILTER_MIN_BYTES and not sc.use_regex_filter(compile_if_missing=False):
-        sc.use_regex_filter(compile_if_missing=_tree_bytes(refs, REGEX_COMPILE_MIN_BYTES) >= REGEX_COMPILE_MIN_BYTES)
-    if jobs > 1 and len(refs) >= 2 * jobs and tree_bytes >= PARALLEL_MIN_BYTES:
-        results = _scan_parallel(sc, refs, settings, jobs)
+    # List (and size) files only until the tree is known to be large enough for the regex filter
+    # and the workers, which must both be ready before forking; the rest is listed while scanning.
+    head: list[files.FileRef] = []
+    seen = 0
+    need = max(REGEX_FILTER_MIN_BYTES, PARALLEL_MIN_BYTES if jobs > 1 else 0)
+
+    def take(enough: int, count: int = 0) -> None:
+        nonlocal seen
+        while seen < enough or len(head) < count:
+            ref = next(walk, None)
+            if ref is None:
+                return
+            head.append(ref)
+            seen += _size(ref)
+
+    take(need, 2 * jobs if jobs > 1 else 0)
+    # compiled only for a tree that repays it (a cold cache)
+    if seen >= REGEX_FILTER_MIN_BYTES and not sc.use_regex_filter(compile_if_missing=False):
+        take(REGEX_COMPILE_MIN_BYTES)
+        sc.use_regex_filter(compile_if_missing=seen >= REGEX_COMPILE_MIN_BYTES)
+    refs: list[files.FileRef]
+    results: list[tuple[str, int, bool, list[Match]]]
+    if jobs > 1 and len(head) >= 2 * jobs and seen >= PARALLEL_MIN_BYTES:
+        refs, results = _scan_parallel(sc, itertools.chain(head, walk), settings, jobs)
     else:
+        refs = [*head, *walk]
         results = [_scan_file(sc, ref, settings.max_file_bytes) for ref in refs]
+    assert listing.done
     for ref, (status, size, long_lines, matches) in zip(refs, results, strict=True):
         if status in ("large", "unreadable"):
             if status == "large":
@@ -234,39 +278,39 @@ def scan_paths(
     return _finish(out, settings, stats)
 
 
-def _tree_bytes(refs: Sequence[files.FileRef], enough: int) -> int:
-    total = 0
-    for ref in refs:
-        try:
-            total += ref.path.stat().st_size
-        except OSError:
-            continue
-        if total >= enough:
-            break
-    return total
+#: Files per task handed to a worker: small enough to balance the two ends of a tree, large
+#: enough that the hand-over (~0.1 ms) stays well under the task's scan time.
+BATCH_FILES = 32
 
 
 def _scan_parallel(
-    sc: Scanner, refs: Sequence[files.FileRef], settings: Settings, jobs: int
-) -> list[tuple[str, int, bool, list[Match]]]:
+    sc: Scanner, refs_in: Iterable[files.FileRef], settings: Settings, jobs: int
+) -> tuple[list[files.FileRef], list[tuple[str, int, bool, list[Match]]]]:
+    """Fork ``jobs`` workers, hand them batches of files as they are listed; results in listing order."""
+    import gc
     import multiprocessing
 
     global _WORKER
     by_id = {d.id: d for d in sc.detectors}
-    n_chunks = jobs * 8
-    chunks: list[list[tuple[int, str, str]]] = [[] for _ in range(n_chunks)]
-    for idx, ref in enumerate(refs):
-        chunks[idx % n_chunks].append((idx, str(ref.path), ref.display))
-    results: list[tuple[str, int, bool, list[Match]] | None] = [None] * len(refs)
+    refs: list[files.FileRef] = []
     _WORKER = sc
-    import gc
-
     gc.freeze()  # the workers' collector leaves the inherited objects alone (fewer copied pages)
     try:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs) as pool:
-            for part in pool.imap_unordered(_worker_chunk, [(c, settings.max_file_bytes) for c in chunks if c]):
-                for idx, status, size, long_lines, found in part:
+            pending = []
+            batch: list[tuple[int, str, str]] = []
+            for ref in refs_in:
+                batch.append((len(refs), str(ref.path), ref.display))
+                refs.append(ref)
+                if len(batch) >= BATCH_FILES:
+                    pending.append(pool.apply_async(_worker_chunk, ((batch, settings.max_file_bytes),)))
+                    batch = []
+            if batch:
+                pending.append(pool.apply_async(_worker_chunk, ((batch, settings.max_file_bytes),)))
+            results: list[tuple[str, int, bool, list[Match]] | None] = [None] * len(refs)
+            for job in pending:
+                for idx, status, size, long_lines, found in job.get():
                     matches = [
                         Match(by_id[DetectorId(d)], p, ln, col, end, SecretValue(raw), allow)
                         for d, p, ln, col, end, raw, allow in found
@@ -276,7 +320,7 @@ def _scan_parallel(
         _WORKER = None
         gc.unfreeze()
     assert all(r is not None for r in results)
-    return [r for r in results if r is not None]
+    return refs, [r for r in results if r is not None]
 
 
 def scan_staged(repo: Path, settings: Settings, scanner: Scanner | None = None) -> ScanResult:
