@@ -164,7 +164,7 @@ def _worker_chunk(job: tuple[list[tuple[int, str, str]], int]) -> list[tuple[int
     assert _WORKER is not None
     out: list[tuple[int, str, int, bool, list[_Found]]] = []
     for idx, path, display in chunk:
-        status, size, long_lines, matches = _scan_file(_WORKER, files.FileRef(Path(path), display), max_bytes)
+        status, size, long_lines, matches = _scan_file(_WORKER, files.FileRef(path, display), max_bytes)
         found: list[_Found] = [
             (str(m.detector.id), m.path, m.line, m.column, m.end_line, m.secret.reveal(), m.allow_reason) for m in matches
         ]
@@ -207,7 +207,7 @@ class _Listing:
 
 def _size(ref: files.FileRef) -> int:
     try:
-        return ref.path.stat().st_size
+        return os.stat(ref.path).st_size
     except OSError:
         return 0
 
@@ -301,7 +301,7 @@ def _scan_parallel(
             pending = []
             batch: list[tuple[int, str, str]] = []
             for ref in refs_in:
-                batch.append((len(refs), str(ref.path), ref.display))
+                batch.append((len(refs), ref.path, ref.display))
                 refs.append(ref)
                 if len(batch) >= BATCH_FILES:
                     pending.append(pool.apply_async(_worker_chunk, ((batch, settings.max_file_bytes),)))
