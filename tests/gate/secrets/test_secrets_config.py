@@ -159,7 +159,7 @@ def _reference(text: str) -> object:
         raise config_schema._NotPlain
 
     orig = config_schema._plain
-    config_schema._plain = no_plain  # type: ignore[assignment]
+    config_schema._plain = no_plain
     try:
         return parse_config(text, "c.yaml")
     except SecretsConfigError as exc:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from mamori.gate.secrets import files, git, history, staged, suppress
 from mamori.gate.secrets.config import AllowEntry, SecretsConfig
@@ -138,7 +138,7 @@ REGEX_FILTER_MIN_BYTES = 4 << 20
 #: fresh CI container without ~/.cache/mamori) only a tree of this size or more compiles it.
 REGEX_COMPILE_MIN_BYTES = 32 << 20
 _Found = tuple[str, str, int, int, int, bytes, "str | None"]  # detector, path, line, col, end, secret, allow
-_WORKER: Scanner | None = None  # set in the parent before forking: workers inherit it
+_Result = tuple[int, str, int, bool, list[_Found]]  # file index, status, size, long lines?, findings
 
 
 def _scan_file(sc: Scanner, ref: files.FileRef, max_bytes: int) -> tuple[str, int, bool, list[Match]]:
@@ -159,14 +159,37 @@ def _scan_file(sc: Scanner, ref: files.FileRef, max_bytes: int) -> tuple[str, in
     return "ok", res.size, res.long_lines, res.matches
 
 
-def _worker_chunk(job: tuple[list[tuple[int, str, str]], int]) -> list[tuple[int, str, int, bool, list[_Found]]]:
-    chunk, max_bytes = job
-    assert _WORKER is not None
-    out: list[tuple[int, str, int, bool, list[_Found]]] = []
-    for idx, path, display in chunk:
-        status, size, long_lines, matches = _scan_file(_WORKER, files.FileRef(path, display), max_bytes)
+def _worker(
+    sc: Scanner, refs: Sequence[files.FileRef], max_bytes: int, tickets: int, out_fd: int, close: tuple[int, ...]
+) -> NoReturn:  # pragma: no cover - runs in a forked worker
+    """Take batch numbers from ``tickets`` until it is empty, scan them, send the pickled results on ``out_fd``."""
+    import pickle
+    import struct
+
+    code = 1
+    try:
+        for fd in close:
+            os.close(fd)
+        out: list[_Result] = []
+        while len(ticket := os.read(tickets, 4)) == 4:
+            (k,) = struct.unpack("=I", ticket)
+            out.extend(_worker_files(sc, refs, k * BATCH_FILES, min(len(refs), (k + 1) * BATCH_FILES), max_bytes))
+        data = memoryview(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
+        while data:
+            data = data[os.write(out_fd, data) :]
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _worker_files(sc: Scanner, refs: Sequence[files.FileRef], lo: int, hi: int, max_bytes: int) -> list[_Result]:
+    out: list[_Result] = []
+    for idx in range(lo, hi):
+        ref = refs[idx]
+        status, size, long_lines, matches = _scan_file(sc, ref, max_bytes)
         found: list[_Found] = [
-            (str(m.detector.id), m.path, m.line, m.column, m.end_line, m.secret.reveal(), m.allow_reason) for m in matches
+            (str(m.detector.id), m.path, m.line, m.column, m.end_line, m.secret.reveal(), m.allow_reason)
+            for m in matches
         ]
         out.append((idx, status, size, long_lines, found))
     return out
@@ -254,10 +277,10 @@ def scan_paths(
         sc.use_regex_filter(compile_if_missing=seen >= REGEX_COMPILE_MIN_BYTES)
     refs: list[files.FileRef]
     results: list[tuple[str, int, bool, list[Match]]]
+    refs = [*head, *walk]
     if jobs > 1 and len(head) >= 2 * jobs and seen >= PARALLEL_MIN_BYTES:
-        refs, results = _scan_parallel(sc, itertools.chain(head, walk), settings, jobs)
+        results = _scan_parallel(sc, refs, settings, jobs)
     else:
-        refs = [*head, *walk]
         results = [_scan_file(sc, ref, settings.max_file_bytes) for ref in refs]
     assert listing.done
     for ref, (status, size, long_lines, matches) in zip(refs, results, strict=True):
@@ -278,49 +301,89 @@ def scan_paths(
     return _finish(out, settings, stats)
 
 
-#: Files per task handed to a worker: small enough to balance the two ends of a tree, large
-#: enough that the hand-over (~0.1 ms) stays well under the task's scan time.
+#: Files per batch a worker takes: small enough to balance the two ends of a tree, large enough
+#: that taking one (a 4-byte read from a pipe) costs nothing next to scanning it.
 BATCH_FILES = 32
 
 
 def _scan_parallel(
-    sc: Scanner, refs_in: Iterable[files.FileRef], settings: Settings, jobs: int
-) -> tuple[list[files.FileRef], list[tuple[str, int, bool, list[Match]]]]:
-    """Fork ``jobs`` workers, hand them batches of files as they are listed; results in listing order."""
-    import gc
-    import multiprocessing
+    sc: Scanner, refs: Sequence[files.FileRef], settings: Settings, jobs: int
+) -> list[tuple[str, int, bool, list[Match]]]:
+    """Fork ``jobs`` workers that take batches of ``refs`` until none is left; results in ``refs`` order.
 
-    global _WORKER
+    The workers inherit the scanner and the file list (fork, after ``gc.freeze()``: the collector
+    leaves the inherited objects alone, fewer pages are copied). A batch is a 4-byte number read
+    from a shared pipe (reads of whole numbers from one pipe never interleave), so a worker that
+    finishes early takes more. Each worker sends its results back once, pickled, on its own pipe.
+    Without a process pool's threads, queues and per-task messages the parent costs ~10 ms here.
+    A file whose worker did not report (it crashed, was killed) is scanned in the parent.
+    """
+    import contextlib
+    import gc
+    import pickle
+    import select
+    import selectors
+    import signal
+    import struct
+
+    max_bytes = settings.max_file_bytes
+    n_batches = (len(refs) + BATCH_FILES - 1) // BATCH_FILES
+    results: list[tuple[str, int, bool, list[Match]] | None] = [None] * len(refs)
     by_id = {d.id: d for d in sc.detectors}
-    refs: list[files.FileRef] = []
-    _WORKER = sc
-    gc.freeze()  # the workers' collector leaves the inherited objects alone (fewer copied pages)
+    t_read, t_write = os.pipe()
+    pids: dict[int, int] = {}  # result pipe -> worker pid
     try:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool:
-            pending = []
-            batch: list[tuple[int, str, str]] = []
-            for ref in refs_in:
-                batch.append((len(refs), ref.path, ref.display))
-                refs.append(ref)
-                if len(batch) >= BATCH_FILES:
-                    pending.append(pool.apply_async(_worker_chunk, ((batch, settings.max_file_bytes),)))
-                    batch = []
-            if batch:
-                pending.append(pool.apply_async(_worker_chunk, ((batch, settings.max_file_bytes),)))
-            results: list[tuple[str, int, bool, list[Match]] | None] = [None] * len(refs)
-            for job in pending:
-                for idx, status, size, long_lines, found in job.get():
-                    matches = [
-                        Match(by_id[DetectorId(d)], p, ln, col, end, SecretValue(raw), allow)
-                        for d, p, ln, col, end, raw, allow in found
-                    ]
-                    results[idx] = (status, size, long_lines, matches)
+        gc.freeze()
+        try:
+            for _ in range(jobs):
+                r_read, r_write = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the worker (coverage does not follow a fork)
+                    _worker(sc, refs, max_bytes, t_read, r_write, close=(t_write, r_read, *pids))
+                os.close(r_write)
+                pids[r_read] = pid
+        finally:
+            gc.unfreeze()
+        os.close(t_read)
+        t_read = -1
+        tickets = b"".join(struct.pack("=I", k) for k in range(n_batches))
+        for at in range(0, len(tickets), select.PIPE_BUF & ~3):  # whole writes: a reader never sees half a number
+            os.write(t_write, tickets[at : at + (select.PIPE_BUF & ~3)])
+        os.close(t_write)
+        t_write = -1
+        chunks: dict[int, list[bytes]] = {fd: [] for fd in pids}
+        with selectors.DefaultSelector() as sel:
+            for fd in pids:
+                sel.register(fd, selectors.EVENT_READ)
+            while sel.get_map():
+                for key, _ in sel.select():
+                    piece = os.read(key.fd, 1 << 20)
+                    if piece:
+                        chunks[key.fd].append(piece)
+                    else:
+                        sel.unregister(key.fd)
+        for fd, pid in list(pids.items()):
+            os.close(fd)
+            del pids[fd]
+            _, status = os.waitpid(pid, 0)
+            if status != 0:
+                continue  # its files are scanned below
+            for idx, state, size, long_lines, found in pickle.loads(b"".join(chunks[fd])):
+                matches = [
+                    Match(by_id[DetectorId(d)], p, ln, col, end, SecretValue(raw), allow)
+                    for d, p, ln, col, end, raw, allow in found
+                ]
+                results[idx] = (state, size, long_lines, matches)
     finally:
-        _WORKER = None
-        gc.unfreeze()
-    assert all(r is not None for r in results)
-    return refs, [r for r in results if r is not None]
+        for fd in (t_read, t_write):
+            if fd >= 0:
+                os.close(fd)
+        for fd, pid in pids.items():  # interrupted: stop the workers
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            os.close(fd)
+    return [r if r is not None else _scan_file(sc, refs[i], max_bytes) for i, r in enumerate(results)]
 
 
 def scan_staged(repo: Path, settings: Settings, scanner: Scanner | None = None) -> ScanResult:
