@@ -315,7 +315,7 @@ def _scan_parallel(
     leaves the inherited objects alone, fewer pages are copied). A batch is a 4-byte number read
     from a shared pipe (reads of whole numbers from one pipe never interleave), so a worker that
     finishes early takes more. Each worker sends its results back once, pickled, on its own pipe.
-    Without a process pool's threads, queues and per-task messages the parent costs ~10 ms here.
+    Without a process pool's threads, queues and per-task messages the parent spends ~10 ms here.
     A file whose worker did not report (it crashed, was killed) is scanned in the parent.
     """
     import contextlib
