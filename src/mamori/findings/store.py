@@ -24,7 +24,15 @@ from mamori.errors import InputError, StoreError
 from mamori.findings import suppressions as ops
 from mamori.findings.lifecycle import ScanSummary, record_lifecycle
 from mamori.findings.rows import row_to_finding
-from mamori.findings.tables import finding_history, finding_meta, findings, scans, scores, suppressions
+from mamori.findings.tables import (
+    finding_history,
+    finding_meta,
+    findings,
+    scan_workloads,
+    scans,
+    scores,
+    suppressions,
+)
 from mamori.findings.upsert import upsert
 from mamori.model.finding import Finding, FindingMeta, FindingStatus, Severity
 from mamori.model.resource import Inventory
@@ -33,7 +41,40 @@ from mamori.model.suppression import Suppression
 from mamori.store.db import make_engine, migrate, write_transaction
 from mamori.store.rows import chunks
 
-__all__ = ["FindingFilter", "FindingMeta", "ScanRecord", "ScanSummary", "Store"]
+__all__ = ["FindingFilter", "FindingMeta", "LatestWorkloads", "ScanRecord", "ScanSummary", "Store"]
+
+
+@dataclass(frozen=True)
+class LatestWorkloads:
+    """The workloads of one scan that run the images asked for (rows of ``scan_workloads``)."""
+
+    scan_id: str
+    finished_at: datetime
+    source: str
+    rows: tuple[dict[str, Any], ...]
+
+
+def _record_workloads(conn: Any, scan_id: str, inventory: Inventory) -> None:
+    from mamori.model.exposure import workloads
+
+    rows = [
+        {
+            "scan_id": scan_id,
+            "digest": w.digest[:80],
+            "resource_type": w.resource.type,
+            "resource_id": w.resource.id,
+            "resource_arn": w.resource.arn or "",
+            "name": w.resource.name or "",
+            "account": w.resource.account,
+            "region": w.resource.region,
+            "exposure": w.exposure,
+            "note": w.note,
+            "tags": dict(w.resource.tags),
+        }
+        for w in workloads(inventory)
+    ]
+    for part in chunks(rows, 500):
+        conn.execute(insert(scan_workloads), part)
 
 
 @dataclass(frozen=True)
@@ -138,11 +179,40 @@ class Store:
                 ]
                 if rows:
                     conn.execute(insert(scores), rows)
+                _record_workloads(conn, scan_id, inventory)
                 summary = record_lifecycle(conn, scan_id, now, inventory, evaluation, titles)
                 ops.expire(conn, now, "scan")
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record the scan: {exc}") from exc
         return summary
+
+    def latest_workloads(self, digests: Iterable[str]) -> LatestWorkloads | None:
+        """Where the images ``digests`` ran at the latest scan that saw any image-running workload.
+
+        None when no scan recorded workloads (or the store predates them).
+        """
+        from sqlalchemy import inspect
+
+        try:
+            with self.engine.connect() as conn:
+                if not inspect(conn).has_table("scan_workloads"):
+                    return None
+                latest = conn.execute(
+                    select(scans.c.id, scans.c.finished_at, scans.c.source)
+                    .where(scans.c.id.in_(select(scan_workloads.c.scan_id).distinct()))
+                    .order_by(scans.c.finished_at.desc())
+                    .limit(1)
+                ).first()
+                if latest is None:
+                    return None
+                found = conn.execute(
+                    select(scan_workloads)
+                    .where(scan_workloads.c.scan_id == latest.id, scan_workloads.c.digest.in_(sorted(set(digests))))
+                    .order_by(scan_workloads.c.id)
+                ).mappings().all()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not read the scans' workloads: {exc}") from exc
+        return LatestWorkloads(latest.id, latest.finished_at, latest.source, tuple(dict(r) for r in found))
 
     def upsert_findings(
         self,
