@@ -75,7 +75,7 @@ def image_risk_context(req: ExposureRequest, base: RiskContext, notices: list[No
     """``base`` with the exposure and impact of where the image runs (or why that is unknown)."""
     digests = tuple(dict.fromkeys(d for d in req.digests if d))
     exposure = impact = None
-    why = "no inventory"
+    why = "no inventory" if req.use_store else "the store was not read"
     if req.inventory_path is not None:
         exposure, impact = _from_snapshot(req.inventory_path, digests)
         if exposure is None:

@@ -64,7 +64,7 @@ class ImageRequest:
     db: str | None = None
     record: bool = True
     project: str | None = None  # the history key; default ``image:<repository>`` from the tag or file name
-    use_store: bool = True  # False: neither read nor write the store (``--no-store``)
+    use_store: bool = False  # read and write the store (the CLI's default; ``--no-store`` turns it off)
     # secrets: .mamori-secrets.yaml / .gitleaks.toml (allowlist, baseline, custom detectors)
     secrets_config: Path | None = None
     secrets_config_dir: Path | None = None  # where to look for them; default: the current directory
