@@ -104,7 +104,7 @@ def test_services_images_and_lambda_images_are_collected(estate: tuple[boto3.Ses
 
 
 def test_exposure_of_each_workload(estate: tuple[boto3.Session, dict[str, str]]) -> None:
-    sess, facts = estate
+    sess, _ = estate
     inv = _collect(sess)
     by_name = {r.name: exposure_of(inv, r) for r in inv if r.type in ("aws.ecs.service", "aws.lambda.function")}
     assert by_name["web"][0] == "open" and "internet-facing load balancer public-alb" in by_name["web"][1]

@@ -91,7 +91,7 @@ def exposure_of(inv: Inventory, r: Resource) -> tuple[str, str]:
             return OPEN, f"Lambda {_label(r)}: function URL without auth"
         if p.get("policy_public") is True:
             return OPEN, f"Lambda {_label(r)}: resource policy open to anyone"
-        if p.get("url") is None or p.get("policy_public") is None:
+        if p.get("url", "") is None or p.get("policy_public", False) is None:  # a detail call failed
             return OPEN, f"Lambda {_label(r)}: URL or resource policy not collected (assumed open)"
         return CONTROLLED, f"Lambda {_label(r)}: no public URL or policy"
     if r.type == EC2_INSTANCE:

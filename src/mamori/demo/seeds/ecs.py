@@ -23,6 +23,9 @@ def seed_ecs(env: SeedEnv) -> None:
     ec2 = env.client("ec2", VIRGINIA)
     tg = elbv2.describe_target_groups(Names=["marketing-web-targets"])["TargetGroups"][0]
     subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+    subnet = subnets[0]
+    default_sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [subnet["VpcId"]]},
+                                                       {"Name": "group-name", "Values": ["default"]}])  # fmt: skip
     account = env.client("sts", VIRGINIA).get_caller_identity()["Account"]
     ecs.create_cluster(clusterName="shop")
     image = f"{account}.dkr.ecr.{VIRGINIA}.amazonaws.com/web-frontend@{DEMO_IMAGE_DIGEST}"
@@ -35,7 +38,8 @@ def seed_ecs(env: SeedEnv) -> None:
         cluster="shop", serviceName="shop-web", taskDefinition=td["taskDefinitionArn"], desiredCount=2,
         launchType="FARGATE",
         loadBalancers=[{"targetGroupArn": tg["TargetGroupArn"], "containerName": "web", "containerPort": 8080}],
-        networkConfiguration={"awsvpcConfiguration": {"subnets": [str(subnets[0]["SubnetId"])],
-                                                      "assignPublicIp": "DISABLED"}},
+        networkConfiguration={"awsvpcConfiguration": {
+            "subnets": [str(subnet["SubnetId"])], "assignPublicIp": "DISABLED",
+            "securityGroups": [str(default_sg["SecurityGroups"][0]["GroupId"])]}},
         tags=[{"key": "owner", "value": "marketing"}, {"key": "data-classification", "value": "confidential"}],
     )  # fmt: skip
