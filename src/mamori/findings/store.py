@@ -41,17 +41,7 @@ from mamori.model.suppression import Suppression
 from mamori.store.db import make_engine, migrate, write_transaction
 from mamori.store.rows import chunks
 
-__all__ = ["FindingFilter", "FindingMeta", "LatestWorkloads", "ScanRecord", "ScanSummary", "Store"]
-
-
-@dataclass(frozen=True)
-class LatestWorkloads:
-    """The workloads of one scan that run the images asked for (rows of ``scan_workloads``)."""
-
-    scan_id: str
-    finished_at: datetime
-    source: str
-    rows: tuple[dict[str, Any], ...]
+__all__ = ["FindingFilter", "FindingMeta", "ScanRecord", "ScanSummary", "Store"]
 
 
 def _record_workloads(conn: Any, scan_id: str, inventory: Inventory) -> None:
@@ -185,34 +175,6 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record the scan: {exc}") from exc
         return summary
-
-    def latest_workloads(self, digests: Iterable[str]) -> LatestWorkloads | None:
-        """Where the images ``digests`` ran at the latest scan that saw any image-running workload.
-
-        None when no scan recorded workloads (or the store predates them).
-        """
-        from sqlalchemy import inspect
-
-        try:
-            with self.engine.connect() as conn:
-                if not inspect(conn).has_table("scan_workloads"):
-                    return None
-                latest = conn.execute(
-                    select(scans.c.id, scans.c.finished_at, scans.c.source)
-                    .where(scans.c.id.in_(select(scan_workloads.c.scan_id).distinct()))
-                    .order_by(scans.c.finished_at.desc())
-                    .limit(1)
-                ).first()
-                if latest is None:
-                    return None
-                found = conn.execute(
-                    select(scan_workloads)
-                    .where(scan_workloads.c.scan_id == latest.id, scan_workloads.c.digest.in_(sorted(set(digests))))
-                    .order_by(scan_workloads.c.id)
-                ).mappings().all()
-        except SQLAlchemyError as exc:
-            raise StoreError(f"could not read the scans' workloads: {exc}") from exc
-        return LatestWorkloads(latest.id, latest.finished_at, latest.source, tuple(dict(r) for r in found))
 
     def upsert_findings(
         self,

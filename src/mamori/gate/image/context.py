@@ -12,9 +12,12 @@ marked as a default with the reason.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from mamori.gate.deps.model import Notice, NoticeKind
 from mamori.gate.deps.risk import (
@@ -48,26 +51,60 @@ def _from_snapshot(path: Path, digests: Sequence[str]) -> tuple[Context | None, 
     return context_from_inventory(inv, found, path.name)
 
 
+_LATEST = """SELECT id, finished_at, source FROM scans WHERE id IN (SELECT DISTINCT scan_id FROM scan_workloads)
+ORDER BY finished_at DESC LIMIT 1"""
+
+
+def latest_workloads(url: str, digests: Sequence[str]) -> tuple[str, datetime, str, list[dict[str, Any]]] | None:
+    """(scan id, finished at, source, rows) of the latest scan that recorded workloads, rows for ``digests`` only.
+
+    Reads ``scan_workloads`` (owned by ``mamori.findings.tables``) with plain SQL so that the
+    gate does not import the scan store and its rule engine; writes and migrates nothing.
+    """
+    from sqlalchemy import bindparam, inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mamori.errors import StoreError
+    from mamori.store.base import UTCDateTime
+    from mamori.store.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("scan_workloads"):
+                return None
+            latest = conn.execute(text(_LATEST).columns(finished_at=UTCDateTime())).first()
+            if latest is None:
+                return None
+            query = text("SELECT * FROM scan_workloads WHERE scan_id = :scan AND digest IN :digests ORDER BY id")
+            query = query.bindparams(bindparam("digests", expanding=True))
+            rows = [dict(r) for r in conn.execute(query, {"scan": latest.id, "digests": list(digests)}).mappings()]
+    except SQLAlchemyError as exc:
+        raise StoreError(f"could not read the scans' workloads: {exc}") from exc
+    finally:
+        engine.dispose()
+    for r in rows:  # JSON text on SQLite, already decoded on PostgreSQL
+        if isinstance(r.get("tags"), str):
+            r["tags"] = json.loads(r["tags"])
+    return str(latest.id), latest.finished_at, str(latest.source), rows
+
+
 def _from_store(db: str | None, digests: Sequence[str]) -> tuple[Context | None, Context | None, str]:
     """(exposure, impact, why unknown) from the latest scan in the store that recorded workloads."""
-    from mamori.findings.store import Store
     from mamori.store.url import existing_store
 
     url = existing_store(db)
     if url is None:
         return None, None, "no store (no `mamori scan` recorded)"
-    store = Store.open(url)
-    try:
-        latest = store.latest_workloads(digests)
-    finally:
-        store.close()
+    latest = latest_workloads(url, digests)
     if latest is None:
         return None, None, "no scan in the store recorded where images run (run `mamori scan`)"
-    date = latest.finished_at.date().isoformat()
-    label = f"scan {latest.scan_id} ({latest.source}, {date})"
-    if not latest.rows:
+    scan_id, finished_at, source, rows = latest
+    date = finished_at.date().isoformat()
+    label = f"scan {scan_id} ({source}, {date})"
+    if not rows:
         return None, None, f"the image runs nowhere in the last scan's inventory: {label}"
-    exposure, impact = context_from_workloads(latest.rows, label, date)
+    exposure, impact = context_from_workloads(rows, label, date)
     return exposure, impact, ""
 
 
