@@ -237,11 +237,11 @@ def _whole(text: bytes | bytearray, source: str, stats: ReadStats) -> Iterator[t
         if not isinstance(recs, list):
             stats.bad(Malformed(source, "Records", "'Records' is not a list"))
             return
-        for where, rec, _ in _items(recs, source, "", stats):
-            yield where, rec
+        for w, r, _ in _items(recs, source, "", stats):
+            yield w, r
     elif isinstance(doc, list):
-        for where, rec, _ in _items(doc, source, "", stats):
-            yield where, rec
+        for w, r, _ in _items(doc, source, "", stats):
+            yield w, r
     else:
         rec = _unwrap(doc, source, "", stats)
         if rec is not None:
@@ -354,8 +354,8 @@ def _json_lines(data: bytes | bytearray, source: str, stats: ReadStats, whole_er
             stats.bad(Malformed(source, f"line {n}", f"invalid JSON: {exc}"))
             continue
         if isinstance(item, dict) and "Records" in item and isinstance(item["Records"], list):
-            for where, rec, _ in _items(item["Records"], source, f"line {n} ", stats):
-                yield where, rec
+            for w, r, _ in _items(item["Records"], source, f"line {n} ", stats):
+                yield w, r
             continue
         rec = _unwrap(item, source, f"line {n}", stats)
         if rec is not None:
