@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
 from typing import Any
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from mamori.events.reader import (
     DEFAULT_MAX_BYTES,
+    Malformed,
     ReadStats,
     TooLarge,
     _gunzip,
@@ -48,8 +50,14 @@ def _file(records: list[Any], indent: int | None) -> bytes:
 
 
 def _classic(text: bytes) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
+    """The reader before the fast paths: zlib, then orjson over the whole file."""
     stats = ReadStats()
-    got = list(_whole(text, "f", stats)) if text.strip() else []
+    try:
+        plain = _zlib_only(text, DEFAULT_MAX_BYTES)()
+    except (OSError, EOFError, zlib.error) as exc:
+        stats.bad(Malformed("f", "", f"cannot decompress: {exc}"))
+        return [], stats.to_dict()
+    got = list(_whole(plain, "f", stats)) if plain.strip() else []
     return got, stats.to_dict()
 
 
@@ -118,6 +126,15 @@ def test_the_fast_path_is_taken_for_a_cloudtrail_file_and_not_for_other_shapes()
     assert [m.where for m in stats.malformed] == ["record 1"]
 
 
+def test_an_eventbridge_event_inside_records_is_sent_as_its_record_not_as_the_event() -> None:
+    rec = stop_logging("a")
+    event = {"detail-type": "AWS API Call via CloudTrail", "source": "aws.cloudtrail", "detail": rec}
+    got = list(iter_raw(_file([event, rec], None), "f", ReadStats()))
+    assert [(w, r) for w, r, _ in got] == [("record 0", rec), ("record 1", rec)]
+    assert got[0][2] is None  # the event's text would parse to the event: the parallel reader re-encodes the record
+    assert got[1][2] is not None and orjson.loads(got[1][2]) == rec
+
+
 def _outcome(fn: Any) -> tuple[str, Any]:
     try:
         return "ok", bytes(fn())
@@ -125,6 +142,16 @@ def _outcome(fn: Any) -> tuple[str, Any]:
         return "too large", str(exc)
     except (OSError, EOFError, zlib.error) as exc:
         return type(exc).__name__, str(exc)
+
+
+def _gz(data: bytes, named: bool) -> bytes:
+    """A gzip member, with a file name in its header (as the gzip tool writes) or without (as AWS and Python do)."""
+    if not named:
+        return gzip.compress(data)
+    buf = io.BytesIO()
+    with gzip.GzipFile("CloudTrail.json", "wb", fileobj=buf, mtime=0) as g:
+        g.write(data)
+    return buf.getvalue()
 
 
 def _zlib_only(data: bytes, cap: int) -> Any:
@@ -136,12 +163,12 @@ def _zlib_only(data: bytes, cap: int) -> Any:
 @given(
     parts=st.lists(st.binary(max_size=3000), min_size=1, max_size=3), cut=st.integers(0, 20_000), flip=st.integers(0, 20_000),
     tail=st.sampled_from([b"", b"\x00\x00", b"x", b"\x1f\x8b"]), cap=st.sampled_from([10, 2_000, DEFAULT_MAX_BYTES]),
-    damage=st.sampled_from(["none", "truncate", "flip"]),
+    damage=st.sampled_from(["none", "truncate", "flip"]), named=st.booleans(),
 )  # fmt: skip
 def test_isal_gunzip_gives_zlibs_bytes_and_zlibs_errors(
-    parts: list[bytes], cut: int, flip: int, tail: bytes, cap: int, damage: str
+    parts: list[bytes], cut: int, flip: int, tail: bytes, cap: int, damage: str, named: bool
 ) -> None:
-    data = b"".join(gzip.compress(p) for p in parts) + tail
+    data = b"".join(_gz(p, named) for p in parts) + tail
     if damage == "truncate":
         data = data[: cut % (len(data) + 1)]
     elif damage == "flip":
