@@ -90,7 +90,7 @@ def _merged(store: Store, scan: ops.FleetScan, rules: RuleSet) -> Merged:
 
 LEASE_ENV = "MAMORI_FLEET_LEASE_S"
 DEFAULT_LEASE_S = 300.0
-KILL_ENV = "MAMORI_FLEET_KILL_FINALISER"  # tests and benchmarks: the finaliser SIGKILLs itself after this step
+KILL_ENV = "MAMORI_FLEET_KILL_FINALISER"  # tests, benchmarks: a first finaliser SIGKILLs itself after this step
 
 
 def lease_seconds() -> float:
@@ -155,7 +155,7 @@ def finalise(
     took_over = before is not None and before.state == ops.FINALISING
     if not ops.claim_finalise(engine, fleet_id, owner, ttl_s=ttl, now=now):
         return None
-    on_step = step or _kill_at
+    on_step = step or (_kill_at if not took_over else lambda _name: None)
     with _Heartbeat(store, fleet_id, owner, ttl):
         try:
             scan = ops.get_scan(engine, fleet_id)
