@@ -61,3 +61,19 @@ def test_a_lapsed_lease_is_taken_over_and_fences_the_old_holder(store: Store) ->
     got = ops.get_scan(e, "f2")
     assert got is not None and got.scan_id == "scan-1" and got.result == {"summary": {"scan_id": "scan-1"}}
     assert got.state == ops.FINALISING and got.lease_owner == "next"
+
+
+def test_the_heartbeat_renews_the_lease_while_the_finaliser_works(tmp_path: object) -> None:
+    import time
+
+    from mamori.fleet.service import _Heartbeat
+
+    store = Store.open(f"sqlite:///{tmp_path}/h.db")
+    ops.create_scan(store.engine, "f3", {}, 1)
+    assert ops.claim_finalise(store.engine, "f3", "me", ttl_s=1.5)
+    first = ops.get_scan(store.engine, "f3")
+    with _Heartbeat(store, "f3", "me", 1.5):
+        time.sleep(2.0)  # longer than the lease: renewed every 0.5 s meanwhile
+    later = ops.get_scan(store.engine, "f3")
+    assert first is not None and later is not None and first.lease_until and later.lease_until
+    assert later.lease_until > first.lease_until and not later.lease_lapsed(datetime.now(UTC))

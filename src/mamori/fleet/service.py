@@ -186,7 +186,7 @@ def finalise(
             "failed_shards": merged.failed,
             "redelivered": merged.attempts,
             "shard_seconds": round(merged.seconds, 3),
-            "took_over": took_over,  # from a finaliser that died (its lease lapsed)
+            "took_over": took_over,  # another finaliser began before (it died, or failed and gave the lease back)
         }
         scan_id = rec.summary.scan_id if rec.summary is not None else None
         if not ops.finish_scan(engine, fleet_id, state=ops.DONE, scan_id=scan_id, result=result, now=finished, owner=owner):
