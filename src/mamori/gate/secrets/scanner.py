@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mamori.gate.secrets import hsregex, quiet
-from mamori.gate.secrets.model import Detector, Match, SecretValue
+from mamori.gate.secrets.model import Detector, LazyPattern, Match, SecretValue
 from mamori.gate.secrets.prefilter import Prefilter, build_prefilter
 
 ALLOW_MARK = b"mamori:allow"
@@ -102,6 +102,9 @@ class Scanner:
             self._triggers.append(frozenset(offs))
             self._offsets.append({i: tuple(sorted(v)) for i, v in offs.items()})
         self._kwlen = [len(k) for k in self.keywords]
+        #: each detector's pattern, a lazy one replaced by its compiled form once used (one Python call
+        #: less per attempt in the per-window loop)
+        self._regex: list[re.Pattern[bytes] | LazyPattern] = [d.regex for d in self.detectors]
         self._path_bound = tuple(i for i, d in enumerate(self.detectors) if d.path is not None)
         self._off_cache: dict[str, frozenset[int]] = {}  # by file name, when path patterns only look at it
         self._by_full_path = any(
@@ -300,8 +303,9 @@ class _FileState:
         rx = self.s.rx
         covered = rx.covered if rx is not None else frozenset()
         ends = self.ends
+        detectors, regexes = self.s.detectors, self.s._regex
         for i in dets:
-            det = self.s.detectors[i]
+            det = detectors[i]
             if (det.generic and not self.generic) or i in self.off:
                 continue
             lst: list[int] | None = None
@@ -328,19 +332,23 @@ class _FileState:
                 j = bisect_left(lst, pos)
                 if j == len(lst) or lst[j] > endpos:
                     continue
+            rgx = regexes[i]
+            if type(rgx) is LazyPattern:
+                rgx = regexes[i] = rgx.compiled
             if det.anchor:
                 for at in self._anchors(buf, det, kh, i, w_lo):
-                    am = det.regex.match(buf, at, endpos)
+                    am = rgx.match(buf, at, endpos)
                     if am is not None:
                         raw = self._accept(det, am, buf, ls, line_no, base_off, first_ls_abs)
                         if raw is not None:
                             found.append(raw)
                 continue
-            for m in det.regex.finditer(buf, pos, endpos):
+            for m in rgx.finditer(buf, pos, endpos):
                 raw = self._accept(det, m, buf, ls, line_no, base_off, first_ls_abs)
                 if raw is not None:
                     found.append(raw)
-        self._emit(found, buf, base_off)
+        if found:
+            self._emit(found, buf, base_off)
 
     def _anchors(self, buf: bytes, det: Detector, kh: list[tuple[int, int]], i: int, w_lo: int) -> list[int]:
         """Where detector ``i`` may start in this window: where its keywords start (or their identifiers do)."""
