@@ -307,3 +307,29 @@ def test_a_cold_cache_compiles_only_for_a_large_tree(tmp_path: Path, monkeypatch
     sc = api.scanner_for(settings_)
     assert api.scan_paths([tmp_path / "t"], settings_, sc).findings == found.findings
     assert sc.rx is not None  # cached now: used whatever the size
+
+
+def test_remembered_verdicts_equal_fresh_checks_on_repeated_assignments() -> None:
+    """Verdicts are keyed by the texts of the match and its groups: the same assignment text at other
+    offsets, quoted or bare, in other key spellings gives what checking every match afresh gives."""
+    values = [
+        "settings.API_KEY",
+        "'R92RVwRNnTZ2diNIVNLlDIPptl5O5K0R'",
+        '"R92RVwRNnTZ2diNIVNLlDIPptl5O5K0R"',
+        "R92RVwRNnTZ2diNIVNLlDIPptl5O5K0R",
+        "'your-api-key-here-xxxxxxxxxxxx'",
+        "os.environ['API_KEY']",
+        "'d41d8cd98f00b204e9800998ecf8427e'",
+        "'hunter2hunter2'",
+    ]
+    keys = ["api_key", "client_secret", "db_password", "sha256_secret", "API_KEY", "password"]
+    r = Random(5)
+    lines = [f"{' ' * r.randrange(6)}{r.choice(keys)} = {r.choice(values)}" for _ in range(400)]
+    data = ("\n".join(lines) + "\n").encode()
+    remembering = Scanner(REGISTRY.values(), engine="hyperscan")
+    remembering.remember_verdicts()
+    fresh = Scanner(REGISTRY.values(), engine="hyperscan")
+    got = rows(remembering, data, "a.py")
+    assert got == rows(fresh, data, "a.py")
+    assert remembering._verdicts and len(remembering._verdicts) < 100  # many repeats, few distinct texts
+    assert {row[0] for row in got} >= {"generic-secret", "generic-password"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from pathlib import Path
 from random import Random
 
@@ -290,6 +291,51 @@ def test_files_of_a_failed_worker_are_scanned_in_the_parent(tmp_path: Path, monk
     again = api.scan_paths([tmp_path], settings, jobs=2)
     assert again.findings == serial.findings and again.stats == serial.stats
     assert len(in_parent) >= 4  # at least the lost batch (the failed worker may have done others)
+
+
+def test_the_parent_scans_what_dead_workers_took_and_its_own_share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every forked worker fails on every batch: the parent's own share and the lost batches give the serial result."""
+    _tree_for_workers(tmp_path)
+    settings = api.Settings.from_config(SecretsConfig(), base_dir=tmp_path)
+    serial = api.scan_paths([tmp_path], settings, jobs=1)
+    monkeypatch.setattr(api, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(api, "BATCH_FILES", 2)
+    parent = os.getpid()
+    real = api._worker_files
+
+    def fails_in_workers(sc: Scanner, refs: object, lo: int, hi: int, max_bytes: int) -> object:
+        if os.getpid() != parent:
+            raise RuntimeError("worker down")
+        return real(sc, refs, lo, hi, max_bytes)
+
+    monkeypatch.setattr(api, "_worker_files", fails_in_workers)
+    again = api.scan_paths([tmp_path], settings, jobs=3)
+    assert again.findings == serial.findings and again.suppressed == serial.suppressed and again.stats == serial.stats
+
+
+def test_more_batches_than_the_ticket_pipe_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ticket pipe that fills up (a huge tree): the parent takes batches itself until the rest fits."""
+    import fcntl
+
+    for i in range(1500):
+        (tmp_path / f"f{i:04d}.txt").write_text(f"x = {i}\n")
+    _tree_for_workers(tmp_path / "sub")
+    settings = api.Settings.from_config(SecretsConfig(), base_dir=tmp_path)
+    serial = api.scan_paths([tmp_path], settings, jobs=1)
+    monkeypatch.setattr(api, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(api, "BATCH_FILES", 1)  # 1,530 tickets of 4 bytes: more than a 4 KiB pipe
+    real_pipe = os.pipe
+    small: list[int] = []
+
+    def small_pipe() -> tuple[int, int]:
+        r, w = real_pipe()
+        small.append(fcntl.fcntl(w, 1031, 4096))  # F_SETPIPE_SZ: one page
+        return r, w
+
+    monkeypatch.setattr(api.os, "pipe", small_pipe)
+    again = api.scan_paths([tmp_path], settings, jobs=2)
+    assert small and small[0] == 4096
+    assert again.findings == serial.findings and again.stats == serial.stats and serial.stats.files == 1530
 
 
 def test_hyperscan_database_is_cached_and_a_bad_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -311,12 +311,16 @@ def _scan_parallel(
 ) -> list[tuple[str, int, bool, list[Match]]]:
     """Fork ``jobs`` workers that take batches of ``refs`` until none is left; results in ``refs`` order.
 
-    The workers inherit the scanner and the file list (fork, after ``gc.freeze()``: the collector
-    leaves the inherited objects alone, fewer pages are copied). A batch is a 4-byte number read
-    from a shared pipe (reads of whole numbers from one pipe never interleave), so a worker that
-    finishes early takes more. Each worker sends its results back once, pickled, on its own pipe.
-    Without a process pool's threads, queues and per-task messages the parent spends ~10 ms here.
-    A file whose worker did not report (it crashed, was killed) is scanned in the parent.
+    The parent is one of the ``jobs``: it forks ``jobs - 1`` workers and takes batches as they do,
+    so one process less pays for a fork's copied pages, for compiling the Python regexes it meets
+    and for its own memory of generic verdicts (the patterns and verdicts the parent already has
+    stay its own), and its results need no pickling. The workers inherit the scanner and the file
+    list (fork, after ``gc.freeze()``: the collector leaves the inherited objects alone, fewer pages
+    are copied). A batch is a 4-byte number read from a shared pipe (reads of whole numbers from one
+    pipe never interleave), so whoever finishes early takes more. Each worker sends its results back
+    once, pickled, on its own pipe, after the batches have run out (the parent reads them when its
+    own last batch is done). A file whose worker did not report (it crashed, was killed) is scanned
+    in the parent.
     """
     import contextlib
     import gc
@@ -335,7 +339,7 @@ def _scan_parallel(
     try:
         gc.freeze()
         try:
-            for _ in range(jobs):
+            for _ in range(jobs - 1):
                 r_read, r_write = os.pipe()
                 pid = os.fork()
                 if pid == 0:  # pragma: no cover - the worker (coverage does not follow a fork)
@@ -344,13 +348,32 @@ def _scan_parallel(
                 pids[r_read] = pid
         finally:
             gc.unfreeze()
-        os.close(t_read)
-        t_read = -1
+
+        def take_one() -> bool:  # the parent's share: one batch
+            ticket = os.read(t_read, 4)
+            if len(ticket) != 4:
+                return False
+            (k,) = struct.unpack("=I", ticket)
+            for idx in range(k * BATCH_FILES, min(len(refs), (k + 1) * BATCH_FILES)):
+                results[idx] = _scan_file(sc, refs[idx], max_bytes)
+            return True
+
         tickets = b"".join(struct.pack("=I", k) for k in range(n_batches))
-        for at in range(0, len(tickets), select.PIPE_BUF & ~3):  # whole writes: a reader never sees half a number
-            os.write(t_write, tickets[at : at + (select.PIPE_BUF & ~3)])
+        os.set_blocking(t_write, False)  # a full pipe (a huge tree, or dead workers): take a batch, retry
+        step = select.PIPE_BUF & ~3  # whole writes of at most PIPE_BUF: all or nothing, never half a number
+        at = 0
+        while at < len(tickets):
+            try:
+                os.write(t_write, tickets[at : at + step])
+                at += step
+            except BlockingIOError:
+                take_one()
         os.close(t_write)
         t_write = -1
+        while take_one():
+            pass
+        os.close(t_read)
+        t_read = -1
         chunks: dict[int, list[bytes]] = {fd: [] for fd in pids}
         with selectors.DefaultSelector() as sel:
             for fd in pids:

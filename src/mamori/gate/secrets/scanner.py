@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mamori.gate.secrets import hsregex, quiet
-from mamori.gate.secrets.model import Detector, Match, SecretValue
+from mamori.gate.secrets.model import Detector, LazyPattern, Match, SecretValue
 from mamori.gate.secrets.prefilter import Prefilter, build_prefilter
 
 ALLOW_MARK = b"mamori:allow"
@@ -102,6 +102,9 @@ class Scanner:
             self._triggers.append(frozenset(offs))
             self._offsets.append({i: tuple(sorted(v)) for i, v in offs.items()})
         self._kwlen = [len(k) for k in self.keywords]
+        #: each detector's pattern, a lazy one replaced by its compiled form once used (one Python call
+        #: less per attempt in the per-window loop)
+        self._regex: list[re.Pattern[bytes] | LazyPattern] = [d.regex for d in self.detectors]
         self._path_bound = tuple(i for i, d in enumerate(self.detectors) if d.path is not None)
         self._off_cache: dict[str, frozenset[int]] = {}  # by file name, when path patterns only look at it
         self._by_full_path = any(
@@ -111,7 +114,7 @@ class Scanner:
         self.prefilter: Prefilter = build_prefilter(self.keywords or [b"\x00mamori-none"], engine)
         #: the loosened-regex pass (:mod:`hsregex`): off until :meth:`use_regex_filter`
         self.rx: hsregex.RegexFilter | None = None
-        self._verdicts: dict[tuple[str, bytes, tuple[tuple[int, int], ...]], bool] | None = None
+        self._verdicts: dict[tuple[str, bytes, tuple[bytes | None, ...]], bool] | None = None
 
     def remember_verdicts(self) -> None:
         """From now on (a fresh memory), remember the checks' verdict on generic matches: see ``_accept``."""
@@ -297,12 +300,12 @@ class _FileState:
     ) -> None:
         o = self.o
         found: list[_Raw] = []
-        anchors: dict[int, set[int]] | None = None
         rx = self.s.rx
         covered = rx.covered if rx is not None else frozenset()
         ends = self.ends
+        detectors, regexes = self.s.detectors, self.s._regex
         for i in dets:
-            det = self.s.detectors[i]
+            det = detectors[i]
             if (det.generic and not self.generic) or i in self.off:
                 continue
             lst: list[int] | None = None
@@ -329,36 +332,33 @@ class _FileState:
                 j = bisect_left(lst, pos)
                 if j == len(lst) or lst[j] > endpos:
                     continue
+            rgx = regexes[i]
+            if type(rgx) is LazyPattern:
+                rgx = regexes[i] = rgx.compiled
             if det.anchor:
-                if anchors is None:
-                    anchors = self._anchor_starts(kh)
-                for at in self._anchors(buf, det, anchors.get(i, set()), w_lo):
-                    am = det.regex.match(buf, at, endpos)
+                for at in self._anchors(buf, det, kh, i, w_lo):
+                    am = rgx.match(buf, at, endpos)
                     if am is not None:
                         raw = self._accept(det, am, buf, ls, line_no, base_off, first_ls_abs)
                         if raw is not None:
                             found.append(raw)
                 continue
-            for m in det.regex.finditer(buf, pos, endpos):
+            for m in rgx.finditer(buf, pos, endpos):
                 raw = self._accept(det, m, buf, ls, line_no, base_off, first_ls_abs)
                 if raw is not None:
                     found.append(raw)
-        self._emit(found, buf, base_off)
+        if found:
+            self._emit(found, buf, base_off)
 
-    def _anchor_starts(self, kh: list[tuple[int, int]]) -> dict[int, set[int]]:
-        """detector index -> where its keywords start in this window (one pass over the hits)."""
+    def _anchors(self, buf: bytes, det: Detector, kh: list[tuple[int, int]], i: int, w_lo: int) -> list[int]:
+        """Where detector ``i`` may start in this window: where its keywords start (or their identifiers do)."""
         offsets = self.s._offsets
-        out: dict[int, set[int]] = {}
+        at: set[int] = set()
         for start, k in kh:
-            for i, offs in offsets[k].items():
-                at = out.get(i)
-                if at is None:
-                    at = out[i] = set()
+            offs = offsets[k].get(i)
+            if offs is not None:
                 for off in offs:
                     at.add(start + off)
-        return out
-
-    def _anchors(self, buf: bytes, det: Detector, at: set[int], w_lo: int) -> list[int]:
         if det.anchor == "identifier":
             idents = set()
             for p in at:
@@ -391,25 +391,28 @@ class _FileState:
         base_off: int,
         first_ls_abs: int,
     ) -> _Raw | None:
-        secret = det.secret_of(m)
         verdicts = self.s._verdicts
         if det.generic and verdicts is not None:
             # Generic assignments repeat (``api_key = settings.API_KEY`` on many lines and files) and
-            # their checks only read the match's groups: the verdict is remembered per text and group
-            # layout. (Vendor validators may look around the match: never remembered.)
-            s0 = m.start()
-            vkey = (det.id, m.group(), tuple((a - s0, b - s0) for a, b in m.regs))
+            # their checks only read the texts of the match and its groups: the verdict is remembered
+            # per those texts (looked up before the secret is even extracted). (Vendor validators may
+            # look around the match: never remembered.)
+            vkey = (det.id, m.group(), m.groups())
             ok = verdicts.get(vkey)
             if ok is None:
-                ok = _passes(det, m, secret)
+                ok = _passes(det, m, det.secret_of(m))
                 if len(verdicts) >= _MAX_VERDICTS:
                     verdicts.clear()
                 verdicts[vkey] = ok
             if not ok:
                 return None
-        elif not _passes(det, m, secret):
-            return None
-        grp = det.secret_span_group(m)
+            grp = det.secret_span_group(m)
+            secret = m.group(grp)
+        else:
+            grp = det.secret_span_group(m)
+            secret = m.group(grp)
+            if not _passes(det, m, secret):
+                return None
         s_start, s_end = m.start(grp), m.end(grp)
         key = (det.id, base_off + s_end)
         if key in self.seen:
