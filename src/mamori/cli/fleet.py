@@ -102,7 +102,7 @@ def worker(broker: str, concurrency: int, redis_url: str | None, queue: str, bea
 
     cfg = get_config(config_path)
     settings = _settings(db, cfg, redis_url, queue, rate, burst, account_cap)
-    app = make_app(broker, settings)
+    app = make_app(broker, settings, warm=True)
     settings.jobs = _jobs(app, settings, cfg, db)
     if beat:
         from mamori.fleet.app import beat_schedule

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from mamori.collect.aws.session import ClientFactory
+from mamori.collect.aws.session import ClientFactory, SessionFactory
 from mamori.engine.evaluate import evaluate
 from mamori.fleet.plan import Shard
 from mamori.model.finding import Result, ResultStatus, Severity
@@ -129,12 +129,14 @@ def evaluate_shard(
 def run_shard(
     shard: Shard, rules: RuleSet, *, now: datetime, params: Mapping[str, Mapping[str, Any]] | None = None,
     services: Iterable[str] = (), hooks: Callable[[ClientFactory], None] | None = None,
-    throttles: Callable[[], Mapping[str, int]] | None = None,
+    throttles: Callable[[], Mapping[str, int]] | None = None, session_factory: SessionFactory | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Collect the shard's scope of its account and evaluate it: the payload to store."""
+    """Collect the shard's scope of its account and evaluate it: the payload to store.
+    ``session_factory``: a worker's cached sessions (:class:`~mamori.collect.aws.session.SessionCache`)."""
     from mamori.collect.aws.runner import collect_aws
 
-    got = collect_aws(shard.target, services_=services, scope=shard.scope, account=shard.account, hooks=hooks)
+    got = collect_aws(shard.target, session_factory=session_factory, services_=services, scope=shard.scope,
+                      account=shard.account, hooks=hooks)  # fmt: skip
     out = evaluate_shard(got.inventory, rules, now=now, params=params)
     out["calls"] = dict(got.calls.calls)
     out["throttles"] = dict(throttles()) if throttles is not None else {}
