@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from mamori.errors import InputError
 
@@ -46,11 +46,15 @@ class Standard(BaseModel):
     title: str
     version: str
     categories: tuple[Category, ...]
+    _controls: dict[str, Control] | None = PrivateAttr(default=None)
 
     def controls(self) -> dict[str, Control]:
-        return {
-            c.id: c.model_copy(update={"category": cat.id}) for cat in self.categories for c in cat.controls
-        }
+        """Every control by id, with its category (built once: each rule loaded looks its controls up)."""
+        if self._controls is None:
+            self._controls = {
+                c.id: c.model_copy(update={"category": cat.id}) for cat in self.categories for c in cat.controls
+            }
+        return dict(self._controls)
 
     def category_of(self, control_id: str) -> str:
         for cat in self.categories:
@@ -65,6 +69,7 @@ class Standard(BaseModel):
         raise KeyError(category_id)
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster on the catalogues
 STANDARD_FILES = ("baseline.yaml", "cis-aws-3.0.yaml", "cis-gcp-3.0.yaml", "fsbp.yaml")
 
 
@@ -75,7 +80,7 @@ def load_standards() -> dict[str, Standard]:
     for name in STANDARD_FILES:
         text = (pkg / name).read_text(encoding="utf-8")
         try:
-            std = Standard.model_validate(yaml.safe_load(text))
+            std = Standard.model_validate(yaml.load(text, Loader=_SAFE_LOADER))  # a safe loader: shipped data
         except (yaml.YAMLError, ValidationError) as exc:
             raise InputError(f"invalid standard catalogue: {exc}", source=name) from exc
         out[std.id] = std
