@@ -283,7 +283,11 @@ def main() -> None:
             args.out.write_text(text)
     finally:
         moto.terminate()
-        moto.wait(10)
+        try:
+            moto.wait(30)
+        except subprocess.TimeoutExpired:
+            moto.kill()
+            moto.wait()
 
 
 if __name__ == "__main__":
