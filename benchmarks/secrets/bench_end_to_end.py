@@ -8,6 +8,9 @@ best of N. Prints wall time, CPU time of the command and its workers, MB/s and t
 average: on a shared machine the wall time follows the load, the CPU time does not.
 Writes benchmarks/out/secrets/end_to_end.json. ``--pythonpath DIR`` runs another tree's code with
 the same interpreter (``git archive <commit> src | tar -x -C /tmp/before``), for before/after rows.
+The runs drop ``PYTHONDONTWRITEBYTECODE`` so that the warm-up run leaves compiled bytecode, as an
+installed package has (with it set, every run recompiles mamori's modules: ~0.1 s more).
+``--ab DIR`` alternates runs of this tree and of DIR's code (before/after, same load).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ def run(tree: Path, jobs: str, runs: int, pythonpath: Path | None = None) -> dic
     exe = Path(sys.executable).parent / "mamori"
     out = tree.parent / f"{tree.name}.report.json"
     env = dict(os.environ)
+    # an installed package has its bytecode compiled; without it every run recompiles mamori's modules
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     prog = [str(exe)]
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath.resolve())
@@ -75,12 +80,27 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/secrets/end_to_end.json"))
     ap.add_argument("--pythonpath", type=Path, help="import mamori from this src directory instead")
+    ap.add_argument("--ab", type=Path, help="alternate with runs of this src directory's code (interleaved A/B)")
+    ap.add_argument("--jobs", nargs="+", default=["1", "auto"])
     a = ap.parse_args()
     if not a.tree.exists():
         subprocess.run(
             [sys.executable, str(HERE / "make_corpus.py"), "--size-mb", a.size_mb, "--out", str(a.tree)], check=True
         )
-    rows = [run(a.tree, jobs, a.runs, a.pythonpath) for jobs in ("1", "auto")]
+    rows = []
+    for jobs in a.jobs:
+        if a.ab is None:
+            rows.append(run(a.tree, jobs, a.runs, a.pythonpath))
+            continue
+        pair: dict[str, list[dict[str, object]]] = {"before": [], "after": []}
+        for _ in range(a.runs):  # one run each, alternately: both see the same load
+            pair["before"].append(run(a.tree, jobs, 1, a.ab))
+            pair["after"].append(run(a.tree, jobs, 1, a.pythonpath))
+        for name, got in pair.items():
+            best = min(got, key=lambda r: float(r["cpu_s"]))  # type: ignore[arg-type]
+            best = {**best, "wall_s": min(float(r["wall_s"]) for r in got), "ab": name}  # type: ignore[arg-type]
+            best["mb_per_s_wall"] = round(float(best["mb"]) / float(best["wall_s"]), 1)  # type: ignore[arg-type]
+            rows.append(best)
     for row in rows:
         print(json.dumps(row))
     a.out.parent.mkdir(parents=True, exist_ok=True)

@@ -128,7 +128,7 @@ def test_denied_listing_fails_only_that_region(session: boto3.Session) -> None:
     deny(session, "ecr", "DescribeRepositories", regions=[TOKYO])
     inv = scan(session).inventory
     [err] = inv.errors
-    assert (err.region, err.partial, err.resource_types) == (TOKYO, False, ("aws.ecr.repository",))
+    assert (err.region, err.partial, err.resource_types) == (TOKYO, False, ("aws.ecr.repository", "aws.ecr.image"))
     got = statuses(inv)
     assert got[("ecr_repository_public", "*")] == "UNKNOWN" and got[("ecr_repository_public", "web-frontend")] == "FAIL"
     assert ("ecr_repository_public", "billing-api") not in got

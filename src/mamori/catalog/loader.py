@@ -69,7 +69,9 @@ class Standard(BaseModel):
         raise KeyError(category_id)
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster on the catalogues
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it: the catalogues are ~0.05 s of every command's start-up with the pure-Python one."""
+
 STANDARD_FILES = ("baseline.yaml", "cis-aws-3.0.yaml", "cis-gcp-3.0.yaml", "fsbp.yaml")
 
 
@@ -80,7 +82,7 @@ def load_standards() -> dict[str, Standard]:
     for name in STANDARD_FILES:
         text = (pkg / name).read_text(encoding="utf-8")
         try:
-            std = Standard.model_validate(yaml.load(text, Loader=_SAFE_LOADER))  # a safe loader: shipped data
+            std = Standard.model_validate(yaml.load(text, Loader=_LOADER))  # a safe loader (shipped data)
         except (yaml.YAMLError, ValidationError) as exc:
             raise InputError(f"invalid standard catalogue: {exc}", source=name) from exc
         out[std.id] = std

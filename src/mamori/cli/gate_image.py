@@ -32,9 +32,26 @@ FORMATS = ("table", "json", "sarif", "cyclonedx")
 @click.option("--no-secrets", is_flag=True, help="Do not scan the layers for secrets.")
 @click.option("--demo", is_flag=True, help="Scan the shipped demo image with the sample advisories.")
 @click.option("--all", "show_all", is_flag=True, help="Table: list clean packages too.")
+@click.option("--secrets-config", type=click.Path(path_type=Path, dir_okay=False),
+              help="Secrets config (.mamori-secrets.yaml or .gitleaks.toml; default: those in the current directory).")  # fmt: skip
+@click.option("--digest", "digests", multiple=True,
+              help="The image's registry digest (sha256:..., as in `docker inspect` RepoDigests), to find where "
+                   "it runs (repeatable).")  # fmt: skip
+@click.option("--inventory", "inventory_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="A mamori snapshot to find where the image runs (default: the store's last scan).")  # fmt: skip
+@click.option("--exposure", type=click.Choice(["small", "controlled", "open"]),
+              help="SSVC exposure, overriding the inventory.")  # fmt: skip
+@click.option("--impact", type=click.Choice(["low", "medium", "high", "very high"]),
+              help="SSVC human impact, overriding the data-classification tags.")  # fmt: skip
+@click.option("--db", help="Store URL or SQLite path (default: $MAMORI_DB, else ./.mamori/mamori.db).")
+@click.option("--project", help="History key for first-seen dates (default: image:<repository>).")
+@click.option("--no-record", is_flag=True, help="Do not record this run (first-seen dates are still read).")
+@click.option("--no-store", is_flag=True, help="Neither read nor write the store (no history, no scan inventory).")
 @click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (testing).")
 def image(path: Path | None, fmt: str, output_file: Path | None, osv_dir: Path | None, sample_data: bool,
           policy_path: Path | None, kev_path: Path | None, no_secrets: bool, demo: bool, show_all: bool,
+          secrets_config: Path | None, digests: tuple[str, ...], inventory_path: Path | None, exposure: str | None,
+          impact: str | None, db: str | None, project: str | None, no_record: bool, no_store: bool,
           now_text: str | None) -> None:  # fmt: skip
     """Scan a container image before it ships: OS and language packages, and secrets in every layer.
 
@@ -45,6 +62,10 @@ def image(path: Path | None, fmt: str, output_file: Path | None, osv_dir: Path |
 
     PATH is a `docker save` archive or an OCI image layout (directory or tar). Nothing is
     extracted to disk. Exit 1 when a package is blocked or a layer holds a secret.
+
+    Where the image runs (the risk's exposure) comes from the store's last scan: the ECS
+    services and Lambda functions running its digest. Each run is recorded per image
+    (first-seen dates keep the FIX BY clock); --no-store reads and writes nothing.
     """
     if demo:
         if path is not None or osv_dir is not None:
@@ -62,8 +83,14 @@ def image(path: Path | None, fmt: str, output_file: Path | None, osv_dir: Path |
     from mamori.gate.image.output import render
     from mamori.gate.image.service import ImageRequest, run_image_gate
 
+    bad = [d for d in digests if not d.startswith("sha256:")]
+    if bad:
+        raise click.UsageError(f"--digest {bad[0]}: expected sha256:<hex>")
     request = ImageRequest(path=path, now=_parse_now(now_text), osv_dir=osv_dir, sample_data=sample_data,
-                           policy_path=policy_path, kev_path=kev_path, secrets=not no_secrets)  # fmt: skip
+                           policy_path=policy_path, kev_path=kev_path, secrets=not no_secrets,
+                           digests=digests, inventory_path=inventory_path, exposure=exposure, impact=impact,
+                           db=db, record=not no_record, project=project, use_store=not no_store,
+                           secrets_config=secrets_config)  # fmt: skip
     try:
         report = run_image_gate(request)
     except MamoriError as exc:

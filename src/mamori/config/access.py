@@ -93,6 +93,7 @@ class EffectivePolicy:
 
 
 class AccessConfig(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, regex_engine="python-re")  # base_url's [^\s]{1,200}: see QuarantineParams
     mode: Literal["identity_center", "sts"] = "identity_center"
     approvers: list[str] = Field(default_factory=list)
     approvals_required: int = Field(default=1, ge=1, le=10)

@@ -10,6 +10,7 @@ watching it live; an eventID seen twice in a window counts once.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -199,7 +200,7 @@ class Matcher:
         }  # inventory: a per-detection state a stateful hook may keep (first source address of a session...)
         self._windows: dict[tuple[str, tuple[Any, ...]], _Window] = {}
         self._attempts: dict[tuple[str, bool], Detection] = {}
-        self._re_cache: dict[tuple[Any, str], bool] = {}
+        self._re_cache: dict[re.Pattern[str], dict[str, bool]] = {}  # per pattern: value -> it matches
         self._routes: dict[tuple[str, str], Route] = {}
         self._spans: dict[str, timedelta] = {}
         self.dirty: set[tuple[str, tuple[Any, ...]]] = set()
@@ -249,8 +250,9 @@ class Matcher:
 
     def _passes(self, d: Detection, record: Mapping[str, Any]) -> bool:
         """Every prefilter of ``d`` lets ``record`` through."""
-        if d.prefilter and not all(g(record) in values for g, values in d.prefilter):
-            return False
+        for g, values in d.prefilter:  # a loop, not all(<generator>): this runs for most records of an archive
+            if g(record) not in values:
+                return False
         return not d.prefilter_re or self._re_ok(d, record)
 
     def skip(self, n: int) -> None:
@@ -259,15 +261,19 @@ class Matcher:
 
     def _re_ok(self, d: Detection, record: Mapping[str, Any]) -> bool:
         """The regular-expression prefilter, cached per value (user agents and ARNs repeat)."""
+        caches = self._re_cache
         for g, rx in d.prefilter_re:
             v = g(record)
-            if not isinstance(v, str):
+            if type(v) is not str and not isinstance(v, str):
                 return False
-            hit = self._re_cache.get((rx, v))
+            cache = caches.get(rx)
+            if cache is None:
+                cache = caches[rx] = {}
+            hit = cache.get(v)
             if hit is None:
-                if len(self._re_cache) > 50_000:
-                    self._re_cache.clear()
-                hit = self._re_cache[(rx, v)] = rx.search(v) is not None
+                if len(cache) > 50_000:
+                    cache.clear()
+                hit = cache[v] = rx.search(v) is not None
             if not hit:
                 return False
         return True

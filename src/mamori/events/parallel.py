@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from mamori.events.matcher import Matcher
-from mamori.events.reader import Malformed, ReadStats, read_file
+from mamori.events.reader import Malformed, ReadStats, read_file, read_file_raw
 
 AHEAD_PER_WORKER = 4
 """Files read ahead per reader process: enough to keep them busy, bounded memory in the parent."""
@@ -70,11 +70,11 @@ def scan(path: str) -> Scanned:
     blobs: list[bytes] = []
     stats = _Tape(items)
     try:
-        for k, (where, rec) in enumerate(read_file(Path(path), stats, max_bytes=max_bytes), start=1):
+        for k, (where, rec, raw) in enumerate(read_file_raw(Path(path), stats, max_bytes=max_bytes), start=1):
             t = matcher.triage(rec)
             if t is False:
                 continue
-            blobs.append(orjson.dumps(rec))
+            blobs.append(orjson.dumps(rec) if raw is None else bytes(raw))  # its own text parses to the same record
             if t is True:
                 items.append([k, where, len(blobs) - 1])
             else:

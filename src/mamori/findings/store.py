@@ -24,7 +24,15 @@ from mamori.errors import InputError, StoreError
 from mamori.findings import suppressions as ops
 from mamori.findings.lifecycle import ScanSummary, record_lifecycle
 from mamori.findings.rows import row_to_finding
-from mamori.findings.tables import finding_history, finding_meta, findings, scans, scores, suppressions
+from mamori.findings.tables import (
+    finding_history,
+    finding_meta,
+    findings,
+    scan_workloads,
+    scans,
+    scores,
+    suppressions,
+)
 from mamori.findings.upsert import upsert
 from mamori.model.finding import Finding, FindingMeta, FindingStatus, Severity
 from mamori.model.resource import Inventory
@@ -34,6 +42,29 @@ from mamori.store.db import make_engine, migrate, write_transaction
 from mamori.store.rows import chunks
 
 __all__ = ["FindingFilter", "FindingMeta", "ScanRecord", "ScanSummary", "Store"]
+
+
+def _record_workloads(conn: Any, scan_id: str, inventory: Inventory) -> None:
+    from mamori.model.exposure import workloads
+
+    rows = [
+        {
+            "scan_id": scan_id,
+            "digest": w.digest[:80],
+            "resource_type": w.resource.type,
+            "resource_id": w.resource.id,
+            "resource_arn": w.resource.arn or "",
+            "name": w.resource.name or "",
+            "account": w.resource.account,
+            "region": w.resource.region,
+            "exposure": w.exposure,
+            "note": w.note,
+            "tags": dict(w.resource.tags),
+        }
+        for w in workloads(inventory)
+    ]
+    for part in chunks(rows, 500):
+        conn.execute(insert(scan_workloads), part)
 
 
 @dataclass(frozen=True)
@@ -138,6 +169,7 @@ class Store:
                 ]
                 if rows:
                     conn.execute(insert(scores), rows)
+                _record_workloads(conn, scan_id, inventory)
                 summary = record_lifecycle(conn, scan_id, now, inventory, evaluation, titles)
                 ops.expire(conn, now, "scan")
         except SQLAlchemyError as exc:

@@ -158,3 +158,25 @@ org_accounts = Table(
 )
 """The accounts of each organization at its last `--org` scan (migration 0015): an account that was
 listed once and is not any more has left the organization (its findings: "account removed")."""
+
+scan_workloads = Table(
+    "scan_workloads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scan_id", String(36), ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("digest", String(80), nullable=False),
+    Column("resource_type", String(120), nullable=False),
+    Column("resource_id", Text, nullable=False),
+    Column("resource_arn", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("account", String(40), nullable=False),
+    Column("region", String(40), nullable=False),
+    Column("exposure", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("tags", JSONType, nullable=False),
+    Index("ix_scan_workloads_digest", "digest"),
+    Index("ix_scan_workloads_scan_id", "scan_id"),
+)
+"""Per scan, every (workload, image digest) pair the inventory shows (ECS services and Lambda
+functions running a container image) with the workload's exposure and why
+(``mamori.model.exposure``): where `mamori gate image` looks up where an image runs (migration 0020)."""

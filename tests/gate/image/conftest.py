@@ -127,3 +127,5 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("MAMORI_CACHE", str(tmp_path_factory.mktemp("mamori-cache")))
     monkeypatch.delenv("MAMORI_OSV_DIR", raising=False)
     monkeypatch.delenv("MAMORI_CACHE_DIR", raising=False)  # the advisory cache: this test's own, empty
+    # the store `gate image` reads (the last scan) and writes (its runs): this test's own
+    monkeypatch.setenv("MAMORI_DB", str(tmp_path_factory.mktemp("mamori-store") / "mamori.db"))

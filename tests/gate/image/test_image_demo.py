@@ -30,3 +30,14 @@ def test_demo_image_shows_findings() -> None:
     assert report.tags == ("mamori-demo/shop:1.0",) and report.layers[2].created_by.startswith("RUN rm")
     assert [s.removed_in_layer for s in report.secrets] == [2, 2]
     assert report.exit_code == 1
+
+
+def test_the_demo_estate_runs_the_demo_image() -> None:
+    """The ECS service the demo seeds names the shipped image by the digest `gate image --demo` looks up."""
+    from mamori.demo.image import demo_image
+    from mamori.demo.seeds.ecs import DEMO_IMAGE_DIGEST
+    from mamori.gate.image.archive import open_image
+    from mamori.gate.image.limits import DEFAULT_LIMITS
+
+    with open_image(demo_image(), DEFAULT_LIMITS) as image:
+        assert DEMO_IMAGE_DIGEST in (image.digest, image.config_digest)

@@ -79,10 +79,24 @@ def test_alpine_image_matches_by_origin(tmp_path: Path, now: datetime) -> None:
     pk = _pkgs(report)
     ssl = pk["libssl3"]
     assert [v.vulnerability.id for v in ssl.decision.vulns] == ["ALPINE-CVE-2024-0727"]
-    assert ssl.decision.upgrade_to == "3.1.4-r5" and ssl.decision.vulns[0].vulnerability.score == 7.5
-    assert [v.vulnerability.id for v in pk["apache2"].decision.vulns] == ["ALPINE-CVE-2006-20001"]
+    assert ssl.decision.upgrade_to == "3.1.4-r5" and ssl.decision.vulns[0].vulnerability.score == 5.5
+    # OSV's ALPINE-CVE-2006-20001 lists v3.14-v3.17 only (3.19 shipped a fixed apache2): no match here
+    assert pk["apache2"].decision.vulns == ()
     assert pk["musl"].decision.vulns == ()
     assert report.exit_code == 0  # FIX BY only, no secret
+
+
+def test_alpine_release_decides_which_ranges_count(tmp_path: Path, now: datetime) -> None:
+    from tests.gate.image.conftest import ALPINE_OS, APK_INSTALLED
+
+    os_317 = ALPINE_OS.replace(b"VERSION_ID=3.19.1", b"VERSION_ID=3.17.7").replace(b"v3.19", b"v3.17")
+    layer = layer_tar({"etc/os-release": os_317, "lib/apk/db/installed": APK_INSTALLED})
+    report = run_image_gate(ImageRequest(_image(tmp_path, [layer]), now, sample_data=True))
+    assert report.osv_ecosystem == "Alpine:v3.17"
+    pk = _pkgs(report)
+    assert [v.vulnerability.id for v in pk["apache2"].decision.vulns] == ["ALPINE-CVE-2006-20001"]
+    assert pk["apache2"].decision.upgrade_to == "2.4.55-r0"
+    assert pk["libssl3"].decision.vulns == ()  # v3.17's range ends at 3.0.12-r4: 3.1.4-r1 is past it
 
 
 def test_rocky_rpm_sqlite_with_epochs(tmp_path: Path, now: datetime) -> None:

@@ -108,3 +108,100 @@ def test_malformed_baseline_names_file_and_line(tmp_path: Path) -> None:
     bl.write_text(json.dumps({"fingerprints": [1]}))
     with pytest.raises(SecretsConfigError, match=r"fingerprints\[0\]"):
         suppress.load_baseline(bl)
+
+
+_GOOD = [
+    "",
+    "version: 1\nexclude: ['tests/**', docs/*.md]\ndisable: [generic-password]\nbaseline: b.json\nengine: re\n",
+    "max_line_length: 256\n",
+    "detectors:\n  - id: acme-token\n    title: ACME\n    regex: 'acme_[a-z]{8}'\n    keywords: [ACME_]\n"
+    "    severity: Critical\n    min_entropy: 3\n  - id: zz\n    regex: 'zz[0-9]{4}'\n    min_entropy: 2.5\n",
+    "allowlist:\n  - fingerprint: abc\n    reason: why not\n    expires: 2030-01-01\n    approver: me\n"
+    "  - path: a.py\n    detector: github-pat\n    reason: fixture\n    expires: '2031-02-03'\n",
+]
+_COERCED_OR_BAD = [
+    "version: '2'\n",  # pydantic coerces the string
+    "max_line_length: 100\n",
+    "max_line_length: 4096.0\n",
+    "exclude: a\n",
+    "exclude: [1]\n",
+    "baseline: 3\n",
+    "detectors:\n  - id: acme\n    regex: 'a'\n  - id: acme\n    regex: 'b'\n",
+    "detectors:\n  - id: acme\n    regex: 'a*'\n",
+    "detectors:\n  - id: acme\n    regex: 'a'\n    keywords: [' ']\n",
+    "detectors:\n  - id: acme\n    regex: 'a'\n    severity: huge\n",
+    "detectors:\n  - id: acme\n    regex: 'a'\n    min_entropy: 9\n",
+    "detectors:\n  - id: acme\n    regex: 'a'\n    min_entropy: '3'\n",
+    "detectors:\n  - id: Acme\n    regex: 'a'\n",
+    "detectors:\n  - {id: acme}\n",
+    "detectors: {}\n",
+    "allowlist:\n  - path: a\n    reason: ok\n    expires: 2030-01-01\n",
+    "allowlist:\n  - path: a\n    reason: fine\n    expires: '2030-02-30'\n",
+    "allowlist:\n  - path: a\n    reason: fine\n    expires: 2030-01-01 10:00:00\n",
+    "allowlist:\n  - path: ''\n    fingerprint: ''\n    reason: fine\n    expires: 2030-01-01\n",
+    "allowlist:\n  - path: a\n    reason: fine\n    expires: 2030-01-01\n    extra: 1\n",
+]
+
+
+def _data(text: str) -> dict[str, object]:
+    from mamori.safeload import compose_yaml
+
+    node, construct = compose_yaml(text, source="c.yaml", error=SecretsConfigError)
+    data = construct(node) if node is not None else None
+    return data or {}
+
+
+def _reference(text: str) -> object:
+    """What the pydantic schema alone gives: the config, or its error message and line."""
+    from mamori.gate.secrets import config_schema
+
+    def no_plain(data: object) -> object:
+        raise config_schema._NotPlain
+
+    orig = config_schema._plain
+    config_schema._plain = no_plain
+    try:
+        return parse_config(text, "c.yaml")
+    except SecretsConfigError as exc:
+        return (str(exc), exc.where)
+    finally:
+        config_schema._plain = orig
+
+
+@pytest.mark.parametrize("text", _GOOD + _COERCED_OR_BAD)
+def test_plain_checks_give_what_the_pydantic_schema_gives(text: str) -> None:
+    """The plain path accepts only what the schema accepts, with the same values; errors are the schema's."""
+    try:
+        got: object = parse_config(text, "c.yaml")
+    except SecretsConfigError as exc:
+        got = (str(exc), exc.where)
+    assert got == _reference(text)
+
+
+@pytest.mark.parametrize("text", _GOOD)
+def test_an_ordinary_config_is_validated_without_pydantic(text: str) -> None:
+    from mamori.gate.secrets import config_schema
+
+    assert config_schema._plain(_data(text)) == _reference(text)
+
+
+@pytest.mark.parametrize("text", _COERCED_OR_BAD)
+def test_what_the_plain_checks_do_not_accept_goes_to_the_schema(text: str) -> None:
+    from mamori.gate.secrets import config_schema
+
+    with pytest.raises(config_schema._NotPlain):
+        config_schema._plain(_data(text))
+
+
+def test_loading_a_config_does_not_import_pydantic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / ".mamori-secrets.yaml").write_text(_GOOD[3] + _GOOD[4])
+    code = (
+        "import sys; from pathlib import Path; from mamori.gate.secrets.config import load_config; "
+        f"cfg, _ = load_config(None, Path({str(tmp_path)!r})); "
+        "assert cfg.detectors and cfg.allowlist; print(sorted(m for m in sys.modules if m.startswith('pydantic')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -12,7 +12,7 @@ from random import Random
 
 import pytest
 
-from mamori.gate.secrets import api, corpus, quiet
+from mamori.gate.secrets import api, corpus, files, quiet
 from mamori.gate.secrets.config import SecretsConfig
 from mamori.gate.secrets.detectors import REGISTRY
 from mamori.gate.secrets.scanner import Scanner
@@ -226,6 +226,70 @@ def test_parallel_scan_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert sig(parallel) == sig(serial) and len(serial.findings) >= 150
     assert [s.reason for s in parallel.suppressed] == [s.reason for s in serial.suppressed]
     assert parallel.stats.files == serial.stats.files == 40
+
+
+def _tree_for_workers(tmp_path: Path) -> None:
+    r = Random(78)
+    ids = [d for d in REGISTRY if corpus.sample_path(d) == corpus.DEFAULT_SAMPLE_PATH and not REGISTRY.get(d).by_path]
+    for i in range(30):
+        sub = tmp_path / f"d{i % 4}" / ("deep" if i % 3 else "")
+        sub.mkdir(parents=True, exist_ok=True)
+        lines = [corpus.positive(ids[(i * 5 + k) % len(ids)], r) for k in range(4)]
+        (sub / f"m{i:02d}.txt").write_text("\n".join(["x = 1", *lines]) + "\n")
+    (tmp_path / "d1" / "keystore.p12").write_bytes(b"\x00binary")  # by name; binary content
+    (tmp_path / "d2" / "logo.png").write_bytes(b"png")  # skipped by suffix
+    (tmp_path / "d3" / "blob.bin").write_bytes(b"\x00" * 64)
+
+
+def test_workers_take_small_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers taking batches of 3 files from the pipe: same findings, order and counts as serial."""
+    _tree_for_workers(tmp_path)
+    settings = api.Settings.from_config(SecretsConfig(), base_dir=tmp_path)
+    serial = api.scan_paths([tmp_path], settings, jobs=1)
+    monkeypatch.setattr(api, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(api, "REGEX_FILTER_MIN_BYTES", 1)
+    monkeypatch.setattr(api, "BATCH_FILES", 3)
+    started: list[int] = []
+    real = api._scan_parallel
+
+    def spy(sc: Scanner, refs: object, settings_: api.Settings, jobs: int) -> object:
+        started.append(jobs)
+        return real(sc, refs, settings_, jobs)
+
+    monkeypatch.setattr(api, "_scan_parallel", spy)
+    parallel = api.scan_paths([tmp_path], settings, jobs=2)
+    assert started == [2]
+    assert parallel.findings == serial.findings and len(serial.findings) >= 100
+    assert [h.detector for h in serial.findings].count("pkcs12-file") == 1
+    assert parallel.suppressed == serial.suppressed
+    assert parallel.stats == serial.stats and serial.stats.files == 30 and serial.stats.skipped_binary == 2
+
+
+def test_files_of_a_failed_worker_are_scanned_in_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tree_for_workers(tmp_path)
+    settings = api.Settings.from_config(SecretsConfig(), base_dir=tmp_path)
+    serial = api.scan_paths([tmp_path], settings, jobs=1)
+    monkeypatch.setattr(api, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(api, "BATCH_FILES", 4)
+    real = api._worker_files
+
+    def first_batch_fails(sc: Scanner, refs: object, lo: int, hi: int, max_bytes: int) -> object:
+        if lo == 0:  # in whichever worker takes it: that worker exits non-zero, its results are lost
+            raise RuntimeError("worker down")
+        return real(sc, refs, lo, hi, max_bytes)
+
+    monkeypatch.setattr(api, "_worker_files", first_batch_fails)
+    in_parent: list[str] = []
+    scan_file = api._scan_file
+
+    def spy(sc: Scanner, ref: files.FileRef, max_bytes: int) -> object:
+        in_parent.append(ref.display)  # in the parent only: a worker's list is its own copy
+        return scan_file(sc, ref, max_bytes)
+
+    monkeypatch.setattr(api, "_scan_file", spy)
+    again = api.scan_paths([tmp_path], settings, jobs=2)
+    assert again.findings == serial.findings and again.stats == serial.stats
+    assert len(in_parent) >= 4  # at least the lost batch (the failed worker may have done others)
 
 
 def test_hyperscan_database_is_cached_and_a_bad_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.errors import StoreError
@@ -121,6 +121,7 @@ def record_run(conn: Connection, known: Known, report: DepsReport, now: datetime
     )
     touched: set[int] = set()
     new_rows: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []  # one executemany: a run of a big image touches hundreds of rows
     for p in report.packages:
         for d in p.vulns:
             v = d.vulnerability
@@ -141,11 +142,7 @@ def record_run(conn: Connection, known: Known, report: DepsReport, now: datetime
                     continue
                 touched.add(row["id"])
                 aliases = sorted((set(row["aliases"] or ()) | set(v.aliases) | {v.id}) - {row["vuln_id"]})
-                conn.execute(
-                    update(gate_vulns)
-                    .where(gate_vulns.c.id == row["id"])
-                    .values({**values, "aliases": aliases})
-                )
+                updates.append({**values, "aliases": aliases, "row_id": row["id"]})
                 continue
             key = (p.package.ecosystem.value, p.package.lookup_name)
             entry = {
@@ -160,6 +157,8 @@ def record_run(conn: Connection, known: Known, report: DepsReport, now: datetime
             # a second lockfile entry of the same package and vulnerability updates, not duplicates
             known.rows.setdefault(key, []).append({**entry, "id": -len(new_rows)})
             touched.add(-len(new_rows))
+    if updates:
+        conn.execute(update(gate_vulns).where(gate_vulns.c.id == bindparam("row_id")), updates)
     if new_rows:
         conn.execute(insert(gate_vulns), new_rows)
     if not report.errors:

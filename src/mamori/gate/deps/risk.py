@@ -142,31 +142,10 @@ class Context:
 
 
 def _resource_exposure(inv: Inventory, r: Resource) -> tuple[Exposure, str]:
-    p = r.properties
-    if r.type == "aws.lambda.function":
-        if p.get("url") and str(p.get("url_auth_type", "")).upper() == "NONE":
-            return Exposure.OPEN, f"Lambda {r.name or r.id}: function URL without auth"
-        if p.get("policy_public") is True:
-            return Exposure.OPEN, f"Lambda {r.name or r.id}: resource policy open to anyone"
-        return Exposure.CONTROLLED, f"Lambda {r.name or r.id}: no public URL or policy"
-    if r.type == "aws.ec2.instance":
-        if not p.get("public_ip"):
-            return Exposure.CONTROLLED, f"EC2 {r.id}: no public IP"
-        groups = {g.id: g for g in inv.of_type("aws.ec2.security_group") if g.account == r.account}
-        ids = list(p.get("security_group_ids") or [])
-        missing = [i for i in ids if i not in groups]
-        world = [i for i in ids if i in groups and any(
-            rule.get("open_to_world") for rule in groups[i].properties.get("ingress") or [])]  # fmt: skip
-        if world:
-            return Exposure.OPEN, f"EC2 {r.id}: public IP, security group {world[0]} open to the world"
-        if missing:
-            return Exposure.OPEN, f"EC2 {r.id}: public IP, security group {missing[0]} not in the inventory"
-        return Exposure.CONTROLLED, f"EC2 {r.id}: public IP, no security group open to the world"
-    if r.type in ("aws.elb.load_balancer", "aws.elb.classic_load_balancer"):
-        if str(p.get("scheme", "")).lower() == "internet-facing":
-            return Exposure.OPEN, f"load balancer {r.name or r.id}: internet-facing"
-        return Exposure.CONTROLLED, f"load balancer {r.name or r.id}: internal"
-    return Exposure.OPEN, f"{r.type} {r.id}: reachability not assessed (assumed open)"
+    from mamori.model.exposure import exposure_of
+
+    value, note = exposure_of(inv, r)
+    return Exposure(value), note
 
 
 def _classification(r: Resource) -> str | None:
@@ -195,11 +174,16 @@ def _mentions(value: Any, needle: str, depth: int = 0) -> bool:
 
 
 def find_by_image(inv: Inventory, digest: str) -> list[Resource]:
-    """Resources whose properties name an image digest (``sha256:...``): where an image runs.
-
-    Only resources whose collector records the image (an image URI or digest property) are found.
+    """Where an image (``sha256:...``) runs: ECS services and Lambda functions that run it
+    (``mamori.model.exposure.runs_image``: by digest, or by a tag the inventory's ECR images
+    resolve), and any other resource whose properties name the digest.
     """
-    return [r for r in inv if _mentions(r.properties, digest)] if digest else []
+    if not digest:
+        return []
+    from mamori.model.exposure import runs_image
+
+    found = runs_image(inv, digest)
+    return found + [r for r in inv if r not in found and _mentions(r.properties, digest)]
 
 
 def context_from_inventory(inv: Inventory, resources: Sequence[Resource], label: str
@@ -220,6 +204,26 @@ def context_from_inventory(inv: Inventory, resources: Sequence[Resource], label:
     return exposure, impact
 
 
+def context_from_workloads(rows: Sequence[Mapping[str, Any]], source: str, date: str
+                           ) -> tuple[Context | None, Context | None]:  # fmt: skip
+    """(exposure, human impact) from a stored scan's workloads (``scan_workloads`` rows); None where unknown."""
+    if not rows:
+        return None, None
+    worst = max(rows, key=lambda r: _EXPOSURE_RANK[Exposure(r["exposure"])])
+    exposure = Context(Exposure(worst["exposure"]).value, source, date, "; ".join(str(r["note"]) for r in rows))
+    known = []
+    for r in rows:
+        tags = r.get("tags") or {}
+        c = next((str(v).strip().lower() for k, v in tags.items() if k.lower() in CLASSIFICATION_TAGS), None)
+        if c is not None and (h := CLASSIFICATION_IMPACT.get(c)) is not None:
+            known.append((h, r, c))
+    impact = None
+    if known:
+        h, r, c = max(known, key=lambda t: _IMPACT_RANK[t[0]])
+        impact = Context(h.value, f"tag data-classification={c} on {r['name'] or r['resource_id']}", date)
+    return exposure, impact
+
+
 @dataclass(frozen=True)
 class RiskContext:
     """What a run knows about exploitation and about where the code runs."""
@@ -229,6 +233,9 @@ class RiskContext:
     epss_path: Path | None = None  # read lazily, only the CVEs of the run
     exposure: Context | None = None
     impact: Context | None = None
+    #: why the exposure is unknown, for the default factor (default: no inventory was given)
+    exposure_unknown: tuple[str, str] = ("no inventory",
+                                         "where this runs is unknown (give --inventory and --runs-on): open assumed")
 
 
 def _automatable(vectors: Sequence[str]) -> Factor:
@@ -303,8 +310,8 @@ def assess_risk(v: Vulnerability, ctx: RiskContext) -> Risk:
         e = ctx.exposure
         exposure = Factor("exposure", e.value, e.source, e.date, note=e.note)
     else:
-        exposure = Factor("exposure", Exposure.OPEN.value, "no inventory", default=True,
-                          note="where this runs is unknown (give --inventory and --runs-on): open assumed")  # fmt: skip
+        exposure = Factor("exposure", Exposure.OPEN.value, ctx.exposure_unknown[0], default=True,
+                          note=ctx.exposure_unknown[1])
     if ctx.impact is not None:
         impact = Factor("human-impact", ctx.impact.value, ctx.impact.source, ctx.impact.date, note=ctx.impact.note)
     else:

@@ -85,6 +85,11 @@ class ImageReport:
     notices: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     stats: dict[str, int] = field(default_factory=dict)
+    #: secrets a baseline, an allowlist entry or a gitleaks allowlist silences: (secret, by, reason)
+    suppressed_secrets: tuple[tuple[ImageSecret, str, str], ...] = ()
+    run_id: str | None = None  # the stored run (first-seen dates), None with --no-store / --no-record
+    #: where the image runs, as the risk's exposure factor reads it: exposure, source, date, note, default
+    runs_on: dict[str, object] = field(default_factory=dict)
 
     @property
     def blocked(self) -> bool:

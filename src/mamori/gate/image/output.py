@@ -21,7 +21,7 @@ from mamori.gate.deps.model import Ecosystem, Rule, Verdict, VulnDecision
 from mamori.gate.deps.output.cyclonedx import ratings
 from mamori.gate.deps.output.interface import advisory_source, vuln_dict
 from mamori.gate.deps.output.sarif import to_sarif
-from mamori.gate.deps.output.table import _wrap, verdict_label
+from mamori.gate.deps.output.table import _wrap, risk_line, verdict_label
 from mamori.gate.image.model import ImagePackage, ImageReport, ImageSecret, PackageResult
 
 SCHEMA = "mamori.gate.image/v1"
@@ -100,6 +100,10 @@ def to_json(report: ImageReport) -> dict[str, Any]:
         "layers": [{"index": la.index, "digest": la.digest, "created_by": la.created_by} for la in report.layers],
         "packages": [package_dict(r, report) for r in report.packages],
         "secrets": [secret_dict(s) for s in report.secrets],
+        "suppressed_secrets": [{**secret_dict(s), "suppressed_by": by, "reason": why}
+                               for s, by, why in report.suppressed_secrets],
+        "runs_on": report.runs_on,
+        "history": {"project": report.deps.project, "run_id": report.run_id},
         "files": list(report.deps.files),
         "notices": list(report.notices),
         "errors": list(report.errors),
@@ -123,6 +127,11 @@ def to_table(report: ImageReport, width: int = 100, all_packages: bool = False) 
     out += _wrap(os_line, width, "", "  ")
     out += _wrap(f"advisories: {report.deps.data_source}", width, "", "  ")
     out += _wrap(f"policy: {report.deps.policy_source or 'built-in defaults'}", width, "", "  ")
+    if report.runs_on:
+        w = report.runs_on
+        where = (f"runs on: unknown ({w['source']}): exposure open assumed" if w.get("default")
+                 else f"runs on: exposure {w['exposure']} from {w['source']}: {w['note']}")  # fmt: skip
+        out += _wrap(where, width, "", "  ")
     out.append("")
     pad = " " * 18
     clean = 0
@@ -140,10 +149,19 @@ def to_table(report: ImageReport, width: int = 100, all_packages: bool = False) 
         out += _wrap(f"in layer {p.layer}: {p.path}", width, pad, pad + "   ")
         for v in d.vulns:
             out += _wrap(_vuln_line(v), width, pad, pad + "  ")
+            risk = risk_line(v.vulnerability)
+            if risk:
+                out += _wrap(risk, width, pad + "  ", pad + "    ")
     if clean:
         out.append(f"{'PASS'.ljust(18)}{clean} package(s) with no known vulnerabilities")
     for s in report.secrets:
         out += _wrap(_secret_line(s), width, "", pad)
+    if report.suppressed_secrets:
+        by: dict[str, int] = {}
+        for _, how, _ in report.suppressed_secrets:
+            by[how] = by.get(how, 0) + 1
+        out.append(f"{'SUPPRESSED'.ljust(18)}{len(report.suppressed_secrets)} secret(s) ("
+                   + ", ".join(f"{n} by {k}" for k, n in sorted(by.items())) + ")")
     if report.notices:
         out += ["", "notices:"] + [ln for n in report.notices for ln in _wrap(n, width, "  ", "    ")]
     if report.errors:

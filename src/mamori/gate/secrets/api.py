@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from mamori.gate.secrets import files, git, history, staged, suppress
 from mamori.gate.secrets.config import AllowEntry, SecretsConfig
@@ -137,7 +138,7 @@ REGEX_FILTER_MIN_BYTES = 4 << 20
 #: fresh CI container without ~/.cache/mamori) only a tree of this size or more compiles it.
 REGEX_COMPILE_MIN_BYTES = 32 << 20
 _Found = tuple[str, str, int, int, int, bytes, "str | None"]  # detector, path, line, col, end, secret, allow
-_WORKER: Scanner | None = None  # set in the parent before forking: workers inherit it
+_Result = tuple[int, str, int, bool, list[_Found]]  # file index, status, size, long lines?, findings
 
 
 def _scan_file(sc: Scanner, ref: files.FileRef, max_bytes: int) -> tuple[str, int, bool, list[Match]]:
@@ -158,14 +159,37 @@ def _scan_file(sc: Scanner, ref: files.FileRef, max_bytes: int) -> tuple[str, in
     return "ok", res.size, res.long_lines, res.matches
 
 
-def _worker_chunk(job: tuple[list[tuple[int, str, str]], int]) -> list[tuple[int, str, int, bool, list[_Found]]]:
-    chunk, max_bytes = job
-    assert _WORKER is not None
-    out: list[tuple[int, str, int, bool, list[_Found]]] = []
-    for idx, path, display in chunk:
-        status, size, long_lines, matches = _scan_file(_WORKER, files.FileRef(Path(path), display), max_bytes)
+def _worker(
+    sc: Scanner, refs: Sequence[files.FileRef], max_bytes: int, tickets: int, out_fd: int, close: tuple[int, ...]
+) -> NoReturn:  # pragma: no cover - runs in a forked worker
+    """Take batch numbers from ``tickets`` until it is empty, scan them, send the pickled results on ``out_fd``."""
+    import pickle
+    import struct
+
+    code = 1
+    try:
+        for fd in close:
+            os.close(fd)
+        out: list[_Result] = []
+        while len(ticket := os.read(tickets, 4)) == 4:
+            (k,) = struct.unpack("=I", ticket)
+            out.extend(_worker_files(sc, refs, k * BATCH_FILES, min(len(refs), (k + 1) * BATCH_FILES), max_bytes))
+        data = memoryview(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
+        while data:
+            data = data[os.write(out_fd, data) :]
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _worker_files(sc: Scanner, refs: Sequence[files.FileRef], lo: int, hi: int, max_bytes: int) -> list[_Result]:
+    out: list[_Result] = []
+    for idx in range(lo, hi):
+        ref = refs[idx]
+        status, size, long_lines, matches = _scan_file(sc, ref, max_bytes)
         found: list[_Found] = [
-            (str(m.detector.id), m.path, m.line, m.column, m.end_line, m.secret.reveal(), m.allow_reason) for m in matches
+            (str(m.detector.id), m.path, m.line, m.column, m.end_line, m.secret.reveal(), m.allow_reason)
+            for m in matches
         ]
         out.append((idx, status, size, long_lines, found))
     return out
@@ -183,39 +207,82 @@ def default_jobs() -> int:
     return max(1, min(8, n))
 
 
+class _Listing:
+    """The files to scan, as they are listed: by-name findings and skipped files counted on the way."""
+
+    def __init__(self, paths: Sequence[Path], settings: Settings, stats: ScanStats, out: list[tuple[Match, Commit | None]]):
+        self.paths, self.settings, self.stats, self.out = paths, settings, stats, out
+        self.named = path_detectors(settings)
+        self.done = False
+
+    def __iter__(self) -> Iterator[files.FileRef]:
+        skip = self.settings.skip_path
+        for root in self.paths:
+            for ref in files.iter_files(root, self.settings.exclude):
+                if isinstance(ref, str) or (skip is not None and skip(ref.display)):
+                    self.stats.skipped_excluded += 1
+                    continue
+                if self.named:
+                    self.out.extend((m, None) for m in by_path(self.named, ref.display))
+                yield ref
+        self.done = True
+
+
+def _size(ref: files.FileRef) -> int:
+    try:
+        return os.stat(ref.path).st_size
+    except OSError:
+        return 0
+
+
 def scan_paths(
     paths: Sequence[Path], settings: Settings, scanner: Scanner | None = None, jobs: int | None = None
 ) -> ScanResult:
     """Scan files and directories in the working tree (.gitignore respected inside a repository).
 
     A large tree is split across ``jobs`` worker processes (forked, so the compiled prefilter and
-    patterns are inherited, not rebuilt); findings come back in the same order as a serial scan.
+    patterns are inherited, not rebuilt): they start as soon as the first files listed show the
+    tree is large enough, and take batches of files while the listing goes on. Findings come back
+    in the same order as a serial scan.
     """
     sc = scanner or scanner_for(settings)
     stats = ScanStats(engine=sc.engine)
     out: list[tuple[Match, Commit | None]] = []
-    refs: list[files.FileRef] = []
-    named = path_detectors(settings)
     for root in paths:
         if not root.exists():
             raise SecretsConfigError("no such file or directory", source=str(root))
-        for ref in files.iter_files(root, settings.exclude):
-            if isinstance(ref, str) or (settings.skip_path is not None and settings.skip_path(ref.display)):
-                stats.skipped_excluded += 1
-                continue
-            out.extend((m, None) for m in by_path(named, ref.display))
-            refs.append(ref)
+    listing = _Listing(paths, settings, stats, out)
+    walk = iter(listing)
     jobs = default_jobs() if jobs is None else jobs
-    results: list[tuple[str, int, bool, list[Match]]]
-    tree_bytes = _tree_bytes(refs, PARALLEL_MIN_BYTES)
     sc.remember_verdicts()  # one scan's memory (see Scanner._accept)
-    # before forking (the workers inherit the database); compiled only for a tree that repays it
-    if tree_bytes >= REGEX_FILTER_MIN_BYTES and not sc.use_regex_filter(compile_if_missing=False):
-        sc.use_regex_filter(compile_if_missing=_tree_bytes(refs, REGEX_COMPILE_MIN_BYTES) >= REGEX_COMPILE_MIN_BYTES)
-    if jobs > 1 and len(refs) >= 2 * jobs and tree_bytes >= PARALLEL_MIN_BYTES:
+    # List (and size) files only until the tree is known to be large enough for the regex filter
+    # and the workers, which must both be ready before forking; the rest is listed while scanning.
+    head: list[files.FileRef] = []
+    seen = 0
+    need = max(REGEX_FILTER_MIN_BYTES, PARALLEL_MIN_BYTES if jobs > 1 else 0)
+
+    def take(enough: int, count: int = 0) -> None:
+        nonlocal seen
+        while seen < enough or len(head) < count:
+            ref = next(walk, None)
+            if ref is None:
+                return
+            head.append(ref)
+            seen += _size(ref)
+
+    take(need, 2 * jobs if jobs > 1 else 0)
+    # compiled only for a tree that repays it (a cold cache)
+    if seen >= REGEX_FILTER_MIN_BYTES and not sc.use_regex_filter(compile_if_missing=False):
+        take(REGEX_COMPILE_MIN_BYTES)
+        sc.use_regex_filter(compile_if_missing=seen >= REGEX_COMPILE_MIN_BYTES)
+    refs: list[files.FileRef]
+    results: list[tuple[str, int, bool, list[Match]]]
+    refs = [*head, *walk]
+    if jobs > 1 and len(head) >= 2 * jobs and seen >= PARALLEL_MIN_BYTES:
         results = _scan_parallel(sc, refs, settings, jobs)
     else:
         results = [_scan_file(sc, ref, settings.max_file_bytes) for ref in refs]
+    assert listing.done
     for ref, (status, size, long_lines, matches) in zip(refs, results, strict=True):
         if status in ("large", "unreadable"):
             if status == "large":
@@ -234,49 +301,89 @@ def scan_paths(
     return _finish(out, settings, stats)
 
 
-def _tree_bytes(refs: Sequence[files.FileRef], enough: int) -> int:
-    total = 0
-    for ref in refs:
-        try:
-            total += ref.path.stat().st_size
-        except OSError:
-            continue
-        if total >= enough:
-            break
-    return total
+#: Files per batch a worker takes: small enough to balance the two ends of a tree, large enough
+#: that taking one (a 4-byte read from a pipe) costs nothing next to scanning it.
+BATCH_FILES = 32
 
 
 def _scan_parallel(
     sc: Scanner, refs: Sequence[files.FileRef], settings: Settings, jobs: int
 ) -> list[tuple[str, int, bool, list[Match]]]:
-    import multiprocessing
+    """Fork ``jobs`` workers that take batches of ``refs`` until none is left; results in ``refs`` order.
 
-    global _WORKER
-    by_id = {d.id: d for d in sc.detectors}
-    n_chunks = jobs * 8
-    chunks: list[list[tuple[int, str, str]]] = [[] for _ in range(n_chunks)]
-    for idx, ref in enumerate(refs):
-        chunks[idx % n_chunks].append((idx, str(ref.path), ref.display))
-    results: list[tuple[str, int, bool, list[Match]] | None] = [None] * len(refs)
-    _WORKER = sc
+    The workers inherit the scanner and the file list (fork, after ``gc.freeze()``: the collector
+    leaves the inherited objects alone, fewer pages are copied). A batch is a 4-byte number read
+    from a shared pipe (reads of whole numbers from one pipe never interleave), so a worker that
+    finishes early takes more. Each worker sends its results back once, pickled, on its own pipe.
+    Without a process pool's threads, queues and per-task messages the parent spends ~10 ms here.
+    A file whose worker did not report (it crashed, was killed) is scanned in the parent.
+    """
+    import contextlib
     import gc
+    import pickle
+    import select
+    import selectors
+    import signal
+    import struct
 
-    gc.freeze()  # the workers' collector leaves the inherited objects alone (fewer copied pages)
+    max_bytes = settings.max_file_bytes
+    n_batches = (len(refs) + BATCH_FILES - 1) // BATCH_FILES
+    results: list[tuple[str, int, bool, list[Match]] | None] = [None] * len(refs)
+    by_id = {d.id: d for d in sc.detectors}
+    t_read, t_write = os.pipe()
+    pids: dict[int, int] = {}  # result pipe -> worker pid
     try:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool:
-            for part in pool.imap_unordered(_worker_chunk, [(c, settings.max_file_bytes) for c in chunks if c]):
-                for idx, status, size, long_lines, found in part:
-                    matches = [
-                        Match(by_id[DetectorId(d)], p, ln, col, end, SecretValue(raw), allow)
-                        for d, p, ln, col, end, raw, allow in found
-                    ]
-                    results[idx] = (status, size, long_lines, matches)
+        gc.freeze()
+        try:
+            for _ in range(jobs):
+                r_read, r_write = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the worker (coverage does not follow a fork)
+                    _worker(sc, refs, max_bytes, t_read, r_write, close=(t_write, r_read, *pids))
+                os.close(r_write)
+                pids[r_read] = pid
+        finally:
+            gc.unfreeze()
+        os.close(t_read)
+        t_read = -1
+        tickets = b"".join(struct.pack("=I", k) for k in range(n_batches))
+        for at in range(0, len(tickets), select.PIPE_BUF & ~3):  # whole writes: a reader never sees half a number
+            os.write(t_write, tickets[at : at + (select.PIPE_BUF & ~3)])
+        os.close(t_write)
+        t_write = -1
+        chunks: dict[int, list[bytes]] = {fd: [] for fd in pids}
+        with selectors.DefaultSelector() as sel:
+            for fd in pids:
+                sel.register(fd, selectors.EVENT_READ)
+            while sel.get_map():
+                for key, _ in sel.select():
+                    piece = os.read(key.fd, 1 << 20)
+                    if piece:
+                        chunks[key.fd].append(piece)
+                    else:
+                        sel.unregister(key.fd)
+        for fd, pid in list(pids.items()):
+            os.close(fd)
+            del pids[fd]
+            _, status = os.waitpid(pid, 0)
+            if status != 0:
+                continue  # its files are scanned below
+            for idx, state, size, long_lines, found in pickle.loads(b"".join(chunks[fd])):
+                matches = [
+                    Match(by_id[DetectorId(d)], p, ln, col, end, SecretValue(raw), allow)
+                    for d, p, ln, col, end, raw, allow in found
+                ]
+                results[idx] = (state, size, long_lines, matches)
     finally:
-        _WORKER = None
-        gc.unfreeze()
-    assert all(r is not None for r in results)
-    return [r for r in results if r is not None]
+        for fd in (t_read, t_write):
+            if fd >= 0:
+                os.close(fd)
+        for fd, pid in pids.items():  # interrupted: stop the workers
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            os.close(fd)
+    return [r if r is not None else _scan_file(sc, refs[i], max_bytes) for i, r in enumerate(results)]
 
 
 def scan_staged(repo: Path, settings: Settings, scanner: Scanner | None = None) -> ScanResult:

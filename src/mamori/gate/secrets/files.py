@@ -51,7 +51,7 @@ READ_SIZE = 1 << 20
 
 @dataclass(frozen=True, slots=True)
 class FileRef:
-    path: Path  # on disk
+    path: str  # on disk (a string: no ``Path`` object per file, in the lister nor in a worker)
     display: str  # repo- or root-relative, forward slashes
 
 
@@ -60,9 +60,12 @@ def skipped_by_name(rel: str) -> bool:
     parts = [p for p in rel.split("/") if p and p != "."]
     if not parts:
         return False
-    name = parts[-1]
     if any(part in SKIP_DIRS for part in parts[:-1]):
         return True
+    return _skipped_name(parts[-1])
+
+
+def _skipped_name(name: str) -> bool:
     dot = name.rfind(".")
     suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # PurePosixPath.suffix
     return suffix.lower() in SKIP_SUFFIXES or name == BASELINE_NAME
@@ -88,7 +91,7 @@ def iter_files(root: Path, exclude: Sequence[str] = ()) -> Iterator[FileRef | st
     if root.is_file():
         top = _toplevel_of_dir(root.parent)
         rel = os.path.relpath(root, top) if top else root.name
-        yield FileRef(root, rel.replace(os.sep, "/"))
+        yield FileRef(str(root), rel.replace(os.sep, "/"))
         return
     top = git.toplevel(root)
     if top is not None and not git.is_ignored(top, root):
@@ -100,7 +103,7 @@ def iter_files(root: Path, exclude: Sequence[str] = ()) -> Iterator[FileRef | st
                 yield display
                 continue
             if full.is_file() and not full.is_symlink():
-                yield FileRef(full, display)
+                yield FileRef(str(full), display)
         return
     yield from _walk(str(root), "", exclude)
 
@@ -123,18 +126,19 @@ def _walk(path: str, prefix: str, exclude: Sequence[str]) -> Iterator[FileRef | 
         (dirs if is_dir else names).append((e.name, e.is_symlink()))
     for name, link in sorted(names):
         display = prefix + name
-        if skipped_by_name(display) or excluded(display, exclude):
+        # the folders above were not skipped (or not walked): the name alone decides
+        if _skipped_name(name) or (exclude and excluded(display, exclude)):
             yield display
             continue
         if not link:
-            yield FileRef(Path(path, name), display)
+            yield FileRef(os.path.join(path, name), display)
     for name, link in sorted(dirs):
         if name in SKIP_DIRS or link:
             continue
         yield from _walk(os.path.join(path, name), prefix + name + "/", exclude)
 
 
-def read_chunks(path: Path, size: int = READ_SIZE) -> Iterator[bytes]:
+def read_chunks(path: str | Path, size: int = READ_SIZE) -> Iterator[bytes]:
     with open(path, "rb") as fh:
         while True:
             data = fh.read(size)

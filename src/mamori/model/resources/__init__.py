@@ -20,6 +20,7 @@ from mamori.model.resources import (  # noqa: F401  (importing registers the mod
     dynamodb,
     ec2,
     ecr,
+    ecs,
     efs,
     elb,
     gcp,

@@ -29,3 +29,5 @@ class LambdaFunction(Props):
     public_statements: list[dict[str, Any]] | None = None
     url: str | None = None
     url_auth_type: str | None = None
+    image_uri: str | None = None
+    image_digest: str | None = None

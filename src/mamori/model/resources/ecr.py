@@ -7,6 +7,7 @@ from typing import Any
 from mamori.model.resources.base import Props, resource_type
 
 REPOSITORY = "aws.ecr.repository"
+IMAGE = "aws.ecr.image"
 
 
 @resource_type(REPOSITORY)
@@ -28,3 +29,15 @@ class EcrRepository(Props):
     policy_present: bool | None = None
     policy_public: bool | None = None
     policy_public_statements: list[dict[str, Any]] | None = None
+
+
+@resource_type(IMAGE)
+class EcrImage(Props):
+    """`aws.ecr.image`"""
+
+    repository: str | None = None
+    repository_uri: str | None = None
+    digest: str | None = None
+    image_tags: list[str] | None = None
+    pushed_at: str | None = None
+    size_bytes: int | None = None

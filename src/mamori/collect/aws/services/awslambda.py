@@ -3,7 +3,8 @@
 Regional. ``ListFunctions`` is the bulk call (runtime, package type, VPC configuration);
 per function, because Lambda has no bulk read of them: ``GetPolicy`` (``ResourceNotFoundException``
 = no resource policy, a fact) and ``GetFunctionUrlConfig`` (``ResourceNotFoundException`` =
-no function URL). A failing detail call leaves the properties it feeds ``None`` (unknown).
+no function URL) and, for a function packaged as a container image, ``GetFunction`` (its
+image URI and the digest Lambda resolved it to). A failing detail call leaves the properties it feeds ``None`` (unknown).
 The module is not called ``lambda`` because that is a Python keyword; the collector is.
 """
 
@@ -65,6 +66,14 @@ def _function(ctx: CollectContext, client: Any, region: str, fn: dict[str, Any])
     if policy_resp is not MISSING:
         policy = decode_document(policy_resp.get("Policy")) or {}
         public = public_statements(policy) + unrestricted_service_statements(policy)
+    image_uri: Any = ""
+    image_digest: Any = ""
+    if fn.get("PackageType") == "Image":  # the image and its resolved digest: only GetFunction has them
+        code = detail("get_function", MISSING)
+        code = MISSING if code is MISSING else (code.get("Code") or {})
+        image_uri = MISSING if code is MISSING else str(code.get("ImageUri") or "")
+        resolved = "" if code is MISSING else str(code.get("ResolvedImageUri") or "")
+        image_digest = MISSING if code is MISSING else (resolved.split("@", 1)[1] if "@" in resolved else "")
     vpc = fn.get("VpcConfig") or {}
     subnets = list(vpc.get("SubnetIds") or [])
     props: dict[str, Any] = {
@@ -84,5 +93,7 @@ def _function(ctx: CollectContext, client: Any, region: str, fn: dict[str, Any])
         "public_statements": public,
         "url": MISSING if url_resp is MISSING else url_resp.get("FunctionUrl", ""),
         "url_auth_type": MISSING if url_resp is MISSING else url_resp.get("AuthType", ""),
+        "image_uri": image_uri,
+        "image_digest": image_digest,
     }
     return ctx.resource(LambdaFunction.of(props), region, name, arn=str(fn.get("FunctionArn", "")), name=name)

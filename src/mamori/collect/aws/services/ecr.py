@@ -22,7 +22,7 @@ from typing import Any
 from mamori.collect.aws.base import COLLECTORS, MISSING, AwsCollector, CollectContext, iso, tags_of
 from mamori.collect.aws.services.s3_policy import public_statements
 from mamori.model.resource import Resource
-from mamori.model.resources.ecr import REPOSITORY, EcrRepository
+from mamori.model.resources.ecr import IMAGE, REPOSITORY, EcrImage, EcrRepository
 
 _FREQUENCY_RANK = {"MANUAL": 0, "SCAN_ON_PUSH": 1, "CONTINUOUS_SCAN": 2}
 
@@ -49,7 +49,7 @@ def scan_frequency(registry: dict[str, Any], name: str, scan_on_push: bool) -> s
 class EcrCollector(AwsCollector):
     service = "ecr"
     scope = "regional"
-    resource_types = (REPOSITORY,)
+    resource_types = (REPOSITORY, IMAGE)
 
     def collect(self, ctx: CollectContext, region: str) -> Iterator[Resource]:
         client = ctx.client("ecr", region)
@@ -63,6 +63,38 @@ class EcrCollector(AwsCollector):
         scanning = MISSING if registry is MISSING else (registry.get("scanningConfiguration") or {})
         for repo in repos:
             yield _repository(ctx, client, region, repo, scanning)
+            yield from _images(ctx, client, region, repo)
+
+
+def _images(ctx: CollectContext, client: Any, region: str, repo: dict[str, Any]) -> Iterator[Resource]:
+    """One ``aws.ecr.image`` per image digest: what a tag in a task definition resolves to."""
+    name = str(repo["repositoryName"])
+    details: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = ctx.call(client, "describe_images", region=region, resource_type=IMAGE, resource_id=name,
+                        repositoryName=name, maxResults=1000, **({"nextToken": token} if token else {}))  # fmt: skip
+        if page is MISSING:
+            return
+        details.extend(page.get("imageDetails") or [])
+        token = page.get("nextToken")
+        if not token:
+            break
+    uri = str(repo.get("repositoryUri") or "")
+    for d in details:
+        digest = str(d.get("imageDigest") or "")
+        if not digest:
+            continue
+        props = {
+            "repository": name,
+            "repository_uri": uri,
+            "digest": digest,
+            "image_tags": sorted(str(t) for t in d.get("imageTags") or []),
+            "pushed_at": iso(d.get("imagePushedAt")) or "",
+            "size_bytes": int(d.get("imageSizeInBytes") or 0),
+        }
+        arn = f"{repo.get('repositoryArn') or ctx.arn('ecr', region, f'repository/{name}')}@{digest}"
+        yield ctx.resource(EcrImage.of(props), region, f"{name}@{digest}", arn=arn, name=name)
 
 
 def _repository(ctx: CollectContext, client: Any, region: str, repo: dict[str, Any], scanning: Any) -> Resource:
