@@ -18,7 +18,8 @@ REGION = "us-east-1"
 
 class _Opener:
     def __init__(self, expiry: float | None) -> None:
-        self.expiry, self.opened = expiry, []  # type: list[tuple[str | None, Any]]
+        self.expiry = expiry
+        self.opened: list[tuple[str | None, Any]] = []
 
     def __call__(self, target: AwsTarget, base: boto3.Session | None) -> tuple[boto3.Session, float | None]:
         self.opened.append((target.role_arn, base))
