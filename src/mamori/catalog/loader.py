@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 
 import yaml
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from mamori.errors import InputError
 
@@ -46,15 +46,15 @@ class Standard(BaseModel):
     title: str
     version: str
     categories: tuple[Category, ...]
-    _controls: dict[str, Control] | None = PrivateAttr(default=None)
 
     def controls(self) -> dict[str, Control]:
-        """Every control by id, with its category (built once: each rule loaded looks its controls up)."""
-        if self._controls is None:
-            self._controls = {
-                c.id: c.model_copy(update={"category": cat.id}) for cat in self.categories for c in cat.controls
-            }
-        return dict(self._controls)
+        return {
+            c.id: c.model_copy(update={"category": cat.id}) for cat in self.categories for c in cat.controls
+        }
+
+    def control_ids(self) -> set[str]:
+        """The ids of :meth:`controls` without copying every control (rule loading checks each rule's ids)."""
+        return {c.id for cat in self.categories for c in cat.controls}
 
     def category_of(self, control_id: str) -> str:
         for cat in self.categories:
