@@ -116,7 +116,32 @@ def stored(path: Path) -> int:
         return 0
 
 
-def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads: int, kill: bool = False) -> dict[str, Any]:
+def pids_named(*names: str) -> list[int]:
+    """Processes whose command name is one of ``names`` (the broker, Redis: their CPU over a run)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if (d / "comm").read_text().strip() in names:
+                    out.append(int(d.name))
+            except OSError:
+                continue
+    return out
+
+
+def consumers(queue: str) -> int:
+    """Consumers of ``queue`` on the broker (0 when it does not exist yet)."""
+    from kombu import Connection
+
+    try:
+        with Connection(BROKER, connect_timeout=5) as conn:
+            return int(conn.default_channel.queue_declare(queue, passive=True).consumer_count)
+    except Exception:
+        return 0
+
+
+def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads: int, kill: bool = False,
+        moto_pid: int = 0) -> dict[str, Any]:  # fmt: skip
     tmp = Path(tempfile.mkdtemp(prefix="mamori-bench-fleet-"))
     db = f"sqlite:///{tmp / 'fleet.db'}"
     queue = f"mamori-bench-{uuid.uuid4().hex[:8]}"
@@ -128,7 +153,14 @@ def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads:
                          env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         for _ in range(n_workers)
     ]  # fmt: skip
-    time.sleep(3)  # the workers connect
+    t_ready = time.perf_counter()
+    while consumers(queue) < n_workers and time.perf_counter() - t_ready < 120:
+        time.sleep(0.2)  # every worker consumes (imports, rules and service models are loaded at start)
+    time.sleep(0.5)
+    ready_s = time.perf_counter() - t_ready
+    others = {"broker": pids_named("beam.smp"), "redis": pids_named("redis-server"), "moto": [moto_pid] if moto_pid else []}
+    before = {k: sum(cpu_of(p) for p in v) for k, v in others.items()}
+    w_before = {w.pid: sum(cpu_of(p) for p in tree(w.pid)) for w in workers}
     cmd = [str(BIN / "mamori"), "scan", "--endpoint-url", url, "--regions", ",".join(REGIONS), "--workers", str(threads),
            "--db", db, "-o", "json", "-q", "--broker", BROKER, "--redis", REDIS, "--queue", queue]  # fmt: skip
     for a in accounts:
@@ -139,17 +171,28 @@ def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads:
     killed = False
     peak: dict[int, float] = {}
     cpu: dict[int, float] = {}
-    while scan.poll() is None:
+    w_cpu: dict[int, float] = {}
+    while True:
+        pid, status, usage = os.wait4(scan.pid, os.WNOHANG)
+        if pid:
+            scan.returncode = os.waitstatus_to_exitcode(status)
+            scan_cpu = usage.ru_utime + usage.ru_stime
+            break
         for w in workers:
             for p in tree(w.pid):
                 peak[p] = max(peak.get(p, 0.0), hwm_mb(p))
                 cpu[p] = max(cpu.get(p, 0.0), cpu_of(p))
+            if w.poll() is None:
+                w_cpu[w.pid] = sum(cpu_of(p) for p in tree(w.pid)) - w_before[w.pid]
         if kill and not killed and stored(tmp / "fleet.db") >= 1:  # mid-scan: the victim holds its next shard
             os.killpg(workers[0].pid, signal.SIGKILL)
             killed = True
         time.sleep(0.2)
-    scan.wait()
     wall = time.perf_counter() - t0
+    for w in workers:
+        if w.poll() is None:
+            w_cpu[w.pid] = sum(cpu_of(p) for p in tree(w.pid)) - w_before[w.pid]
+    after = {k: sum(cpu_of(p) for p in v) for k, v in others.items()}
     out_f.close()
     err_f.close()
     out, err = (tmp / "scan.json").read_text(), (tmp / "scan.err").read_text()
@@ -174,8 +217,31 @@ def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads:
         "calls_per_account": round(doc["scan"]["api_calls"] / len(accounts), 1),
         "findings": sorted(f["id"] for f in doc["findings"]), "redelivered": doc["fleet"]["redelivered"],
         "failed_shards": doc["fleet"]["failed_shards"], "throttles": sum(doc["fleet"]["throttles"].values()),
-        "worker_cpu_s": round(sum(cpu.values()), 1), "peak_rss_mb_per_process": round(max(peak.values() or [0.0]), 1),
+        "worker_cpu_s": round(sum(cpu.values()), 1), "worker_ready_s": round(ready_s, 1),
+        "cpu_during_scan_s": {"workers": [round(v, 2) for v in w_cpu.values()], "scan_client": round(scan_cpu, 2),
+                              **{k: round(after[k] - before[k], 2) for k in others}},
+        "load_avg_after": [round(x, 2) for x in os.getloadavg()], "peak_rss_mb_per_process": round(max(peak.values() or [0.0]), 1),
     }  # fmt: skip
+
+
+def single_process(url: str, accounts: list[str]) -> dict[str, Any]:
+    """The same estate scanned by one `mamori scan` without a broker (no injected latency): the
+    reference set of findings. Run first, it also warms the moto server (it builds each account's
+    and Region's backends on first use), so that the first timed run does not pay for that."""
+    tmp = Path(tempfile.mkdtemp(prefix="mamori-bench-single-"))
+    env = {**os.environ, **FAKE}
+    env.pop("MAMORI_CONFIG", None)
+    cmd = [str(BIN / "mamori"), "scan", "--endpoint-url", url, "--regions", ",".join(REGIONS), "--db", f"sqlite:///{tmp / 's.db'}",
+           "-o", "json", "-q"]  # fmt: skip
+    for a in accounts:
+        cmd += ["--role-arn", f"arn:aws:iam::{a}:role/{ROLE}"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True, check=False)
+    if proc.returncode not in (0, 1):  # 1: findings at or above the fail threshold
+        raise SystemExit(f"single-process scan failed: {proc.stderr[-2000:]}")
+    doc = json.loads(proc.stdout)
+    return {"wall_s": round(time.perf_counter() - t0, 2), "api_calls": doc["scan"]["api_calls"],
+            "findings": sorted(f["id"] for f in doc["findings"])}  # fmt: skip
 
 
 def main() -> None:
@@ -192,20 +258,24 @@ def main() -> None:
     try:
         accounts = [f"{100000000000 + i:012d}" for i in range(1, args.accounts + 1)]
         seed(url, accounts)
-        runs = [run(url, accounts, int(n), args.latency_ms, args.threads) for n in args.workers.split(",")]
+        reference = single_process(url, accounts)  # also warms moto: its backends are built on first use
+        runs = [run(url, accounts, int(n), args.latency_ms, args.threads, moto_pid=moto.pid) for n in args.workers.split(",")]
         base = runs[0]["wall_s"]
         for r in runs:
             r["speedup"] = round(base / r["wall_s"], 2)
         if not args.no_kill:
-            k = run(url, accounts, 2, args.latency_ms, args.threads, kill=True)
+            k = run(url, accounts, 2, args.latency_ms, args.threads, kill=True, moto_pid=moto.pid)
             k["same_findings_as_first_run"] = k["findings"] == runs[0]["findings"]
             runs.append(k)
         same = all(r["findings"] == runs[0]["findings"] for r in runs)
+        same_as_single = all(r["findings"] == reference["findings"] for r in runs)
+        reference["findings"] = len(reference["findings"])
         for r in runs:
             r["findings"] = len(r["findings"])
         load = os.getloadavg()
         result = {"accounts": args.accounts, "regions": len(REGIONS), "latency_ms": args.latency_ms,
-                  "threads_per_shard": args.threads, "identical_findings": same, "runs": runs,
+                  "threads_per_shard": args.threads, "identical_findings": same,
+                  "identical_to_single_process": same_as_single, "single_process": reference, "runs": runs,
                   "load_avg": [round(x, 2) for x in load], "cpus": os.cpu_count()}  # fmt: skip
         text = json.dumps(result, indent=2)
         print(text)
@@ -213,7 +283,11 @@ def main() -> None:
             args.out.write_text(text)
     finally:
         moto.terminate()
-        moto.wait(10)
+        try:
+            moto.wait(30)
+        except subprocess.TimeoutExpired:
+            moto.kill()
+            moto.wait()
 
 
 if __name__ == "__main__":

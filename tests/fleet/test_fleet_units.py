@@ -144,3 +144,35 @@ def test_the_table_output_says_shards_failures_and_throttles(capsys: pytest.Capt
     out = capsys.readouterr().out
     assert "distributed: 18 shards, 1 failed (UNKNOWN), 1 redelivered; 4 throttled call(s)" in out
     assert "ec2.DescribeInstances 3" in out
+
+
+def test_targets_are_resolved_concurrently_in_order_and_the_first_failure_is_raised() -> None:
+    import threading
+    import time
+
+    from mamori.fleet.service import resolve_all
+
+    targets = [AwsTarget(role_arn=f"arn:aws:iam::{i:012d}:role/r") for i in range(6)]
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def resolver(t: AwsTarget) -> Resolved:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.05 * (6 - int(t.role_arn.split(":")[4])))  # the last ones finish first
+        with lock:
+            running[0] -= 1
+        return Resolved(t, t.role_arn.split(":")[4], ("us-east-1",), {})
+
+    assert [r.target for r in resolve_all(targets, resolver)] == targets
+    assert peak[0] > 1
+
+    def failing(t: AwsTarget) -> Resolved:
+        if t.role_arn and t.role_arn.endswith("000000000004:role/r"):
+            raise InputError("no 4")
+        if t.role_arn and t.role_arn.endswith("000000000005:role/r"):
+            raise InputError("no 5")
+        return resolver(t)
+
+    with pytest.raises(InputError, match="no 4"):
+        resolve_all(targets, failing)

@@ -102,7 +102,7 @@ def worker(broker: str, concurrency: int, redis_url: str | None, queue: str, bea
 
     cfg = get_config(config_path)
     settings = _settings(db, cfg, redis_url, queue, rate, burst, account_cap)
-    app = make_app(broker, settings)
+    app = make_app(broker, settings, warm=True)
     settings.jobs = _jobs(app, settings, cfg, db)
     if beat:
         from mamori.fleet.app import beat_schedule
@@ -182,12 +182,19 @@ def scan_on_workers(
     deadline = time.monotonic() + wait_timeout if wait_timeout > 0 else None
     shown = -1
     complete_since: float | None = None
+    show = not quiet and con.is_terminal
+    polls = 0
     while True:
         scan = ops.get_scan(store.engine, plan.fleet_id)
         if scan is not None and scan.state == ops.DONE:
             break
+        polls += 1
+        timed_out = deadline is not None and time.monotonic() > deadline
+        if not show and polls % 8 and not timed_out:
+            time.sleep(0.25)  # nothing to show: count the shards every 2 s only (the lost-finaliser check waits 10 s)
+            continue
         prog = ops.progress(store.engine, plan.fleet_id)
-        if not quiet and prog.reported != shown and con.is_terminal:
+        if show and prog.reported != shown:
             con.print(f"shards {prog.reported}/{total} ({prog.failed} failed)", end="\r")
             shown = prog.reported
         if prog.complete:
@@ -195,7 +202,7 @@ def scan_on_workers(
             if time.monotonic() - complete_since > 10:  # the finaliser message was lost: finalise here
                 service.finalise(store, plan.fleet_id, rules)
                 complete_since = time.monotonic()
-        if deadline is not None and time.monotonic() > deadline:
+        if timed_out:
             raise CollectionError(
                 f"distributed scan {plan.fleet_id}: {prog.reported}/{total} shards after {wait_timeout:g}s; "
                 "the workers go on and record it when done"

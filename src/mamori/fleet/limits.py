@@ -143,9 +143,8 @@ class CallHooks:
         self._lock = threading.Lock()
 
     def install(self, factory: Any) -> None:
-        core = factory.session._session
-        core.register("before-call", self.before_call)
-        core.register("needs-retry", self.needs_retry)
+        factory.on("before-call", self.before_call)
+        factory.on("needs-retry", self.needs_retry)
 
     def before_call(self, model: Any = None, context: Any = None, **_: Any) -> None:
         if self.latency:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from mamori.collect.aws.session import ClientFactory
+from mamori.collect.aws.session import ClientFactory, SessionFactory
 from mamori.engine.evaluate import evaluate
 from mamori.fleet.plan import Shard
 from mamori.model.finding import Result, ResultStatus, Severity
@@ -130,11 +130,13 @@ def run_shard(
     shard: Shard, rules: RuleSet, *, now: datetime, params: Mapping[str, Mapping[str, Any]] | None = None,
     services: Iterable[str] = (), hooks: Callable[[ClientFactory], None] | None = None,
     throttles: Callable[[], Mapping[str, int]] | None = None, facts: bool = False,
+    session_factory: SessionFactory | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Collect the shard's scope of its account and evaluate it: the payload to store.
 
     ``facts`` (an organization scan): a regional shard also keeps its region's GuardDuty and
-    Config facts for the organization-level rules (:func:`mamori.collect.aws.org_checks.account_facts`)."""
+    Config facts for the organization-level rules (:func:`mamori.collect.aws.org_checks.account_facts`).
+    ``session_factory``: a worker's cached sessions (:class:`~mamori.collect.aws.session.SessionCache`)."""
     from mamori.collect.aws.base import CollectContext
     from mamori.collect.aws.org_checks import account_facts
     from mamori.collect.aws.runner import collect_aws
@@ -145,8 +147,8 @@ def run_shard(
         box["facts"] = account_facts(inv, ctx.account, [shard.scope], ctx.client).to_dict()
 
     keep = facts and not shard.is_global
-    got = collect_aws(shard.target, services_=services, scope=shard.scope, account=shard.account, hooks=hooks,
-                      on_done=on_done if keep else None)  # fmt: skip
+    got = collect_aws(shard.target, session_factory=session_factory, services_=services, scope=shard.scope,
+                      account=shard.account, hooks=hooks, on_done=on_done if keep else None)  # fmt: skip
     out = evaluate_shard(got.inventory, rules, now=now, params=params)
     if keep:
         out["facts"] = box.get("facts")

@@ -45,6 +45,28 @@ def load_collectors() -> None:
         _loaded = True
 
 
+WARM_EXTRA = ("sts", "s3control", "cloudwatch")
+"""Services clients are made for besides the collectors' own names (``monitoring`` is CloudWatch's)."""
+
+
+def warm_collectors() -> list[str]:
+    """Import the collectors and load the botocore models of their services into the process's
+    shared loader (service, endpoint rules, paginators), without a call: a long-lived process
+    (`mamori worker`) then starts its first collection as warm as its next. Returns the services."""
+    import botocore.session
+
+    from mamori.collect.aws.session import new_session, shared_loader
+
+    known = set(botocore.session.get_session().get_available_services())
+    names = sorted(({c.service for c in select_collectors()} | set(WARM_EXTRA)) & known)
+    session = new_session(aws_access_key_id="warm", aws_secret_access_key="warm", region_name="us-east-1")
+    loader = shared_loader()
+    for name in names:
+        session.client(name, region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
+        loader.load_service_model(name, "paginators-1")
+    return names
+
+
 @dataclass
 class CollectResult:
     inventory: Inventory
