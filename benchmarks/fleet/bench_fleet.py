@@ -22,40 +22,20 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).parent))
+from procs import BIN, cpu_of, hwm_mb, start_moto, stored_shards, tree
+
 BROKER = os.environ.get("MAMORI_BENCH_BROKER", "amqp://guest:guest@127.0.0.1:5672//")
 REDIS = os.environ.get("MAMORI_BENCH_REDIS", "redis://127.0.0.1:6379/0")
 REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1", "us-west-2")
 FAKE = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 ROLE = "mamori-bench"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "moto_server"), "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("moto_server did not start")
 
 
 def seed(url: str, accounts: list[str]) -> None:
@@ -73,47 +53,6 @@ def seed(url: str, accounts: list[str]) -> None:
             sg = ec2.create_security_group(GroupName="bench-ssh", Description="bench", VpcId=vpc)["GroupId"]
             ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
                 {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])  # fmt: skip
-
-
-def cpu_of(pid: int) -> float:
-    """user + system seconds of a process and its reaped children (/proc/PID/stat)."""
-    try:
-        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    return sum(int(x) for x in f[11:15]) / tick
-
-
-def tree(pid: int) -> list[int]:
-    out = [pid]
-    try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return out
-    for k in kids:
-        out.extend(tree(int(k)))
-    return out
-
-
-def hwm_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def stored(path: Path) -> int:
-    import sqlite3
-
-    try:
-        with sqlite3.connect(path, timeout=1) as conn:
-            return int(conn.execute("SELECT count(*) FROM fleet_shards").fetchone()[0])
-    except sqlite3.Error:
-        return 0
 
 
 def pids_named(*names: str) -> list[int]:
@@ -184,7 +123,7 @@ def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads:
                 cpu[p] = max(cpu.get(p, 0.0), cpu_of(p))
             if w.poll() is None:
                 w_cpu[w.pid] = sum(cpu_of(p) for p in tree(w.pid)) - w_before[w.pid]
-        if kill and not killed and stored(tmp / "fleet.db") >= 1:  # mid-scan: the victim holds its next shard
+        if kill and not killed and stored_shards(tmp / "fleet.db") >= 1:  # mid-scan: the victim holds its next shard
             os.killpg(workers[0].pid, signal.SIGKILL)
             killed = True
         time.sleep(0.2)

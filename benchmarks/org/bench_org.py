@@ -34,20 +34,19 @@ import json
 import os
 import re
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).parents[1] / "fleet"))
+from procs import BIN, cpu_of, hwm_mb, start_moto, stored_shards, tree
+
 REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1", "us-west-2")
 ROLE = "OrganizationAccountAccessRole"
 SITE = '''
@@ -61,26 +60,6 @@ if _ms > 0:
         return _send(self, request)
     _e.Endpoint._send = _slow
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "moto_server"), "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("moto_server did not start")
 
 
 def session() -> boto3.Session:
@@ -146,43 +125,6 @@ BROKER = os.environ.get("MAMORI_BENCH_BROKER", "amqp://guest:guest@127.0.0.1:567
 REDIS = os.environ.get("MAMORI_BENCH_REDIS", "redis://127.0.0.1:6379/0")
 
 
-def _cpu_of(pid: int) -> float:
-    try:
-        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return sum(int(x) for x in f[11:13]) / os.sysconf("SC_CLK_TCK")  # utime + stime of the process itself
-
-
-def _tree(pid: int) -> list[int]:
-    out = [pid]
-    try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return out
-    for k in kids:
-        out.extend(_tree(int(k)))
-    return out
-
-
-def _hwm_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def _stored(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=1) as conn:
-            return int(conn.execute("SELECT count(*) FROM fleet_shards").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def _timed(cmd: list[str], env: dict[str, str], cwd: Path, during: Any = None) -> tuple[dict[str, Any], float, float]:
     """Run the scan: (its JSON, wall s, CPU s of the scan process and its children by os.wait4)."""
     out_p, err_p = cwd / f"scan-{uuid.uuid4().hex[:6]}.json", cwd / "scan.err"
@@ -236,9 +178,9 @@ def run_broker(url: str, ids: list[str], site: Path, latency: float) -> list[dic
 
         def sample() -> None:
             for w in workers:
-                for p in _tree(w.pid):
-                    cpu_by_pid[p] = max(cpu_by_pid.get(p, 0.0), _cpu_of(p))
-                    peak[p] = max(peak.get(p, 0.0), _hwm_mb(p))
+                for p in tree(w.pid):
+                    cpu_by_pid[p] = max(cpu_by_pid.get(p, 0.0), cpu_of(p, reaped_children=False))
+                    peak[p] = max(peak.get(p, 0.0), hwm_mb(p))
 
         def kill(w: subprocess.Popen[bytes]) -> None:
             sample()
@@ -251,7 +193,7 @@ def run_broker(url: str, ids: list[str], site: Path, latency: float) -> list[dic
 
         def during() -> None:
             sample()
-            n = _stored(db)
+            n = stored_shards(db)
             if scenario == "kill-one" and not events and n >= 1:
                 kill(workers[0])
                 events.append(f"SIGKILL worker 1 at {n}/{total} shards")
@@ -260,7 +202,7 @@ def run_broker(url: str, ids: list[str], site: Path, latency: float) -> list[dic
                     kill(w)
                 events.append(f"SIGKILL both workers at {n}/{total} shards")
                 time.sleep(3)
-                events.append(f"{_stored(db)}/{total} stored 3 s later, nothing running; 2 new workers")
+                events.append(f"{stored_shards(db)}/{total} stored 3 s later, nothing running; 2 new workers")
                 start()
                 start()
 
