@@ -10,7 +10,8 @@ every event meets. A :class:`Route` (one per (source, name), built on first use)
   equality prefilter on ``userIdentity.type`` and the regular expressions on the user agent
   both cost one dict lookup per event once the value has been seen;
 * the masks are ANDed field after field, stopping at zero (most events of an archive meet no
-  detection after two or three lookups);
+  detection after two or three lookups); a field is not read once every candidate it tests
+  is out, and detections sharing a pattern on one field share its search;
 * the final mask gives the candidates, in the index's order (cached per mask).
 
 :meth:`Route.pick` therefore returns exactly the candidates whose prefilters all hold (what
@@ -37,12 +38,13 @@ Getter = Callable[[Mapping[str, Any]], Any]
 class _Field:
     """The tests of one field (by its path) over the candidates of one route, and their cache."""
 
-    __slots__ = ("cache", "eq", "free", "get", "rx")
+    __slots__ = ("cache", "eq", "free", "get", "rx", "tested")
 
     def __init__(self, get: Getter) -> None:
         self.get = get
         self.eq: list[tuple[int, tuple[Any, ...]]] = []  # (bit, the values it accepts)
-        self.rx: list[tuple[int, re.Pattern[str]]] = []  # (bit, the pattern that must be found)
+        self.rx: list[tuple[int, re.Pattern[str]]] = []  # (bits, pattern to find), one per distinct pattern
+        self.tested = 0  # the bits of the candidates with a test here
         self.free = 0  # every candidate's bit: those with no test here are let through
         self.cache: dict[Any, int] = {}
 
@@ -70,15 +72,23 @@ class Route:
         for i, d in enumerate(candidates):
             bit = 1 << i
             for (path, _), (get, values) in zip(d.spec.prefilter.items(), d.prefilter, strict=True):
-                fields.setdefault(path, _Field(get)).eq.append((bit, values))
+                f = fields.setdefault(path, _Field(get))
+                f.eq.append((bit, values))
+                f.tested |= bit
             for (path, _), (get, rx) in zip(d.spec.prefilter_match.items(), d.prefilter_re, strict=True):
-                fields.setdefault(path, _Field(get)).rx.append((bit, rx))
+                f = fields.setdefault(path, _Field(get))
+                f.tested |= bit
+                same = next((i for i, (_, r) in enumerate(f.rx) if (r.pattern, r.flags) == (rx.pattern, rx.flags)), None)  # fmt: skip
+                if same is None:
+                    f.rx.append((bit, rx))
+                else:  # the same pattern for several detections: searched once per value
+                    f.rx[same] = (f.rx[same][0] | bit, rx)
         everyone = (1 << len(candidates)) - 1
         for f in fields.values():
             f.free = everyone
         # equality fields first (one lookup decides most events), then the expressions
         order = sorted(fields, key=lambda p: 1 if fields[p].rx else 0)
-        self.fields = tuple((*_keys(p), fields[p]) for p in order)
+        self.fields = tuple((*_keys(p), fields[p].tested, fields[p]) for p in order)
         self.all = everyone
         self.by_mask: dict[int, tuple[Detection, ...]] = {0: ()}
 
@@ -86,7 +96,9 @@ class Route:
         """The candidates whose every prefilter lets ``record`` through, in the index's order;
         None when a field could not be read (the caller checks each candidate)."""
         mask = self.all
-        for k1, k2, f in self.fields:
+        for k1, k2, tested, f in self.fields:
+            if not mask & tested:
+                continue  # every candidate this field tests is already out: not read
             if k1 is not None:  # a one- or two-part dotted path, read inline (what the loader's getter does)
                 v = record.get(k1)
                 if k2 is not None and v is not None:
