@@ -11,6 +11,15 @@ installed `mamori scan --org --no-store -o json -q` runs as a child under `/usr/
 ``--mode role-arn`` times the old path instead: every account named with --role-arn, the
 inventories merged in one process (the figure to beat).
 
+``--mode broker`` (issue 15's distributed figures): per size, `scan --org` in one process
+with a store, then `scan --org --broker` on the local RabbitMQ/Redis three times, each with
+2 fresh `mamori worker -c 1` processes and a fresh SQLite store: plain; one worker SIGKILLed
+(its process group) once the first shard is stored; every worker SIGKILLed once a quarter of
+the shards are stored and 2 new ones started 3 s later (the scan waits; its shards wait in the
+queue). Every run's finding ids must equal the single process's (organization-level findings
+included). CPU: the scan process (os.wait4) and the workers (/proc, every process of their
+trees); the moto server's own CPU is not counted.
+
 ``--latency-ms`` sleeps that long before every HTTP request mamori sends (a `sitecustomize`
 that wraps botocore's ``Endpoint._send``, in the CLI process and its worker processes), so
 that the scan is bound by AWS-like latency rather than by moto's CPU, and scaling with
@@ -20,15 +29,19 @@ workers shows. Figures depend on load: the script prints `uptime` before and aft
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -129,12 +142,170 @@ def run(url: str, ids: list[str], *, mode: str, workers: int, latency: float, se
     }  # fmt: skip
 
 
+BROKER = os.environ.get("MAMORI_BENCH_BROKER", "amqp://guest:guest@127.0.0.1:5672//")
+REDIS = os.environ.get("MAMORI_BENCH_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in f[11:13]) / os.sysconf("SC_CLK_TCK")  # utime + stime of the process itself
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return out
+    for k in kids:
+        out.extend(_tree(int(k)))
+    return out
+
+
+def _hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _stored(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM fleet_shards").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _timed(cmd: list[str], env: dict[str, str], cwd: Path, during: Any = None) -> tuple[dict[str, Any], float, float]:
+    """Run the scan: (its JSON, wall s, CPU s of the scan process and its children by os.wait4)."""
+    out_p, err_p = cwd / f"scan-{uuid.uuid4().hex[:6]}.json", cwd / "scan.err"
+    t0 = time.perf_counter()
+    with open(out_p, "w") as out_f, open(err_p, "a") as err_f:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out_f, stderr=err_f)
+        while True:
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if during is not None:
+                during()
+            time.sleep(0.2)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"scan failed ({code}): {err_p.read_text()[-3000:]}")
+    return json.loads(out_p.read_text()), wall, ru.ru_utime + ru.ru_stime
+
+
+def run_broker(url: str, ids: list[str], site: Path, latency: float) -> list[dict[str, Any]]:
+    tmp = Path(tempfile.mkdtemp(prefix="mamori-bench-orgfleet-"))
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_DEFAULT_REGION": "us-east-1", "MAMORI_BENCH_LATENCY_MS": str(latency),
+           "MAMORI_FLEET_LATENCY_MS": str(int(latency)),
+           "PYTHONPATH": str(site) + os.pathsep + os.environ.get("PYTHONPATH", "")}  # fmt: skip
+    env.pop("MAMORI_CONFIG", None)
+    base = [str(BIN / "mamori"), "scan", "--org", "--endpoint-url", url, "--regions", ",".join(REGIONS), "-o", "json", "-q"]
+    doc, wall, cpu = _timed([*base, "--db", f"sqlite:///{tmp / 'single.db'}"], {**env, "MAMORI_FLEET_LATENCY_MS": "0"}, tmp)
+    ref = sorted(f["id"] for f in doc["findings"])
+    org_level = sum(1 for f in doc["findings"] if f["rule_id"].startswith("organizations_"))
+    accounts = len(doc["scan"]["accounts"])
+    rows = [{"run": "--org, 1 process", "members": len(ids), "accounts": accounts, "wall_s": round(wall, 1),
+             "cpu_s": round(cpu, 1), "api_calls": doc["scan"]["api_calls"],
+             "calls_per_account": round(doc["scan"]["api_calls"] / accounts, 1), "findings": len(ref),
+             "org_level_findings": org_level, "load": [round(x, 1) for x in os.getloadavg()]}]  # fmt: skip
+    print(json.dumps(rows[-1]), flush=True)
+    def one(scenario: str) -> dict[str, Any]:
+        db = tmp / f"{scenario}.db"
+        queue = f"mamori-bench-{uuid.uuid4().hex[:8]}"
+        cpu_by_pid: dict[int, float] = {}
+        peak: dict[int, float] = {}
+        workers: list[subprocess.Popen[bytes]] = []
+
+        def start() -> None:
+            workers.append(subprocess.Popen(
+                [str(BIN / "mamori"), "worker", "--broker", BROKER, "--redis", REDIS, "--queue", queue, "-c", "1",
+                 "--db", f"sqlite:///{db}", "--rate", "1000", "--burst", "1000", "--account-cap", "8"],
+                env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            ))  # fmt: skip
+
+        def sample() -> None:
+            for w in workers:
+                for p in _tree(w.pid):
+                    cpu_by_pid[p] = max(cpu_by_pid.get(p, 0.0), _cpu_of(p))
+                    peak[p] = max(peak.get(p, 0.0), _hwm_mb(p))
+
+        def kill(w: subprocess.Popen[bytes]) -> None:
+            sample()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(w.pid, signal.SIGKILL)
+            w.wait()
+
+        events: list[str] = []
+        total = accounts * (1 + len(REGIONS))
+
+        def during() -> None:
+            sample()
+            n = _stored(db)
+            if scenario == "kill-one" and not events and n >= 1:
+                kill(workers[0])
+                events.append(f"SIGKILL worker 1 at {n}/{total} shards")
+            if scenario == "kill-all-restart" and not events and n >= total // 4:
+                for w in list(workers):
+                    kill(w)
+                events.append(f"SIGKILL both workers at {n}/{total} shards")
+                time.sleep(3)
+                events.append(f"{_stored(db)}/{total} stored 3 s later, nothing running; 2 new workers")
+                start()
+                start()
+
+        start()
+        start()
+        time.sleep(3)
+        try:
+            doc, wall, cpu = _timed([*base, "--db", f"sqlite:///{db}", "--broker", BROKER, "--redis", REDIS,
+                                     "--queue", queue], env, tmp, during)  # fmt: skip
+        finally:
+            for w in workers:
+                if w.poll() is None:
+                    kill(w)
+            try:
+                from kombu import Connection
+
+                with Connection(BROKER, connect_timeout=5) as conn:
+                    conn.default_channel.queue_delete(queue)
+            except Exception as exc:  # the figures stand; say what is left behind
+                print(f"could not delete queue {queue}: {exc}", file=sys.stderr)
+        got = sorted(f["id"] for f in doc["findings"])
+        return {
+            "run": f"--org --broker, 2 workers, {scenario}", "members": len(ids), "accounts": len(doc["scan"]["accounts"]),
+            "wall_s": round(wall, 1), "cpu_s": round(cpu + sum(cpu_by_pid.values()), 1), "scan_cpu_s": round(cpu, 1),
+            "worker_cpu_s": round(sum(cpu_by_pid.values()), 1), "peak_rss_mb_per_worker_process": round(max(peak.values() or [0.0]), 1),
+            "shards": doc["fleet"]["shards"], "api_calls": doc["scan"]["api_calls"],
+            "calls_per_account": round(doc["scan"]["api_calls"] / max(1, len(doc["scan"]["accounts"])), 1),
+            "findings": len(got), "org_level_findings": sum(1 for f in doc["findings"] if f["rule_id"].startswith("organizations_")),
+            "identical_to_single": got == ref, "redelivered": len(doc["fleet"]["redelivered"]),
+            "failed_shards": doc["fleet"]["failed_shards"], "events": events, "org_checks": doc["fleet"]["organization"]["org_checks"],
+            "load": [round(x, 1) for x in os.getloadavg()],
+        }  # fmt: skip
+
+    for scenario in ("plain", "kill-one", "kill-all-restart"):
+        rows.append(one(scenario))
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--accounts", default="10,25,50")
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--latency-ms", type=float, default=0.0)
-    ap.add_argument("--mode", choices=("org", "role-arn"), default="org")
+    ap.add_argument("--mode", choices=("org", "role-arn", "broker"), default="org")
     ap.add_argument("--services", default="", help="only these services (default: all)")
     ap.add_argument("--json", default="")
     args = ap.parse_args()
@@ -149,6 +320,9 @@ def main() -> None:
                 t0 = time.perf_counter()
                 ids = build(url, n)
                 print(f"organization with {n} members x {len(REGIONS)} regions built in {time.perf_counter() - t0:.0f}s", flush=True)
+                if args.mode == "broker":
+                    out.extend(run_broker(url, ids, site, args.latency_ms))
+                    continue
                 for w in [int(x) for x in args.workers.split(",")] if args.mode == "org" else [1]:
                     row = run(url, ids, mode=args.mode, workers=w, latency=args.latency_ms, services=args.services, site=site)
                     row["loadavg_after"] = [round(x, 1) for x in os.getloadavg()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mamori.collect.aws.org import ACCOUNT_ID, OU_ID, account_of, parse_account_ids, parse_ou_ids
@@ -12,6 +12,7 @@ from mamori.errors import ScopeError
 
 
 @given(st.lists(st.text(max_size=40), max_size=5))
+@example(["\U0010ffff" * 40])  # escapes made the message longer than the value (found by hypothesis)
 def test_account_ids_are_valid_or_refused(values: list[str]) -> None:
     try:
         out = parse_account_ids(values)
@@ -22,11 +23,12 @@ def test_account_ids_are_valid_or_refused(values: list[str]) -> None:
 
 
 @given(st.lists(st.text(max_size=80), max_size=5))
+@example(["\x00" * 80])
 def test_ou_ids_are_valid_or_refused(values: list[str]) -> None:
     try:
         out = parse_ou_ids(values)
     except ScopeError as exc:
-        assert "organizational unit" in str(exc)
+        assert "organizational unit" in str(exc) and len(str(exc)) < 200
         return
     assert all(OU_ID.match(o) for o in out)
 

@@ -159,3 +159,14 @@ def wait_for(cond: Callable[[], bool], timeout: float, what: str) -> None:
             return
         time.sleep(0.2)
     pytest.fail(f"timed out waiting for {what}")
+
+
+def same_scan(single: dict[str, Any], dist: dict[str, Any]) -> None:
+    """Two scans' JSON documents give the same findings, ids, scores, coverage, counts and UNKNOWN scopes."""
+    assert finding_view(dist) == finding_view(single)
+    assert dist["scores"] == single["scores"]
+    assert dist["coverage"] == single["coverage"]
+    for k in ("accounts", "regions", "resources", "rules", "results"):
+        assert dist["scan"][k] == single["scan"][k], k
+    unknown = sorted((e["account"], e["region"], e["service"], e["code"]) for e in single["scan"]["errors"])
+    assert sorted((e["account"], e["region"], e["service"], e["code"]) for e in dist["scan"]["errors"]) == unknown

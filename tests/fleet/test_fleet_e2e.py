@@ -7,19 +7,9 @@ import pytest
 from mamori.demo.estate import DEMO_ACCOUNTS, DEMO_REGIONS
 from mamori.findings import Store
 from mamori.fleetstore import ops
-from tests.fleet.conftest import Fleet, finding_view, wait_for
+from tests.fleet.conftest import Fleet, same_scan, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def _same_scan(single: dict, dist: dict) -> None:
-    assert finding_view(dist) == finding_view(single)
-    assert dist["scores"] == single["scores"]
-    assert dist["coverage"] == single["coverage"]
-    for k in ("accounts", "regions", "resources", "rules", "results"):
-        assert dist["scan"][k] == single["scan"][k], k
-    unknown = sorted((e["account"], e["region"], e["service"], e["code"]) for e in single["scan"]["errors"])
-    assert sorted((e["account"], e["region"], e["service"], e["code"]) for e in dist["scan"]["errors"]) == unknown
 
 
 def test_two_workers_give_the_single_process_result(fleet: Fleet) -> None:
@@ -28,7 +18,7 @@ def test_two_workers_give_the_single_process_result(fleet: Fleet) -> None:
     fleet.start_worker(db)
     fleet.start_worker(db)
     dist = fleet.run(fleet.scan_cmd(db))
-    _same_scan(single, dist)
+    same_scan(single, dist)
     assert dist["fleet"]["shards"] == len(DEMO_ACCOUNTS) * (1 + len(DEMO_REGIONS))
     assert dist["fleet"]["failed_shards"] == []
     assert isinstance(dist["fleet"]["throttles"], dict)
@@ -66,7 +56,7 @@ def test_a_killed_worker_s_shard_is_redelivered(fleet: Fleet) -> None:
     import json
 
     dist = json.loads(out)
-    _same_scan(single, dist)
+    same_scan(single, dist)
     assert dist["fleet"]["failed_shards"] == []
     assert dist["fleet"]["redelivered"], "the killed worker's shard was redelivered by RabbitMQ"
 

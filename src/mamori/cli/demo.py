@@ -7,7 +7,6 @@ import time
 from datetime import UTC, datetime
 from types import FrameType
 
-import boto3
 import click
 
 from mamori.cli.common import get_config, open_store, rules_for
@@ -17,7 +16,7 @@ from mamori.cli.output import console
 from mamori.cli.report import print_summary
 from mamori.cli.scan import progress_bar
 from mamori.collect.aws.multi import collect_accounts
-from mamori.collect.aws.session import AwsTarget
+from mamori.collect.aws.session import AwsTarget, new_session
 from mamori.demo import live
 from mamori.demo.drift import next_day
 from mamori.demo.estate import (
@@ -94,7 +93,7 @@ def demo(db: str | None, port: int | None, keep_running: bool, stop_it: bool, no
             f"[bold]mamori demo[/] — emulated AWS at {endpoint} (moto), accounts prod {DEMO_ACCOUNTS['prod']} "
             f"and dev {DEMO_ACCOUNTS['dev']}, regions {', '.join(DEMO_REGIONS)}"
         )
-        session = boto3.Session(region_name=DEMO_REGIONS[0])
+        session = new_session(region_name=DEMO_REGIONS[0])
         env = SeedEnv(session=session, endpoint_url=endpoint)
         fresh_emulator(ESTATE_SEED)
         seeded = seed_estate(env)

@@ -148,9 +148,13 @@ def beat(broker: str, queue: str, loglevel: str, db: str | None, config_path: st
 
 def scan_on_workers(
     *, broker: str, queue: str, redis_url: str | None, targets: list[Any], services: tuple[str, ...], rules: Any,
-    store: Any, params: Any, quiet: bool, wait_timeout: float,
+    store: Any, params: Any, quiet: bool, wait_timeout: float, org: dict[str, Any] | None = None,
+    rule_paths: tuple[Any, ...] = (),
 ) -> tuple[Any, list[Any], int, dict[str, Any]]:  # fmt: skip
-    """Plan the shards, enqueue them, wait for the finaliser: (ScanOutcome, findings, api calls, fleet facts)."""
+    """Plan the shards, enqueue them, wait for the finaliser: (ScanOutcome, findings, api calls, fleet facts).
+
+    First, an earlier distributed scan whose shards all reported but that nobody finalises (its
+    finaliser died and the lease lapsed) is recorded, so the lifecycle runs in scan order."""
     from mamori.errors import CollectionError
     from mamori.fleet import service
     from mamori.fleet.app import enqueue, make_app
@@ -164,7 +168,10 @@ def scan_on_workers(
             redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
         except redis.RedisError as exc:
             raise CollectionError(f"Redis at {redis_url} does not answer: {exc}") from exc
-    plan = service.start(store, targets, rules, params=params, services=services)
+    recovered = service.recover(store, lambda ids: _rules_for(rule_paths, ids))
+    if recovered and not quiet:
+        console(err=True).print(f"recorded {len(recovered)} earlier distributed scan(s) left unfinalised: {', '.join(recovered)}")
+    plan = service.start(store, targets, rules, params=params, services=services, org=org)
     app = make_app(broker, _settings(None, _empty(), None, queue, 10.0, 20.0, 4))
     try:
         enqueue(app, plan, queue)
@@ -201,9 +208,16 @@ def scan_on_workers(
     findings = scan_findings(outcome, rules, store)
     facts = {
         "id": plan.fleet_id, "shards": total, "failed_shards": m.failed, "redelivered": out.result.get("redelivered", {}),
-        "throttles": m.throttles, "calls_by_api": m.calls,
+        "throttles": m.throttles, "calls_by_api": m.calls, "finaliser_took_over": bool(out.result.get("took_over")),
+        "recovered": recovered,
     }  # fmt: skip
     return outcome, findings, sum(m.calls.values()), facts
+
+
+def _rules_for(rule_paths: tuple[Any, ...], ids: list[str]) -> Any:
+    from mamori.rules import load_rules
+
+    return load_rules(list(rule_paths)).select(ids)
 
 
 def _empty() -> Any:

@@ -179,6 +179,7 @@ def scan(
         outcome, findings, calls, facts = scan_on_workers(
             broker=broker, queue=queue, redis_url=redis_url, targets=targets, services=split_csv(services), rules=rules,
             store=store, params=cfg.params, quiet=quiet or fmt != "table", wait_timeout=wait_timeout,
+            rule_paths=tuple(cfg.rule_paths),
         )  # fmt: skip
         report(outcome, findings, fmt, calls, fleet=facts)
         if fmt == "table":

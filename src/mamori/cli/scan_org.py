@@ -38,7 +38,7 @@ def run_org_scan(
     )  # fmt: skip
     store = None if no_store else hub_store(db, cfg, who="scan")[0]
     if broker and store is not None:
-        _on_workers(plan, rules, store, cfg, services=services, broker=broker, redis_url=redis_url, queue=queue,
+        _on_workers(plan, rules, store, cfg, session=session, services=services, broker=broker, redis_url=redis_url, queue=queue,
                     wait_timeout=wait_timeout, quiet=quiet, fmt=fmt, fail_on=fail_on)  # fmt: skip
         return
     req = OrgScanRequest(
@@ -91,23 +91,24 @@ def print_org(plan: OrgPlan, result: OrgScanResult) -> None:
 
 
 def _on_workers(
-    plan: OrgPlan, rules: Any, store: Any, cfg: Config, *, services: tuple[str, ...], broker: str,
+    plan: OrgPlan, rules: Any, store: Any, cfg: Config, *, session: Any, services: tuple[str, ...], broker: str,
     redis_url: str | None, queue: str, wait_timeout: float, quiet: bool, fmt: str, fail_on: str | None,
 ) -> None:  # fmt: skip
     """`scan --org --broker`: the listed accounts become shards on `mamori worker`s (docs/distributed.md).
 
-    The organization-level rules need every account's facts in one place, so they run only in the
-    single-machine mode; they are left out here (not evaluated, so nothing of theirs is resolved)."""
+    The organization-level rules run too: what the caller's account says of the organization is
+    read here, when planning; the regional shards keep their GuardDuty/Config facts; the finaliser
+    evaluates the rules over both, as `scan --org` does in one process."""
     from mamori.cli.fleet import scan_on_workers
     from mamori.cli.scan import _next_steps, exit_for, report
-    from mamori.collect.aws.org_checks import ORG_LEVEL_TYPES
     from mamori.findings.org import record_org_accounts
-    from mamori.rules import RuleSet
+    from mamori.scan.org import org_plan_facts
 
-    shard_rules = RuleSet([r for r in rules if r.spec.resource_type not in ORG_LEVEL_TYPES])
+    org = org_plan_facts(plan, rules, session)
     outcome, findings, calls, facts = scan_on_workers(
         broker=broker, queue=queue, redis_url=redis_url, targets=list(plan.targets), services=split_csv(services),
-        rules=shard_rules, store=store, params=cfg.params, quiet=quiet or fmt != "table", wait_timeout=wait_timeout,
+        rules=rules, store=store, params=cfg.params, quiet=quiet or fmt != "table", wait_timeout=wait_timeout, org=org,
+        rule_paths=tuple(cfg.rule_paths),
     )  # fmt: skip
     removed: dict[str, list[str]] = {}
     if not plan.filtered and plan.organization_id:
@@ -118,7 +119,7 @@ def _on_workers(
     facts["organization"] = {
         "id": plan.organization_id, "scanned": plan.target_accounts, "skipped": [s.to_dict() for s in plan.skipped],
         "filtered": plan.filtered, "removed": [{"id": a, "findings_closed": len(ids)} for a, ids in sorted(removed.items())],
-        "org_checks": "single-machine mode only",
+        "org_checks": "evaluated" if org["checks"] else ("not run: filtered scan" if plan.filtered else "not run"),
     }  # fmt: skip
     report(outcome, findings, fmt, calls, fleet=facts)
     if fmt == "table":
@@ -128,6 +129,5 @@ def _on_workers(
             con.print(f"  [yellow]skipped {s.id} {s.name}: {s.reason}[/]")
         for a, ids in sorted(removed.items()):
             con.print(f"  account {a} left the organization: {len(ids)} open finding(s) closed as account removed")
-        con.print("  [dim]organization-level checks run without --broker (they need every account's facts at once)[/]")
         _next_steps()
     exit_for(findings, fail_on)

@@ -11,12 +11,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.engine.evaluate import Evaluation
@@ -129,8 +129,12 @@ class Store:
         started_at: datetime,
         finished_at: datetime | None = None,
         source: str | None = None,
+        within: Callable[[Connection, ScanSummary], None] | None = None,
     ) -> ScanSummary:
-        """Store a scan, its score rows and the findings lifecycle, in one transaction."""
+        """Store a scan, its score rows and the findings lifecycle, in one transaction.
+
+        ``within(conn, summary)`` runs last in that transaction (a distributed scan's finaliser
+        notes the recorded scan there, or raises to roll it all back)."""
         now = finished_at or datetime.now(UTC)
         scan_id = str(uuid.uuid4())
         try:
@@ -172,6 +176,8 @@ class Store:
                 _record_workloads(conn, scan_id, inventory)
                 summary = record_lifecycle(conn, scan_id, now, inventory, evaluation, titles)
                 ops.expire(conn, now, "scan")
+                if within is not None:
+                    within(conn, summary)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record the scan: {exc}") from exc
         return summary

@@ -16,8 +16,10 @@ Delivery (docs/distributed.md):
   above the hard limit for the same reason.
 A shard is tried :data:`MAX_ATTEMPTS` times (a failure is retried after a short delay);
 after the last failure its scope is stored as UNKNOWN. Each stored shard checks whether it
-was the last; the finaliser task claims the scan in the store (one claim succeeds), so it
-records the scan once however often it is enqueued.
+was the last; the finaliser task takes a lease on the scan in the store (one holder at a
+time, renewed while it works), so it records the scan once however often it is enqueued; a
+finaliser killed mid-record is redelivered (acks_late), waits for the lease to lapse and takes
+over (:func:`mamori.fleet.service.finalise`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from celery import Celery
@@ -50,6 +52,7 @@ SOFT_TIME_LIMIT_S = 1380  # the shard raises SoftTimeLimitExceeded first (a fail
 VISIBILITY_TIMEOUT_S = 1800  # Redis as broker: redelivery of an unacknowledged message after this
 MAX_ATTEMPTS = 3
 RETRY_DELAY_S = 2.0
+MAX_LEASE_WAITS = 20  # a finaliser task waits for another's lease this many times (each up to a lease)
 DEFAULT_QUEUE = "mamori"
 FAULT_ENV = "MAMORI_FLEET_FAIL_SHARDS"  # tests and benchmarks: shard ids (globs) that always raise
 SHARD_TASK, FINALISE_TASK, JOB_TASK = "mamori.fleet.shard", "mamori.fleet.finalise", "mamori.fleet.job"
@@ -145,7 +148,7 @@ def make_app(broker: str, settings: WorkerSettings | None = None) -> Celery:
             payload = run_shard(
                 shard, proc.rules(plan["rules"]), now=datetime.fromisoformat(plan["started_at"]),
                 params=plan.get("params") or None, services=plan.get("services") or (), hooks=hooks.install,
-                throttles=hooks.counts,
+                throttles=hooks.counts, facts=bool(plan.get("org")),
             )  # fmt: skip
             status = "ok"
             payload["redelivered"] = bool((self.request.delivery_info or {}).get("redelivered"))
@@ -173,7 +176,15 @@ def make_app(broker: str, settings: WorkerSettings | None = None) -> Celery:
             done = service.finalise(store, fleet_id, proc.rules(scan.plan["rules"]))
         except Exception as exc:
             raise self.retry(exc=exc, countdown=RETRY_DELAY_S) from exc
-        return "recorded" if done is not None else "not due"
+        if done is not None:
+            return "recorded"
+        scan = ops.get_scan(store.engine, fleet_id)
+        if scan is not None and scan.state == ops.FINALISING and scan.lease_until is not None:
+            # another finaliser holds the lease (this message may be the redelivery of a finaliser
+            # that died): come back when it lapses, and take over unless the scan is done by then
+            wait = (scan.lease_until - datetime.now(UTC)).total_seconds()
+            raise self.retry(countdown=max(1.0, wait + 1.0), max_retries=MAX_LEASE_WAITS)
+        return "not due"
 
     @app.task(name=JOB_TASK)
     def job_task(name: str) -> dict[str, Any]:

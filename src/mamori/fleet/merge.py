@@ -10,17 +10,21 @@ UNKNOWN, and nothing is resolved there.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
+from mamori.collect.aws.org_checks import AccountFacts, join_facts, organization_from
 from mamori.engage.verify import VerifyReport, after_scan
 from mamori.engine.evaluate import Evaluation, evaluate
 from mamori.findings import ScanSummary, Store
 from mamori.fleet.shard import counter_sum, result_from_dict
 from mamori.model.finding import Result
-from mamori.model.resource import Coverage, Inventory, Resource, ScanError
+from mamori.model.resource import GLOBAL, Coverage, Inventory, Resource, ScanError
+from mamori.model.resources.organizations import ORGANIZATION
 from mamori.model.score import ScoreRow
 from mamori.rules import RuleSet
 from mamori.standards.score import CoverageRow, score
@@ -54,8 +58,13 @@ class Merged:
 def merge(
     payloads: Sequence[tuple[str, str, int, Mapping[str, Any]]], rules: RuleSet, *, started: datetime, now: datetime,
     source: str, params: Mapping[str, Mapping[str, Any]] | None = None, planner_calls: Mapping[str, int] | None = None,
+    org: Mapping[str, Any] | None = None,
 ) -> Merged:  # fmt: skip
-    """Merge ``(shard, status, attempts, payload)`` rows (see :func:`mamori.fleetstore.ops.shard_payloads`)."""
+    """Merge ``(shard, status, attempts, payload)`` rows (see :func:`mamori.fleetstore.ops.shard_payloads`).
+
+    ``org`` (the plan of `scan --org --broker`, :func:`mamori.scan.org.org_plan_facts`): the
+    organization-level rules are evaluated here, over the organization data read when planning
+    and the GuardDuty/Config facts of the regional shards, as `scan --org` does in one process."""
     inv = MergedInventory(total=sum(int(p.get("resources", 0)) for _, _, _, p in payloads), collected_at=started, source=source)
     results: list[Result] = []
     failed: list[str] = []
@@ -89,6 +98,19 @@ def merge(
             if found is not None and sub.get(*key) is None:
                 sub.add(found)
         results.extend(evaluate(sub, rules.select([rid]), now=now, params=params, context=inv).results)
+    org_rules = RuleSet([r for r in rules if r.spec.resource_type == ORGANIZATION])
+    if org and org.get("checks") and org.get("data") is not None and len(org_rules):
+        org_inv = _organization(org, payloads)
+        org_ev = evaluate(org_inv, org_rules, now=now, params=params)
+        for res in org_inv:
+            if inv.get(*res.key) is None:
+                inv.add(res)
+        inv.total += len(org_inv)
+        inv.coverage |= org_inv.coverage
+        for e in org_inv.errors:
+            inv.add_error(e)
+        results.extend(org_ev.results)
+        n += org_ev.evaluations
     results.sort(key=lambda r: (r.resource_type, r.rule_id, r.account, r.region, r.resource_id, r.status.value))
     rules_evaluated = evaluate(Inventory(collected_at=started), rules).rules_evaluated
     counts: Counter[str] = Counter(r.status.value for r in results)
@@ -101,6 +123,22 @@ def merge(
     return Merged(inv, ev, calls, throttles, sorted(failed), len(payloads), seconds, attempts)
 
 
+def _organization(org: Mapping[str, Any], payloads: Sequence[tuple[str, str, int, Mapping[str, Any]]]) -> Inventory:
+    """The organization resource from the plan's data and every account's facts (joined over its regional shards)."""
+    by_account: dict[str, dict[str, AccountFacts | None]] = {}
+    for shard, status, _attempts, p in payloads:
+        account, _, scope = shard.partition("/")
+        if scope == GLOBAL:
+            continue
+        f = p.get("facts") if status == "ok" else None
+        by_account.setdefault(account, {})[scope] = AccountFacts.from_dict(f) if f else None
+    facts = {a: join_facts(a, sorted(regions), regions) for a, regions in by_account.items()}
+    return organization_from(
+        org["data"], organization_id=str(org["organization_id"]), management_account_id=str(org["management_account_id"]),
+        active_accounts=[str(a) for a in org.get("active_accounts", ())], facts=facts,
+    )  # fmt: skip
+
+
 @dataclass
 class Recorded:
     summary: ScanSummary | None
@@ -109,17 +147,32 @@ class Recorded:
     engage: VerifyReport | None
 
 
-def record(merged: Merged, rules: RuleSet, store: Store | None, *, started: datetime, finished: datetime) -> Recorded:
-    """Score and (with a store) record the merged scan, as `mamori.scan.service.run_scan` does."""
+def record(
+    merged: Merged, rules: RuleSet, store: Store | None, *, started: datetime, finished: datetime,
+    within: Callable[[Connection, ScanSummary], None] | None = None, recorded: ScanSummary | None = None,
+    step: Callable[[str], None] | None = None,
+) -> Recorded:  # fmt: skip
+    """Score and (with a store) record the merged scan, as `mamori.scan.service.run_scan` does.
+
+    ``within`` runs in the transaction of the lifecycle (the finaliser's fence); ``recorded``: the
+    lifecycle was applied already (by a finaliser that died after it), so only the idempotent rest
+    (standards coverage, engagement verification) runs again. ``step(name)`` is called after each
+    step ("recorded", "standards", "engaged"): tests interrupt the finaliser there."""
     inv, ev = merged.inventory, merged.evaluation
     rows = score(ev.results, rules)
-    summary = None
-    if store is not None:
+    summary = recorded
+    if store is not None and summary is None:
         titles = {r.id: r.spec.title for r in rules}
-        summary = store.record_scan(inv, ev, titles, rows, started_at=started, finished_at=finished)
+        summary = store.record_scan(inv, ev, titles, rows, started_at=started, finished_at=finished, within=within)
+    if step is not None:
+        step("recorded")
     engine, scan_id = (store.engine, summary.scan_id) if store is not None and summary is not None else (None, None)
     cov = record_standards(engine, scan_id, ev.results, rules, ev.rules_evaluated, inv.accounts, at=finished)
+    if step is not None:
+        step("standards")
     engage = None
     if store is not None:
         engage = after_scan(store, scan_id, inv, ev.results, ev.rules_evaluated, now=finished)
+    if step is not None:
+        step("engaged")
     return Recorded(summary, rows, cov, engage)

@@ -129,13 +129,27 @@ def evaluate_shard(
 def run_shard(
     shard: Shard, rules: RuleSet, *, now: datetime, params: Mapping[str, Mapping[str, Any]] | None = None,
     services: Iterable[str] = (), hooks: Callable[[ClientFactory], None] | None = None,
-    throttles: Callable[[], Mapping[str, int]] | None = None,
+    throttles: Callable[[], Mapping[str, int]] | None = None, facts: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
-    """Collect the shard's scope of its account and evaluate it: the payload to store."""
+    """Collect the shard's scope of its account and evaluate it: the payload to store.
+
+    ``facts`` (an organization scan): a regional shard also keeps its region's GuardDuty and
+    Config facts for the organization-level rules (:func:`mamori.collect.aws.org_checks.account_facts`)."""
+    from mamori.collect.aws.base import CollectContext
+    from mamori.collect.aws.org_checks import account_facts
     from mamori.collect.aws.runner import collect_aws
 
-    got = collect_aws(shard.target, services_=services, scope=shard.scope, account=shard.account, hooks=hooks)
+    box: dict[str, Any] = {}
+
+    def on_done(ctx: CollectContext, inv: Inventory) -> None:
+        box["facts"] = account_facts(inv, ctx.account, [shard.scope], ctx.client).to_dict()
+
+    keep = facts and not shard.is_global
+    got = collect_aws(shard.target, services_=services, scope=shard.scope, account=shard.account, hooks=hooks,
+                      on_done=on_done if keep else None)  # fmt: skip
     out = evaluate_shard(got.inventory, rules, now=now, params=params)
+    if keep:
+        out["facts"] = box.get("facts")
     out["calls"] = dict(got.calls.calls)
     out["throttles"] = dict(throttles()) if throttles is not None else {}
     out["seconds"] = got.seconds

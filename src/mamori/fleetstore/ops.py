@@ -1,13 +1,19 @@
-"""Scans in flight and their shards: create, store a shard (idempotent), claim the finaliser once."""
+"""Scans in flight and their shards: create, store a shard (idempotent), lease the finaliser.
+
+The finaliser holds a lease on the scan (owner, expiry), renewed while it works; a finaliser
+killed mid-record stops renewing, and once the lease lapses another one (a redelivered
+finaliser task, the waiting `scan --broker`, or the next `scan --broker`) takes it over.
+:func:`mark_recorded` runs inside the transaction that records the scan and fails unless the
+caller still holds the lease and nothing is recorded yet: the lifecycle is applied once."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.errors import StoreError
@@ -28,6 +34,11 @@ class FleetScan:
     scan_id: str | None
     result: dict[str, Any] | None
     error: str | None
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+
+    def lease_lapsed(self, now: datetime) -> bool:
+        return self.lease_until is None or self.lease_until < now
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,8 @@ def get_scan(engine: Engine, fleet_id: str) -> FleetScan | None:
     if row is None:
         return None
     return FleetScan(row.id, row.state, row.shards, dict(row.plan), row.started_at, row.finished_at, row.scan_id,
-                     dict(row.result) if row.result is not None else None, row.error)  # fmt: skip
+                     dict(row.result) if row.result is not None else None, row.error, row.lease_owner,
+                     row.lease_until)  # fmt: skip
 
 
 def store_shard(
@@ -104,34 +116,86 @@ def shard_payloads(engine: Engine, fleet_id: str) -> list[tuple[str, str, int, d
     return [(r.shard, r.status, r.attempts, dict(r.payload)) for r in rows]
 
 
-def claim_finalise(engine: Engine, fleet_id: str) -> bool:
-    """Move a complete scan from running to finalising; True for exactly one caller."""
+class LeaseLost(StoreError):
+    """The finaliser's lease lapsed and another finaliser took the scan (or recorded it)."""
+
+
+def claim_finalise(engine: Engine, fleet_id: str, owner: str, *, ttl_s: float, now: datetime | None = None) -> bool:
+    """Take the finaliser's lease: of a running scan, or of a finalising one whose lease lapsed
+    (its finaliser died); True for exactly one caller at a time."""
+    now = now or datetime.now(UTC)
+    lapsed = and_(fleet_scans.c.state == FINALISING, or_(fleet_scans.c.lease_until.is_(None), fleet_scans.c.lease_until < now))
     try:
         with write_transaction(engine) as conn:
             res = conn.execute(
-                update(fleet_scans).where(fleet_scans.c.id == fleet_id, fleet_scans.c.state == RUNNING).values(state=FINALISING)
+                update(fleet_scans)
+                .where(fleet_scans.c.id == fleet_id, or_(fleet_scans.c.state == RUNNING, lapsed))
+                .values(state=FINALISING, lease_owner=owner[:64], lease_until=now + timedelta(seconds=ttl_s))
             )
             return bool(res.rowcount == 1)
     except SQLAlchemyError as exc:
         raise StoreError(f"could not claim the finaliser of {fleet_id}: {exc}") from exc
 
 
-def release_finalise(engine: Engine, fleet_id: str) -> None:
-    """A finaliser that crashed gives the scan back (a redelivered finaliser claims it again)."""
+def renew_lease(engine: Engine, fleet_id: str, owner: str, *, ttl_s: float, now: datetime | None = None) -> bool:
+    """Extend the lease of its holder; False when it is no longer held by ``owner``."""
+    now = now or datetime.now(UTC)
+    with write_transaction(engine) as conn:
+        res = conn.execute(
+            update(fleet_scans)
+            .where(fleet_scans.c.id == fleet_id, fleet_scans.c.state == FINALISING, fleet_scans.c.lease_owner == owner[:64])
+            .values(lease_until=now + timedelta(seconds=ttl_s))
+        )
+        return bool(res.rowcount == 1)
+
+
+def release_finalise(engine: Engine, fleet_id: str, owner: str) -> None:
+    """A finaliser that failed with an error gives the lease back (the next finaliser claims it at once)."""
     with write_transaction(engine) as conn:
         conn.execute(
-            update(fleet_scans).where(fleet_scans.c.id == fleet_id, fleet_scans.c.state == FINALISING).values(state=RUNNING)
+            update(fleet_scans)
+            .where(fleet_scans.c.id == fleet_id, fleet_scans.c.state == FINALISING, fleet_scans.c.lease_owner == owner[:64])
+            .values(lease_owner=None, lease_until=None)
         )
+
+
+def mark_recorded(conn: Connection, fleet_id: str, owner: str, scan_id: str, summary: Mapping[str, Any]) -> None:
+    """In the transaction that records the scan: note the recorded scan, or raise :class:`LeaseLost`
+    (rolling the recording back) when the lease is no longer ``owner``'s or a scan is recorded already."""
+    res = conn.execute(
+        update(fleet_scans)
+        .where(fleet_scans.c.id == fleet_id, fleet_scans.c.state == FINALISING, fleet_scans.c.lease_owner == owner[:64],
+               fleet_scans.c.scan_id.is_(None))
+        .values(scan_id=scan_id, result={"summary": dict(summary)})
+    )  # fmt: skip
+    if res.rowcount != 1:
+        raise LeaseLost(f"distributed scan {fleet_id}: the finaliser's lease was lost or the scan is recorded already")
+
+
+def unfinished(engine: Engine, *, now: datetime | None = None) -> list[str]:
+    """Scans nobody is finalising: running, or finalising with a lapsed lease (by start time)."""
+    now = now or datetime.now(UTC)
+    lapsed = and_(fleet_scans.c.state == FINALISING, or_(fleet_scans.c.lease_until.is_(None), fleet_scans.c.lease_until < now))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(fleet_scans.c.id).where(or_(fleet_scans.c.state == RUNNING, lapsed)).order_by(fleet_scans.c.started_at)
+        ).all()
+    return [str(r.id) for r in rows]
 
 
 def finish_scan(
     engine: Engine, fleet_id: str, *, state: str, scan_id: str | None, result: Mapping[str, Any] | None,
-    error: str | None = None, now: datetime | None = None,
-) -> None:  # fmt: skip
+    error: str | None = None, now: datetime | None = None, owner: str | None = None,
+) -> bool:  # fmt: skip
+    """Close the scan; with ``owner``, only while that finaliser holds the lease (False otherwise)."""
+    cond = [fleet_scans.c.id == fleet_id]
+    if owner is not None:
+        cond += [fleet_scans.c.state == FINALISING, fleet_scans.c.lease_owner == owner[:64]]
     with write_transaction(engine) as conn:
-        conn.execute(
+        res = conn.execute(
             update(fleet_scans)
-            .where(fleet_scans.c.id == fleet_id)
+            .where(*cond)
             .values(state=state, scan_id=scan_id, result=dict(result) if result is not None else None, error=error,
-                    finished_at=now or datetime.now(UTC))
+                    finished_at=now or datetime.now(UTC), lease_owner=None, lease_until=None)
         )  # fmt: skip
+        return bool(res.rowcount == 1)

@@ -1,8 +1,9 @@
 """Tables of distributed scans (`mamori scan --broker`, docs/distributed.md).
 
 ``fleet_scans``   one row per distributed scan: its plan (shards, rules, parameters), its state
-                  (running -> finalising -> done | failed) and, once finalised, the recorded
-                  scan id and the lifecycle summary
+                  (running -> finalising -> done | failed), the finaliser's lease (owner and
+                  expiry: a finaliser that died is taken over once it lapses) and, once recorded,
+                  the recorded scan id and the lifecycle summary
 ``fleet_shards``  one row per reported shard, keyed by (scan id, shard id): a shard id is
                   ``<account>/<region>`` or ``<account>/global``. Storing a shard again (a
                   redelivered task) replaces the row: results only (evaluation results, UNKNOWN
@@ -28,6 +29,8 @@ fleet_scans = Table(
     Column("scan_id", String(36), nullable=True),
     Column("result", JSONType, nullable=True),
     Column("error", Text, nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
 )
 
 fleet_shards = Table(

@@ -70,17 +70,22 @@ def _ecs(inv: Inventory, r: Resource) -> tuple[str, str]:
     if p.get("target_group_arns") and p.get("load_balancer_arns") is None:
         return OPEN, f"{what}: behind a load balancer that was not collected (assumed internet-facing)"
     if p.get("assign_public_ip") is True:
-        world, missing = _world_open(inv, r.account, p.get("security_group_ids") or [])
-        if world:
-            return OPEN, f"{what}: public IP, security group {world[0]} open to the world"
-        if missing:
-            return OPEN, f"{what}: public IP, security group {missing[0]} not in the inventory"
-        return CONTROLLED, f"{what}: public IP, no security group open to the world"
+        return _public_ip(inv, r, what)
     if p.get("assign_public_ip") is None and str(p.get("network_mode") or "") != "awsvpc":
         return OPEN, f"{what}: network mode {p.get('network_mode') or 'unknown'}: the hosts' reachability " \
                      "is not assessed (assumed open)"  # fmt: skip
     lb_note = "internal load balancer(s) only" if arns else "no load balancer"
     return CONTROLLED, f"{what}: no public IP, {lb_note}"
+
+
+def _public_ip(inv: Inventory, r: Resource, what: str) -> tuple[str, str]:
+    """A workload with a public IP is open when one of its security groups is open to the world or unknown."""
+    world, missing = _world_open(inv, r.account, r.properties.get("security_group_ids") or [])
+    if world:
+        return OPEN, f"{what}: public IP, security group {world[0]} open to the world"
+    if missing:
+        return OPEN, f"{what}: public IP, security group {missing[0]} not in the inventory"
+    return CONTROLLED, f"{what}: public IP, no security group open to the world"
 
 
 def exposure_of(inv: Inventory, r: Resource) -> tuple[str, str]:
@@ -97,12 +102,7 @@ def exposure_of(inv: Inventory, r: Resource) -> tuple[str, str]:
     if r.type == EC2_INSTANCE:
         if not p.get("public_ip"):
             return CONTROLLED, f"EC2 {r.id}: no public IP"
-        world, missing = _world_open(inv, r.account, p.get("security_group_ids") or [])
-        if world:
-            return OPEN, f"EC2 {r.id}: public IP, security group {world[0]} open to the world"
-        if missing:
-            return OPEN, f"EC2 {r.id}: public IP, security group {missing[0]} not in the inventory"
-        return CONTROLLED, f"EC2 {r.id}: public IP, no security group open to the world"
+        return _public_ip(inv, r, f"EC2 {r.id}")
     if r.type in LOAD_BALANCERS:
         return _load_balancer(inv, r)
     if r.type == ECS_SERVICE:

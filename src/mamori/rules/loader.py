@@ -79,7 +79,7 @@ def load_rule(path: Path) -> Rule:
     for std_id, ctrl_ids in spec.controls.items():
         if std_id not in catalogue:
             raise RuleError(f"unknown standard {std_id!r} (known: {', '.join(catalogue)})", source=str(path), where=f"controls.{std_id}")
-        known = catalogue[std_id].controls()
+        known = catalogue[std_id].control_ids()
         for cid in ctrl_ids:
             if cid not in known:
                 raise RuleError(f"{std_id} has no control {cid!r}", source=str(path), where=f"controls.{std_id}")

@@ -32,7 +32,7 @@ import boto3
 
 from mamori.collect.aws.base import CollectContext
 from mamori.collect.aws.org import OrgPlan, account_of
-from mamori.collect.aws.org_checks import AccountFacts, account_facts, organization_inventory
+from mamori.collect.aws.org_checks import AccountFacts, account_facts, organization_data, organization_from
 from mamori.collect.aws.runner import collect_aws
 from mamori.collect.aws.session import AwsTarget, default_session_factory
 from mamori.engine import Evaluation, evaluate
@@ -222,10 +222,10 @@ def scan_org(req: OrgScanRequest, progress: AccountProgress | None = None) -> Or
     ]
     parts = collect_parts(jobs, req.rules, workers=req.workers, progress=progress)
     inv, ev = merge_parts(parts, started=started, source=f"aws-org:{plan.organization_id}")
-    org_rules = [r for r in req.rules if r.spec.resource_type == ORGANIZATION]
-    if req.org_checks and not plan.filtered and org_rules and plan.targets:
+    if req.org_checks and runs_org_checks(plan, req.rules):
         org_inv = _org_inventory(req, parts)
-        org_ev = evaluate(org_inv, RuleSet(org_rules), params=req.params, now=started)
+        org_rules = RuleSet([r for r in req.rules if r.spec.resource_type == ORGANIZATION])
+        org_ev = evaluate(org_inv, org_rules, params=req.params, now=started)
         for r in org_inv:
             inv.add(r)
         inv.total += len(org_inv)
@@ -250,8 +250,22 @@ def _status_of(plan: OrgPlan, account: str) -> str:
 
 def _org_inventory(req: OrgScanRequest, parts: Sequence[AccountPart]) -> Inventory:
     plan = req.plan
+    facts = {p.account: p.facts for p in parts if p.facts is not None}
+    return organization_from(
+        org_data(plan, req.session), organization_id=plan.organization_id,
+        management_account_id=plan.management_account_id or plan.caller_account_id,
+        active_accounts=plan.active_account_ids, facts=facts,
+    )  # fmt: skip
+
+
+def runs_org_checks(plan: OrgPlan, rules: RuleSet) -> bool:
+    """The organization-level rules run on an unfiltered scan with targets (they are about every account)."""
+    return not plan.filtered and bool(plan.targets) and any(r.spec.resource_type == ORGANIZATION for r in rules)
+
+
+def org_data(plan: OrgPlan, session: boto3.Session | Callable[[], boto3.Session] | None) -> dict[str, Any]:
+    """What the caller's account says of the organization (:func:`organization_data`), JSON-able."""
     base = plan.targets[0]
-    session = req.session
     if session is None:
         session = default_session_factory(AwsTarget(profile=base.profile, endpoint_url=base.endpoint_url, home_region=base.home_region))
     sess = session if isinstance(session, boto3.Session) else session()
@@ -266,9 +280,21 @@ def _org_inventory(req: OrgScanRequest, parts: Sequence[AccountPart]) -> Invento
         except CollectionError:
             return None
 
-    facts = {p.account: p.facts for p in parts if p.facts is not None}
-    return organization_inventory(
-        sess, endpoint_url=base.endpoint_url, region=base.home_region, organization_id=plan.organization_id,
-        management_account_id=plan.management_account_id or plan.caller_account_id,
-        active_accounts=plan.active_account_ids, facts=facts, session_for=session_for,
+    return organization_data(
+        sess, endpoint_url=base.endpoint_url, region=base.home_region,
+        management_account_id=plan.management_account_id or plan.caller_account_id, session_for=session_for,
     )  # fmt: skip
+
+
+def org_plan_facts(plan: OrgPlan, rules: RuleSet, session: boto3.Session | Callable[[], boto3.Session] | None) -> dict[str, Any]:
+    """The organization part of a distributed scan's plan (`scan --org --broker`): the shards keep
+    their accounts' facts, and the finaliser evaluates the organization-level rules from them and
+    this data (when :func:`runs_org_checks`), as :func:`scan_org` does in one process."""
+    checks = runs_org_checks(plan, rules)
+    return {
+        "organization_id": plan.organization_id,
+        "management_account_id": plan.management_account_id or plan.caller_account_id,
+        "active_accounts": list(plan.active_account_ids),
+        "checks": checks,
+        "data": org_data(plan, session) if checks else None,
+    }

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.audit import record_in
@@ -72,7 +72,10 @@ class StandardsStore:
     def record_scan(
         self, scan_id: str, results: Sequence[Result], rules: RuleSet, evaluated: Iterable[str], accounts: Iterable[str], *, at: datetime
     ) -> list[CoverageRow]:
-        """Store the rule mapping, per-rule counts and coverage of a recorded scan; return the coverage."""
+        """Store the rule mapping, per-rule counts and coverage of a recorded scan; return the coverage.
+
+        Idempotent: the scan's rows are replaced (a distributed scan's finaliser that took over
+        from one killed mid-way records them again)."""
         ran = set(evaluated)
         mapping: dict[str, dict[str, list[str]]] = {r.id: {k: list(v) for k, v in r.spec.controls.items()} for r in rules if r.id in ran}
         counts = count_results(results)
@@ -84,6 +87,7 @@ class StandardsStore:
                 rc = [{"scan_id": scan_id, "rule_id": c.rule_id, "account": c.account, "passed": c.passed, "failed": c.failed, "unknown": c.unknown} for c in counts]
                 cv = [{"scan_id": scan_id, "at": at, **c.to_dict()} for c in rows]
                 for table, data in ((scan_rules, sr), (rule_counts, rc), (coverage, cv)):
+                    conn.execute(delete(table).where(table.c.scan_id == scan_id))
                     for chunk in chunks(data, 2000):
                         conn.execute(insert(table), list(chunk))
         except SQLAlchemyError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import reprlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,13 +79,20 @@ def account_of(target: AwsTarget, caller: str) -> str:
 
 def parse_account_ids(values: Iterable[str], what: str = "--accounts") -> tuple[str, ...]:
     """12-digit account ids (comma-separated values allowed); anything else is a ScopeError."""
-    return _parse_ids(values, ACCOUNT_ID, lambda p: f"{what}: {p[:40]!r} is not a 12-digit AWS account id")
+    return _parse_ids(values, ACCOUNT_ID, lambda p: f"{what}: {_shown(p, 40)} is not a 12-digit AWS account id")
 
 
 def parse_ou_ids(values: Iterable[str]) -> tuple[str, ...]:
     return _parse_ids(
-        values, OU_ID, lambda p: f"--ou: {p[:60]!r} is not an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)"
+        values, OU_ID, lambda p: f"--ou: {_shown(p, 60)} is not an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)"
     )
+
+
+def _shown(value: str, width: int) -> str:
+    """The value's repr cut to ``width`` characters: escapes (``\\U0010ffff``) cannot lengthen the message."""
+    r = reprlib.Repr()
+    r.maxstring = width
+    return r.repr(value)
 
 
 def _parse_ids(values: Iterable[str], pattern: re.Pattern[str], bad: Callable[[str], str]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ PASS (moto, for one, does not implement every call used here).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,35 @@ class AccountFacts:
     config: dict[str, bool | None] = field(default_factory=dict)
     complete: bool = True  # False: the account's GuardDuty/Config scopes were not (all) collected
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"account": self.account, "guardduty": dict(self.guardduty), "guardduty_off": list(self.guardduty_off),
+                "config": dict(self.config), "complete": self.complete}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AccountFacts:
+        return cls(
+            str(d["account"]), {str(k): (None if v is None else str(v)) for k, v in dict(d.get("guardduty") or {}).items()},
+            [str(r) for r in d.get("guardduty_off") or ()],
+            {str(k): (None if v is None else bool(v)) for k, v in dict(d.get("config") or {}).items()},
+            bool(d.get("complete", False)),
+        )  # fmt: skip
+
+
+def join_facts(account: str, regions: Sequence[str], by_region: Mapping[str, AccountFacts | None]) -> AccountFacts:
+    """One account's facts from its regional shards' (`scan --broker`), as :func:`account_facts` over
+    every region gives them; a region without facts (its shard failed) leaves the account incomplete."""
+    out = AccountFacts(account)
+    for region in regions:
+        f = by_region.get(region)
+        if f is None:
+            out.complete = False
+            continue
+        out.complete = out.complete and f.complete
+        out.guardduty.update(f.guardduty)
+        out.guardduty_off.extend(f.guardduty_off)
+        out.config.update(f.config)
+    return out
+
 
 def account_facts(inv: Inventory, account: str, regions: list[str], client: Callable[[str, str], Any] | None) -> AccountFacts:
     # ``client(service, region)``: the account's clients (CollectContext.client), None = no more calls
@@ -78,23 +107,15 @@ def _gd_admin(client: Callable[[str, str], Any] | None, region: str, detector: s
     return str(admin.get("AccountId") or "")
 
 
-def organization_inventory(
-    session: boto3.Session,
-    *,
-    endpoint_url: str | None,
-    region: str,
-    organization_id: str,
-    management_account_id: str,
-    active_accounts: list[str],
-    facts: Mapping[str, AccountFacts],
+def organization_data(
+    session: boto3.Session, *, endpoint_url: str | None, region: str, management_account_id: str,
     session_for: Callable[[str], boto3.Session | None] | None = None,
-) -> Inventory:
-    """One ``aws.organizations.organization`` resource (covered, or with a scope error when listing failed)."""
-    props: dict[str, Any] = {
-        "organization_id": organization_id,
-        "management_account_id": management_account_id,
-        "active_accounts": sorted(active_accounts),
-    }
+) -> dict[str, Any]:  # fmt: skip
+    """What the caller's account says of the organization (delegated administrators, organization
+    trails, the Config aggregator), JSON-able: the part of the org checks that needs no account's scan.
+
+    `scan --org` reads it after the accounts; `scan --org --broker` once when planning, and the
+    finaliser joins it with the shards' :class:`AccountFacts` (:func:`organization_from`)."""
     errors: list[ScanError] = []
 
     def client(svc: str, sess: boto3.Session | None = None) -> Any:
@@ -108,6 +129,31 @@ def organization_inventory(
     except (ClientError, BotoCoreError) as exc:  # cannot list at all: every admin unknown
         admins = dict.fromkeys(SECURITY_SERVICES)
         errors.append(_err(management_account_id, "organizations", "ListDelegatedAdministrators", exc))
+    org_trails: list[str] | None = None
+    try:
+        trails = client("cloudtrail").describe_trails(includeShadowTrails=True).get("trailList", [])
+        org_trails = sorted(str(t.get("Name", "")) for t in trails if t.get("IsOrganizationTrail"))
+    except (ClientError, BotoCoreError) as exc:
+        errors.append(_err(management_account_id, "cloudtrail", "DescribeTrails", exc))
+    return {
+        "delegated_admins": admins,
+        "organization_trail_names": org_trails,
+        "config_aggregator": _org_aggregator(client, admins, management_account_id, session_for),
+        "errors": [e.to_dict() for e in errors],
+    }
+
+
+def organization_from(
+    data: Mapping[str, Any], *, organization_id: str, management_account_id: str, active_accounts: list[str],
+    facts: Mapping[str, AccountFacts],
+) -> Inventory:  # fmt: skip
+    """The organization resource of :func:`organization_data` and the accounts' facts (no API call)."""
+    props: dict[str, Any] = {
+        "organization_id": organization_id,
+        "management_account_id": management_account_id,
+        "active_accounts": sorted(active_accounts),
+    }
+    admins: dict[str, list[str] | None] = {k: (None if v is None else list(v)) for k, v in data["delegated_admins"].items()}
     props["delegated_admins"] = admins
     known = {k: v for k, v in admins.items() if v is not None}
     ids = {a for v in known.values() for a in v}
@@ -124,15 +170,12 @@ def organization_inventory(
     gd = admins.get("guardduty")
     if gd is not None:
         props["guardduty_admin_account_id"] = gd[0] if len(gd) == 1 else (management_account_id if not gd else "")
-    try:
-        trails = client("cloudtrail").describe_trails(includeShadowTrails=True).get("trailList", [])
-        org_trails = sorted(str(t.get("Name", "")) for t in trails if t.get("IsOrganizationTrail"))
+    org_trails = data.get("organization_trail_names")
+    if org_trails is not None:
         props["organization_trail"] = bool(org_trails)
-        props["organization_trail_names"] = org_trails
-    except (ClientError, BotoCoreError) as exc:
-        errors.append(_err(management_account_id, "cloudtrail", "DescribeTrails", exc))
+        props["organization_trail_names"] = list(org_trails)
     props["guardduty_uncovered_accounts"] = _gd_uncovered(active_accounts, facts, props.get("guardduty_admin_account_id"))
-    props["config_aggregator"] = _org_aggregator(client, admins, management_account_id, session_for)
+    props["config_aggregator"] = data.get("config_aggregator")
     props["config_uncovered_accounts"] = _config_uncovered(active_accounts, facts)
     inv = Inventory(source=f"aws-org:{organization_id}")
     res = Resource(
@@ -142,8 +185,8 @@ def organization_inventory(
     )  # fmt: skip
     inv.add(res)
     inv.cover(management_account_id, GLOBAL, (ORGANIZATION,))
-    for e in errors:  # partial: the resource stays; the unread properties are None (UNKNOWN)
-        inv.add_error(e)
+    for e in data.get("errors", ()):  # partial: the resource stays; the unread properties are None (UNKNOWN)
+        inv.add_error(ScanError.from_dict(e))
     return inv
 
 

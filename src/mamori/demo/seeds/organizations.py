@@ -16,8 +16,7 @@ trail, so the org checks fail.
 
 from __future__ import annotations
 
-import boto3
-
+from mamori.collect.aws.session import new_session
 from mamori.demo.estate import SeedEnv, seeder
 
 MEMBER_OU = "workloads"
@@ -56,7 +55,7 @@ def plant_member_violations(env: SeedEnv, account: str, name: str) -> None:
     sts = env.session.client("sts", region_name="us-east-1", endpoint_url=env.endpoint_url)
     creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{ORG_ROLE}", RoleSessionName="mamori-demo-seed")
     c = creds["Credentials"]
-    sess = boto3.Session(
+    sess = new_session(
         aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
         aws_session_token=c["SessionToken"], region_name="us-east-1",
     )  # fmt: skip
