@@ -137,6 +137,7 @@ REGEX_FILTER_MIN_BYTES = 4 << 20
 #: saves ~7 ms of CPU per MB of real code and more on keyword-dense trees: with a cold cache (a
 #: fresh CI container without ~/.cache/mamori) only a tree of this size or more compiles it.
 REGEX_COMPILE_MIN_BYTES = 32 << 20
+_O_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 _Found = tuple[str, str, int, int, int, bytes, "str | None"]  # detector, path, line, col, end, secret, allow
 _Result = tuple[int, str, int, bool, list[_Found]]  # file index, status, size, long lines?, findings
 
@@ -144,14 +145,21 @@ _Result = tuple[int, str, int, bool, list[_Found]]  # file index, status, size, 
 def _scan_file(sc: Scanner, ref: files.FileRef, max_bytes: int) -> tuple[str, int, bool, list[Match]]:
     """("ok" | "large" | "binary" | "unreadable", size, long lines?, matches) for one file."""
     try:
-        with open(ref.path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
+        # os.open/os.read: no buffered file object per file (~25 us each, 4,000 files in 50 MB)
+        fd = os.open(ref.path, _O_READ)
+        try:
+            size = os.fstat(fd).st_size
             if size > max_bytes:
                 return "large", size, False, []
             if size < files.READ_SIZE:  # most files: one read, as read_chunks would give it
-                res = sc.scan_stream(ref.display, [fh.read()])
+                data = os.read(fd, size + 1)  # a regular file reads short only at its end
+                if len(data) > size:  # it grew since fstat: the rest too, as a buffered read() would
+                    data = files.read_rest(fd, data)
+                res = sc.scan_stream(ref.display, [data])
             else:
                 res = sc.scan_stream(ref.display, files.read_chunks(ref.path))
+        finally:
+            os.close(fd)
     except OSError:
         return "unreadable", 0, False, []
     if res.binary:

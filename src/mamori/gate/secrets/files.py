@@ -138,6 +138,14 @@ def _walk(path: str, prefix: str, exclude: Sequence[str]) -> Iterator[FileRef | 
         yield from _walk(os.path.join(path, name), prefix + name + "/", exclude)
 
 
+def read_rest(fd: int, head: bytes) -> bytes:
+    """``head`` and everything after it in the open file ``fd``, to its end."""
+    parts = [head]
+    while data := os.read(fd, READ_SIZE):
+        parts.append(data)
+    return b"".join(parts)
+
+
 def read_chunks(path: str | Path, size: int = READ_SIZE) -> Iterator[bytes]:
     with open(path, "rb") as fh:
         while True:

@@ -193,7 +193,7 @@ class _FileState:
             buf = b"".join(parts)
             if first:
                 first = False
-                if b"\x00" in buf[: o.sniff_bytes]:
+                if buf.find(b"\x00", 0, o.sniff_bytes) >= 0:
                     self.result.binary = True
                     self.result.size = size
                     for _ in chunks:  # drain a pipe-backed stream
@@ -353,6 +353,17 @@ class _FileState:
     def _anchors(self, buf: bytes, det: Detector, kh: list[tuple[int, int]], i: int, w_lo: int) -> list[int]:
         """Where detector ``i`` may start in this window: where its keywords start (or their identifiers do)."""
         offsets = self.s._offsets
+        if len(kh) == 1:  # most windows: one keyword hit, its offsets already sorted and distinct
+            start, k = kh[0]
+            offs = offsets[k].get(i)
+            if offs is None:
+                return []
+            if det.anchor != "identifier":
+                return [start + off for off in offs]
+            if len(offs) == 1:
+                p = start + offs[0]
+                head = buf[max(w_lo, p - 128) : p]
+                return [p - (len(head) - len(head.rstrip(_IDENT_CHARS)))]
         at: set[int] = set()
         for start, k in kh:
             offs = offsets[k].get(i)
