@@ -20,7 +20,7 @@ from mamori.gate.secrets.config import SecretsConfig
 from mamori.gate.secrets.detectors import REGISTRY
 from mamori.gate.secrets.model import Category, Detector, DetectorId
 from mamori.gate.secrets.prefilter import available_engines
-from mamori.gate.secrets.scanner import Scanner
+from mamori.gate.secrets.scanner import _IDENT_CHARS, Scanner
 from mamori.model.finding import Severity
 
 # Hyperscan is a runtime dependency on x86-64, the platform the suite runs on: no skipping.
@@ -125,22 +125,64 @@ def test_long_lines_are_flagged_alike(fast: Scanner, plain: Scanner) -> None:
         assert rows(fast, text.encode(), "dist/app.min.js") == rows(plain, text.encode(), "dist/app.min.js")
 
 
-def test_a_buffer_without_any_loosened_match_skips_the_keyword_pass(fast: Scanner) -> None:
-    calls = []
-    orig = fast.prefilter.hits
+@pytest.fixture(scope="module")
+def two_pass() -> Scanner:
+    """The regex pass without the keywords in its database: a second (keyword) pass per buffer."""
+    sc = Scanner(REGISTRY.values(), engine="hyperscan")
+    sc.rx = hsregex.build_filter(sc.detectors, _IDENT_CHARS, sc.options.max_line)
+    assert sc.rx is not None and not sc.rx.has_keywords
+    return sc
+
+
+def _spy_hits(sc: Scanner) -> list[int]:
+    calls: list[int] = []
+    orig = sc.prefilter.hits
 
     def spy(buf: bytes) -> list[tuple[int, int]]:
         calls.append(len(buf))
         return orig(buf)
 
-    fast.prefilter.hits = spy  # type: ignore[method-assign]
+    sc.prefilter.hits = spy  # type: ignore[method-assign]
+    return calls
+
+
+def test_a_buffer_without_any_loosened_match_skips_the_keyword_pass(two_pass: Scanner) -> None:
+    calls = _spy_hits(two_pass)
     try:
-        assert rows(fast, b"the token of the secret password is in the vault\n") == []
+        assert rows(two_pass, b"the token of the secret password is in the vault\n") == []
         assert calls == []
-        assert rows(fast, f"token = {GH}\n".encode()) != []
+        assert rows(two_pass, f"token = {GH}\n".encode()) != []
         assert calls
     finally:
+        del two_pass.prefilter.hits
+
+
+def test_the_keywords_come_from_the_regex_pass_in_one_call(fast: Scanner) -> None:
+    assert fast.rx is not None and fast.rx.has_keywords
+    calls = _spy_hits(fast)
+    scans: list[int] = []
+    orig = fast.rx.scan
+
+    def spy(buf: bytes) -> tuple[dict[int, list[int]], list[tuple[int, int]]]:
+        scans.append(len(buf))
+        return orig(buf)
+
+    fast.rx.scan = spy  # type: ignore[method-assign]
+    try:
+        assert rows(fast, b"the token of the secret password is in the vault\n") == []
+        assert rows(fast, f"token = {GH}\n".encode()) != []
+        assert calls == [] and len(scans) == 2  # one Hyperscan call per buffer, no keyword pass
+    finally:
         del fast.prefilter.hits
+        del fast.rx.scan
+
+
+def test_one_pass_equals_two_passes_on_every_sample(fast: Scanner, two_pass: Scanner) -> None:
+    assert fast.rx is not None and two_pass.rx is not None
+    for _det_id, path, text in SAMPLES:
+        data = f"x = 1\n{text}\nTOKEN Secret\n".encode()
+        assert fast.rx.scan(data) == (two_pass.rx.ends(data), two_pass.prefilter.hits(data))
+        assert rows(fast, data, path) == rows(two_pass, data, path)
 
 
 _ALPHABET = st.sampled_from([*list("aZ9_-.:=\"' \t\n\r{}/+@"), "token", "secret", "password", "://", "key-", "\n"])
@@ -153,6 +195,20 @@ _ALPHABET = st.sampled_from([*list("aZ9_-.:=\"' \t\n\r{}/+@"), "token", "secret"
 def test_property_fast_path_equals_plain_path(fast: Scanner, plain: Scanner, pieces: list[str]) -> None:
     data = "".join(pieces).encode()
     assert rows(fast, data) == rows(plain, data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pieces=st.lists(st.one_of(_ALPHABET, st.sampled_from([s[2] for s in SAMPLES[3::7]])), max_size=40),
+)
+def test_property_one_pass_equals_two_passes(fast: Scanner, two_pass: Scanner, pieces: list[str]) -> None:
+    """The merged database's ends and keyword hits are the two databases' ones, and so are the findings."""
+    assert fast.rx is not None and two_pass.rx is not None
+    data = "".join(pieces).encode()
+    ends, hits = fast.rx.scan(data)
+    assert ends == two_pass.rx.ends(data)
+    assert hits == two_pass.prefilter.hits(data)
+    assert rows(fast, data) == rows(two_pass, data)
 
 
 # -- the translation -------------------------------------------------------------------------------
@@ -215,6 +271,23 @@ def test_the_database_comes_from_the_cache_and_survives_a_damaged_one(tmp_path: 
     assert healed is not None and healed.ends(f"x {GH}\n".encode()).get(0)
     other = hsregex.build_filter(dets[:1], b"abc", 4096)  # another detector set: another file
     assert other is not None and len(list(tmp_path.glob("secrets-regex-*.hsdb"))) == 2
+
+
+def test_a_database_with_keywords_is_cached_apart_and_finds_them_when_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAMORI_CACHE_DIR", str(tmp_path))
+    dets = [REGISTRY.get("github-pat")]
+    plain_db = hsregex.build_filter(dets, b"abc", 4096)
+    built = hsregex.build_filter(dets, b"abc", 4096, keywords=[b"ghp_", b"token"])
+    assert plain_db is not None and built is not None and built.has_keywords and not plain_db.has_keywords
+    assert len(list(tmp_path.glob("secrets-regex-*.hsdb"))) == 2  # the keywords are part of the key
+    loaded = hsregex.build_filter(dets, b"abc", 4096, keywords=[b"ghp_", b"token"], compile_if_missing=False)
+    assert loaded is not None
+    data = f"TOKEN = {GH}\n".encode()
+    ends, hits = loaded.scan(data)
+    assert hits == [(0, 1), (8, 0)] and ends.get(0) and (ends, hits) == built.scan(data)
+    assert plain_db.scan(data) == (ends, [])
 
 
 # -- the tree scan ----------------------------------------------------------------------------------

@@ -238,21 +238,41 @@ def loosen(
 
 
 class RegexFilter:
-    """The compiled database of loosened detector regexes; ``covered`` are the detectors it holds."""
+    """The compiled database of loosened detector regexes; ``covered`` are the detectors it holds.
+
+    Built with the scanner's keywords, the same database also finds them (ids after ``long_id``):
+    :meth:`scan` gives the loosened patterns' ends and the keyword hits of one buffer in one
+    Hyperscan call, where the keyword prefilter would be a second pass over the same bytes.
+    """
 
     name = "hyperscan-regex"
 
-    def __init__(self, db: Any, covered: frozenset[int], long_id: int) -> None:
+    def __init__(self, db: Any, covered: frozenset[int], long_id: int, keyword_lens: Sequence[int] = ()) -> None:
         self._db = db
         self.covered = covered
         #: the id of the extra pattern ``[^\n]{max_line+1}``: in ``ends`` when a buffer has a long line
         self.long_id = long_id
+        #: with keywords: keyword ``k`` has id ``long_id + 1 + k``; its length by id
+        self.has_keywords = bool(keyword_lens)
+        self._lens = [0] * (long_id + 1) + list(keyword_lens)
 
     def ends(self, buf: bytes) -> dict[int, list[int]]:
         """Detector index -> sorted end offsets of its loosened pattern's matches in ``buf``."""
+        return self.scan(buf)[0]
+
+    def scan(self, buf: bytes) -> tuple[dict[int, list[int]], list[tuple[int, int]]]:
+        """``ends`` and, when built with keywords, every keyword hit ``(start, keyword index)`` sorted."""
         out: dict[int, list[int]] = {}
+        hits: list[tuple[int, int]] = []
+        append = hits.append
+        long_id = self.long_id
+        kbase = long_id + 1
+        lens = self._lens
 
         def on_match(did: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+            if did > long_id:
+                append((to - lens[did], did - kbase))
+                return
             lst = out.get(did)
             if lst is None:
                 out[did] = [to]
@@ -263,7 +283,8 @@ class RegexFilter:
             self._db.scan(buf, match_event_handler=on_match)
         for lst in out.values():
             lst.sort()
-        return out
+        hits.sort()
+        return out, hits
 
 
 def _translate(detectors: Sequence[Detector], ident: bytes) -> tuple[list[bytes], list[int], list[int]]:
@@ -296,14 +317,20 @@ def _translator_identity() -> bytes:
 
 
 def build_filter(
-    detectors: Sequence[Detector], ident: bytes, max_line: int, *, compile_if_missing: bool = True
+    detectors: Sequence[Detector],
+    ident: bytes,
+    max_line: int,
+    *,
+    compile_if_missing: bool = True,
+    keywords: Sequence[bytes] = (),
 ) -> RegexFilter | None:
     """The database for ``detectors`` (indices as given), from the disk cache when possible.
 
     Compiling ~275 loosened patterns costs Hyperscan a few seconds, so the result is cached like
     the keyword prefilter's, keyed by every detector's pattern, flags, anchor and keywords (a
     custom detector or a gitleaks rule changes the key). None without Hyperscan, and None when
-    it is not cached and ``compile_if_missing`` is false.
+    it is not cached and ``compile_if_missing`` is false. ``keywords``: also find these, as the
+    keyword prefilter does (case-insensitive literals), in the same pass (:meth:`RegexFilter.scan`).
     """
     try:
         import hyperscan  # type: ignore[import-not-found,unused-ignore]
@@ -312,7 +339,9 @@ def build_filter(
     from mamori.gate.secrets.prefilter import MAX_CACHED_DB, _cache_path
 
     long_id = len(detectors)
-    key: list[bytes] = [b"regex-filter-v1", _translator_identity(), ident, b"%d" % max_line]
+    kw_lens = [len(k) for k in keywords]
+    key: list[bytes] = [b"regex-filter-v2", _translator_identity(), ident, b"%d" % max_line]
+    key += [b"keywords:%d" % len(keywords), *keywords]
     for det in detectors:
         key += [det.regex.pattern, b"%d" % det.regex.flags, det.anchor.encode(), b",".join(det.keywords)]
     path = _cache_path(key, prefix="secrets-regex")
@@ -324,7 +353,7 @@ def build_filter(
                 covered = frozenset(int(x) for x in head.split(b",") if x)
                 loaded = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
                 loaded.scratch = hyperscan.Scratch(loaded)
-                return RegexFilter(loaded, covered, long_id)
+                return RegexFilter(loaded, covered, long_id, kw_lens)
         except Exception:  # missing, truncated or foreign: compile
             pass
     if not compile_if_missing:
@@ -335,12 +364,12 @@ def build_filter(
     pats.append(b"[^\\n]{%d}" % (max_line + 1))
     ids.append(long_id)
     flags.append(hyperscan.HS_FLAG_SINGLEMATCH)
-    db: Any = _compile(hyperscan, pats, ids, flags)
+    db: Any = _compile(hyperscan, pats, ids, flags, keywords, long_id)
     if db is None:
         # one pattern Hyperscan rejects (too large, matches empty): leave it out (always tried)
         keep = [n for n in range(len(pats)) if _compile(hyperscan, [pats[n]], [ids[n]], [flags[n]]) is not None]
         pats, ids, flags = [pats[n] for n in keep], [ids[n] for n in keep], [flags[n] for n in keep]
-        db = _compile(hyperscan, pats, ids, flags) if pats else None
+        db = _compile(hyperscan, pats, ids, flags, keywords, long_id) if pats else None
         if db is None:
             return None
     if path is not None:
@@ -352,10 +381,16 @@ def build_filter(
             os.replace(tmp, path)
         except OSError:  # a read-only home: no cache, still correct
             pass
-    return RegexFilter(db, frozenset(ids) - {long_id}, long_id)
+    return RegexFilter(db, frozenset(ids) - {long_id}, long_id, kw_lens)
 
 
-def _compile(hyperscan: Any, pats: list[bytes], ids: list[int], flags: list[int]) -> Any | None:
+def _compile(
+    hyperscan: Any, pats: list[bytes], ids: list[int], flags: list[int], keywords: Sequence[bytes] = (), long_id: int = 0
+) -> Any | None:
+    if keywords:  # as the keyword prefilter compiles them, with ids after long_id
+        pats = [*pats, *(re.escape(k) for k in keywords)]
+        ids = [*ids, *range(long_id + 1, long_id + 1 + len(keywords))]
+        flags = [*flags, *[hyperscan.HS_FLAG_CASELESS] * len(keywords)]
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     try:
         db.compile(expressions=pats, ids=ids, elements=len(pats), flags=flags)

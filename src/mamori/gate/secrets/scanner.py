@@ -129,7 +129,11 @@ class Scanner:
         """
         if self.rx is None and self.prefilter.name == "hyperscan":
             self.rx = hsregex.build_filter(
-                self.detectors, _IDENT_CHARS, self.options.max_line, compile_if_missing=compile_if_missing
+                self.detectors,
+                _IDENT_CHARS,
+                self.options.max_line,
+                compile_if_missing=compile_if_missing,
+                keywords=self.keywords,  # one Hyperscan pass per buffer finds both (RegexFilter.scan)
             )
         return self.rx is not None
 
@@ -242,14 +246,21 @@ class _FileState:
             # its lines: a keyword hit that triggers only those is dropped before any line work.
             # Without a long line every window is a whole line whichever hit opens it, so the
             # windows (and the long-line flag) are those of the scan without dropping.
-            ends = self.ends = s.rx.ends(buf)
+            # With the keywords in the same database (the usual case) one call gives the hits too.
+            if s.rx.has_keywords:
+                ends, hits = s.rx.scan(buf)
+                self.ends = ends
+            else:
+                ends = self.ends = s.rx.ends(buf)
+                hits = []
             if s.rx.long_id not in ends:
                 if not ends and s.rx.covered >= s._keyed:
-                    hits: list[tuple[int, int]] = []  # nothing can match: not even the keyword pass
+                    hits = []  # nothing can match: no window to try
                 else:
                     dead = s.rx.covered - ends.keys()
-                    hits = s.prefilter.hits(buf)
-            else:
+                    if not s.rx.has_keywords:
+                        hits = s.prefilter.hits(buf)
+            elif not s.rx.has_keywords:
                 hits = s.prefilter.hits(buf)
         else:
             hits = s.prefilter.hits(buf)
