@@ -181,7 +181,7 @@ def unresolved_refs(r: Resource, tags: Mapping[tuple[str, str], str]) -> list[tu
     return sorted(set(out))
 
 
-MAX_TAGS = 50_000
+MAX_TAGS = 20_000
 """At most this many (repository, tag) -> digest entries travel with one part (the most recently pushed first)."""
 
 
@@ -227,15 +227,20 @@ def resolve_rows(parts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         for uri, tag, digest in p.get("ecr_tags") or ():
             tags[(str(uri), str(tag))] = str(digest)
     rows: list[dict[str, Any]] = []
+    have: set[tuple[str, ...]] = set()
     for p in parts:
-        rows.extend(dict(r) for r in p.get("rows") or ())
-    have = {(r["resource_type"], r["account"], r["region"], r["resource_id"], r["digest"]) for r in rows}
+        for r in p.get("rows") or ():
+            key = (r["resource_type"], r["account"], r["region"], r["resource_id"], r["digest"])
+            if key not in have:  # one row per workload and digest, however often a part comes
+                have.add(key)
+                rows.append(dict(r))
     for p in parts:
         for w in p.get("pending") or ():
-            key = (w["resource_type"], w["account"], w["region"], w["resource_id"])
-            for digest in sorted({tags[(str(a), str(b))] for a, b in w.get("refs") or () if (str(a), str(b)) in tags}):
-                if (*key, digest[:80]) not in have:
-                    have.add((*key, digest[:80]))
+            found = {tags[(str(a), str(b))] for a, b in w.get("refs") or () if (str(a), str(b)) in tags}
+            for digest in sorted(found):
+                at = (w["resource_type"], w["account"], w["region"], w["resource_id"], digest[:80])
+                if at not in have:
+                    have.add(at)
                     rows.append({k: v for k, v in w.items() if k != "refs"} | {"digest": digest[:80]})
     return sort_rows(rows)
 
