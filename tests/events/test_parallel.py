@@ -37,8 +37,12 @@ def instance_session(session: str = INSTANCE, key: str = "ASIA-INSTANCE-1") -> d
     return {**ident, "accessKeyId": key}
 
 
-def _ids(ds: list[Any]) -> list[str]:
+def _ids(ds: Any) -> list[str]:
     return [d.id for d in ds]
+
+
+def _pick(m: Matcher, rec: dict[str, Any]) -> Any:
+    return m._route(rec).pick(rec)
 
 
 # -- the route: wildcard detections reached through one lookup per field ------------------
@@ -57,13 +61,14 @@ def test_an_equality_prefilter_routes_by_value(detections: DetectionSet) -> None
     m = Matcher(detections)
     root = record(userIdentity={"type": "Root", "arn": "arn:aws:iam::123456789012:root", "accountId": "123456789012"},
                   eventSource="ec2.amazonaws.com", eventName="DescribeRegions")  # fmt: skip
-    assert _ids(m._route(root)) == ["root_activity"] and [x.detection.id for x in m.match(root)] == ["root_activity"]
+    assert _ids(_pick(m, root)) == ["root_activity"] and [x.detection.id for x in m.match(root)] == ["root_activity"]
     assert m.triage(root) is True
     iam_user = record(eventSource="ec2.amazonaws.com", eventName="DescribeRegions")
-    assert m._route(iam_user) == [] and m.match(iam_user) == [] and m.triage(iam_user) is False
-    # a value that cannot be looked up (a list) goes to the full check, which refuses it
+    assert _pick(m, iam_user) == () and m.match(iam_user) == [] and m.triage(iam_user) is False
+    # a value that cannot be looked up (a list) is tested directly, not cached: refused as the full check refuses it
     odd = record(userIdentity={"type": ["Root"]}, eventSource="ec2.amazonaws.com", eventName="DescribeRegions")
-    assert "root_activity" in _ids(m._route(odd)) and m.match(odd) == []
+    assert "root_activity" not in _ids(_pick(m, odd)) and m.match(odd) == [] and m.triage(odd) is False
+    assert _pick(m, root) == (detections.get("root_activity"),)  # the list did not poison the cache
 
 
 def test_the_route_keeps_the_index_order_among_groups(detections: DetectionSet) -> None:
@@ -73,34 +78,48 @@ def test_the_route_keeps_the_index_order_among_groups(detections: DetectionSet) 
         userAgent="pacu/1.0", userIdentity=instance_session(),
     )  # fmt: skip
     picked = Route(cands).pick(rec)
-    assert picked == [d for d in cands if d in picked]  # a sub-sequence of the index's order
+    assert picked is not None and list(picked) == [d for d in cands if d in picked]  # a sub-sequence of the index's order
     assert {"attack_tool_user_agent", "access_denied_burst", "discovery_burst", "ec2_instance_credentials_used_elsewhere"} <= set(
         _ids(picked)
     )
 
 
+ODD = st.sampled_from([None, 7, True, 1.0, ["AccessDenied"], {"x": 1}, "", "Root"])
 FIELDS = st.fixed_dictionaries({
-    "errorCode": st.sampled_from([None, "AccessDenied", "Client.UnauthorizedOperation", "ThrottlingException", ["AccessDenied"]]),
-    "userAgent": st.sampled_from(["aws-cli/2", "TruffleHog", "S3 Browser 10.9", "pacu", None, 7]),
-    "type": st.sampled_from(["IAMUser", "AssumedRole", "Root", "AWSService", None, {"x": 1}]),
-    "arn": st.sampled_from([f"arn:aws:sts::1:assumed-role/r/{INSTANCE}", "arn:aws:iam::1:user/a", None]),
-    "ip": st.sampled_from(["10.0.0.1", "203.0.113.9", "2001:db8::1", "AWS Internal"]),
-    "name": st.sampled_from(["ListBuckets", "DescribeInstances", "StopLogging", "ConsoleLogin", "GetSecretValue"]),
+    "errorCode": st.one_of(st.sampled_from([None, "AccessDenied", "Client.UnauthorizedOperation", "ThrottlingException"]), ODD),
+    "userAgent": st.one_of(st.sampled_from(["aws-cli/2", "TruffleHog", "S3 Browser 10.9", "pacu", "kali linux"]), ODD, st.text(max_size=12)),
+    "type": st.one_of(st.sampled_from(["IAMUser", "AssumedRole", "Root", "AWSService"]), ODD),
+    "arn": st.one_of(st.sampled_from([f"arn:aws:sts::1:assumed-role/r/{INSTANCE}", "arn:aws:iam::1:user/a"]), ODD),
+    "ip": st.one_of(st.sampled_from(["10.0.0.1", "203.0.113.9", "2001:db8::1", "AWS Internal", "172.20.1.1"]), ODD),
+    "identity": st.sampled_from(["dict", "missing", "text", "list"]),
+    "name": st.sampled_from(["ListBuckets", "DescribeInstances", "StopLogging", "ConsoleLogin", "GetSecretValue", "GetParameter",
+                             "AuthorizeSecurityGroupIngress", "CreateAccessKey", "PutBucketPolicy", "RunInstances"]),
 })  # fmt: skip
+SOURCES = {"ListBuckets": "s3", "DescribeInstances": "ec2", "StopLogging": "cloudtrail", "ConsoleLogin": "signin", "GetParameter": "ssm",
+           "AuthorizeSecurityGroupIngress": "ec2", "CreateAccessKey": "iam", "PutBucketPolicy": "s3", "RunInstances": "ec2"}  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
-@given(f=FIELDS)
-def test_the_route_never_drops_a_detection_the_full_prefilters_accept(detections: DetectionSet, f: dict[str, Any]) -> None:
-    src = {"ListBuckets": "s3", "DescribeInstances": "ec2", "StopLogging": "cloudtrail", "ConsoleLogin": "signin"}.get(f["name"], "secretsmanager")
+def _random_record(f: dict[str, Any]) -> dict[str, Any]:
+    src = SOURCES.get(f["name"], "secretsmanager")
+    ident: Any = {"dict": {"type": f["type"], "arn": f["arn"], "accountId": "1"}, "text": "x", "list": [f["type"]]}.get(f["identity"])
     rec = record(eventSource=f"{src}.amazonaws.com", eventName=f["name"], userAgent=f["userAgent"], sourceIPAddress=f["ip"],
-                 userIdentity={"type": f["type"], "arn": f["arn"], "accountId": "1"})  # fmt: skip
+                 userIdentity=ident)  # fmt: skip
+    if f["identity"] == "missing":
+        del rec["userIdentity"]
     if f["errorCode"] is not None:
         rec["errorCode"] = f["errorCode"]
-    m = Matcher(detections)
-    cands = detections.candidates(rec["eventSource"], rec["eventName"])
-    full = [d for d in cands if m._passes(d, rec)]
-    assert [d for d in m._route(rec) if m._passes(d, rec)] == full
+    return rec
+
+
+@settings(max_examples=400, deadline=None)
+@given(fs=st.lists(FIELDS, min_size=1, max_size=6))
+def test_the_compiled_route_selects_exactly_the_detections_whose_prefilters_all_hold(detections: DetectionSet, fs: list[dict[str, Any]]) -> None:
+    m = Matcher(detections)  # one matcher for several records: the routes' value caches are shared between them
+    for f in fs:
+        rec = _random_record(f)
+        cands = detections.candidates(rec["eventSource"], rec["eventName"])
+        full = tuple(d for d in cands if m._passes(d, rec))  # the general path: every prefilter of every candidate
+        assert _pick(m, rec) == full
 
 
 # -- the counter of a parallel replay: commits and flushes after the same records ----------
@@ -216,3 +235,35 @@ def test_the_cli_prints_the_same_with_two_reader_processes(mamori: Callable[...,
         data["summary"].pop("seconds")
         outs.append(data)
     assert outs[0]["detections"] and outs[1] == outs[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(f=FIELDS, decrypt=st.sampled_from([True, False, None, "yes"]), login=st.sampled_from(["Success", "Failure", None]))
+def test_triage_through_the_compiled_route_equals_the_full_check(
+    detections: DetectionSet, f: dict[str, Any], decrypt: Any, login: Any
+) -> None:  # fmt: skip
+    rec = _random_record(f)
+    rec["requestParameters"] = {"withDecryption": decrypt, "name": "/p/1", "secretId": "s1", "instanceType": "p4d.24xlarge",
+                                "ipPermissions": {"items": [{"ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}}  # fmt: skip
+    rec["responseElements"] = {"ConsoleLogin": login}
+    m = Matcher(detections)
+    general = m._triage_checked(rec, detections.candidates(rec["eventSource"], rec["eventName"]))
+    assert m.triage(rec) == general
+
+
+def test_which_paths_read_the_record_only() -> None:
+    from mamori.events.loader import condition_paths, record_safe
+
+    assert record_safe("requestParameters.ipPermissions.items[].ipRanges.items[].cidrIp") and record_safe("a.b || c")
+    assert record_safe("requestParameters.principal")  # not the view's own top-level principal
+    for path in ("principal.arn", '"principal".arn', "@", "*.arn", "$arn", "length(a)", "a[?b == `1`].c", ""):
+        assert not record_safe(path), path
+    assert sorted(condition_paths({"all": [{"path": "a", "eq": 1}, {"not": {"path": "b.c", "exists": True}}]}) or []) == ["a", "b.c"]
+    assert condition_paths({"any": [{"path": "a", "eq": 1}, {"hook": "h"}]}) is None
+
+
+def test_conditions_on_the_record_alone_are_marked_and_the_others_are_not(detections: DetectionSet) -> None:
+    assert detections.get("ssm_parameters_decrypted_burst").when_record_only  # requestParameters.withDecryption
+    assert detections.get("ec2_security_group_open_to_world").when_record_only  # JMESPath projections of the record
+    assert not detections.get("ec2_unusual_instance_type").when_record_only  # a hook sees the whole view
+    assert detections.get("discovery_burst").record_only and not detections.get("secrets_retrieval_burst").record_only  # by principal.arn

@@ -76,7 +76,9 @@ class Detection:
     prefilter_re: tuple[tuple[Getter, re.Pattern[str]], ...] = ()
     distinct: Getter | None = None
     record_only: bool = False
-    """Its threshold and resource paths read the raw record only (no ``principal.*``): no view is built to count it."""
+    """Its threshold and resource paths read the raw record only (:func:`record_safe`): no view is built to count it."""
+    when_record_only: bool = False
+    """Its condition reads the raw record only (no hook, every path :func:`record_safe`): evaluated on the record."""
 
     @property
     def id(self) -> str:
@@ -176,11 +178,68 @@ def load_detection(path: Path) -> Detection:
             raise DetectionError(exc.message, source=str(path), where=exc.where) from exc
         raise
     paths = [spec.resource or "", *(spec.threshold.by if spec.threshold else []), (spec.threshold.distinct or "") if spec.threshold else ""]
-    record_only = not any("principal" in p or "$" in p for p in paths)
+    record_only = all(record_safe(p) for p in paths if p)
+    cond_paths = condition_paths(spec.when) if spec.when else []
+    when_record_only = cond_paths is not None and all(record_safe(p) for p in cond_paths)
     return Detection(
         spec=spec, path=path, when=when, hooks=hooks, resource=res, threshold_by=by, prefilter=pre, prefilter_re=pre_re,
-        distinct=distinct, record_only=record_only,
+        distinct=distinct, record_only=record_only, when_record_only=when_record_only,
     )
+
+
+def record_safe(path: str) -> bool:
+    """Reading ``path`` from the record gives what reading it from the record's view gives.
+
+    The view's properties are the record plus ``principal`` (:class:`mamori.events.matcher.EventView`),
+    so a path is safe when it never reads the top-level ``principal`` nor the whole object: a
+    dotted path not rooted at ``principal`` (nor at a ``$`` root), or a JMESPath expression whose
+    every top-level read is a named field other than ``principal`` (``a.b[].c``, ``a || b``...).
+    A wildcard, ``@``, a function or anything else at the top is not.
+    """
+    if not path or path.startswith("$"):
+        return False
+    parts = path.split(".")
+    if all(p.isidentifier() for p in parts):
+        return parts[0] != "principal"
+    try:
+        return _safe_node(jmespath.compile(path).parsed)
+    except jmespath.exceptions.JMESPathError:
+        return False
+
+
+def _safe_node(node: dict[str, Any]) -> bool:
+    kind, kids = node.get("type"), node.get("children", [])
+    if kind == "field":
+        return node.get("value") != "principal"
+    if kind in ("subexpression", "flatten", "projection", "index_expression"):
+        return bool(kids) and _safe_node(kids[0])  # the rest reads what the first part gave: the record's own values
+    if kind == "or_expression" or kind == "and_expression":
+        return bool(kids) and all(_safe_node(k) for k in kids)
+    return False
+
+
+def condition_paths(cond: Any) -> list[str] | None:
+    """Every ``path`` a condition reads; None when it calls a hook (a hook sees the whole view)."""
+    out: list[str] = []
+    stack = [cond]
+    while stack:
+        c = stack.pop()
+        if not isinstance(c, Mapping):
+            return None
+        if "hook" in c:
+            return None
+        for key in ("all", "any"):
+            if key in c:
+                if not isinstance(c[key], list):
+                    return None
+                stack.extend(c[key])
+        if "not" in c:
+            stack.append(c["not"])
+        if "path" in c:
+            if not isinstance(c["path"], str):
+                return None
+            out.append(c["path"])
+    return out
 
 
 @cache

@@ -55,6 +55,15 @@ class EventView:
         self.tags: Mapping[str, str] = {}
 
 
+class _RecordView:
+    """What a condition that reads the record only (:attr:`Detection.when_record_only`) is given."""
+
+    __slots__ = ("properties",)
+
+    def __init__(self, record: Mapping[str, Any]) -> None:
+        self.properties = record
+
+
 def finding_key(detection_id: str, principal_arn: str, resource: str) -> str:
     """The stable finding id of (detection, principal, resource)."""
     raw = "\x1f".join(("events", detection_id, principal_arn, resource))
@@ -115,7 +124,8 @@ def attempt_of(d: Detection, denied: bool) -> Detection:
         }
     )  # fmt: skip
     return Detection(
-        spec=spec, path=d.path, when=d.when, hooks=d.hooks, resource=d.resource, prefilter=d.prefilter, prefilter_re=d.prefilter_re
+        spec=spec, path=d.path, when=d.when, hooks=d.hooks, resource=d.resource, prefilter=d.prefilter, prefilter_re=d.prefilter_re,
+        when_record_only=d.when_record_only,
     )
 
 
@@ -209,18 +219,22 @@ class Matcher:
         self.events = 0
         self.errors: list[tuple[str, str]] = []
 
-    def _route(self, record: Mapping[str, Any]) -> list[Detection]:
+    def _route(self, record: Mapping[str, Any]) -> Route:
         key = (record["eventSource"], record["eventName"])
         route = self._routes.get(key)
         if route is None:
             if len(self._routes) > 100_000:
                 self._routes.clear()  # bounded: (source, name) pairs come from the input
             route = self._routes[key] = Route(self.detections.candidates(*key))
-        return route.pick(record)
+        return route
 
     def match(self, record: Mapping[str, Any], source: str = "") -> list[Match]:
         self.events += 1
-        cands = self._route(record)
+        route = self._route(record)
+        cands = route.pick(record)
+        check = cands is None  # a prefilter's field could not be read: each candidate is checked (and reports)
+        if cands is None:
+            cands = route.candidates
         if not cands:
             return []
         failed = bool(record.get("errorCode"))
@@ -236,7 +250,7 @@ class Matcher:
                     twin = self._attempts[(d.id, denied)] = attempt_of(d, denied)
                 d = twin
             try:
-                if not self._passes(d, record):
+                if check and not self._passes(d, record):
                     continue
                 if view is None and (d.when is not None or not d.record_only):
                     view = EventView(record, principal_of(record))
@@ -359,11 +373,52 @@ class Matcher:
         in the parent gives the same answer; a threshold counts only events whose condition holds.
         """
         try:
-            cands = self._route(record)
+            route = self._route(record)
+            cands = route.pick(record)
         except Exception:
             return True
+        if cands is None:
+            return self._triage_checked(record, route.candidates)
         if not cands:
             return False
+        failed = bool(record.get("errorCode"))
+        view: EventView | None = None
+        counts: list[Count] = []
+        ctx = self._ctx
+        for d in cands:  # every prefilter of these holds (the route checked them all)
+            if failed and d.spec.failed_calls is not FailedCalls.RESPOND and (
+                d.spec.failed_calls is FailedCalls.IGNORE or d.spec.threshold is not None
+            ):
+                continue  # as in match: not counted, and an attempt twin has the same condition
+            try:
+                if d.hooks:
+                    return True
+                when = d.when
+                if when is not None:
+                    if d.when_record_only:  # reads the record only: the same answer without building the view
+                        if when(cast(Resource, _RecordView(record)), ctx[d.id], {}) is not True:
+                            continue
+                    else:
+                        if view is None:
+                            view = EventView(record, principal_of(record))
+                        if when(cast(Resource, view), ctx[d.id], {}) is not True:
+                            continue
+                if d.spec.threshold is None:
+                    return True  # it fires
+                if d.record_only:
+                    props: Mapping[str, Any] = record  # its paths read the same from the record as from the view
+                else:
+                    if view is None:
+                        view = EventView(record, principal_of(record))
+                    props = view.properties
+                vals = _distinct_values(d.distinct(props)) if d.distinct is not None else ()
+                counts.append((d.id, list(_key(d, props)), list(vals)))
+            except Exception:
+                return True
+        return counts or False
+
+    def _triage_checked(self, record: Mapping[str, Any], cands: tuple[Detection, ...]) -> bool | list[Count]:
+        """:meth:`triage` when the route could not read a prefilter's field: each candidate checked in full."""
         failed = bool(record.get("errorCode"))
         view: EventView | None = None
         counts: list[Count] = []
@@ -371,7 +426,7 @@ class Matcher:
             if failed and d.spec.failed_calls is not FailedCalls.RESPOND and (
                 d.spec.failed_calls is FailedCalls.IGNORE or d.spec.threshold is not None
             ):
-                continue  # as in match: not counted, and an attempt twin has the same condition
+                continue
             try:
                 if not self._passes(d, record):
                     continue
@@ -383,10 +438,10 @@ class Matcher:
                     if d.when(cast(Resource, view), self._ctx[d.id], {}) is not True:
                         continue
                 if d.spec.threshold is None:
-                    return True  # it fires
+                    return True
                 if view is None and not d.record_only:
                     view = EventView(record, principal_of(record))
-                props = view.properties if view is not None else record  # as match() reads it
+                props = view.properties if view is not None else record
                 vals = _distinct_values(d.distinct(props)) if d.distinct is not None else ()
                 counts.append((d.id, list(_key(d, props)), list(vals)))
             except Exception:

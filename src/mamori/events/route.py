@@ -1,20 +1,24 @@
-"""Route a record to the detections that can match it, with a few lookups per event.
+"""Route a record to the detections whose prefilters it passes, with a few lookups per event.
 
 The detection set's index narrows an event to the detections of its (eventSource,
 eventName) plus the ``*`` ones (user agents, root activity, denied bursts...), which
-every event meets. A :class:`Route` (one per (source, name), built on first use) groups
-their prefilters so that their number stops mattering:
+every event meets. A :class:`Route` (one per (source, name), built on first use) compiles
+*every* prefilter of those candidates into one bit mask per field value:
 
-* every equality prefilter on one field is one dict lookup per event: the value of
-  ``userIdentity.type`` picks the detections waiting for ``Root`` or ``AssumedRole``;
-* every regular-expression prefilter on one field is one lookup per event in a cache of
-  the field's values (user agents, ARNs repeat), the patterns run once per new value;
-* detections with neither are always kept.
+* each field that some prefilter reads is read once per event, and its value looked up in a
+  cache of masks (bit i set: candidate i's tests on that field pass, or it has none) — an
+  equality prefilter on ``userIdentity.type`` and the regular expressions on the user agent
+  both cost one dict lookup per event once the value has been seen;
+* the masks are ANDed field after field, stopping at zero (most events of an archive meet no
+  detection after two or three lookups); a field is not read once every candidate it tests
+  is out, and detections sharing a pattern on one field share its search;
+* the final mask gives the candidates, in the index's order (cached per mask).
 
-A route only narrows: a detection it keeps is then checked in full (every prefilter) by the
-matcher, and the detections kept come back in the index's order, so a route never changes
-what matches or in which order. A field whose value cannot be looked up (a list, a dict) or
-whose reader fails keeps its detections, for the full check to decide (and report).
+:meth:`Route.pick` therefore returns exactly the candidates whose prefilters all hold (what
+checking each candidate's prefilters one by one gives, which a property test checks). A
+value that cannot be cached (a list, a dict) is tested directly. A field whose reader fails
+makes :meth:`Route.pick` return None: the caller then checks each candidate itself, and
+reports the failure against the detection, as before.
 """
 
 from __future__ import annotations
@@ -26,107 +30,106 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mamori.events.loader import Detection
 
-Entry = tuple[int, "Detection"]
-"""A detection and its place among the candidates of one (source, name)."""
-
 MAX_CACHED_VALUES = 50_000
 
+Getter = Callable[[Mapping[str, Any]], Any]
 
-class _EqGroup:
-    """The detections whose first prefilter reads one field: value -> the entries it keeps."""
 
-    __slots__ = ("by_value", "entries", "get")
+class _Field:
+    """The tests of one field (by its path) over the candidates of one route, and their cache."""
 
-    def __init__(self, get: Callable[[Mapping[str, Any]], Any]) -> None:
+    __slots__ = ("cache", "eq", "free", "get", "rx", "tested")
+
+    def __init__(self, get: Getter) -> None:
         self.get = get
-        self.by_value: dict[Any, list[Entry]] = {}
-        self.entries: list[Entry] = []
+        self.eq: list[tuple[int, tuple[Any, ...]]] = []  # (bit, the values it accepts)
+        self.rx: list[tuple[int, re.Pattern[str]]] = []  # (bits, pattern to find), one per distinct pattern
+        self.tested = 0  # the bits of the candidates with a test here
+        self.free = 0  # every candidate's bit: those with no test here are let through
+        self.cache: dict[Any, int] = {}
 
-    def add(self, entry: Entry, values: tuple[Any, ...]) -> None:
-        self.entries.append(entry)
-        for v in values:
-            try:
-                lst = self.by_value.setdefault(v, [])
-            except TypeError:  # an unhashable value in the prefilter: only a list or a dict can equal it
-                continue
-            if entry not in lst:
-                lst.append(entry)
-
-
-class _RxGroup:
-    """The detections whose first regular-expression prefilter reads one field (and no equality prefilter)."""
-
-    __slots__ = ("cache", "entries", "get")
-
-    def __init__(self, get: Callable[[Mapping[str, Any]], Any]) -> None:
-        self.get = get
-        self.entries: list[tuple[Entry, re.Pattern[str]]] = []
-        self.cache: dict[str, list[Entry]] = {}
-
-    def search(self, v: str) -> list[Entry]:
-        if len(self.cache) >= MAX_CACHED_VALUES:
-            self.cache.clear()
-        hit = self.cache[v] = [e for e, rx in self.entries if rx.search(v) is not None]
-        return hit
+    def mask(self, v: Any) -> int:
+        """The mask of value ``v``: a candidate's bit is cleared when one of its tests here fails."""
+        fail = 0
+        for bit, values in self.eq:
+            if v not in values:
+                fail |= bit
+        text = isinstance(v, str)
+        for bit, rx in self.rx:
+            if not text or rx.search(v) is None:
+                fail |= bit
+        return self.free & ~fail
 
 
 class Route:
-    """The candidates of one (eventSource, eventName), their prefilters grouped by field."""
+    """The candidates of one (eventSource, eventName), every prefilter compiled into masks."""
 
-    __slots__ = ("always", "eq", "rx")
+    __slots__ = ("all", "by_mask", "candidates", "fields")
 
     def __init__(self, candidates: tuple[Detection, ...]) -> None:
-        always: list[Entry] = []
-        eq: dict[str, _EqGroup] = {}
-        rx: dict[str, _RxGroup] = {}
+        self.candidates = candidates
+        fields: dict[str, _Field] = {}
         for i, d in enumerate(candidates):
-            entry = (i, d)
-            if d.prefilter:
-                path = next(iter(d.spec.prefilter))
-                get, values = d.prefilter[0]
-                eq.setdefault(path, _EqGroup(get)).add(entry, values)
-            elif d.prefilter_re:
-                path = next(iter(d.spec.prefilter_match))
-                get, pattern = d.prefilter_re[0]
-                rx.setdefault(path, _RxGroup(get)).entries.append((entry, pattern))
+            bit = 1 << i
+            for (path, _), (get, values) in zip(d.spec.prefilter.items(), d.prefilter, strict=True):
+                f = fields.setdefault(path, _Field(get))
+                f.eq.append((bit, values))
+                f.tested |= bit
+            for (path, _), (get, rx) in zip(d.spec.prefilter_match.items(), d.prefilter_re, strict=True):
+                f = fields.setdefault(path, _Field(get))
+                f.tested |= bit
+                same = next((i for i, (_, r) in enumerate(f.rx) if (r.pattern, r.flags) == (rx.pattern, rx.flags)), None)  # fmt: skip
+                if same is None:
+                    f.rx.append((bit, rx))
+                else:  # the same pattern for several detections: searched once per value
+                    f.rx[same] = (f.rx[same][0] | bit, rx)
+        everyone = (1 << len(candidates)) - 1
+        for f in fields.values():
+            f.free = everyone
+        # equality fields first (one lookup decides most events), then the expressions
+        order = sorted(fields, key=lambda p: 1 if fields[p].rx else 0)
+        self.fields = tuple((*_keys(p), fields[p].tested, fields[p]) for p in order)
+        self.all = everyone
+        self.by_mask: dict[int, tuple[Detection, ...]] = {0: ()}
+
+    def pick(self, record: Mapping[str, Any]) -> tuple[Detection, ...] | None:
+        """The candidates whose every prefilter lets ``record`` through, in the index's order;
+        None when a field could not be read (the caller checks each candidate)."""
+        mask = self.all
+        for k1, k2, tested, f in self.fields:
+            if not mask & tested:
+                continue  # every candidate this field tests is already out: not read
+            if k1 is not None:  # a one- or two-part dotted path, read inline (what the loader's getter does)
+                v = record.get(k1)
+                if k2 is not None and v is not None:
+                    v = v.get(k2) if type(v) is dict else f.get(record)
             else:
-                always.append(entry)
-        self.always = always
-        self.eq = tuple((g.get, g.by_value, g.entries) for g in eq.values())
-        self.rx = tuple((g.get, g.cache, g.search, [e for e, _ in g.entries]) for g in rx.values())
-
-    def pick(self, record: Mapping[str, Any]) -> list[Detection]:
-        """The candidates whose first prefilter lets ``record`` through, in the index's order."""
-        found: list[Entry] = self.always
-        parts = 1 if found else 0
-        for get, by_value, entries in self.eq:
+                try:
+                    v = f.get(record)
+                except Exception:  # the reader failed: the full check decides, and reports
+                    return None
+            cache = f.cache
             try:
-                hit = by_value.get(get(record))
-            except Exception:  # a list or a dict (unhashable), or the reader failed: the full check decides, and reports
-                hit = entries
-            if hit:
-                found = found + hit if parts else hit
-                parts += 1
-        for get, cache, search, all_entries in self.rx:
-            try:
-                v = get(record)
-            except Exception:
-                hit = all_entries
+                m = cache.get(v)
+            except TypeError:  # a list or a dict: not cached
+                m = f.mask(v)
             else:
-                if not isinstance(v, str):
-                    continue  # the full check refuses a value that is not text
-                hit = cache.get(v)
-                if hit is None:
-                    hit = search(v)
-            if hit:
-                found = found + hit if parts else hit
-                parts += 1
-        if not parts:
-            return []
-        if parts > 1:
-            found = sorted(found, key=_pos)
-        return [d for _, d in found]
+                if m is None:
+                    if len(cache) >= MAX_CACHED_VALUES:
+                        cache.clear()
+                    m = cache[v] = f.mask(v)
+            mask &= m
+            if not mask:
+                return ()
+        hit = self.by_mask.get(mask)
+        if hit is None:
+            hit = self.by_mask[mask] = tuple(d for i, d in enumerate(self.candidates) if mask >> i & 1)
+        return hit
 
 
-def _pos(e: Entry) -> int:
-    return e[0]
+def _keys(path: str) -> tuple[str | None, str | None]:
+    """(first, second) key of a dotted path of one or two parts (read inline), else (None, None)."""
+    parts = path.split(".")
+    if not all(p.isidentifier() for p in parts) or len(parts) > 2:
+        return None, None
+    return parts[0], parts[1] if len(parts) == 2 else None
