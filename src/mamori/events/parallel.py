@@ -187,12 +187,17 @@ def replay_scanned(
                 stats.bad(Malformed(item[1], item[2], item[3]))
                 continue
             k, where, i = item[0], item[1], item[2]
-            counter.advance(base + k - 1)
+            n = base + k
+            if n - 1 > counter.n:  # records skipped before this one
+                counter.advance(n - 1)
             if len(item) == 3:
                 process(orjson.loads(blobs[i]), src, where)
             else:
                 blob = blobs[i]
                 process_counts(item[3], item[4], item[5], item[6], lambda b=blob: orjson.loads(b), src, where)  # type: ignore[misc]
-            counter.after(base + k)
+            if n < counter.mark:  # Counter.after's own first test, without the call (most records)
+                counter.n = n
+            else:
+                counter.after(n)
         counter.advance(base + records)
     counter.finish()
