@@ -170,3 +170,21 @@ def same_scan(single: dict[str, Any], dist: dict[str, Any]) -> None:
         assert dist["scan"][k] == single["scan"][k], k
     unknown = sorted((e["account"], e["region"], e["service"], e["code"]) for e in single["scan"]["errors"])
     assert sorted((e["account"], e["region"], e["service"], e["code"]) for e in dist["scan"]["errors"]) == unknown
+
+
+def workloads_of(db: str) -> list[tuple[Any, ...]]:
+    """The ``scan_workloads`` rows of a store's latest scan (where images run, for `mamori gate image`)."""
+    from sqlalchemy import select
+
+    from mamori.findings import Store
+    from mamori.findings.tables import scan_workloads, scans
+
+    store = Store.open(db)
+    try:
+        with store.engine.connect() as conn:
+            latest = conn.execute(select(scans.c.id).order_by(scans.c.finished_at.desc()).limit(1)).scalar_one()
+            got = conn.execute(select(scan_workloads).where(scan_workloads.c.scan_id == latest)).mappings().all()
+    finally:
+        store.close()
+    return sorted((r["account"], r["region"], r["resource_type"], r["resource_id"], r["resource_arn"], r["name"],
+                   r["digest"], r["exposure"], r["note"], repr(sorted(dict(r["tags"] or {}).items()))) for r in got)  # fmt: skip

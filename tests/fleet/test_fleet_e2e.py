@@ -7,7 +7,7 @@ import pytest
 from mamori.demo.estate import DEMO_ACCOUNTS, DEMO_REGIONS
 from mamori.findings import Store
 from mamori.fleetstore import ops
-from tests.fleet.conftest import Fleet, same_scan, wait_for
+from tests.fleet.conftest import Fleet, same_scan, wait_for, workloads_of
 
 pytestmark = pytest.mark.e2e
 
@@ -19,6 +19,8 @@ def test_two_workers_give_the_single_process_result(fleet: Fleet) -> None:
     fleet.start_worker(db)
     dist = fleet.run(fleet.scan_cmd(db))
     same_scan(single, dist)
+    # where images run (the exposure of `mamori gate image`): the single process's rows
+    assert workloads_of(db) == workloads_of(fleet.db("single.db")) != []
     assert dist["fleet"]["shards"] == len(DEMO_ACCOUNTS) * (1 + len(DEMO_REGIONS))
     assert dist["fleet"]["failed_shards"] == []
     assert isinstance(dist["fleet"]["throttles"], dict)

@@ -167,7 +167,7 @@ def _store_hints(findings: list[Finding]) -> list[tuple[str, str]]:
         ("mamori rules list", "what is checked, and why"),
         ("mamori scans list", "every scan, with what changed"),
         *_iac_hints(),
-        ("mamori gate image --demo", "a container image: OS and app packages, a deleted key still in a layer, exposure from this scan (its ECS service)"),
+        ("mamori gate image --demo", "an image: packages, a deleted key in a layer, exposure via its ECS service"),
     ]
 
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -44,25 +44,14 @@ from mamori.store.rows import chunks
 __all__ = ["FindingFilter", "FindingMeta", "ScanRecord", "ScanSummary", "Store"]
 
 
-def _record_workloads(conn: Any, scan_id: str, inventory: Inventory) -> None:
-    from mamori.model.exposure import workloads
+def _record_workloads(conn: Any, scan_id: str, inventory: Inventory, given: Sequence[Mapping[str, Any]] | None) -> None:
+    """The scan's ``scan_workloads`` rows: ``given`` (a scan collected in parts joined them already,
+    :func:`mamori.model.exposure.resolve_rows`), else computed from the inventory."""
+    from mamori.model.exposure import sort_rows, workload_rows
 
-    rows = [
-        {
-            "scan_id": scan_id,
-            "digest": w.digest[:80],
-            "resource_type": w.resource.type,
-            "resource_id": w.resource.id,
-            "resource_arn": w.resource.arn or "",
-            "name": w.resource.name or "",
-            "account": w.resource.account,
-            "region": w.resource.region,
-            "exposure": w.exposure,
-            "note": w.note,
-            "tags": dict(w.resource.tags),
-        }
-        for w in workloads(inventory)
-    ]
+    keys = ("digest", "resource_type", "resource_id", "resource_arn", "name", "account", "region", "exposure", "note", "tags")
+    src = sort_rows(workload_rows(inventory)["rows"]) if given is None else given
+    rows = [{"scan_id": scan_id} | {k: w.get(k) for k in keys} for w in src]
     for part in chunks(rows, 500):
         conn.execute(insert(scan_workloads), part)
 
@@ -130,11 +119,14 @@ class Store:
         finished_at: datetime | None = None,
         source: str | None = None,
         within: Callable[[Connection, ScanSummary], None] | None = None,
+        workloads: Sequence[Mapping[str, Any]] | None = None,
     ) -> ScanSummary:
         """Store a scan, its score rows and the findings lifecycle, in one transaction.
 
         ``within(conn, summary)`` runs last in that transaction (a distributed scan's finaliser
-        notes the recorded scan there, or raises to roll it all back)."""
+        notes the recorded scan there, or raises to roll it all back). ``workloads``: the
+        ``scan_workloads`` rows when the inventory does not hold the workloads (a scan collected
+        in parts); by default they are computed from the inventory."""
         now = finished_at or datetime.now(UTC)
         scan_id = str(uuid.uuid4())
         try:
@@ -173,7 +165,7 @@ class Store:
                 ]
                 if rows:
                     conn.execute(insert(scores), rows)
-                _record_workloads(conn, scan_id, inventory)
+                _record_workloads(conn, scan_id, inventory, workloads)
                 summary = record_lifecycle(conn, scan_id, now, inventory, evaluation, titles)
                 ops.expire(conn, now, "scan")
                 if within is not None:

@@ -22,6 +22,7 @@ from mamori.engage.verify import VerifyReport, after_scan
 from mamori.engine.evaluate import Evaluation, evaluate
 from mamori.findings import ScanSummary, Store
 from mamori.fleet.shard import counter_sum, result_from_dict
+from mamori.model.exposure import resolve_rows
 from mamori.model.finding import Result
 from mamori.model.resource import GLOBAL, Coverage, Inventory, Resource, ScanError
 from mamori.model.resources.organizations import ORGANIZATION
@@ -53,6 +54,7 @@ class Merged:
     shards: int
     seconds: float  # summed collection time of the shards
     attempts: dict[str, int] = field(default_factory=dict)  # shard -> attempts, for shards retried or redelivered
+    workloads: list[dict[str, Any]] = field(default_factory=list)  # scan_workloads rows, joined over the shards
 
 
 def merge(
@@ -120,7 +122,8 @@ def merge(
     seconds = sum(float(p.get("seconds", 0.0)) for _, _, _, p in payloads)
     attempts = {s: a for s, _, a, _ in payloads if a > 1}
     attempts.update({s: attempts.get(s, 1) for s, _, _, p in payloads if p.get("redelivered")})
-    return Merged(inv, ev, calls, throttles, sorted(failed), len(payloads), seconds, attempts)
+    rows = resolve_rows(p.get("workloads") or {} for _, _, _, p in payloads)
+    return Merged(inv, ev, calls, throttles, sorted(failed), len(payloads), seconds, attempts, rows)
 
 
 def _organization(org: Mapping[str, Any], payloads: Sequence[tuple[str, str, int, Mapping[str, Any]]]) -> Inventory:
@@ -163,7 +166,8 @@ def record(
     summary = recorded
     if store is not None and summary is None:
         titles = {r.id: r.spec.title for r in rules}
-        summary = store.record_scan(inv, ev, titles, rows, started_at=started, finished_at=finished, within=within)
+        summary = store.record_scan(inv, ev, titles, rows, started_at=started, finished_at=finished, within=within,
+                                    workloads=merged.workloads)  # fmt: skip
     if step is not None:
         step("recorded")
     engine, scan_id = (store.engine, summary.scan_id) if store is not None and summary is not None else (None, None)

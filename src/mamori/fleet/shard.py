@@ -4,7 +4,9 @@ A rule that reads other resources (``ctx.inventory``: a bucket's trail, a vault'
 the alarm in another Region) may need another shard's data, so a shard does not decide it:
 the (rule, resource) pair is deferred and the resource shipped, and the finaliser decides it
 over the merged *context*: every shard ships its resources of :data:`CONTEXT_TYPES` (what
-such rules read). Everything else a shard decides alone, exactly as a single process would.
+such rules read). Everything else a shard decides alone, exactly as a single process would,
+and so are its workloads (``scan_workloads``: which ECS service or Lambda function runs which
+image digest, how exposed), but for a ``repo:tag`` of another shard's ECR, resolved by the finaliser.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from mamori.collect.aws.session import ClientFactory, SessionFactory
 from mamori.engine.evaluate import evaluate
 from mamori.fleet.plan import Shard
+from mamori.model.exposure import workload_rows
 from mamori.model.finding import Result, ResultStatus, Severity
 from mamori.model.resource import GLOBAL, Inventory, Resource, ScanError
 from mamori.model.resources.cloudtrail import REGION, TRAIL
@@ -123,6 +126,7 @@ def evaluate_shard(
         "evaluations": ev.evaluations,
         "rules": sorted(ev.rules_evaluated),
         "read_types": sorted(tracer.types),
+        "workloads": workload_rows(inv),  # scan_workloads: exposure reads the shard's own account and Region
     }
 
 
@@ -178,7 +182,7 @@ def failed_payload(shard: Shard, message: str, services: Iterable[str] = ()) -> 
     ]  # fmt: skip
     return {"results": [], "deferred": [], "context": [], "failing": [], "errors": [e.to_dict() for e in errors],
             "coverage": [], "resources": 0, "evaluations": 0, "rules": [], "read_types": [], "calls": {},
-            "throttles": {}, "seconds": 0.0}  # fmt: skip
+            "throttles": {}, "seconds": 0.0, "workloads": {}}  # fmt: skip
 
 
 def counter_sum(items: Iterable[Mapping[str, int]]) -> dict[str, int]:

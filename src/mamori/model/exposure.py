@@ -4,6 +4,11 @@
   (a task definition naming ``repo@digest``, a running task reporting the digest, or
   ``repo:tag`` that the inventory's ECR images resolve to the digest) and Lambda functions
   packaged as a container image (the resolved image URI's digest, or its tag through ECR).
+* :func:`workload_rows` -- the same as JSON-able rows (what ``scan_workloads`` stores), split for a
+  scan collected in parts (a distributed scan's shards, an org scan's accounts): exposure needs
+  only the workload's own account and Region (its load balancers, security groups, function URL),
+  but a ``repo:tag`` may name another account's or Region's ECR repository, so a part also gives
+  the refs it could not resolve and its own ECR tags, and :func:`resolve_rows` joins them.
 * :func:`exposure_of` -- ``open`` (reachable from the internet), ``controlled`` (only from
   inside a network or behind authentication) for one resource, with the reason. What the
   inventory cannot tell is ``open`` and says so: a missing security group or load balancer
@@ -12,8 +17,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mamori.model.resource import Inventory, Resource
 
@@ -58,7 +64,8 @@ def _ecs(inv: Inventory, r: Resource) -> tuple[str, str]:
     what = f"ECS service {_label(r)}"
     arns = list(p.get("load_balancer_arns") or [])
     lbs = {lb.arn: lb for lb in inv.of_type(LOAD_BALANCERS[0])}
-    classic = {lb.name or lb.id: lb for lb in inv.of_type(LOAD_BALANCERS[1]) if lb.account == r.account}
+    classic = {lb.name or lb.id: lb for lb in inv.of_type(LOAD_BALANCERS[1])
+               if lb.account == r.account and lb.region == r.region}  # names are unique per Region only
     for arn in arns:
         if arn not in lbs:
             return OPEN, f"{what}: behind load balancer {arn}, not in the inventory (assumed internet-facing)"
@@ -153,6 +160,95 @@ def image_digests(r: Resource, tags: dict[tuple[str, str], str]) -> set[str]:
         elif (repo, tag or "latest") in tags:
             found.add(tags[(repo, tag or "latest")])
     return found
+
+
+def _refs(r: Resource) -> list[str]:
+    p = r.properties
+    if r.type == ECS_SERVICE:
+        return [str(i) for i in p.get("images") or []]
+    if r.type == LAMBDA_FUNCTION and not p.get("image_digest") and p.get("image_uri"):
+        return [str(p["image_uri"])]
+    return []
+
+
+def unresolved_refs(r: Resource, tags: Mapping[tuple[str, str], str]) -> list[tuple[str, str]]:
+    """The ``(repository, tag)`` refs of a workload that neither name a digest nor resolve through ``tags``."""
+    out = []
+    for ref in _refs(r):
+        repo, tag, digest = _split(ref)
+        if not digest and (repo, tag or "latest") not in tags:
+            out.append((repo, tag or "latest"))
+    return sorted(set(out))
+
+
+MAX_TAGS = 20_000
+"""At most this many (repository, tag) -> digest entries travel with one part (the most recently pushed first)."""
+
+
+def _row(r: Resource, digest: str, exposure: str, note: str) -> dict[str, Any]:
+    return {"digest": digest[:80], "resource_type": r.type, "resource_id": r.id, "resource_arn": r.arn or "",
+            "name": r.name or "", "account": r.account, "region": r.region, "exposure": exposure, "note": note,
+            "tags": dict(r.tags)}  # fmt: skip
+
+
+def workload_rows(inv: Inventory) -> dict[str, Any]:
+    """The workload rows of one part of a scan (JSON-able): ``rows`` (one per workload and digest),
+    ``pending`` (rows without a digest whose refs, ``refs``, name an ECR image this part did not
+    collect: another account's or Region's) and ``ecr_tags`` (``[repository URI, tag, digest]`` of
+    this part's ECR images, for the other parts' pending refs; at most :data:`MAX_TAGS`)."""
+    tags = _ecr_tags(inv)
+    rows: list[dict[str, Any]] = []
+    pending: list[dict[str, Any]] = []
+    for r in inv:
+        if r.type not in (ECS_SERVICE, LAMBDA_FUNCTION):
+            continue
+        digests, refs = image_digests(r, tags), unresolved_refs(r, tags)
+        if not digests and not refs:
+            continue
+        exposure, note = exposure_of(inv, r)
+        rows.extend(_row(r, d, exposure, note) for d in sorted(digests))
+        if refs:
+            pending.append(_row(r, "", exposure, note) | {"refs": [list(x) for x in refs]})
+    images = sorted(inv.of_type(ECR_IMAGE), key=lambda i: str(i.properties.get("pushed_at") or ""), reverse=True)
+    ecr: list[list[str]] = []
+    for img in images:
+        uri, digest = img.properties.get("repository_uri"), img.properties.get("digest")
+        if uri and digest:
+            ecr.extend([str(uri), str(t), str(digest)] for t in img.properties.get("image_tags") or [])
+    return {"rows": rows, "pending": pending, "ecr_tags": sorted(ecr[:MAX_TAGS])}
+
+
+def resolve_rows(parts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Join the parts' :func:`workload_rows`: every part's rows, and its pending refs resolved
+    through every part's ECR tags, as :func:`workloads` resolves them over one whole inventory."""
+    parts = list(parts)
+    tags: dict[tuple[str, str], str] = {}
+    for p in parts:
+        for uri, tag, digest in p.get("ecr_tags") or ():
+            tags[(str(uri), str(tag))] = str(digest)
+    rows: list[dict[str, Any]] = []
+    have: set[tuple[str, ...]] = set()
+    for p in parts:
+        for r in p.get("rows") or ():
+            key = (r["resource_type"], r["account"], r["region"], r["resource_id"], r["digest"])
+            if key not in have:  # one row per workload and digest, however often a part comes
+                have.add(key)
+                rows.append(dict(r))
+    for p in parts:
+        for w in p.get("pending") or ():
+            found = {tags[(str(a), str(b))] for a, b in w.get("refs") or () if (str(a), str(b)) in tags}
+            for digest in sorted(found):
+                at = (w["resource_type"], w["account"], w["region"], w["resource_id"], digest[:80])
+                if at not in have:
+                    have.add(at)
+                    rows.append({k: v for k, v in w.items() if k != "refs"} | {"digest": digest[:80]})
+    return sort_rows(rows)
+
+
+def sort_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows in one order whatever the parts' order (account, Region, type, id, digest)."""
+    return sorted((dict(r) for r in rows),
+                  key=lambda r: (r["account"], r["region"], r["resource_type"], r["resource_id"], r["digest"]))  # fmt: skip
 
 
 def workloads(inv: Inventory) -> list[Workload]:

@@ -2,7 +2,8 @@
 
 Memory model: each account is collected, evaluated and reduced to an :class:`AccountPart` —
 its results, coverage, collection errors, the few facts the org checks need and its
-*tagged* resources (suppressions, owners and engagements match on tags) — before the next
+*tagged* resources (suppressions, owners and engagements match on tags) and its workload rows
+(``scan_workloads``: which ECS service or Lambda function runs which image, how exposed) — before the next
 one starts in that process; the account's inventory and clients are dropped. So peak memory
 grows with the findings, not with the accounts. The lifecycle (NEW / RESOLVED / reopened)
 then runs once over every account's results (:func:`mamori.scan.service.record_evaluation`),
@@ -39,6 +40,7 @@ from mamori.engine import Evaluation, evaluate
 from mamori.errors import CollectionError
 from mamori.findings import Store
 from mamori.findings.org import record_org_accounts
+from mamori.model.exposure import resolve_rows, workload_rows
 from mamori.model.finding import Finding, Result
 from mamori.model.resource import Coverage, Inventory, Resource, ScanError
 from mamori.model.resources.organizations import ORGANIZATION
@@ -76,6 +78,7 @@ class AccountPart:
     seconds: float = 0.0
     facts: AccountFacts | None = None
     failed: str = ""  # the account could not be scanned at all (e.g. the role cannot be assumed)
+    workloads: dict[str, Any] = field(default_factory=dict)  # mamori.model.exposure.workload_rows
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def scan_account(job: AccountJob, rules: RuleSet, session_factory: Callable[[], 
     part = AccountPart(
         account=res.account, results=ev.results, rules_evaluated=ev.rules_evaluated, evaluations=ev.evaluations,
         coverage=set(inv.coverage), errors=list(inv.errors), tagged=[r for r in inv if r.tags], resources=len(inv),
-        calls=Counter(res.calls.calls), seconds=res.seconds, facts=box.get("facts"),
+        calls=Counter(res.calls.calls), seconds=res.seconds, facts=box.get("facts"), workloads=workload_rows(inv),
     )  # fmt: skip
     return part
 
@@ -232,7 +235,8 @@ def scan_org(req: OrgScanRequest, progress: AccountProgress | None = None) -> Or
         inv.coverage |= org_inv.coverage
         inv.errors.extend(org_inv.errors)
         ev = _evaluation(ev.results + org_ev.results, ev.rules_evaluated | org_ev.rules_evaluated, ev.evaluations + org_ev.evaluations)
-    outcome = record_evaluation(inv, ev, req.rules, store=req.store, started_at=started)
+    rows = resolve_rows(p.workloads for p in parts)  # a repo:tag of another account's ECR resolves here
+    outcome = record_evaluation(inv, ev, req.rules, store=req.store, started_at=started, workloads=rows)
     removed: dict[str, list[str]] = {}
     if req.store is not None and not plan.filtered and plan.organization_id:
         listing = {a: (plan.names.get(a, ""), _status_of(plan, a)) for a in plan.org_account_ids}

@@ -8,7 +8,7 @@ Nothing here prints; collection errors are mamori's own (`CollectionError`, `Sco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,17 +64,20 @@ def record_evaluation(
     store: Store | None = None,
     started_at: datetime,
     now: datetime | None = None,
+    workloads: Sequence[Mapping[str, Any]] | None = None,
 ) -> ScanOutcome:
     """Score an evaluation and (with a store) record it: the second half of :func:`run_scan`.
 
     The org scan evaluates account by account and calls this once with every account's
-    results and a lean inventory (coverage, errors, tagged resources; see mamori.scan.org)."""
+    results and a lean inventory (coverage, errors, tagged resources; see mamori.scan.org), and
+    the accounts' ``scan_workloads`` rows (``workloads``, else computed from the inventory)."""
     rows = score(ev.results, rules)
     finished = now or datetime.now(UTC)
     summary = None
     if store is not None:
         titles = {r.id: r.spec.title for r in rules}
-        summary = store.record_scan(inventory, ev, titles, rows, started_at=started_at, finished_at=finished)
+        summary = store.record_scan(inventory, ev, titles, rows, started_at=started_at, finished_at=finished,
+                                    workloads=workloads)  # fmt: skip
     engine, scan_id = (store.engine, summary.scan_id) if store is not None and summary is not None else (None, None)
     cov = record_standards(engine, scan_id, ev.results, rules, ev.rules_evaluated, inventory.accounts, at=finished)
     engage = None
