@@ -92,6 +92,8 @@ def main() -> None:
     m = Matcher(ds)
     phases["triage"], _ = _best(lambda: [m.triage(r) for r in recs], args.repeat)
 
+    import orjson
+
     import mamori.events.parallel as par
 
     par._JOB = (Matcher(ds), 256 * 1024 * 1024)
@@ -111,7 +113,7 @@ def main() -> None:
     phases["parent"] = min(parent() for _ in range(args.repeat))
     gc.enable()
     one, _ = _best(lambda: replay([arch], Processor(Matcher(ds), allow_act=False), workers=1), 1)
-    kept = sum(len(b) for _, b in results)
+    kept = sum(len(orjson.loads(h)[2]) for h, _ in results if h)  # ends: one per kept record
     result = {
         "archive": str(arch), "files": len(files), "detections_loaded": len(ds), "cpu_s": {k: round(v, 3) for k, v in phases.items()},
         "readers_total_cpu_s": round(sum(phases[k] for k in ("read_gunzip", "split_parse", "records", "triage", "send_kept")), 3),

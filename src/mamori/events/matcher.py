@@ -142,6 +142,20 @@ class _Window:
         self.newest: datetime | None = None
         self.oldest: datetime | None = None
 
+    @classmethod
+    def first(cls, at: datetime, event_id: str, vals: tuple[str, ...]) -> _Window:
+        """A window of one event: what ``_Window()`` then :meth:`add` make, in one step (most
+        windows of an archive never see a second event: one per instance session, say)."""
+        w = cls.__new__(cls)
+        w.items = deque(((at, event_id, vals),))
+        w.ids = {event_id}
+        values: dict[str, int] = {}
+        for v in vals:
+            values[v] = values.get(v, 0) + 1
+        w.values = values
+        w.newest = w.oldest = at
+        return w
+
     def add(self, at: datetime, event_id: str, vals: tuple[str, ...]) -> None:
         self.items.append((at, event_id, vals))
         self.ids.add(event_id)
@@ -344,10 +358,16 @@ class Matcher:
         if w is None:
             if len(self._windows) > 200_000:
                 self._windows.clear()  # bounded memory; windows are minutes long
-            w = self._windows[key] = _Window()
-        w.add(at, event_id, vals)
-        if self.track_dirty:
-            self.dirty.add(key)
+            w = self._windows[key] = _Window.first(at, event_id, vals)
+            if self.track_dirty:
+                self.dirty.add(key)
+            # one event: nothing to trim (the span is > 0), and a count is >= 2
+            if d.distinct is None or len(w.values) < th.count:
+                return ()
+        else:
+            w.add(at, event_id, vals)
+            if self.track_dirty:
+                self.dirty.add(key)
         assert w.newest is not None
         span = self._spans.get(d.id)
         if span is None:
@@ -456,6 +476,8 @@ class Matcher:
         ``fetch()`` gives the record itself when a threshold is reached (rare: the readers do not send it)."""
         self.events += 1
         out: list[Match] = []
+        parsed: datetime | None = None  # the event time, parsed once per record
+        unparsed = True
         for did, key_list, vals in counts:
             d = self.detections.get(did)
             try:
@@ -463,7 +485,9 @@ class Matcher:
                 w = self._windows.get(key)
                 if w is not None and event_id in w.ids:
                     continue
-                at = time_of(event_time_raw) or datetime.now(UTC)
+                if unparsed:
+                    parsed, unparsed = time_of(event_time_raw), False
+                at = parsed or datetime.now(UTC)
                 related = self._add(d, key, w, at, event_id, tuple(vals))
                 if not related:
                     continue

@@ -50,18 +50,20 @@ class _Tape(ReadStats):
         self.items.append([None, item.source, item.where, item.reason])
 
 
-Scanned = tuple[bytes, list[bytes]]
-"""A reader's result for one file: a JSON head, and the kept records, each as its own JSON."""
+Scanned = tuple[bytes, bytes]
+"""A reader's result for one file: a JSON head, and the kept records' texts end to end (one
+``bytes``: one object to pickle and unpickle per file, not one per record)."""
 
 
 def scan(path: str) -> Scanned:
     """Read one file in a reader process.
 
-    The head is ``[[files, oversize, records], items]``, items in the file's order:
+    The head is ``[[files, oversize, records], items, ends]``, items in the file's order:
     ``[None, source, where, reason]`` a malformed item; ``[k, where, i]`` the k-th record,
     needed whole (``records[i]``); ``[k, where, i, eventID, eventTime, failed, counts]`` the
     k-th record, only counted toward thresholds (``records[i]`` is parsed only if one is
-    reached). An empty head: the records cannot travel as JSON (nested deeper than orjson
+    reached); ``records[i]`` is the text ``ends[i - 1]:ends[i]`` of the body (``ends[-1]``
+    being 0). An empty head: the records cannot travel as JSON (nested deeper than orjson
     writes); the parent reads the file itself.
     """
     assert _JOB is not None, "scan runs in a reader forked by readers()"
@@ -79,9 +81,14 @@ def scan(path: str) -> Scanned:
                 items.append([k, where, len(blobs) - 1])
             else:
                 items.append([k, where, len(blobs) - 1, rec["eventID"], rec.get("eventTime"), bool(rec.get("errorCode")), t])
-        return orjson.dumps([[stats.files, stats.oversize, stats.records], items]), blobs
+        ends: list[int] = []
+        end = 0
+        for b in blobs:
+            end += len(b)
+            ends.append(end)
+        return orjson.dumps([[stats.files, stats.oversize, stats.records], items, ends]), b"".join(blobs)
     except orjson.JSONEncodeError:
-        return b"", []
+        return b"", b""
 
 
 def available(workers: int, files: int) -> bool:
@@ -170,14 +177,16 @@ def replay_scanned(
     """Run the readers' results in order, as one process would: ``process(record, source, where)``
     for a whole record, ``process_counts(eventID, eventTime, failed, counts, fetch, source, where)``
     for one only counted."""
-    for f, (head, blobs) in results:
+    for f, (head, body) in results:
         src = str(f)
         if not head:
             for where, rec in read_file(f, stats, max_bytes=max_bytes):
                 process(rec, src, where)
                 counter.after(counter.n + 1)
             continue
-        (files, oversize, records), items = orjson.loads(head)
+        (files, oversize, records), items, ends = orjson.loads(head)
+        ends.append(0)  # ends[-1]: where the first text starts
+        text = memoryview(body)
         stats.files += files
         stats.oversize += oversize
         stats.records += records
@@ -187,12 +196,17 @@ def replay_scanned(
                 stats.bad(Malformed(item[1], item[2], item[3]))
                 continue
             k, where, i = item[0], item[1], item[2]
-            counter.advance(base + k - 1)
+            n = base + k
+            if n - 1 > counter.n:  # records skipped before this one
+                counter.advance(n - 1)
             if len(item) == 3:
-                process(orjson.loads(blobs[i]), src, where)
+                process(orjson.loads(text[ends[i - 1] : ends[i]]), src, where)
             else:
-                blob = blobs[i]
+                blob = text[ends[i - 1] : ends[i]]
                 process_counts(item[3], item[4], item[5], item[6], lambda b=blob: orjson.loads(b), src, where)  # type: ignore[misc]
-            counter.after(base + k)
+            if n < counter.mark:  # Counter.after's own first test, without the call (most records)
+                counter.n = n
+            else:
+                counter.after(n)
         counter.advance(base + records)
     counter.finish()
