@@ -185,7 +185,7 @@ def _iac_hints() -> list[tuple[str, str]]:
         hints.append((
             "mamori gate deps examples/deps --sample-data --no-record --inventory examples/deps/inventory.json "
             "--runs-on payments-api",
-            "an explained decision: log4shell is 'immediate' (KEV, CVSS, a public function URL, confidential data)",
+            "log4shell is 'immediate': KEV, a public function URL, confidential data",
         ))  # fmt: skip
     return hints
 
