@@ -267,3 +267,92 @@ def test_conditions_on_the_record_alone_are_marked_and_the_others_are_not(detect
     assert detections.get("ec2_security_group_open_to_world").when_record_only  # JMESPath projections of the record
     assert not detections.get("ec2_unusual_instance_type").when_record_only  # a hook sees the whole view
     assert detections.get("discovery_burst").record_only and not detections.get("secrets_retrieval_burst").record_only  # by principal.arn
+
+
+# -- spool files: the kept texts travel through private files, removed in every case ---------
+
+
+def _spool_root(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import tempfile
+
+    root = tmp / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))  # where readers() makes its spool directory
+    return root
+
+
+def test_the_spool_files_are_read_and_removed_after_a_replay_with_malformed_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mamori.events.parallel as par
+
+    arch = _archive(tmp_path)  # with a broken gzip and a file of bad lines among the others
+    one = _run(arch, 1)
+    root = _spool_root(tmp_path, monkeypatch)
+    mapped: list[str] = []
+    real = par._mapped
+
+    def spy(name: str) -> Any:
+        mapped.append(name)
+        assert not name or Path(name).parent.parent == root
+        return real(name)
+
+    monkeypatch.setattr(par, "_mapped", spy)
+    assert _run(arch, 2) == one
+    assert sum(1 for n in mapped if n) >= 3  # the kept records came through spool files
+    assert not any(Path(n).exists() for n in mapped if n)
+    assert list(root.iterdir()) == []  # the spool directory is gone too
+
+
+def test_the_spool_directory_is_removed_when_a_reader_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mamori.events.parallel as par
+
+    arch = _archive(tmp_path)
+    root = _spool_root(tmp_path, monkeypatch)
+    real = par.read_file_raw
+
+    def failing(path: Path, *a: Any, **k: Any) -> Any:
+        if path.name == "part3.json.gz":
+            raise RuntimeError("reader crashed")
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(par, "read_file_raw", failing)  # inherited by the forked readers
+    with pytest.raises(RuntimeError, match="reader crashed"):
+        _run(arch, 2)
+    assert list(root.iterdir()) == []  # files scanned ahead but never consumed are removed with the directory
+
+
+def test_a_spool_file_is_removed_when_the_parent_fails_on_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mamori.events.parallel as par
+
+    arch = _archive(tmp_path)
+    root = _spool_root(tmp_path, monkeypatch)
+
+    def boom(*a: Any, **k: Any) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C in the middle of a file
+
+    monkeypatch.setattr(par, "_replay_file", boom)
+    with pytest.raises(KeyboardInterrupt):
+        _run(arch, 2)
+    assert list(root.iterdir()) == []
+
+
+def test_the_spool_directory_is_removed_on_sigterm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+    import time
+
+    import mamori.events.parallel as par
+
+    arch = _archive(tmp_path)
+    root = _spool_root(tmp_path, monkeypatch)
+    before = signal.getsignal(signal.SIGTERM)
+
+    def killed(*a: Any, **k: Any) -> None:
+        assert len(list(root.iterdir())) == 1  # the spool directory, while the replay runs
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+
+    monkeypatch.setattr(par, "_replay_file", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _run(arch, 2)
+    assert list(root.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) == before  # restored

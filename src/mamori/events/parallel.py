@@ -12,19 +12,29 @@ hooks' memory, the ledger's offences and duplicates) and the order of the record
   single process would. Skipped records are counted, and the periodic commits and flushes
   fall after the same record numbers as in a single process.
 
-Malformed items travel with the records, in their order. A file whose kept records cannot
+Each file's kept texts go through a private spool file (in a directory the pool owns,
+removed with it, on success or error): the parent maps it and copies out only the whole
+records and the rare count-only record whose threshold is reached, so the ~all-count-only
+texts are neither pickled, sent, nor unpickled. Malformed items travel with the records, in their order. A file whose kept records cannot
 travel as JSON (nested deeper than orjson writes) is read again by the parent itself.
 Without ``fork`` (not Linux or macOS), or for fewer than two files, replay runs in one process.
 """
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import orjson
@@ -35,8 +45,8 @@ from mamori.events.reader import Malformed, ReadStats, read_file, read_file_raw
 AHEAD_PER_WORKER = 4
 """Files read ahead per reader process: enough to keep them busy, bounded memory in the parent."""
 
-_JOB: tuple[Matcher, int] | None = None
-"""What the readers inherit through fork: the matcher (for :meth:`Matcher.wants`) and the size cap."""
+_JOB: tuple[Matcher, int, str] | None = None
+"""What the readers inherit through fork: the matcher (for :meth:`Matcher.wants`), the size cap, the spool directory."""
 
 
 class _Tape(ReadStats):
@@ -50,9 +60,9 @@ class _Tape(ReadStats):
         self.items.append([None, item.source, item.where, item.reason])
 
 
-Scanned = tuple[bytes, bytes]
-"""A reader's result for one file: a JSON head, and the kept records' texts end to end (one
-``bytes``: one object to pickle and unpickle per file, not one per record)."""
+Scanned = tuple[bytes, str]
+"""A reader's result for one file: a JSON head, and the name of the spool file holding the kept
+records' texts end to end (``""``: none kept). The parent unlinks the spool file."""
 
 
 def scan(path: str) -> Scanned:
@@ -62,12 +72,12 @@ def scan(path: str) -> Scanned:
     ``[None, source, where, reason]`` a malformed item; ``[k, where, i]`` the k-th record,
     needed whole (``records[i]``); ``[k, where, i, eventID, eventTime, failed, counts]`` the
     k-th record, only counted toward thresholds (``records[i]`` is parsed only if one is
-    reached); ``records[i]`` is the text ``ends[i - 1]:ends[i]`` of the body (``ends[-1]``
+    reached); ``records[i]`` is the text ``ends[i - 1]:ends[i]`` of the spool file (``ends[-1]``
     being 0). An empty head: the records cannot travel as JSON (nested deeper than orjson
     writes); the parent reads the file itself.
     """
     assert _JOB is not None, "scan runs in a reader forked by readers()"
-    matcher, max_bytes = _JOB
+    matcher, max_bytes, spool = _JOB
     items: list[Any] = []
     blobs: list[bytes] = []
     stats = _Tape(items)
@@ -86,9 +96,22 @@ def scan(path: str) -> Scanned:
         for b in blobs:
             end += len(b)
             ends.append(end)
-        return orjson.dumps([[stats.files, stats.oversize, stats.records], items, ends]), b"".join(blobs)
+        head = orjson.dumps([[stats.files, stats.oversize, stats.records], items, ends])
     except orjson.JSONEncodeError:
-        return b"", b""
+        return b"", ""
+    return head, _spool(spool, blobs) if blobs else ""
+
+
+def _spool(spool: str, blobs: list[bytes]) -> str:
+    """Write the texts end to end to a new private file in ``spool``; its name."""
+    fd, name = tempfile.mkstemp(dir=spool)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(b"".join(blobs))
+    except BaseException:
+        os.unlink(name)
+        raise
+    return name
 
 
 def available(workers: int, files: int) -> bool:
@@ -99,14 +122,32 @@ def available(workers: int, files: int) -> bool:
 def readers(matcher: Matcher, workers: int, max_bytes: int) -> Iterator[Pool]:
     """A pool of ``workers`` reader processes forked now, sharing ``matcher`` (read-only) with the parent."""
     global _JOB
-    _JOB = (matcher, max_bytes)
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    spool = tempfile.mkdtemp(prefix="mamori-replay-")
+    previous: Any = None
     try:
-        yield pool
+        _JOB = (matcher, max_bytes, spool)
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_reader_signals)
+        try:
+            if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+                previous = signal.signal(signal.SIGTERM, _interrupted)  # so the spool directory is removed on SIGTERM too
+            yield pool
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+            _JOB = None
+            pool.terminate()
+            pool.join()
     finally:
-        _JOB = None
-        pool.terminate()
-        pool.join()
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _reader_signals() -> None:
+    """A reader dies of SIGTERM as before (the pool stops its readers with it)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def scanned(pool: Pool, files: list[Path], workers: int) -> Iterator[tuple[Path, Scanned]]:
@@ -177,36 +218,60 @@ def replay_scanned(
     """Run the readers' results in order, as one process would: ``process(record, source, where)``
     for a whole record, ``process_counts(eventID, eventTime, failed, counts, fetch, source, where)``
     for one only counted."""
-    for f, (head, body) in results:
+    for f, (head, name) in results:
         src = str(f)
         if not head:
             for where, rec in read_file(f, stats, max_bytes=max_bytes):
                 process(rec, src, where)
                 counter.after(counter.n + 1)
             continue
-        (files, oversize, records), items, ends = orjson.loads(head)
-        ends.append(0)  # ends[-1]: where the first text starts
-        text = memoryview(body)
-        stats.files += files
-        stats.oversize += oversize
-        stats.records += records
-        base = counter.n
-        for item in items:
-            if item[0] is None:
-                stats.bad(Malformed(item[1], item[2], item[3]))
-                continue
-            k, where, i = item[0], item[1], item[2]
-            n = base + k
-            if n - 1 > counter.n:  # records skipped before this one
-                counter.advance(n - 1)
-            if len(item) == 3:
-                process(orjson.loads(text[ends[i - 1] : ends[i]]), src, where)
-            else:
-                blob = text[ends[i - 1] : ends[i]]
-                process_counts(item[3], item[4], item[5], item[6], lambda b=blob: orjson.loads(b), src, where)  # type: ignore[misc]
-            if n < counter.mark:  # Counter.after's own first test, without the call (most records)
-                counter.n = n
-            else:
-                counter.after(n)
-        counter.advance(base + records)
+        with _mapped(name) as text:
+            _replay_file(src, head, text, stats, counter, process, process_counts)
     counter.finish()
+
+
+@contextmanager
+def _mapped(name: str) -> Iterator[mmap.mmap | bytes]:
+    """The spool file ``name`` mapped read-only (unlinked at once: the mapping outlives the name)."""
+    if not name:
+        yield b""
+        return
+    try:
+        with open(name, "rb") as fh:
+            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    finally:
+        os.unlink(name)
+    try:
+        yield mm
+    finally:
+        mm.close()
+
+
+def _replay_file(
+    src: str, head: bytes, text: mmap.mmap | bytes, stats: ReadStats, counter: Counter, process: Process, process_counts: ProcessCounts,
+) -> None:  # fmt: skip
+    """One file's items, in order: the whole records copied out of ``text``; a count-only one only if fetched."""
+    (files, oversize, records), items, ends = orjson.loads(head)
+    ends.append(0)  # ends[-1]: where the first text starts
+    stats.files += files
+    stats.oversize += oversize
+    stats.records += records
+    base = counter.n
+    for item in items:
+        if item[0] is None:
+            stats.bad(Malformed(item[1], item[2], item[3]))
+            continue
+        k, where, i = item[0], item[1], item[2]
+        n = base + k
+        if n - 1 > counter.n:  # records skipped before this one
+            counter.advance(n - 1)
+        if len(item) == 3:
+            process(orjson.loads(text[ends[i - 1] : ends[i]]), src, where)
+        else:
+            a, b = ends[i - 1], ends[i]
+            process_counts(item[3], item[4], item[5], item[6], lambda a=a, b=b: orjson.loads(text[a:b]), src, where)  # type: ignore[misc]
+        if n < counter.mark:  # Counter.after's own first test, without the call (most records)
+            counter.n = n
+        else:
+            counter.after(n)
+    counter.advance(base + records)
