@@ -83,3 +83,25 @@ def test_the_staged_secrets_gate_imports_no_store_and_no_aws_sdk(tmp_path: Path)
     assert "mamori.gate.secrets.api" in mods, "the probe did run the gate"
     assert _heavy(mods) == []
     assert not [m for m in mods if m.startswith(("mamori.store", "mamori.config", "mamori.collect", "mamori.hub"))]
+
+
+def test_a_subcommand_module_is_imported_with_the_collector_paused_and_it_is_restored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    (tmp_path / "mamori_lazy_probe.py").write_text(
+        "import click, gc\nCOLLECTING = gc.isenabled()\n\n@click.command()\ndef probe() -> None:\n    pass\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            sys.modules.pop("mamori_lazy_probe", None)
+            assert Lazy("mamori_lazy_probe:probe", "probe").load().name == "probe"
+            assert sys.modules["mamori_lazy_probe"].COLLECTING is False
+            assert gc.isenabled() is enabled
+    finally:
+        sys.modules.pop("mamori_lazy_probe", None)
+        (gc.enable if was else gc.disable)()
