@@ -16,38 +16,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from typing import Any
 
 import boto3
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from procs import start_moto
+
 from mamori.collect.aws.multi import collect_accounts
 from mamori.collect.aws.session import AwsTarget
-from mamori.demo.estate import free_port
 from mamori.engine import evaluate
 from mamori.rules import load_rules
 
 REGIONS = ("us-east-1", "eu-west-1")
 os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
-
-
-def start_server() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    exe = os.path.join(os.path.dirname(sys.executable), "moto_server")
-    proc = subprocess.Popen([exe, "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("moto_server did not start")
 
 
 def seed(url: str, n: int) -> Counter[str]:
@@ -88,7 +73,7 @@ def seed(url: str, n: int) -> Counter[str]:
 
 
 def run(n: int) -> dict[str, Any]:
-    proc, url = start_server()
+    proc, url = start_moto()
     try:
         t0 = time.perf_counter()
         made = seed(url, n)

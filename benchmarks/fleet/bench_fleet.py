@@ -28,7 +28,7 @@ from typing import Any
 
 import boto3
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
 from procs import BIN, cpu_of, hwm_mb, start_moto, stored_shards, tree
 
 BROKER = os.environ.get("MAMORI_BENCH_BROKER", "amqp://guest:guest@127.0.0.1:5672//")

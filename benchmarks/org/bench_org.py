@@ -44,7 +44,7 @@ from typing import Any
 
 import boto3
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "fleet"))
+sys.path.insert(0, str(Path(__file__).parents[1]))
 from procs import BIN, cpu_of, hwm_mb, start_moto, stored_shards, tree
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1", "us-west-2")

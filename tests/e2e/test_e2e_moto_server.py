@@ -6,15 +6,13 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 
-from mamori.demo.estate import free_port
+from tests.motoproc import moto_server_process
 
 pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
@@ -22,26 +20,8 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def moto_endpoint() -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "moto_server"), "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("moto_server did not start")
+    with moto_server_process() as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:  # a server that ignores SIGTERM must not hang the suite
-            proc.kill()
-            proc.wait(10)
 
 
 def test_scan_against_a_moto_server_process(moto_endpoint: str, tmp_path: Path) -> None:

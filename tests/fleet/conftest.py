@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,8 @@ from typing import Any
 import boto3
 import pytest
 
-from mamori.demo.estate import DEMO_ACCOUNTS, DEMO_REGIONS, SeedEnv, free_port, role_arn, seed_estate
+from mamori.demo.estate import DEMO_ACCOUNTS, DEMO_REGIONS, SeedEnv, role_arn, seed_estate
+from tests.motoproc import moto_server_process
 
 BIN = Path(sys.executable).parent
 BROKER = os.environ.get("MAMORI_TEST_BROKER", "amqp://guest:guest@127.0.0.1:5672//")
@@ -31,18 +31,7 @@ FAKE = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS
 @pytest.fixture(scope="module")
 def moto_estate() -> Iterator[str]:
     """A moto server process seeded with the demo estate (two accounts, two regions)."""
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "moto_server"), "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("moto_server did not start")
+    with moto_server_process() as url:
         saved = {k: os.environ.get(k) for k in FAKE}
         os.environ.update(FAKE)
         try:
@@ -55,13 +44,6 @@ def moto_estate() -> Iterator[str]:
                 else:
                     os.environ[k] = v
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 def target_args(endpoint: str) -> list[str]:

@@ -50,8 +50,16 @@ def fmt_option(f: Any) -> Any:
     return click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)(f)
 
 
+def acting_options(f: Any) -> Any:
+    """Who acts, where it grants, the output, the store and the config: every command that changes a request."""
+    for deco in (config_option, db_option, fmt_option, endpoint_option, actor_option):
+        f = deco(f)
+    return f
+
+
 def request_options(f: Any) -> Any:
     """The options of a request, shared by `access request` and `access break-glass`."""
+    f = acting_options(f)
     for deco in reversed((
         click.option("--account", "accounts", required=True, multiple=True, metavar="ID[,ID...]", help="Account(s) to access."),
         click.option("--permission-set", required=True, help="The IAM Identity Center permission set (by name)."),
@@ -59,7 +67,6 @@ def request_options(f: Any) -> Any:
         click.option("--reason", required=True, help="What problem the access is for."),
         click.option("--ticket", default=None, help="The ticket the work is tracked in."),
         click.option("--finding", default=None, help="Or the mamori finding id the work fixes."),
-        actor_option, endpoint_option, fmt_option, db_option, config_option,
     )):  # fmt: skip
         f = deco(f)
     return f
@@ -162,11 +169,7 @@ def request_cmd(accounts: tuple[str, ...], permission_set: str, duration: str, r
 
 @access.command("approve")
 @click.argument("request_id", metavar="REQ")
-@actor_option
-@endpoint_option
-@fmt_option
-@db_option
-@config_option
+@acting_options
 def approve_cmd(request_id: str, actor: str | None, endpoint_url: str | None, profile: str | None, fmt: str,
                 db: str | None, config_path: str | None) -> None:  # fmt: skip
     """Approve a request; the last approval needed grants it (never your own: exit 2)."""
@@ -180,11 +183,7 @@ def approve_cmd(request_id: str, actor: str | None, endpoint_url: str | None, pr
 @access.command("deny")
 @click.argument("request_id", metavar="REQ")
 @click.option("--note", default="", help="Why.")
-@actor_option
-@endpoint_option
-@fmt_option
-@db_option
-@config_option
+@acting_options
 def deny_cmd(request_id: str, note: str, actor: str | None, endpoint_url: str | None, profile: str | None, fmt: str,
              db: str | None, config_path: str | None) -> None:  # fmt: skip
     """Deny a pending request."""
@@ -196,11 +195,7 @@ def deny_cmd(request_id: str, note: str, actor: str | None, endpoint_url: str | 
 
 @access.command("revoke")
 @click.argument("request_id", metavar="REQ")
-@actor_option
-@endpoint_option
-@fmt_option
-@db_option
-@config_option
+@acting_options
 def revoke_cmd(request_id: str, actor: str | None, endpoint_url: str | None, profile: str | None, fmt: str,
                db: str | None, config_path: str | None) -> None:  # fmt: skip
     """End a grant now: delete the assignment (unless another grant needs it), deny older sessions."""
@@ -213,11 +208,7 @@ def revoke_cmd(request_id: str, actor: str | None, endpoint_url: str | None, pro
 
 
 @access.command("expire")
-@actor_option
-@endpoint_option
-@fmt_option
-@db_option
-@config_option
+@acting_options
 def expire_cmd(actor: str | None, endpoint_url: str | None, profile: str | None, fmt: str, db: str | None,
                config_path: str | None) -> None:  # fmt: skip
     """Revoke every grant past its end (run by `mamori serve`'s scheduler: schedules.access_expire)."""
