@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 import pytest
 
-from mamori.demo.estate import DEMO_ACCOUNTS, DEMO_REGIONS, SeedEnv, role_arn, seed_estate
+from mamori.demo.estate import DEMO_ACCOUNTS, DEMO_REGIONS, SeedEnv, fake_credentials, role_arn, seed_estate
 from tests.motoproc import moto_server_process
 
 BIN = Path(sys.executable).parent
@@ -32,17 +32,8 @@ FAKE = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS
 def moto_estate() -> Iterator[str]:
     """A moto server process seeded with the demo estate (two accounts, two regions)."""
     with moto_server_process() as url:
-        saved = {k: os.environ.get(k) for k in FAKE}
-        os.environ.update(FAKE)
-        try:
-            session = boto3.Session(region_name=DEMO_REGIONS[0])
-            seed_estate(SeedEnv(session=session, endpoint_url=url))
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        with fake_credentials():
+            seed_estate(SeedEnv(session=boto3.Session(region_name=DEMO_REGIONS[0]), endpoint_url=url))
         yield url
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from mamori.access.model import AccessRequest, Kind
 from mamori.hub.dispatch import notifiers_named
 from mamori.model.finding import Severity
-from mamori.notify import DeliveryError, Notification, Notifier
+from mamori.notify import Notification, Notifier
+from mamori.notify.base import send_to_all
 
 LinkMaker = Callable[[str, str], str]  # (request id, approver) -> a signed one-click approval URL
 
@@ -37,15 +38,7 @@ def message(req: AccessRequest, links: LinkMaker | None = None) -> Notification:
 
 def send(n: Notification, notifiers: Sequence[Notifier]) -> tuple[bool, str]:
     """Send on every channel; ok when at least one accepted it."""
-    results, ok = [], False
-    for ch in notifiers:
-        try:
-            ch.send(n)
-            ok = True
-            results.append(f"{ch.name}: sent")
-        except DeliveryError as exc:
-            results.append(f"{ch.name}: failed ({exc})")
-    return ok, "; ".join(results) or "no channel configured"
+    return send_to_all(n, notifiers)
 
 
 def build(names: Sequence[str], channels: Mapping[str, Any]) -> list[Notifier]:

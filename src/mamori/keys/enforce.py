@@ -24,7 +24,8 @@ from mamori.keys.policy import Act, Decision, Stage, decide
 from mamori.model.finding import Severity
 from mamori.model.resource import GLOBAL
 from mamori.model.resources.iam import ACCESS_KEY
-from mamori.notify import DeliveryError, Notification, Notifier
+from mamori.notify import Notification, Notifier
+from mamori.notify.base import send_to_all
 from mamori.remediate.action import ACTIONS, load_actions
 from mamori.remediate.apply import plan_and_apply
 from mamori.remediate.clients import Clients
@@ -90,20 +91,6 @@ def message(d: Decision, cfg: KeysConfig, now: datetime) -> Notification:
         about=(r.access_key_id,), recipients=(r.owner,) if r.owner else (),
         data={"account": r.account, "user": r.user, "access_key_id": r.access_key_id, "stage": stage, "age_days": age},
     )  # fmt: skip
-
-
-def deliver(n: Notification, notifiers: Sequence[Notifier]) -> tuple[bool, str]:
-    """Send on every channel; ok when at least one accepted it."""
-    results: list[str] = []
-    ok = False
-    for ch in notifiers:
-        try:
-            ch.send(n)
-            ok = True
-            results.append(f"{ch.name}: sent")
-        except DeliveryError as exc:
-            results.append(f"{ch.name}: failed ({exc})")
-    return ok, "; ".join(results) or "no channel configured"
 
 
 def enforce(
@@ -188,7 +175,7 @@ def _finish(engine: Any, d: Decision, change: Any, cfg: KeysConfig, notifiers: S
                 notice_store.add(conn, account=r.account, access_key_id=r.access_key_id, user=r.user, stage=stage, at=now, recipients=(), outcome="not notified (stage notified before)")
         return KeyOutcome(d, result, cid)
     n = message(d, cfg, now)
-    ok, outcome = deliver(n, notifiers)
+    ok, outcome = send_to_all(n, notifiers)
     with write_transaction(engine) as conn:
         if ok or d.act is not Act.NOTIFY:
             notice_store.add(conn, account=r.account, access_key_id=r.access_key_id, user=r.user, stage=stage, at=now, recipients=n.recipients, outcome=outcome)

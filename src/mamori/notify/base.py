@@ -9,7 +9,7 @@ registered in ``NOTIFIERS`` by name and built from a config mapping.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -73,6 +73,19 @@ class Notifier(Protocol):
 
     def send(self, notification: Notification) -> None:
         """Deliver, or raise DeliveryError."""
+
+
+def send_to_all(notification: Notification, notifiers: Sequence[Notifier]) -> tuple[bool, str]:
+    """Send on every channel; ok when at least one accepted it, and one "name: sent|failed (why)" per channel."""
+    results, ok = [], False
+    for ch in notifiers:
+        try:
+            ch.send(notification)
+            ok = True
+            results.append(f"{ch.name}: sent")
+        except DeliveryError as exc:
+            results.append(f"{ch.name}: failed ({exc})")
+    return ok, "; ".join(results) or "no channel configured"
 
 
 NotifierFactory = Any  # a callable (**config) -> Notifier
