@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +16,7 @@ from mamori.model import FindingStatus, Inventory, Resource, ScanError
 from mamori.rules import RuleSet, load_rules
 from mamori.scan.service import run_scan
 from mamori.schema import metadata
-from mamori.store.db import current_revisions, head_revisions
+from mamori.store.db import current_revisions, head_revisions, script_heads
 
 ACCT = "111122223333"
 DAY1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -106,6 +108,25 @@ def test_schema_matches_metadata_after_migrations(store: Store) -> None:
         cols = {c["name"] for c in insp.get_columns(table.name)}
         assert cols == {c.name for c in table.columns}, table.name
     with store.engine.connect() as conn:
+        assert current_revisions(conn) == head_revisions()
+
+
+def test_the_scripts_heads_are_alembics() -> None:
+    """migrate() decides "nothing to do" from the scripts' revision lines, without alembic."""
+    assert script_heads() == head_revisions()
+
+
+def test_an_up_to_date_store_opens_without_alembic(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    code = (
+        "import sys; from mamori.findings import Store; Store.open(sys.argv[1]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    first = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, check=True)
+    assert "alembic.command" in first.stdout, "a new store is migrated with alembic"
+    again = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, check=True)
+    assert again.stdout.strip() == "[]"
+    with Store.open(str(db)).engine.connect() as conn:
         assert current_revisions(conn) == head_revisions()
 
 

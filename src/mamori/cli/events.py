@@ -218,10 +218,16 @@ def replay_cmd(
     cfg = load_events_config(config_path)
     sigma, sigma_report = _load_sigma(cfg, sigma_dirs, fmt)
     ds = _detections(cfg, only, sigma)
-    store = None if no_store else _open_store(db, cfg)
-    ledger: Ledger = _event_store(store) if store else MemoryLedger()
-    proc = Processor(Matcher(ds, cfg.params), cfg, ledger, store, None, _notifiers(cfg) if send else (), allow_act=False)
-    rep = replay(paths, proc, max_bytes=(max_file_mib or cfg.max_file_mib) * 1024 * 1024, workers=workers or _auto_workers(paths))
+    proc = Processor(Matcher(ds, cfg.params), cfg, MemoryLedger(), None, None, _notifiers(cfg) if send else (), allow_act=False)
+
+    def attach_store() -> None:  # once the readers are reading: the store's imports and migrations overlap them
+        if no_store:
+            return
+        proc.store = _open_store(db, cfg)
+        proc.ledger = _event_store(proc.store)
+
+    rep = replay(paths, proc, max_bytes=(max_file_mib or cfg.max_file_mib) * 1024 * 1024, workers=workers or _auto_workers(paths),
+                 started=attach_store)  # fmt: skip
     summary = {"events": rep.stats.records, "files": rep.stats.files, "malformed": rep.stats.malformed_count,
                "seconds": round(rep.seconds, 3), "detections_loaded": len(ds), **proc.counts.to_dict()}  # fmt: skip
     _emit_outcomes(rep.outcomes, fmt, {"summary": summary, "malformed": [m.to_dict() for m in rep.stats.malformed], **sigma_report})

@@ -6,6 +6,7 @@ secrets gate load only what they use. Exit codes are defined in `mamori.cli.exit
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -147,5 +148,22 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(EXIT_OK)
 
 
+def run() -> None:
+    """The `mamori` program: :func:`main`, then an exit that skips the interpreter's last
+    collection over every object still alive (0.1-0.2 s after a replay or a large scan).
+
+    Nothing is lost by it: the store's connections are closed here first, and at exit the
+    interpreter still runs ``atexit`` handlers and clears every module; only the final
+    cyclic-garbage pass is spared. Not part of :func:`main`, which tests call in-process.
+    """
+    try:
+        main()
+    finally:
+        db = sys.modules.get("mamori.store.db")  # only when a command opened the store
+        if db is not None:
+            db.close_all()
+        gc.freeze()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -151,13 +151,21 @@ def _reader_signals() -> None:
 
 
 def scanned(pool: Pool, files: list[Path], workers: int) -> Iterator[tuple[Path, Scanned]]:
-    """(file, its result) in the files' order, with a bounded number of files read ahead."""
+    """(file, its result) in the files' order, with a bounded number of files read ahead.
+
+    The first files are handed to the readers now, not at the first ``next()``: what the
+    caller does before taking the results (opening the store) overlaps their reading.
+    """
     pending: deque[tuple[Path, AsyncResult[Scanned]]] = deque()
     todo = iter(files)
     for f in todo:
         pending.append((f, pool.apply_async(scan, (str(f),))))
         if len(pending) >= workers * AHEAD_PER_WORKER:
             break
+    return _in_order(pool, pending, todo)
+
+
+def _in_order(pool: Pool, pending: deque[tuple[Path, AsyncResult[Scanned]]], todo: Iterator[Path]) -> Iterator[tuple[Path, Scanned]]:
     while pending:
         f, res = pending.popleft()
         out = res.get()

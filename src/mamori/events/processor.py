@@ -115,6 +115,18 @@ class Processor:
         matches = self.matcher.match_counts(event_id, event_time, failed, counts, fetch, source)
         return [self.handle(m) for m in matches] if matches else []
 
+    def warm(self) -> None:
+        """Import now what the first match would (the remediation actions, when a responder
+        changes something): a replay calls it while its readers read, off the matching path."""
+        for d in self.matcher.detections:
+            spec = d.spec
+            refs = [*spec.respond, *(spec.escalate.respond if spec.escalate is not None else ())]
+            if any(RESPONDERS.get(r.responder).mutates for r in refs if r.responder in RESPONDERS):
+                from mamori.remediate.action import load_actions
+
+                load_actions()
+                return
+
     def skip(self, n: int) -> None:
         """Count ``n`` records no detection could fire on or count (parallel replay's readers left them)."""
         self.counts.events += n

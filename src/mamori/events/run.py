@@ -65,20 +65,22 @@ def process_one(
     return out
 
 
-def _no_tick() -> None:
+def _nothing() -> None:
     pass
 
 
 def replay(
     paths: Iterable[str | Path], processor: Processor, *, keep_outcomes: bool = True, flush_every: int = 50_000,
-    max_bytes: int = DEFAULT_MAX_BYTES, workers: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES, workers: int = 1, started: Callable[[], None] = _nothing,
 ) -> RunReport:  # fmt: skip
     """Run every record under ``paths`` through the processor (files, dirs, archives).
 
     Without acting, claims share store transactions (:meth:`Ledger.batched`); each commit
     holds whole detections with their findings, so a kill and a rerun lose nothing. With
     ``workers`` > 1, that many processes read the files (:mod:`mamori.events.parallel`);
-    the outcome is the same as with one, record for record.
+    the outcome is the same as with one, record for record. ``started()`` is called once the
+    readers have their first files, before the first record is matched: the CLI opens the
+    store there, and the processor imports what responding needs, so that overlaps the reading.
     """
     rep = RunReport()
     t0 = time.perf_counter()
@@ -98,10 +100,15 @@ def replay(
     with _no_cycle_collection():
         if parallel.available(workers, len(files)):
             n = min(workers, len(files))
-            with parallel.readers(processor.matcher, n, max_bytes) as pool, _batched(processor) as tick:
-                counter = parallel.Counter(tick, processor.flush, processor.skip, flush_every)
-                parallel.replay_scanned(parallel.scanned(pool, files, n), rep.stats, counter, process, process_counts, max_bytes)
+            with parallel.readers(processor.matcher, n, max_bytes) as pool:
+                results = parallel.scanned(pool, files, n)
+                started()
+                processor.warm()
+                with _batched(processor) as tick:
+                    counter = parallel.Counter(tick, processor.flush, processor.skip, flush_every)
+                    parallel.replay_scanned(results, rep.stats, counter, process, process_counts, max_bytes)
         else:
+            started()
             with _batched(processor) as tick:
                 for n, (src, where, rec) in enumerate(read_located(files, rep.stats, max_bytes=max_bytes), start=1):
                     process(rec, src, where)
@@ -115,7 +122,7 @@ def replay(
 
 
 def _batched(processor: Processor) -> AbstractContextManager[Callable[[], None]]:
-    return nullcontext(_no_tick) if processor.allow_act else processor.ledger.batched()
+    return nullcontext(_nothing) if processor.allow_act else processor.ledger.batched()
 
 
 @contextmanager

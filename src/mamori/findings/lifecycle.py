@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
-from mamori.engine.evaluate import Evaluation
 from mamori.findings.rows import OPEN, hist
 from mamori.findings.suppressions import active_index, load_meta, save_meta
 from mamori.findings.tables import finding_history, findings
@@ -30,6 +29,9 @@ from mamori.model.finding import FindingStatus, Result, ResultStatus
 from mamori.model.resource import Inventory
 from mamori.model.suppression import Target
 from mamori.store.rows import chunks, jsonable
+
+if TYPE_CHECKING:  # a type only: the engine (rules, hooks, boto3) is not needed to read or write the store
+    from mamori.engine.evaluate import Evaluation
 
 NEW, RESOLVED, SUPPRESSED = FindingStatus.NEW, FindingStatus.RESOLVED, FindingStatus.SUPPRESSED
 REMOVED = FindingStatus.REMOVED

@@ -14,12 +14,11 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from mamori.engine.evaluate import Evaluation
 from mamori.errors import InputError, StoreError
 from mamori.findings import suppressions as ops
 from mamori.findings.lifecycle import ScanSummary, record_lifecycle
@@ -40,6 +39,9 @@ from mamori.model.score import ScoreRow
 from mamori.model.suppression import Suppression
 from mamori.store.db import make_engine, migrate, write_transaction
 from mamori.store.rows import chunks
+
+if TYPE_CHECKING:  # a type only: the engine (rules, hooks, boto3) is not needed to read or write the store
+    from mamori.engine.evaluate import Evaluation
 
 __all__ = ["FindingFilter", "FindingMeta", "ScanRecord", "ScanSummary", "Store"]
 
