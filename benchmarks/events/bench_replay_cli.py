@@ -7,7 +7,8 @@ plus the planted attacks, one gzip file per account, region and hour = 48 files)
 benchmarks/out/events/archive-200k-48/, then times the whole command as a user runs it —
 `mamori events replay DIR --no-store -o json` in a fresh process: interpreter start, imports,
 loading every detection (and the Sigma rules when given), reading, matching, output — and
-the same with the default SQLite store (``--workers N``: that many reader processes;
+the same with the default SQLite store, new (created and migrated by the replay) and existing
+(migrated by an earlier command, as a team's store is) (``--workers N``: that many reader processes;
 default the command's own, one per CPU; ``--pythonpath DIR`` times another source tree, e.g.
 the commit before, with the same interpreter). Sources are byte-compiled first, as pip
 does on install. Reports wall time, the process's CPU time (user +
@@ -71,10 +72,12 @@ def main() -> None:
     extra = (["--sigma", args.sigma] if args.sigma else []) + (["--workers", str(args.workers)] if args.workers else [])
     load_before = os.getloadavg()
     best: dict[str, dict[str, object]] = {}
-    for mode in ("no_store", "sqlite_store"):
+    for mode in ("no_store", "sqlite_store", "existing_store"):
         for i in range(args.runs):
             db = args.out / f"replay-bench-{i}.db"
             db.unlink(missing_ok=True)
+            if mode == "existing_store":  # the store a team already has (migrated by an earlier command), empty of events
+                _run(["findings", "list", "--db", str(db), "-o", "json"], env)
             cmd = ["events", "replay", str(arch), "-o", "json", *extra] + (["--no-store"] if mode == "no_store" else ["--db", str(db)])
             wall, cpu, data = _run(cmd, env)
             s = data["summary"]

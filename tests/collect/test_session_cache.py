@@ -35,11 +35,12 @@ def test_a_role_is_assumed_once_until_its_credentials_near_expiry() -> None:
     first = cache.get(a)
     assert cache.get(a) is first and cache.factory(a)() is first
     assert cache.get(b) is not first
-    assert [o[0] for o in opener.opened] == [a.role_arn, b.role_arn]
+    assert [o[0] for o in opener.opened] == [None, a.role_arn, b.role_arn]  # the base session, then each role from it
+    assert opener.opened[2][1] is opener.opened[1][1]
     now[0] += 1799  # 1,801 s left: still fresh (a shard runs at most 25 min)
     assert cache.get(a) is first
     now[0] += 2  # 1,799 s left: assumed again
-    assert cache.get(a) is not first and len(opener.opened) == 3
+    assert cache.get(a) is not first and len(opener.opened) == 4
     # another external id or endpoint is another session
     assert cache.get(AwsTarget(role_arn=a.role_arn, external_id="x")) is not cache.get(a)
 
@@ -79,3 +80,22 @@ def test_collections_sharing_a_session_count_and_hook_only_their_own_calls() -> 
         assert first == second and sum(first.values()) > 0  # not doubled by the first run's counter
         assert sorted(seen[0]) == sorted(seen[1]) and len(seen[1]) == sum(second.values())
         assert {r.inventory.of_type(BUCKET)[0].id for r in runs} == {"one"}
+
+
+def test_sessions_share_each_services_client_class_and_each_client_keeps_its_own_credentials() -> None:
+    from mamori.collect.aws.session import new_session
+
+    with isolated_aws():
+        a = new_session(aws_access_key_id="AKIAAAAAAAAAAAAAAAAA", aws_secret_access_key="a", region_name=REGION)
+        b = new_session(aws_access_key_id="AKIABBBBBBBBBBBBBBBB", aws_secret_access_key="b", region_name=REGION)
+        ca, cb = a.client("s3", region_name=REGION), b.client("s3", region_name="eu-west-1")
+        assert type(ca) is type(cb), "one class per service for new_session's sessions"
+        assert type(a.client("sqs", region_name=REGION)) is not type(ca)
+        assert ca.meta.region_name == REGION and cb.meta.region_name == "eu-west-1"
+        assert ca._request_signer._credentials.access_key == "AKIAAAAAAAAAAAAAAAAA"
+        assert cb._request_signer._credentials.access_key == "AKIABBBBBBBBBBBBBBBB"
+        assert hasattr(ca, "upload_file"), "boto3's injected S3 methods are on the shared class"
+        ca.create_bucket(Bucket="shared-class")
+        assert [x["Name"] for x in ca.list_buckets()["Buckets"]] == ["shared-class"]
+        other = boto3.Session(aws_access_key_id="k", aws_secret_access_key="s", region_name=REGION).client("s3")
+        assert type(other) is not type(ca), "a session made elsewhere builds its own classes"

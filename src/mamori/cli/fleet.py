@@ -146,6 +146,13 @@ def beat(broker: str, queue: str, loglevel: str, db: str | None, config_path: st
     app.Beat(loglevel=loglevel.upper(), schedule=str(_schedule_file()), quiet=True).run()
 
 
+POLL_S = 0.1
+"""How often the waiting scan looks for its end (one indexed row read): it sees the finaliser's
+record within 0.1 s."""
+POLLS_PER_COUNT = 20
+"""Count the reported shards every 20 polls (2 s) when there is no progress line to update."""
+
+
 def scan_on_workers(
     *, broker: str, queue: str, redis_url: str | None, targets: list[Any], services: tuple[str, ...], rules: Any,
     store: Any, params: Any, quiet: bool, wait_timeout: float, org: dict[str, Any] | None = None,
@@ -190,8 +197,8 @@ def scan_on_workers(
             break
         polls += 1
         timed_out = deadline is not None and time.monotonic() > deadline
-        if not show and polls % 8 and not timed_out:
-            time.sleep(0.25)  # nothing to show: count the shards every 2 s only (the lost-finaliser check waits 10 s)
+        if not show and polls % POLLS_PER_COUNT and not timed_out:
+            time.sleep(POLL_S)  # nothing to show: count the shards every 2 s only (the lost-finaliser check waits 10 s)
             continue
         prog = ops.progress(store.engine, plan.fleet_id)
         if show and prog.reported != shown:
@@ -207,7 +214,7 @@ def scan_on_workers(
                 f"distributed scan {plan.fleet_id}: {prog.reported}/{total} shards after {wait_timeout:g}s; "
                 "the workers go on and record it when done"
             )
-        time.sleep(0.25)
+        time.sleep(POLL_S)
     out = service.outcome(store, plan.fleet_id, rules)
     m = out.merged
     outcome = ScanOutcome(m.inventory, m.evaluation, out.scores, out.summary, out.scan.started_at,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mamori.collect.aws.session import AwsTarget
 from mamori.errors import InputError
 from mamori.model.resource import GLOBAL
+
+if TYPE_CHECKING:
+    from mamori.collect.aws.session import SessionCache
 
 MAX_SHARDS = 200_000  # 1,000 accounts x 17 regions is 18,000; a larger plan is a mistake
 
@@ -58,9 +62,16 @@ class Resolved:
 
 Resolver = Callable[[AwsTarget], Resolved]
 
+_ROLE_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):role/")
 
-def resolve_target(target: AwsTarget) -> Resolved:
-    """The account id (sts:GetCallerIdentity) and regions (given, else ec2:DescribeRegions) of a target."""
+
+def resolve_target(target: AwsTarget, sessions: SessionCache | None = None) -> Resolved:
+    """The account id and regions (given, else ec2:DescribeRegions) of a target.
+
+    The role is assumed, so a role that cannot be is refused before any shard is enqueued; its
+    account is the one its ARN names (an assumed role acts in its own account), else
+    sts:GetCallerIdentity says. ``sessions``: one cache for the whole plan, so every role is
+    assumed from one base session (see :func:`planner`)."""
     from mamori.collect.aws.session import (
         ClientFactory,
         caller_account,
@@ -69,13 +80,23 @@ def resolve_target(target: AwsTarget) -> Resolved:
         validate_regions,
     )
 
-    session = default_session_factory(target)()
+    session = sessions.get(target) if sessions is not None else default_session_factory(target)()
     if target.regions:
         validate_regions(session, target.regions, target.endpoint_url)
     factory = ClientFactory(session, target)
-    account = caller_account(factory)
+    named = _ROLE_ARN.match(target.role_arn or "")
+    account = named.group(1) if named else caller_account(factory)
     regions = tuple(target.regions) or tuple(enabled_regions(factory))
     return Resolved(target, account, regions, dict(factory.counter.calls))
+
+
+def planner() -> Resolver:
+    """:func:`resolve_target` for one plan: its targets share a session cache (one base session,
+    one botocore model load, instead of a new session per target)."""
+    from mamori.collect.aws.session import SessionCache
+
+    cache = SessionCache()
+    return lambda t: resolve_target(t, cache)
 
 
 def plan_shards(fleet_id: str, resolved: Sequence[Resolved]) -> list[Shard]:

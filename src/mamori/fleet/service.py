@@ -27,7 +27,7 @@ from mamori.collect.aws.session import AwsTarget
 from mamori.errors import StoreError
 from mamori.findings import ScanSummary, Store
 from mamori.fleet.merge import Merged, merge, record
-from mamori.fleet.plan import Resolved, Resolver, Shard, plan_shards, resolve_target
+from mamori.fleet.plan import Resolved, Resolver, Shard, plan_shards, planner
 from mamori.fleet.shard import counter_sum
 from mamori.fleetstore import ops
 from mamori.rules import RuleSet
@@ -43,7 +43,7 @@ class Plan:
 
 def start(
     store: Store, targets: Sequence[AwsTarget], rules: RuleSet, *, params: Mapping[str, Any] | None = None,
-    services: Sequence[str] = (), resolver: Resolver = resolve_target, now: datetime | None = None,
+    services: Sequence[str] = (), resolver: Resolver | None = None, now: datetime | None = None,
     fleet_id: str | None = None, org: Mapping[str, Any] | None = None,
 ) -> Plan:  # fmt: skip
     """Resolve every target (account id, regions), plan its shards and record the scan in flight.
@@ -76,14 +76,18 @@ def start(
 PLANNER_THREADS = 16
 
 
-def resolve_all(targets: Sequence[AwsTarget], resolver: Resolver = resolve_target) -> list[Resolved]:
-    """Every target resolved, in order, up to :data:`PLANNER_THREADS` at once: each is an
-    sts:AssumeRole and sts:GetCallerIdentity (~0.1-0.3 s against AWS), and the scan waits for all
-    of them before the first shard is enqueued. The first failure (in target order) is raised."""
+def resolve_all(targets: Sequence[AwsTarget], resolver: Resolver | None = None) -> list[Resolved]:
+    """Every target resolved, in order (default: :func:`~mamori.fleet.plan.planner`): the first
+    alone, which loads what every later one shares (botocore's models, the base session), then
+    the others up to :data:`PLANNER_THREADS` at once: each is an sts:AssumeRole (~0.1-0.3 s
+    against AWS), and the scan waits for all of them before the first shard is enqueued. The
+    first failure (in target order) is raised."""
+    resolve = resolver or planner()
     if len(targets) <= 1:
-        return [resolver(t) for t in targets]
-    with ThreadPoolExecutor(max_workers=min(PLANNER_THREADS, len(targets)), thread_name_prefix="mamori-plan") as pool:
-        return list(pool.map(resolver, targets))
+        return [resolve(t) for t in targets]
+    first = resolve(targets[0])
+    with ThreadPoolExecutor(max_workers=min(PLANNER_THREADS, len(targets) - 1), thread_name_prefix="mamori-plan") as pool:
+        return [first, *pool.map(resolve, targets[1:])]
 
 
 def report(store: Store, fleet_id: str, shard: str, status: str, attempts: int, payload: Mapping[str, Any]) -> bool:
@@ -250,7 +254,7 @@ def outcome(store: Store, fleet_id: str, rules: RuleSet) -> FleetOutcome:
 
 def run_inline(
     store: Store, targets: Sequence[AwsTarget], rules: RuleSet, *, params: Mapping[str, Any] | None = None,
-    services: Sequence[str] = (), resolver: Resolver = resolve_target,
+    services: Sequence[str] = (), resolver: Resolver | None = None,
     run: Callable[[Shard], tuple[str, dict[str, Any]]] | None = None, org: Mapping[str, Any] | None = None,
 ) -> FleetOutcome:  # fmt: skip
     """Every shard in this process, one after the other (tests, and the reference for the workers)."""

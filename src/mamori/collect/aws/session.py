@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
+import botocore.client
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
@@ -56,13 +57,56 @@ def shared_loader() -> Any:
 
 
 def new_session(**kwargs: Any) -> boto3.Session:
-    """A boto3 session sharing the process's data loader (credentials and config stay its own)."""
+    """A boto3 session sharing the process's data loader (credentials and config stay its own)
+    and its client classes (:func:`_share_client_classes`)."""
     core = botocore.session.get_session()
     core.register_component("data_loader", shared_loader())
     session = boto3.Session(botocore_session=core, **kwargs)
     if kwargs.get("profile_name"):
         core.get_scoped_config()  # raises ProfileNotFound now, as boto3.Session(profile_name=...) does
+    if _share_client_classes():
+        _standard_emitters.add(core.get_component("event_emitter"))
     return session
+
+
+_standard_emitters: weakref.WeakSet[Any] = weakref.WeakSet()
+"""The event emitters of the sessions :func:`new_session` made: the same handlers (botocore's and
+boto3's built-in ones, registered by then; mamori registers its own on clients, never on a
+session), so the same client class for a service."""
+_client_classes: dict[tuple[int, str, str], type] = {}
+_sharing: bool | None = None
+
+
+def _share_client_classes() -> bool:
+    """Build each service's client class once per process for :func:`new_session`'s sessions.
+
+    botocore builds a new class for every client: a method per operation of the service (EC2
+    has ~600), then the ``creating-client-class`` handlers. That class depends only on the
+    service model and those handlers, the same for all these sessions; building it was ~40 %
+    of a client's creation, and a distributed scan's worker creates ~17 clients per shard, each
+    for a new (account, Region). Other sessions (another loader, other handlers) are left to
+    botocore. False (nothing shared) if botocore no longer has the method this wraps."""
+    global _sharing
+    if _sharing is not None:
+        return _sharing
+    creator = botocore.client.ClientCreator
+    original = getattr(creator, "_create_client_class", None)
+    if original is None:
+        _sharing = False
+        return False
+
+    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
+        if self._event_emitter not in _standard_emitters:
+            return original(self, service_name, service_model)
+        key = (id(self._loader), service_name, service_model.api_version)
+        cls = _client_classes.get(key)
+        if cls is None:
+            cls = _client_classes[key] = original(self, service_name, service_model)
+        return cls
+
+    creator._create_client_class = create_client_class
+    _sharing = True
+    return True
 
 
 def default_session_factory(target: AwsTarget) -> SessionFactory:
@@ -132,6 +176,8 @@ class SessionCache:
                 self._sessions.move_to_end(key)
                 return hit[0]
             base = self._bases.get((target.profile, target.home_region)) if target.role_arn else None
+        if target.role_arn and base is None:  # every role is assumed from one base session of the profile
+            base = self.get(AwsTarget(profile=target.profile, endpoint_url=target.endpoint_url, home_region=target.home_region))
         session, expiry = self._open(target, base)
         with self._lock:
             if not target.role_arn:
@@ -271,12 +317,21 @@ def enabled_regions(factory: ClientFactory) -> list[str]:
     )
 
 
+_known_regions: frozenset[str] | None = None
+
+
 def validate_regions(session: boto3.Session, regions: tuple[str, ...], endpoint_url: str | None) -> None:
     """Refuse a region name AWS does not know, with an emulator endpoint too (moto and LocalStack
-    know AWS's regions only; an unknown one failed deep in botocore with an HTML error page)."""
-    known = set(session.get_available_regions("ec2")) | set(
-        session.get_available_regions("ec2", partition_name="aws-us-gov")
-    ) | set(session.get_available_regions("ec2", partition_name="aws-cn"))
+    know AWS's regions only; an unknown one failed deep in botocore with an HTML error page).
+
+    The regions AWS knows come from botocore's endpoint data, the same for every session: read
+    once per process (each shard of a distributed scan validates its target's regions)."""
+    global _known_regions
+    known = _known_regions
+    if known is None:
+        known = _known_regions = frozenset(session.get_available_regions("ec2")) | frozenset(
+            session.get_available_regions("ec2", partition_name="aws-us-gov")
+        ) | frozenset(session.get_available_regions("ec2", partition_name="aws-cn"))
     unknown = [r for r in regions if r not in known]
     if unknown:
         raise ScopeError(f"unknown region(s): {', '.join(unknown)} (e.g. us-east-1, eu-west-1, ap-northeast-1)")
