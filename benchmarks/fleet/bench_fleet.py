@@ -4,7 +4,9 @@
 
 A moto server process holds N member accounts (reached with --role-arn, as an organisation's
 would be) x 4 regions, each with planted violations (an unencrypted volume and an SSH-open
-security group per region, a bucket). Every run: fresh SQLite store, a fresh queue on the
+security group per region, a bucket). Every run: a new SQLite store (created and migrated before
+the workers start, as a team's store is there before its scans; ``--store new`` leaves the
+migration to the first scan and the workers' first shards), a fresh queue on the
 RabbitMQ at 127.0.0.1:5672 (Redis 127.0.0.1:6379 for the buckets), N `mamori worker -c 1`
 processes with MAMORI_FLEET_LATENCY_MS (each API call sleeps that long first, the round trip
 of a real AWS endpoint), then `mamori scan --broker` timed wall and CPU (the scan process
@@ -80,12 +82,15 @@ def consumers(queue: str) -> int:
 
 
 def run(url: str, accounts: list[str], n_workers: int, latency_ms: int, threads: int, kill: bool = False,
-        moto_pid: int = 0) -> dict[str, Any]:  # fmt: skip
+        moto_pid: int = 0, store: str = "migrated") -> dict[str, Any]:  # fmt: skip
     tmp = Path(tempfile.mkdtemp(prefix="mamori-bench-fleet-"))
     db = f"sqlite:///{tmp / 'fleet.db'}"
     queue = f"mamori-bench-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, **FAKE, "MAMORI_FLEET_LATENCY_MS": str(latency_ms)}
     env.pop("MAMORI_CONFIG", None)
+    if store == "migrated":
+        subprocess.run([str(BIN / "mamori"), "findings", "list", "--db", db, "-o", "json"], env=env, cwd=tmp,
+                       check=True, capture_output=True)  # fmt: skip
     workers = [
         subprocess.Popen([str(BIN / "mamori"), "worker", "--broker", BROKER, "--redis", REDIS, "--queue", queue, "-c", "1",
                           "--db", db, "--rate", "1000", "--burst", "1000", "--account-cap", "8"],
@@ -190,6 +195,8 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--threads", type=int, default=2, help="collector threads inside one shard (--workers of the scan)")
     ap.add_argument("--no-kill", action="store_true")
+    ap.add_argument("--store", choices=("migrated", "new"), default="migrated",
+                    help="migrated: the store exists before the workers start (default); new: the scan creates it")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     os.environ.update(FAKE)
@@ -198,12 +205,13 @@ def main() -> None:
         accounts = [f"{100000000000 + i:012d}" for i in range(1, args.accounts + 1)]
         seed(url, accounts)
         reference = single_process(url, accounts)  # also warms moto: its backends are built on first use
-        runs = [run(url, accounts, int(n), args.latency_ms, args.threads, moto_pid=moto.pid) for n in args.workers.split(",")]
+        runs = [run(url, accounts, int(n), args.latency_ms, args.threads, moto_pid=moto.pid, store=args.store)
+                for n in args.workers.split(",")]  # fmt: skip
         base = runs[0]["wall_s"]
         for r in runs:
             r["speedup"] = round(base / r["wall_s"], 2)
         if not args.no_kill:
-            k = run(url, accounts, 2, args.latency_ms, args.threads, kill=True, moto_pid=moto.pid)
+            k = run(url, accounts, 2, args.latency_ms, args.threads, kill=True, moto_pid=moto.pid, store=args.store)
             k["same_findings_as_first_run"] = k["findings"] == runs[0]["findings"]
             runs.append(k)
         same = all(r["findings"] == runs[0]["findings"] for r in runs)
@@ -213,7 +221,7 @@ def main() -> None:
             r["findings"] = len(r["findings"])
         load = os.getloadavg()
         result = {"accounts": args.accounts, "regions": len(REGIONS), "latency_ms": args.latency_ms,
-                  "threads_per_shard": args.threads, "identical_findings": same,
+                  "threads_per_shard": args.threads, "store": args.store, "identical_findings": same,
                   "identical_to_single_process": same_as_single, "single_process": reference, "runs": runs,
                   "load_avg": [round(x, 2) for x in load], "cpus": os.cpu_count()}  # fmt: skip
         text = json.dumps(result, indent=2)

@@ -176,3 +176,38 @@ def test_targets_are_resolved_concurrently_in_order_and_the_first_failure_is_rai
 
     with pytest.raises(InputError, match="no 4"):
         resolve_all(targets, failing)
+
+
+def test_a_warm_worker_loads_rules_and_models_then_freezes_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a worker loads before its pool forks is moved out of the collector's sight."""
+    import gc
+
+    import mamori.collect.aws.runner as runner
+    from mamori.fleet.app import make_app
+
+    warmed: list[bool] = []
+    monkeypatch.setattr(runner, "warm_collectors", lambda: warmed.append(True))
+    gc.unfreeze()
+    try:
+        make_app("memory://", warm=False)
+        assert gc.get_freeze_count() == 0 and not warmed
+        make_app("memory://", warm=True)
+        assert warmed == [True] and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_the_planner_reads_a_roles_account_from_its_arn_and_assumes_each_role_from_one_base_session() -> None:
+    from mamori.fleet.plan import planner
+
+    from ..collect.isolated import isolated_aws
+
+    with isolated_aws():
+        arns = [f"arn:aws:iam::{a}:role/audit" for a in ("111111111111", "222222222222")]
+        resolved = [planner()(AwsTarget(role_arn=arn, regions=("us-east-1",))) for arn in arns]
+        assert [r.account for r in resolved] == ["111111111111", "222222222222"]
+        assert all("sts.GetCallerIdentity" not in r.calls for r in resolved), "the ARN names the account"
+        resolve = planner()
+        assert [resolve(AwsTarget(role_arn=arn, regions=("us-east-1",))).account for arn in arns] == ["111111111111", "222222222222"]
+        own = resolve(AwsTarget(regions=("us-east-1",)))
+        assert own.account == "123456789012" and own.calls.get("sts.GetCallerIdentity") == 1, "no role: STS says"

@@ -25,6 +25,7 @@ over (:func:`mamori.fleet.service.finalise`).
 from __future__ import annotations
 
 import fnmatch
+import gc
 import logging
 import os
 import threading
@@ -89,6 +90,10 @@ class _Process:
 
         self.rules([])
         warm_collectors()
+        # What was just loaded lives as long as the worker: out of the collector's sight, every
+        # collection no longer walks it (client creation allocates a lot: a shard's CPU fell by
+        # ~22 %), and the forked pool processes do not copy its pages when it would.
+        gc.freeze()
 
     @property
     def store(self) -> Store:
