@@ -116,3 +116,32 @@ def test_a_finaliser_killed_at_a_step_is_taken_over_and_records_once(
     assert _summary(store, fid)["resolved"]  # the lifecycle did something, once
     assert _state(store) == _state(ref)
     assert service.recover(store, RULES.select, now=later + timedelta(hours=1)) == []  # done is done
+
+
+def test_a_scheduled_scan_first_records_an_earlier_one_left_unfinalised(
+    estate: tuple[list[AwsTarget], Payloads, Payloads], tmp_path: Path
+) -> None:  # fmt: skip
+    """Celery beat's scan job rescues a scan no finaliser recorded, as `scan --broker` does."""
+    from mamori.config import Config
+    from mamori.config.schedules import AwsAccess, SchedulesConfig
+    from mamori.fleet.app import SHARD_TASK, distributed_scan_job
+
+    targets, first, _ = estate
+    store = Store.open(str(tmp_path / "beat.db"))
+    stuck = _planned(store, targets, first)  # every shard reported; the finaliser's message was lost
+    sent: list[tuple[str, str]] = []
+
+    class App:
+        def send_task(self, name: str, args: list[Any], queue: str) -> None:
+            sent.append((name, queue))
+
+    access = AwsAccess(role_arns=[str(t.role_arn) for t in targets], regions=list(DEMO_REGIONS))
+    job = distributed_scan_job(App(), lambda: store, Config(schedules=SchedulesConfig(aws=access)), "q1")  # type: ignore[arg-type]
+    with fake_credentials(), mock_aws():
+        seed_estate(SeedEnv(session=boto3.Session(region_name=DEMO_REGIONS[0]), endpoint_url=None))
+        out = job()
+    assert out["recovered"] == [stuck]
+    recorded = ops.get_scan(store.engine, stuck)
+    assert recorded is not None and recorded.state == ops.DONE
+    assert out["shards"] == len(sent) > 0 and set(sent) == {(SHARD_TASK, "q1")}
+    assert service.recover(store, RULES.select) == [], "recorded once"

@@ -238,6 +238,9 @@ def distributed_scan_job(app: Celery, store_fn: Callable[[], Store], config: Con
         from mamori.fleet.plan import targets_of
 
         store = store_fn()
+        # a scan of an earlier run whose finaliser died (its lease lapsed) or whose message was
+        # lost is recorded first, so that the lifecycle runs in scan order (as `scan --broker` does)
+        recovered = service.recover(store, lambda ids: load_rules(config.rule_paths).select(ids))
         rules = load_rules(config.rule_paths)
         if config.disabled_rules:
             rules = RuleSet(r for r in rules if r.id not in set(config.disabled_rules))
@@ -247,6 +250,6 @@ def distributed_scan_job(app: Celery, store_fn: Callable[[], Store], config: Con
             sync_hub(store, config.suppressions_file, actor="scheduler")
         plan = service.start(store, targets_of(config.schedules.aws), rules, params=config.params)
         enqueue(app, plan, queue)
-        return {"fleet_id": plan.fleet_id, "shards": len(plan.shards)}
+        return {"fleet_id": plan.fleet_id, "shards": len(plan.shards), "recovered": recovered}
 
     return run
