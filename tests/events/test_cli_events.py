@@ -129,3 +129,23 @@ def test_watch_sqs_once_and_usage_errors(aws: boto3.Session, mamori: Callable[..
     bad.write_text("events:\n  modes: {x: sometimes}\n")
     r = mamori("events", "replay", str(tmp_path), "--config", str(bad), "--no-store")
     assert r.code == 2 and "events.modes.x" in r.err
+
+
+def test_a_store_that_cannot_be_opened_stops_a_parallel_replay_with_its_error(
+    mamori: Callable[..., Run], tmp_path: Path, monkeypatch: Any
+) -> None:  # fmt: skip
+    """The store opens once the readers have their first files: its failure still ends the run cleanly."""
+    gen = generator()
+    gen.write_archive(gen.generate(800, seed=5).records, tmp_path / "arch")
+    assert len(list((tmp_path / "arch").rglob("*.json.gz"))) > 1, "several files: reader processes are forked"
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spool))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    r = mamori("events", "replay", str(tmp_path / "arch"), "--workers", "2", "-o", "json",
+               "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none")  # fmt: skip
+    assert r.code == 3, r.err
+    assert "cannot migrate the store" in r.err and "Traceback" not in r.err
+    assert r.out == "" and list(spool.iterdir()) == [], "no output, and the readers' spool directory is gone"
