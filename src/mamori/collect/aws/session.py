@@ -89,10 +89,16 @@ def _share_client_classes() -> bool:
     global _sharing
     if _sharing is not None:
         return _sharing
+    with _loader_lock:  # wrapped once, whichever thread comes first
+        if _sharing is None:
+            _sharing = _wrap_client_class_creation()
+    return _sharing
+
+
+def _wrap_client_class_creation() -> bool:
     creator = botocore.client.ClientCreator
     original = getattr(creator, "_create_client_class", None)
     if original is None:
-        _sharing = False
         return False
 
     def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
@@ -105,7 +111,6 @@ def _share_client_classes() -> bool:
         return cls
 
     creator._create_client_class = create_client_class
-    _sharing = True
     return True
 
 
