@@ -12,6 +12,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,12 @@ _REVISION_LINE = re.compile(r"^(revision|down_revision)(?:\s*:[^=]*)?\s*=\s*(.+?
 def script_heads() -> set[str]:
     """:func:`head_revisions` read from the scripts' ``revision`` and ``down_revision`` lines,
     without importing alembic (~0.08 s): a revision no other script descends from is a head.
-    A test keeps the two equal."""
+    A test keeps the two equal. Read once per process (every store opened asks)."""
+    return set(_script_heads())
+
+
+@cache
+def _script_heads() -> frozenset[str]:
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("[0-9]*.py"):
@@ -113,7 +119,7 @@ def script_heads() -> set[str]:
         revisions.add(ast.literal_eval(found["revision"]))
         down = ast.literal_eval(found.get("down_revision", "None"))
         parents.update((down,) if isinstance(down, str) else down or ())
-    return revisions - parents
+    return frozenset(revisions - parents)
 
 
 def current_revisions(conn: Connection) -> set[str]:
