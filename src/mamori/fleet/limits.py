@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 # KEYS[1] the bucket; ARGV: rate (tokens/s), burst, now (s, float), tokens wanted.
-# Returns {granted (0/1), wait_ms}. The bucket is a hash {tokens, ts}; it expires when idle.
+# Returns {granted (0/1), wait_ms}. The bucket is a hash {tokens, ts}; it expires when idle. Both are
+# stored with 17 digits: Lua's tostring keeps 14, which rounds an epoch clock to 0.1 ms, and every
+# refill then granted up to 0.0025 tokens that had not accrued.
 TAKE_LUA = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -43,7 +45,7 @@ if tokens >= want then
 else
   wait = math.ceil((want - tokens) / rate * 1000)
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(ts))
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.17g', ts))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 60000)
 return {granted, wait}
 """
