@@ -99,3 +99,29 @@ def test_sessions_share_each_services_client_class_and_each_client_keeps_its_own
         assert [x["Name"] for x in ca.list_buckets()["Buckets"]] == ["shared-class"]
         other = boto3.Session(aws_access_key_id="k", aws_secret_access_key="s", region_name=REGION).client("s3")
         assert type(other) is not type(ca), "a session made elsewhere builds its own classes"
+
+
+def test_sessions_share_service_models_and_aliased_event_names_but_not_handlers() -> None:
+    from mamori.collect.aws import session as sess
+
+    with isolated_aws():
+        a = sess.new_session(aws_access_key_id="AKIAAAAAAAAAAAAAAAAA", aws_secret_access_key="a", region_name=REGION)
+        b = sess.new_session(aws_access_key_id="AKIABBBBBBBBBBBBBBBB", aws_secret_access_key="b", region_name=REGION)
+        ca, cb = a.client("sqs", region_name=REGION), b.client("sqs", region_name="eu-west-1")
+        assert ca.meta.service_model is cb.meta.service_model, "one service model per service for new_session's sessions"
+        assert ca.meta.service_model.operation_model("ListQueues") is cb.meta.service_model.operation_model("ListQueues")
+        assert ca.meta.events._alias_name_cache is cb.meta.events._alias_name_cache is sess._alias_names
+        # botocore's aliases still apply through the shared cache (the alias maps an old
+        # service name onto its new one, for every emitter that uses the cache)
+        assert ca.meta.events._alias_event_name("before-call.apigateway.GetRestApis") == "before-call.api-gateway.GetRestApis"
+        seen: list[str] = []
+        ca.meta.events.register("before-call.sqs.ListQueues", lambda **kw: seen.append("a"))
+        ca.list_queues()
+        cb.list_queues()
+        assert seen == ["a"], "a handler registered on one client does not reach another client"
+        ca.create_queue(QueueName="shared-model")
+        assert [u.rsplit("/", 1)[1] for u in ca.list_queues()["QueueUrls"]] == ["shared-model"]
+        assert "QueueUrls" not in cb.list_queues(), "each client keeps its own Region"
+        other = boto3.Session(aws_access_key_id="k", aws_secret_access_key="s", region_name=REGION).client("sqs")
+        assert other.meta.service_model is not ca.meta.service_model, "a session made elsewhere builds its own model"
+        assert other.meta.events._alias_name_cache is not sess._alias_names

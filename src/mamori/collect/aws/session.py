@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.client
+import botocore.hooks
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
@@ -64,8 +65,11 @@ def new_session(**kwargs: Any) -> boto3.Session:
     session = boto3.Session(botocore_session=core, **kwargs)
     if kwargs.get("profile_name"):
         core.get_scoped_config()  # raises ProfileNotFound now, as boto3.Session(profile_name=...) does
+    emitter = core.get_component("event_emitter")
     if _share_client_classes():
-        _standard_emitters.add(core.get_component("event_emitter"))
+        _standard_emitters.add(emitter)
+    if _share_alias_names():
+        _mark_aliaser(emitter)
     return session
 
 
@@ -74,6 +78,7 @@ _standard_emitters: weakref.WeakSet[Any] = weakref.WeakSet()
 boto3's built-in ones, registered by then; mamori registers its own on clients, never on a
 session), so the same client class for a service."""
 _client_classes: dict[tuple[int, str, str], type] = {}
+_service_models: dict[tuple[int, str, str | None], Any] = {}
 _sharing: bool | None = None
 
 
@@ -111,7 +116,72 @@ def _wrap_client_class_creation() -> bool:
         return cls
 
     creator._create_client_class = create_client_class
+    load_model = getattr(creator, "_load_service_model", None)
+    if load_model is not None:
+
+        def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+            # The same reasoning for the service model: botocore made one per client, and with it
+            # every operation model and shape the client touched (resolved anew for each
+            # client's first call of each operation, then for parsing each response). Shared,
+            # they are resolved once per process. A model is read-only once made; the lazily
+            # filled caches inside it are idempotent, so threads may share it.
+            if self._event_emitter not in _standard_emitters:
+                return load_model(self, service_name, api_version)
+            key = (id(self._loader), service_name, api_version)
+            model = _service_models.get(key)
+            if model is None:
+                model = _service_models[key] = load_model(self, service_name, api_version)
+            return model
+
+        creator._load_service_model = load_service_model
     return True
+
+
+_alias_names: dict[str, str] = {}
+"""Event name -> its aliased name under botocore's default aliases, for every emitter of a
+:func:`new_session` session and of its clients."""
+_aliasing: bool | None = None
+
+
+def _share_alias_names() -> bool:
+    """One cache of aliased event names per process for :func:`new_session`'s emitters.
+
+    botocore's ``EventAliaser`` rewrites every event name it registers or emits (e.g.
+    ``before-call.ec2.DescribeVolumes``) against ~40 aliases, and caches the result per emitter;
+    but each client gets a copy of its session's emitter with an empty cache, so every client
+    aliased every name again: ~14 % of a shard's CPU. The result depends only on the aliases,
+    botocore's defaults for all these emitters, so one cache serves them all. False (nothing
+    shared) if ``EventAliaser`` no longer looks as this expects."""
+    global _aliasing
+    if _aliasing is not None:
+        return _aliasing
+    with _loader_lock:
+        if _aliasing is None:
+            _aliasing = _wrap_aliaser_copy()
+    return _aliasing
+
+
+def _wrap_aliaser_copy() -> bool:
+    aliaser = getattr(botocore.hooks, "EventAliaser", None)
+    original = getattr(aliaser, "__copy__", None)
+    if aliaser is None or original is None or not isinstance(getattr(botocore.hooks, "EVENT_ALIASES", None), dict):
+        return False
+
+    def copy_keeping_shared_names(self: Any) -> Any:
+        new = original(self)
+        if getattr(self, "_alias_name_cache", None) is _alias_names:
+            new._alias_name_cache = _alias_names  # a client's copy, same aliases (copied from its session's)
+        return new
+
+    aliaser.__copy__ = copy_keeping_shared_names
+    return True
+
+
+def _mark_aliaser(emitter: Any) -> None:
+    """Give a session's emitter the shared cache, if it aliases with botocore's defaults."""
+    if (isinstance(emitter, botocore.hooks.EventAliaser) and isinstance(getattr(emitter, "_alias_name_cache", None), dict)
+            and getattr(emitter, "_event_aliases", None) == botocore.hooks.EVENT_ALIASES):  # fmt: skip
+        emitter._alias_name_cache = _alias_names
 
 
 def default_session_factory(target: AwsTarget) -> SessionFactory:
