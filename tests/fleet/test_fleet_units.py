@@ -211,3 +211,26 @@ def test_the_planner_reads_a_roles_account_from_its_arn_and_assumes_each_role_fr
         assert [resolve(AwsTarget(role_arn=arn, regions=("us-east-1",))).account for arn in arns] == ["111111111111", "222222222222"]
         own = resolve(AwsTarget(regions=("us-east-1",)))
         assert own.account == "123456789012" and own.calls.get("sts.GetCallerIdentity") == 1, "no role: STS says"
+
+
+def test_a_worker_reads_a_scans_plan_once_and_its_state_for_every_shard(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mamori.fleet import app as fleet_app
+    from mamori.fleetstore import ops
+
+    proc = fleet_app._Process(fleet_app.WorkerSettings(db=f"sqlite:///{tmp_path / 'w.db'}"))
+    e = proc.store.engine
+    assert proc.plan("nope") is None
+    ops.create_scan(e, "f1", {"rules": ["r1"], "accounts": ["111"]}, 1)
+    reads: list[str] = []
+    real = ops.get_scan
+    monkeypatch.setattr(ops, "get_scan", lambda engine, fid: reads.append(fid) or real(engine, fid))
+    assert proc.plan("f1") == {"rules": ["r1"], "accounts": ["111"]}
+    assert proc.plan("f1") == {"rules": ["r1"], "accounts": ["111"]}
+    assert reads == ["f1"], "the plan is read once; only the state is read for every shard"
+    with e.begin() as conn:  # the scan ends (recorded, or failed): a late shard finds it is no longer running
+        conn.execute(ops.fleet_scans.update().where(ops.fleet_scans.c.id == "f1").values(state=ops.DONE))
+    assert proc.plan("f1") is None
+    for i in range(fleet_app.PLANS_KEPT + 2):  # only the last scans' plans are kept
+        ops.create_scan(e, f"g{i}", {"i": i}, 1)
+        assert proc.plan(f"g{i}") == {"i": i}
+    assert len(proc._plans) == fleet_app.PLANS_KEPT and "g0" not in proc._plans

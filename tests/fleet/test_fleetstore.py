@@ -16,7 +16,9 @@ from mamori.store.db import write_transaction
 @pytest.mark.postgres
 def test_store_twice_and_claim_once(store: Store) -> None:
     e = store.engine
+    assert ops.scan_state(e, "f1") is None
     ops.create_scan(e, "f1", {"accounts": ["111"]}, 2)
+    assert ops.scan_state(e, "f1") == ops.RUNNING
     ops.store_shard(e, "f1", "111/global", "ok", 1, {"results": [1]})
     ops.store_shard(e, "f1", "111/global", "ok", 2, {"results": [1]})  # redelivered: replaces
     assert ops.progress(e, "f1") == ops.Progress(2, 1, 0)
@@ -34,6 +36,7 @@ def test_store_twice_and_claim_once(store: Store) -> None:
     assert ops.finish_scan(e, "f1", state=ops.DONE, scan_id="s1", result={"x": 1}, owner=holder)
     got = ops.get_scan(e, "f1")
     assert got is not None and got.state == ops.DONE and got.scan_id == "s1" and got.result == {"x": 1}
+    assert ops.scan_state(e, "f1") == ops.DONE
     assert got.lease_owner is None and not ops.claim_finalise(e, "f1", "late", ttl_s=60)
 
 

@@ -194,8 +194,7 @@ def scan_on_workers(
     show = not quiet and con.is_terminal
     polls = 0
     while True:
-        scan = ops.get_scan(store.engine, plan.fleet_id)
-        if scan is not None and scan.state == ops.DONE:
+        if ops.scan_state(store.engine, plan.fleet_id) == ops.DONE:
             break
         polls += 1
         timed_out = deadline is not None and time.monotonic() > deadline

@@ -78,6 +78,15 @@ def get_scan(engine: Engine, fleet_id: str) -> FleetScan | None:
                      row.lease_until)  # fmt: skip
 
 
+def scan_state(engine: Engine, fleet_id: str) -> str | None:
+    """The scan's state alone (None: no such scan): what a waiting scan polls and what a shard
+    checks before it runs, without reading and parsing the plan (~420 KB of JSON at 18,000
+    shards) and the result."""
+    with engine.connect() as conn:
+        state = conn.execute(select(fleet_scans.c.state).where(fleet_scans.c.id == fleet_id)).scalar_one_or_none()
+    return str(state) if state is not None else None
+
+
 def store_shard(
     engine: Engine, fleet_id: str, shard: str, status: str, attempts: int, payload: Mapping[str, Any],
     *, now: datetime | None = None,
