@@ -149,7 +149,7 @@ def _share_alias_names() -> bool:
     botocore's ``EventAliaser`` rewrites every event name it registers or emits (e.g.
     ``before-call.ec2.DescribeVolumes``) against ~40 aliases, and caches the result per emitter;
     but each client gets a copy of its session's emitter with an empty cache, so every client
-    aliased every name again: ~14 % of a shard's CPU. The result depends only on the aliases,
+    aliased every name again (~14 % of a shard's time under cProfile). The result depends only on the aliases,
     botocore's defaults for all these emitters, so one cache serves them all. False (nothing
     shared) if ``EventAliaser`` no longer looks as this expects."""
     global _aliasing
