@@ -22,7 +22,7 @@ setup: $(STAMP) bytecode
 # mamori's modules compiled once (only the changed ones again, 0.1 s when none changed): with
 # PYTHONDONTWRITEBYTECODE set, as on CI machines and in many containers, an editable install
 # never gets its .pyc files, and every `mamori` process compiled its ~600 modules again
-# (0.12 s of each command's start-up, and of every worker and test subprocess).
+# (`mamori scan --help`: 0.63-0.68 s -> 0.55-0.59 s; the same for every worker and test subprocess).
 bytecode: $(STAMP)
 	@$(BIN)/python -m compileall -q src/mamori
 
