@@ -8,8 +8,10 @@ timed in CPU seconds (user + sys, ``time.process_time``), the best of ``--repeat
 * ``imports``: the modules ``events replay`` imports (measured in a fresh interpreter);
 * ``load_detections``: reading and compiling the 84 built-in detections (fresh interpreter);
 * ``read_gunzip``: reading and decompressing the files (ISA-L when installed);
-* ``split_parse``: msgspec splitting each file into records and orjson parsing each;
-* ``records``: the record checks and generators of the reader (``read_file_raw`` minus the two above);
+* ``split_parse``: msgspec splitting each file into records and orjson checking that each
+  parses (each record dropped at once);
+* ``records``: the reader's pass over the records: orjson parsing each again as it comes, the
+  record checks and generators (``read_file_raw`` minus the two above);
 * ``triage``: the readers' routing of every record (what a reader process does per record);
 * ``parent``: the parent's matching of what the readers kept (whole records, threshold counts).
 
