@@ -15,8 +15,9 @@ hooks' memory, the ledger's offences and duplicates) and the order of the record
 Each file's kept texts go through a private spool file (in a directory the pool owns,
 removed with it, on success or error): the parent maps it and copies out only the whole
 records and the rare count-only record whose threshold is reached, so the ~all-count-only
-texts are neither pickled, sent, nor unpickled. Malformed items travel with the records, in their order. A file whose kept records cannot
-travel as JSON (nested deeper than orjson writes) is read again by the parent itself.
+texts are neither pickled, sent, nor unpickled. Malformed items travel with the records, in
+their order. A file whose kept records cannot travel as JSON (nested deeper than orjson
+writes) is read again by the parent itself.
 Without ``fork`` (not Linux or macOS), or for fewer than two files, replay runs in one process.
 """
 

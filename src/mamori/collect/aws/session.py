@@ -59,16 +59,18 @@ def shared_loader() -> Any:
 
 def new_session(**kwargs: Any) -> boto3.Session:
     """A boto3 session sharing the process's data loader (credentials and config stay its own)
-    and its client classes (:func:`_share_client_classes`)."""
+    and, with every other such session, its clients' classes, service models and aliased event
+    names (:func:`_install_sharing`)."""
     core = botocore.session.get_session()
     core.register_component("data_loader", shared_loader())
     session = boto3.Session(botocore_session=core, **kwargs)
     if kwargs.get("profile_name"):
         core.get_scoped_config()  # raises ProfileNotFound now, as boto3.Session(profile_name=...) does
     emitter = core.get_component("event_emitter")
-    if _share_client_classes():
+    classes, aliases = _install_sharing()
+    if classes:
         _standard_emitters.add(emitter)
-    if _share_alias_names():
+    if aliases:
         _mark_aliaser(emitter)
     return session
 
@@ -79,89 +81,76 @@ boto3's built-in ones, registered by then; mamori registers its own on clients, 
 session), so the same client class for a service."""
 _client_classes: dict[tuple[int, str, str], type] = {}
 _service_models: dict[tuple[int, str, str | None], Any] = {}
-_sharing: bool | None = None
+_alias_names: dict[str, str] = {}
+"""Event name -> its aliased name under botocore's default aliases, for every emitter of a
+:func:`new_session` session and of its clients."""
+_installed: tuple[bool, bool] | None = None
 
 
-def _share_client_classes() -> bool:
-    """Build each service's client class once per process for :func:`new_session`'s sessions.
+def _install_sharing() -> tuple[bool, bool]:
+    """Wrap botocore once per process, whichever thread comes first: (client classes and service
+    models shared, aliased event names shared). Each part is False (nothing shared) when botocore
+    no longer has what it wraps; sessions made elsewhere are always left to botocore."""
+    global _installed
+    if _installed is None:
+        with _loader_lock:
+            if _installed is None:
+                _installed = (_wrap_client_creation(), _wrap_aliaser_copy())
+    return _installed
+
+
+def _per_process(original: Callable[..., Any], cache: dict[Any, Any], key: Callable[..., Any]) -> Callable[..., Any]:
+    """``original`` (a ``ClientCreator`` method) made once per ``key`` for :func:`new_session`'s
+    sessions, as botocore makes it for the others."""
+
+    def shared(self: Any, *args: Any) -> Any:
+        if self._event_emitter not in _standard_emitters:
+            return original(self, *args)
+        k = key(self, *args)
+        made = cache.get(k)
+        if made is None:
+            made = cache[k] = original(self, *args)
+        return made
+
+    return shared
+
+
+def _wrap_client_creation() -> bool:
+    """Build each service's client class and model once per process for :func:`new_session`'s
+    sessions.
 
     botocore builds a new class for every client: a method per operation of the service (EC2
     has ~600), then the ``creating-client-class`` handlers. That class depends only on the
     service model and those handlers, the same for all these sessions; building it was ~40 %
     of a client's creation, and a distributed scan's worker creates ~17 clients per shard, each
-    for a new (account, Region). Other sessions (another loader, other handlers) are left to
-    botocore. False (nothing shared) if botocore no longer has the method this wraps."""
-    global _sharing
-    if _sharing is not None:
-        return _sharing
-    with _loader_lock:  # wrapped once, whichever thread comes first
-        if _sharing is None:
-            _sharing = _wrap_client_class_creation()
-    return _sharing
-
-
-def _wrap_client_class_creation() -> bool:
+    for a new (account, Region). The same for the service model: botocore made one per client,
+    and with it every operation model and shape the client touched (resolved anew for each
+    client's first call of each operation, then for parsing each response); shared, they are
+    resolved once per process. A model is read-only once made; the lazily filled caches inside
+    it are idempotent, so threads may share it."""
     creator = botocore.client.ClientCreator
-    original = getattr(creator, "_create_client_class", None)
-    if original is None:
+    make_class = getattr(creator, "_create_client_class", None)
+    if make_class is None:
         return False
-
-    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
-        if self._event_emitter not in _standard_emitters:
-            return original(self, service_name, service_model)
-        key = (id(self._loader), service_name, service_model.api_version)
-        cls = _client_classes.get(key)
-        if cls is None:
-            cls = _client_classes[key] = original(self, service_name, service_model)
-        return cls
-
-    creator._create_client_class = create_client_class
+    creator._create_client_class = _per_process(
+        make_class, _client_classes, lambda self, name, model: (id(self._loader), name, model.api_version)
+    )
     load_model = getattr(creator, "_load_service_model", None)
     if load_model is not None:
-
-        def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
-            # The same reasoning for the service model: botocore made one per client, and with it
-            # every operation model and shape the client touched (resolved anew for each
-            # client's first call of each operation, then for parsing each response). Shared,
-            # they are resolved once per process. A model is read-only once made; the lazily
-            # filled caches inside it are idempotent, so threads may share it.
-            if self._event_emitter not in _standard_emitters:
-                return load_model(self, service_name, api_version)
-            key = (id(self._loader), service_name, api_version)
-            model = _service_models.get(key)
-            if model is None:
-                model = _service_models[key] = load_model(self, service_name, api_version)
-            return model
-
-        creator._load_service_model = load_service_model
+        creator._load_service_model = _per_process(
+            load_model, _service_models, lambda self, name, api_version=None: (id(self._loader), name, api_version)
+        )
     return True
 
 
-_alias_names: dict[str, str] = {}
-"""Event name -> its aliased name under botocore's default aliases, for every emitter of a
-:func:`new_session` session and of its clients."""
-_aliasing: bool | None = None
-
-
-def _share_alias_names() -> bool:
+def _wrap_aliaser_copy() -> bool:
     """One cache of aliased event names per process for :func:`new_session`'s emitters.
 
     botocore's ``EventAliaser`` rewrites every event name it registers or emits (e.g.
     ``before-call.ec2.DescribeVolumes``) against ~40 aliases, and caches the result per emitter;
     but each client gets a copy of its session's emitter with an empty cache, so every client
-    aliased every name again (~14 % of a shard's time under cProfile). The result depends only on the aliases,
-    botocore's defaults for all these emitters, so one cache serves them all. False (nothing
-    shared) if ``EventAliaser`` no longer looks as this expects."""
-    global _aliasing
-    if _aliasing is not None:
-        return _aliasing
-    with _loader_lock:
-        if _aliasing is None:
-            _aliasing = _wrap_aliaser_copy()
-    return _aliasing
-
-
-def _wrap_aliaser_copy() -> bool:
+    aliased every name again (~14 % of a shard's time under cProfile). The result depends only
+    on the aliases, botocore's defaults for all these emitters, so one cache serves them all."""
     aliaser = getattr(botocore.hooks, "EventAliaser", None)
     original = getattr(aliaser, "__copy__", None)
     if aliaser is None or original is None or not isinstance(getattr(botocore.hooks, "EVENT_ALIASES", None), dict):
